@@ -1,0 +1,67 @@
+//! The error every client sees: serialisable, specific where the person can act on it, and
+//! without internals (causes are logged on the server, never sent).
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// 401: no session or token, or it was signed out.
+    #[error("Please log in to continue")]
+    Unauthenticated,
+    /// 403
+    #[error("You are not allowed to do that")]
+    Forbidden,
+    /// 404 (also for things that exist but the caller may not see)
+    #[error("Not found")]
+    NotFound,
+    /// 400/422: a field the person can fix; `reason` is written for them.
+    #[error("{reason}")]
+    Invalid { field: String, reason: String },
+    /// 409: e.g. a username or phone already taken.
+    #[error("{message}")]
+    Conflict { field: String, message: String },
+    /// 429
+    #[error("Too many attempts — try again in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    /// The browser could not reach the server.
+    #[error("Can’t reach Confab — check your connection and try again")]
+    Network,
+    /// 500: logged on the server; the client learns nothing more.
+    #[error("Something went wrong on our side — please try again")]
+    Internal,
+}
+
+impl AppError {
+    pub fn invalid(field: &str, reason: impl Into<String>) -> Self {
+        Self::Invalid { field: field.into(), reason: reason.into() }
+    }
+
+    pub fn conflict(field: &str, message: impl Into<String>) -> Self {
+        Self::Conflict { field: field.into(), message: message.into() }
+    }
+
+    /// The form field this error belongs to, if any, so a page can show it beside that field.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Invalid { field, .. } | Self::Conflict { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(_) => Self::Network,
+            ServerFnErrorErr::Args(reason) | ServerFnErrorErr::MissingArg(reason) => {
+                Self::Invalid { field: String::new(), reason }
+            }
+            _ => Self::Internal,
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! Confab's shared Leptos crate: the pages and components that render on the server and hydrate in
+//! the browser, and (behind the `ssr` feature) the services, store and sessions behind them.
+pub mod app;
+pub mod components;
+pub mod error;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod server;
+
+pub use app::{App, shell};

@@ -1,0 +1,40 @@
+//! Persistence behind one seam. Services never write SQL; they call a `Store`. SQLite is the
+//! implementation today; a PostgreSQL one will implement the same trait for several servers.
+mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use async_trait::async_trait;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// A stored browser session (see `sessions.rs`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionRow {
+    pub id: String,
+    pub data: String,
+    pub expires_at: i64,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Answers when the database does: what `/readyz` asks.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Inserts the session if its id is free; false when another session has it.
+    async fn session_insert(&self, row: &SessionRow, now: i64) -> Result<bool, StoreError>;
+    async fn session_upsert(&self, row: &SessionRow, now: i64) -> Result<(), StoreError>;
+    /// The session if it exists and has not expired at `now`.
+    async fn session_load(&self, id: &str, now: i64) -> Result<Option<SessionRow>, StoreError>;
+    async fn session_delete(&self, id: &str) -> Result<(), StoreError>;
+    /// Removes expired sessions; returns how many.
+    async fn sessions_purge_expired(&self, now: i64) -> Result<u64, StoreError>;
+}

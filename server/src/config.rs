@@ -1,0 +1,212 @@
+//! Configuration from `CONFAB_*` environment variables and an optional `.env` file, checked once
+//! at start-up. A bad value stops start-up with a message naming the variable.
+use std::{
+    fmt,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
+
+use rand::RngCore;
+
+/// Key material for signing tokens and hashing one-time codes. Never printed.
+#[derive(Clone)]
+pub struct SecretKey(Vec<u8>);
+
+impl SecretKey {
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey(..)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `CONFAB_LISTEN`: address and port to listen on; port 0 picks a free one.
+    pub listen: SocketAddr,
+    /// `CONFAB_PUBLIC_URL`: the URL people reach the app at; decides the cookie's `Secure` flag
+    /// and the WebSocket origin check. Defaults to `http://<listen>`.
+    pub public_url: String,
+    /// `CONFAB_DATA_DIR`: where the database, the generated secret and uploads live.
+    pub data_dir: PathBuf,
+    /// `CONFAB_DATABASE_URL`: defaults to a SQLite file in the data directory.
+    pub database_url: String,
+    /// `CONFAB_LOG`: a tracing filter such as `info` or `confab=debug,tower_http=info`.
+    pub log_filter: String,
+    /// `CONFAB_LOG_FORMAT`: `text` (default) or `json`.
+    pub log_json: bool,
+    /// `CONFAB_SECRET_KEY`: at least 32 characters; when unset, one is generated on first start
+    /// and kept in `<data dir>/secret.key`.
+    pub secret_key: SecretKey,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{var}: {problem}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub problem: String,
+}
+
+fn bad(var: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError { var, problem: problem.into() }
+}
+
+const DEFAULT_LOG: &str = "info,confab=info,app=info,tower_http=info,sqlx=warn";
+const MIN_SECRET_LEN: usize = 32;
+
+impl Config {
+    /// Reads `.env` (if present; real environment variables win) and then the environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        match dotenvy::dotenv() {
+            Ok(_) => {}
+            Err(e) if e.not_found() => {}
+            Err(e) => return Err(bad(".env", e.to_string())),
+        }
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Builds the configuration from any variable source (the environment, or a test's map).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let listen: SocketAddr = match get("CONFAB_LISTEN") {
+            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+            Some(v) => v.trim().parse().map_err(|_| {
+                bad("CONFAB_LISTEN", format!("`{v}` is not an address and port such as 127.0.0.1:3000"))
+            })?,
+        };
+        let public_url = match get("CONFAB_PUBLIC_URL") {
+            None => format!("http://{listen}"),
+            Some(v) => parse_public_url(v.trim()).map_err(|p| bad("CONFAB_PUBLIC_URL", p))?,
+        };
+        let data_dir = PathBuf::from(get("CONFAB_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        std::fs::create_dir_all(&data_dir).map_err(|e| {
+            bad("CONFAB_DATA_DIR", format!("cannot create `{}`: {e}", data_dir.display()))
+        })?;
+        let database_url = match get("CONFAB_DATABASE_URL") {
+            None => format!("sqlite://{}", data_dir.join("confab.db").display()),
+            Some(v) if v.starts_with("sqlite:") => v,
+            Some(v) if v.starts_with("postgres:") || v.starts_with("postgresql:") => {
+                return Err(bad("CONFAB_DATABASE_URL", "PostgreSQL is not supported yet; use a sqlite: URL"));
+            }
+            Some(_) => return Err(bad("CONFAB_DATABASE_URL", "must start with `sqlite:`")),
+        };
+        let log_filter = get("CONFAB_LOG").unwrap_or_else(|| DEFAULT_LOG.into());
+        tracing_subscriber::EnvFilter::try_new(&log_filter)
+            .map_err(|e| bad("CONFAB_LOG", format!("`{log_filter}` is not a valid filter: {e}")))?;
+        let log_json = match get("CONFAB_LOG_FORMAT").as_deref() {
+            None | Some("text") => false,
+            Some("json") => true,
+            Some(other) => return Err(bad("CONFAB_LOG_FORMAT", format!("`{other}` is neither `text` nor `json`"))),
+        };
+        let secret_key = match get("CONFAB_SECRET_KEY") {
+            Some(v) if v.len() < MIN_SECRET_LEN => {
+                return Err(bad("CONFAB_SECRET_KEY", format!("must be at least {MIN_SECRET_LEN} characters")));
+            }
+            Some(v) => SecretKey(v.into_bytes()),
+            None => load_or_create_secret(&data_dir.join("secret.key"))
+                .map_err(|p| bad("CONFAB_SECRET_KEY", p))?,
+        };
+        Ok(Self { listen, public_url, data_dir, database_url, log_filter, log_json, secret_key })
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+fn parse_public_url(v: &str) -> Result<String, String> {
+    let uri: axum::http::Uri = v.parse().map_err(|_| format!("`{v}` is not a URL"))?;
+    match (uri.scheme_str(), uri.authority()) {
+        (Some("http" | "https"), Some(_)) if uri.path() == "/" || uri.path().is_empty() => {
+            Ok(v.trim_end_matches('/').to_string())
+        }
+        (Some("http" | "https"), Some(_)) => Err(format!("`{v}` must not have a path")),
+        _ => Err(format!("`{v}` must be an http:// or https:// URL with a host")),
+    }
+}
+
+/// The secret generated on first start lives beside the database, readable by the owner only.
+fn load_or_create_secret(path: &Path) -> Result<SecretKey, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) if text.trim().len() >= MIN_SECRET_LEN => return Ok(SecretKey(text.trim().as_bytes().to_vec())),
+        Ok(_) => return Err(format!("`{}` holds a key shorter than {MIN_SECRET_LEN} characters", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(format!("cannot read `{}`: {e}", path.display())),
+    }
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let key = hex::encode(bytes);
+    write_private(path, &key).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+    Ok(SecretKey(key.into_bytes()))
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    options.open(path)?.write_all(contents.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let mut map: HashMap<String, String> =
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        map.entry("CONFAB_DATA_DIR".into()).or_insert_with(|| dir.display().to_string());
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_listen_on_localhost_3000_with_sqlite_in_the_data_dir() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.public_url, "http://127.0.0.1:3000");
+        assert!(c.database_url.starts_with("sqlite://") && c.database_url.ends_with("confab.db"));
+        assert!(!c.is_https());
+    }
+
+    #[test]
+    fn a_generated_secret_is_kept_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let vars = [("CONFAB_DATA_DIR", dir.path().to_str().unwrap())];
+        let first = config(&vars).unwrap();
+        let second = config(&vars).unwrap();
+        assert_eq!(first.secret_key.expose(), second.secret_key.expose());
+        assert!(first.secret_key.expose().len() >= 32);
+        assert_eq!(format!("{:?}", first.secret_key), "SecretKey(..)");
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (var, value) in [
+            ("CONFAB_LISTEN", "localhost"),
+            ("CONFAB_PUBLIC_URL", "chat.example.com"),
+            ("CONFAB_PUBLIC_URL", "https://chat.example.com/app"),
+            ("CONFAB_DATABASE_URL", "mysql://x"),
+            ("CONFAB_SECRET_KEY", "short"),
+            ("CONFAB_LOG", "confab=loud"),
+            ("CONFAB_LOG_FORMAT", "xml"),
+        ] {
+            let err = config(&[(var, value)]).expect_err(value);
+            assert_eq!(err.var, var, "{value}");
+        }
+    }
+
+    #[test]
+    fn https_public_url_marks_cookies_secure() {
+        let c = config(&[("CONFAB_PUBLIC_URL", "https://chat.example.com/")]).unwrap();
+        assert_eq!(c.public_url, "https://chat.example.com");
+        assert!(c.is_https());
+    }
+}

@@ -1,0 +1,7 @@
+//! The Confab server: configuration, telemetry and the axum wiring around the `app` crate's
+//! pages and services.
+pub mod config;
+pub mod health;
+pub mod http;
+pub mod startup;
+pub mod telemetry;

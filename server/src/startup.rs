@@ -1,0 +1,135 @@
+//! Builds the application (store, services, router, listener) and runs it until a signal.
+use std::{net::SocketAddr, sync::Arc};
+
+use app::{
+    App,
+    server::{Services, sessions::DbSessionStore, store::SqliteStore},
+    shell,
+};
+use axum::{Router, extract::FromRef, middleware, routing::get};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tokio::net::TcpListener;
+use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
+
+use crate::{config::Config, health, http};
+
+/// The state axum hands to handlers.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub services: Services,
+    pub config: Arc<Config>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot open the database: {0}")]
+    Store(#[from] app::server::store::StoreError),
+    #[error("cannot read the Leptos site configuration: {0}")]
+    Leptos(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    address: SocketAddr,
+    public_url: String,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let store = Arc::new(SqliteStore::open(&config.database_url).await?);
+        let services = Services::new(store.clone());
+
+        let mut leptos_options =
+            get_configuration(None).map_err(|e| StartupError::Leptos(e.to_string()))?.leptos_options;
+        leptos_options.site_addr = config.listen;
+
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| StartupError::Listen { addr: config.listen, source })?;
+        let address = listener.local_addr().map_err(|source| StartupError::Listen { addr: config.listen, source })?;
+        let public_url = if config.listen.port() == 0 && config.public_url == format!("http://{}", config.listen) {
+            format!("http://{address}")
+        } else {
+            config.public_url.clone()
+        };
+
+        let sessions = SessionManagerLayer::new(DbSessionStore::new(store))
+            .with_name("confab_session")
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_secure(config.is_https())
+            .with_expiry(Expiry::OnInactivity(time::Duration::days(30)));
+
+        let state = AppState { leptos_options: leptos_options.clone(), services: services.clone(), config: Arc::new(config) };
+        let routes = generate_route_list(App);
+        let router = Router::new()
+            .route("/healthz", get(health::healthz))
+            .route("/readyz", get(health::readyz))
+            .leptos_routes_with_context(
+                &state,
+                routes,
+                move || provide_context(services.clone()),
+                move || shell(leptos_options.clone()),
+            )
+            .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+            .layer(sessions)
+            .layer(middleware::from_fn(http::security_headers))
+            .layer(CompressionLayer::new())
+            .layer(TraceLayer::new_for_http().make_span_with(http::request_span).on_response(http::log_response))
+            .with_state(state);
+
+        Ok(Self { listener, router, address, public_url })
+    }
+
+    /// The address actually bound (differs from the configured one when its port is 0).
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then stops accepting and lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        tracing::info!(url = %self.public_url, "Confab is ready at {}", self.public_url);
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("Ctrl-C received: finishing in-flight requests"),
+        () = terminate => tracing::info!("SIGTERM received: finishing in-flight requests"),
+    }
+}
