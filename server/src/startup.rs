@@ -33,8 +33,6 @@ impl FromRef<AppState> for LeptosOptions {
 pub enum StartupError {
     #[error("cannot open the database: {0}")]
     Store(#[from] app::server::store::StoreError),
-    #[error("cannot read the Leptos site configuration: {0}")]
-    Leptos(String),
     #[error("cannot listen on {addr}: {source}")]
     Listen { addr: SocketAddr, source: std::io::Error },
 }
@@ -51,9 +49,7 @@ impl Application {
         let store = Arc::new(SqliteStore::open(&config.database_url).await?);
         let services = Services::new(store.clone());
 
-        let mut leptos_options =
-            get_configuration(None).map_err(|e| StartupError::Leptos(e.to_string()))?.leptos_options;
-        leptos_options.site_addr = config.listen;
+        let leptos_options = leptos_options(&config);
 
         let listener = TcpListener::bind(config.listen)
             .await
@@ -111,6 +107,20 @@ impl Application {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// The site settings Leptos needs, fixed here rather than read from cargo-leptos's environment so
+/// `target/release/confab` behaves the same however it is started. `LEPTOS_SITE_ROOT` still
+/// moves the static files (default `target/site`, relative to the working directory).
+fn leptos_options(config: &Config) -> LeptosOptions {
+    let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
+    LeptosOptions::builder()
+        .output_name("confab")
+        .site_root(site_root)
+        .site_pkg_dir("pkg")
+        .env(leptos::config::Env::PROD)
+        .site_addr(config.listen)
+        .build()
 }
 
 async fn shutdown_signal() {

@@ -1,4 +1,6 @@
 //! Structured logs through `tracing`.
+use std::io::IsTerminal;
+
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
 /// `filter` uses `EnvFilter` syntax (already checked by the config).
@@ -9,6 +11,6 @@ pub fn init(filter: &str, json: bool) {
     let _ = if json {
         registry.with(fmt::layer().json().with_current_span(true)).try_init()
     } else {
-        registry.with(fmt::layer().compact()).try_init()
+        registry.with(fmt::layer().compact().with_ansi(std::io::stdout().is_terminal())).try_init()
     };
 }

@@ -1,13 +1,18 @@
 use leptos::prelude::*;
 
-/// The Confab mark: two overlapping speech bubbles.
+/// The Confab mark: two overlapping speech bubbles (the same art as public/icons/icon.svg).
 #[component]
 pub fn Logo(#[prop(default = "h-10 w-10")] class: &'static str) -> impl IntoView {
     view! {
         <svg class=class viewBox="0 0 64 64" aria-hidden="true">
             <rect width="64" height="64" rx="16" fill="#4f46e5"/>
-            <path d="M14 20a8 8 0 0 1 8-8h18a8 8 0 0 1 8 8v10a8 8 0 0 1-8 8H27l-8 7v-7.4A8 8 0 0 1 14 30z" fill="#fff"/>
-            <path d="M50 26v10a8 8 0 0 1-8 8H31l8 6h7l6 5v-5.6A7 7 0 0 0 56 43V32a6 6 0 0 0-6-6z" fill="#a5b4fc"/>
+            <rect x="30" y="26" width="26" height="21" rx="7" fill="#a5b4fc"/>
+            <path d="M44 46h8v9z" fill="#a5b4fc"/>
+            <rect x="12" y="13" width="34" height="25" rx="8" fill="#fff"/>
+            <path d="M19 36h9l-9 10z" fill="#fff"/>
+            <circle cx="22" cy="25.5" r="2.6" fill="#4f46e5"/>
+            <circle cx="29" cy="25.5" r="2.6" fill="#4f46e5"/>
+            <circle cx="36" cy="25.5" r="2.6" fill="#4f46e5"/>
         </svg>
     }
 }

@@ -1,0 +1,66 @@
+// Confab's service worker: caches the app shell so the installed app opens instantly and offline.
+// Pages: network first (they are personal and live), falling back to the cached copy, then to the
+// offline page. Static assets: served from cache and refreshed in the background.
+const VERSION = "confab-v1";
+const SHELL = [
+  "/offline.html",
+  "/pkg/confab.css",
+  "/pkg/confab.js",
+  "/pkg/confab.wasm",
+  "/manifest.webmanifest",
+  "/icons/icon.svg",
+  "/icons/icon-192.png",
+  "/icons/icon-512.png",
+];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(VERSION).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) => Promise.all(keys.filter((k) => k !== VERSION).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  // Only same-origin GETs; the API, server functions and the socket always go to the network.
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/ws")) return;
+
+  if (request.mode === "navigate") {
+    event.respondWith(
+      fetch(request)
+        .then((response) => {
+          if (response.ok && !response.redirected) {
+            const copy = response.clone();
+            caches.open(VERSION).then((cache) => cache.put(request, copy));
+          }
+          return response;
+        })
+        .catch(() => caches.match(request).then((hit) => hit || caches.match("/offline.html"))),
+    );
+    return;
+  }
+
+  if (url.pathname.startsWith("/pkg/") || url.pathname.startsWith("/icons/")) {
+    event.respondWith(
+      caches.open(VERSION).then((cache) =>
+        cache.match(request).then((hit) => {
+          const refresh = fetch(request)
+            .then((response) => {
+              if (response.ok) cache.put(request, response.clone());
+              return response;
+            })
+            .catch(() => hit);
+          return hit || refresh;
+        }),
+      ),
+    );
+  }
+});

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs every test: the workspace's cargo tests, then the Playwright suite in Chromium against a
+# freshly started release server on a throw-away database. Exits non-zero if anything fails.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+scripts/setup.sh
+export PATH="$PWD/node_modules/.bin:$PATH"
+
+echo "==> cargo test (workspace)"
+cargo test -p app -p confab --features app/ssr
+
+echo "==> cargo leptos build --release"
+cargo leptos build --release
+
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+export CONFAB_DATA_DIR="$scratch/data" CONFAB_CODE_DELIVERY=outbox CONFAB_OUTBOX_DIR="$scratch/outbox"
+export CONFAB_LISTEN="${CONFAB_E2E_LISTEN:-127.0.0.1:3100}"
+unset CONFAB_DATABASE_URL CONFAB_PUBLIC_URL CONFAB_SECRET_KEY
+rm -rf end2end/results
+echo "==> playwright (Chromium, desktop + phone) against http://$CONFAB_LISTEN on $CONFAB_DATA_DIR"
+npx playwright test --config end2end/playwright.config.ts "$@"

@@ -1,0 +1,3 @@
+//! HTTP-level tests against the real application on a free port over a fresh SQLite file.
+mod foundation;
+mod helpers;
