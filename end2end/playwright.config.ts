@@ -2,23 +2,11 @@
 // started for the run on a throw-away data directory (see scripts/test.sh for the environment).
 import { defineConfig, devices } from "@playwright/test";
 import path from "node:path";
+import { chromiumLaunchOptions } from "./chromium";
 
 const repoRoot = path.resolve(__dirname, "..");
 const listen = process.env.CONFAB_LISTEN ?? "127.0.0.1:3100";
 const baseURL = `http://${listen}`;
-
-const chromium = {
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-  ],
-};
 
 export default defineConfig({
   testDir: "./tests",
@@ -34,7 +22,7 @@ export default defineConfig({
     baseURL,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
-    launchOptions: chromium,
+    launchOptions: chromiumLaunchOptions,
   },
   projects: [
     { name: "desktop", use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 }, channel: undefined } },

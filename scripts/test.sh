@@ -6,8 +6,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/setup.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
 
-echo "==> cargo test (workspace)"
-cargo test -p app -p confab --features app/ssr
+# --release shares its compiled dependencies with the release server build below.
+echo "==> cargo test --release (workspace)"
+cargo test --release -p app -p confab --features app/ssr
 
 echo "==> cargo leptos build --release"
 cargo leptos build --release

@@ -1,4 +1,9 @@
 // The foundation: server-rendered pages, hydration, the PWA pieces and how every page looks.
+import { chromium } from "@playwright/test";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chromiumLaunchOptions } from "../chromium";
 import { expect, screenshot, test, waitForHydration } from "./helpers";
 
 test.describe("server rendering", () => {
@@ -91,13 +96,28 @@ test.describe("installable app", () => {
     expect(cached).toEqual(expect.arrayContaining(["/offline.html", "/pkg/confab.wasm"]));
   });
 
-  test("Chromium reports the app installable", async ({ page }) => {
-    await page.goto("/login");
-    await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state);
-    const cdp = await page.context().newCDPSession(page);
-    await expect
-      .poll(async () => (await cdp.send("Page.getInstallabilityErrors")).installabilityErrors, { timeout: 15_000 })
-      .toEqual([]);
+  test("Chromium reports the app installable", async ({ baseURL }, testInfo) => {
+    // Installability is never reported for incognito-like contexts, so use a real profile.
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), "confab-install-"));
+    const context = await chromium.launchPersistentContext(profile, {
+      ...chromiumLaunchOptions,
+      headless: true,
+      baseURL,
+      viewport: testInfo.project.use.viewport,
+      userAgent: testInfo.project.use.userAgent,
+    });
+    try {
+      const page = await context.newPage();
+      await page.goto("/login");
+      await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state);
+      const cdp = await context.newCDPSession(page);
+      await expect
+        .poll(async () => (await cdp.send("Page.getInstallabilityErrors")).installabilityErrors, { timeout: 15_000 })
+        .toEqual([]);
+    } finally {
+      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    }
   });
 });
 
