@@ -20,4 +20,11 @@ export CONFAB_LISTEN="${CONFAB_E2E_LISTEN:-127.0.0.1:3100}"
 unset CONFAB_DATABASE_URL CONFAB_PUBLIC_URL CONFAB_SECRET_KEY
 rm -rf end2end/results
 echo "==> playwright (Chromium, desktop + phone) against http://$CONFAB_LISTEN on $CONFAB_DATA_DIR"
-npx playwright test --config end2end/playwright.config.ts "$@"
+status=0
+npx playwright test --config end2end/playwright.config.ts "$@" || status=$?
+# One closing line with the counts, from Playwright's JSON report.
+node -e '
+  const s = require("./end2end/results/report.json").stats;
+  console.log(`playwright: ${s.expected + s.flaky} passed, ${s.unexpected} failed, ${s.skipped} skipped`);
+' || echo "playwright: no report written"
+exit $status
