@@ -126,12 +126,26 @@ test.describe("how it looks", () => {
     ["login", "/login", "Welcome back"],
     ["register", "/register", "Create your account"],
     ["not-found", "/nowhere", "This page doesn’t exist"],
+    ["chats", "/chats", "Chats"],
+    ["conversation", "/chats/abc", "Conversation"],
+    ["profile", "/profile/7KQ4M2XD", "Profile"],
+    ["settings", "/settings", "Settings"],
   ] as const) {
     test(`screenshot of the ${name} page`, async ({ page }, testInfo) => {
       await page.goto(url);
       await waitForHydration(page);
-      await expect(page.getByRole("heading", { name: heading })).toBeVisible();
+      await expect(page.getByRole("heading", { name: heading, exact: true })).toBeVisible();
       await screenshot(page, testInfo, name);
     });
   }
+});
+
+test("the theme follows the system's dark setting", async ({ browser }, testInfo) => {
+  const context = await browser.newContext({ ...testInfo.project.use, colorScheme: "dark" });
+  const page = await context.newPage();
+  await page.goto("/login");
+  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  expect(background).not.toBe("rgb(255, 255, 255)");
+  await screenshot(page, testInfo, "login-dark");
+  await context.close();
 });

@@ -16,7 +16,7 @@ pub fn ChatsLayout() -> impl IntoView {
     view! {
         <div class="flex h-dvh overflow-hidden">
             <aside class=move || format!(
-                    "w-full flex-col border-r border-slate-200 md:flex md:w-80 lg:w-96 dark:border-slate-800 {}",
+                    "w-full flex-col border-slate-200 md:flex md:border-r md:w-80 lg:w-96 dark:border-slate-800 {}",
                     if in_conversation() { "hidden" } else { "flex" })
                 aria-label="Chats">
                 <ChatListPane/>
