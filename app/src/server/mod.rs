@@ -1,5 +1,6 @@
 //! Server-only code (the `ssr` feature): the services that the pages' server functions, the REST
 //! API and the WebSocket endpoint all call, and the store and hub they stand on.
+pub mod hub;
 pub mod security;
 pub mod sessions;
 pub mod store;
