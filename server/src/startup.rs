@@ -1,6 +1,7 @@
 //! Builds the application (store, services, router, listener) and runs it until a signal.
 use std::{net::SocketAddr, sync::Arc};
 
+use app::server::store::Store as _;
 use app::{
     App,
     server::{Services, sessions::DbSessionStore, store::SqliteStore},
@@ -47,6 +48,7 @@ pub struct Application {
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         let store = Arc::new(SqliteStore::open(&config.database_url).await?);
+        spawn_session_purge(store.clone());
         let services = Services::new(store.clone());
 
         let leptos_options = leptos_options(&config);
@@ -107,6 +109,22 @@ impl Application {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// Removes expired sessions hourly, so abandoned devices do not pile up in the database.
+fn spawn_session_purge(store: Arc<SqliteStore>) {
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            match store.sessions_purge_expired(now).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "purged expired sessions"),
+                Err(e) => tracing::warn!(error = %e, "purging expired sessions failed"),
+            }
+        }
+    });
 }
 
 /// The site settings Leptos needs, fixed here rather than read from cargo-leptos's environment so
