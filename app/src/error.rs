@@ -17,9 +17,10 @@ pub enum AppError {
     /// 404 (also for things that exist but the caller may not see)
     #[error("Not found")]
     NotFound,
-    /// 400/422: a field the person can fix; `reason` is written for them.
+    /// 400/422: a field the person can fix; `reason` is written for them, `code` for programs
+    /// (e.g. `code_expired`, `invalid_phone`).
     #[error("{reason}")]
-    Invalid { field: String, reason: String },
+    Invalid { code: String, field: String, reason: String },
     /// 409: e.g. a username or phone already taken.
     #[error("{message}")]
     Conflict { field: String, message: String },
@@ -36,7 +37,30 @@ pub enum AppError {
 
 impl AppError {
     pub fn invalid(field: &str, reason: impl Into<String>) -> Self {
-        Self::Invalid { field: field.into(), reason: reason.into() }
+        Self::Invalid { code: format!("invalid_{field}"), field: field.into(), reason: reason.into() }
+    }
+
+    pub fn invalid_with_code(code: &str, field: &str, reason: impl Into<String>) -> Self {
+        Self::Invalid { code: code.into(), field: field.into(), reason: reason.into() }
+    }
+
+    /// A stable snake_case name for programs (the REST API's `error.code`).
+    pub fn code(&self) -> &str {
+        match self {
+            Self::Unauthenticated => "unauthenticated",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::Invalid { code, .. } => code,
+            Self::Conflict { field, .. } => match field.as_str() {
+                "username" => "username_taken",
+                "phone" => "phone_taken",
+                "email" => "email_taken",
+                _ => "conflict",
+            },
+            Self::RateLimited { .. } => "rate_limited",
+            Self::Network => "network",
+            Self::Internal => "internal",
+        }
     }
 
     pub fn conflict(field: &str, message: impl Into<String>) -> Self {
@@ -59,7 +83,7 @@ impl FromServerFnError for AppError {
         match value {
             ServerFnErrorErr::Request(_) => Self::Network,
             ServerFnErrorErr::Args(reason) | ServerFnErrorErr::MissingArg(reason) => {
-                Self::Invalid { field: String::new(), reason }
+                Self::Invalid { code: "invalid_request".into(), field: String::new(), reason }
             }
             _ => Self::Internal,
         }

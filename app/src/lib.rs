@@ -1,5 +1,6 @@
 //! Confab's shared Leptos crate: the pages and components that render on the server and hydrate in
 //! the browser, and (behind the `ssr` feature) the services, store and sessions behind them.
+pub mod accounts;
 pub mod app;
 pub mod components;
 pub mod error;

@@ -42,6 +42,21 @@ pub struct Config {
     /// `CONFAB_SECRET_KEY`: at least 32 characters; when unset, one is generated on first start
     /// and kept in `<data dir>/secret.key`.
     pub secret_key: SecretKey,
+    /// `CONFAB_CODE_DELIVERY`: `console` (default: codes go to the log) or `outbox`.
+    pub code_delivery: CodeDelivery,
+    /// `CONFAB_OUTBOX_DIR`: where `outbox` delivery writes one JSON file per code
+    /// (default `<data dir>/outbox`).
+    pub outbox_dir: PathBuf,
+    /// `CONFAB_DEFAULT_REGION`: ISO country for phone numbers typed without `+` (default `GB`).
+    pub default_region: String,
+    /// `CONFAB_CODE_SENDS_PER_IP_HOUR`: one-time codes one IP may ask for per hour (default 5).
+    pub code_sends_per_ip_hour: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeDelivery {
+    Console,
+    Outbox,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -109,7 +124,37 @@ impl Config {
             None => load_or_create_secret(&data_dir.join("secret.key"))
                 .map_err(|p| bad("CONFAB_SECRET_KEY", p))?,
         };
-        Ok(Self { listen, public_url, data_dir, database_url, log_filter, log_json, secret_key })
+        let code_delivery = match get("CONFAB_CODE_DELIVERY").as_deref() {
+            None | Some("console") => CodeDelivery::Console,
+            Some("outbox") => CodeDelivery::Outbox,
+            Some(other) => {
+                return Err(bad("CONFAB_CODE_DELIVERY", format!("`{other}` is not one of: console, outbox")));
+            }
+        };
+        let outbox_dir = get("CONFAB_OUTBOX_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("outbox"));
+        let default_region = get("CONFAB_DEFAULT_REGION").unwrap_or_else(|| "GB".into()).trim().to_uppercase();
+        if default_region.len() != 2 || !default_region.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(bad("CONFAB_DEFAULT_REGION", format!("`{default_region}` is not a two-letter country code such as GB")));
+        }
+        let code_sends_per_ip_hour = match get("CONFAB_CODE_SENDS_PER_IP_HOUR") {
+            None => 5,
+            Some(v) => v.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                bad("CONFAB_CODE_SENDS_PER_IP_HOUR", format!("`{v}` is not a positive whole number"))
+            })?,
+        };
+        Ok(Self {
+            listen,
+            public_url,
+            data_dir,
+            database_url,
+            log_filter,
+            log_json,
+            secret_key,
+            code_delivery,
+            outbox_dir,
+            default_region,
+            code_sends_per_ip_hour,
+        })
     }
 
     pub fn is_https(&self) -> bool {
@@ -197,6 +242,9 @@ mod tests {
             ("CONFAB_SECRET_KEY", "short"),
             ("CONFAB_LOG", "confab=loud"),
             ("CONFAB_LOG_FORMAT", "xml"),
+            ("CONFAB_CODE_DELIVERY", "pigeon"),
+            ("CONFAB_DEFAULT_REGION", "Britain"),
+            ("CONFAB_CODE_SENDS_PER_IP_HOUR", "0"),
         ] {
             let err = config(&[(var, value)]).expect_err(value);
             assert_eq!(err.var, var, "{value}");

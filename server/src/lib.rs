@@ -1,6 +1,8 @@
 //! The Confab server: configuration, telemetry and the axum wiring around the `app` crate's
 //! pages and services.
+pub mod api;
 pub mod config;
+pub mod guard;
 pub mod health;
 pub mod http;
 pub mod startup;

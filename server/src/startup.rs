@@ -4,17 +4,34 @@ use std::{net::SocketAddr, sync::Arc};
 use app::server::store::Store as _;
 use app::{
     App,
-    server::{Services, sessions::DbSessionStore, store::SqliteStore},
+    server::{
+        Services,
+        accounts::{
+            AccountsConfig, AccountsService,
+            delivery::{CodeSender, ConsoleSender, OutboxSender},
+        },
+        sessions::DbSessionStore,
+        store::SqliteStore,
+    },
     shell,
 };
-use axum::{Router, extract::FromRef, middleware, routing::get};
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, FromRef},
+    middleware,
+    routing::get,
+};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
-use crate::{config::Config, health, http};
+use crate::{
+    api,
+    config::{CodeDelivery, Config},
+    guard, health, http,
+};
 
 /// The state axum hands to handlers.
 #[derive(Clone)]
@@ -49,7 +66,7 @@ impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         let store = Arc::new(SqliteStore::open(&config.database_url).await?);
         spawn_session_purge(store.clone());
-        let services = Services::new(store.clone());
+        let services = Services::new(store.clone(), accounts_service(&config, store.clone()));
 
         let leptos_options = leptos_options(&config);
 
@@ -75,6 +92,7 @@ impl Application {
         let router = Router::new()
             .route("/healthz", get(health::healthz))
             .route("/readyz", get(health::readyz))
+            .merge(api::router())
             .leptos_routes_with_context(
                 &state,
                 routes,
@@ -82,6 +100,8 @@ impl Application {
                 move || shell(leptos_options.clone()),
             )
             .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+            .layer(middleware::from_fn(guard::require_sign_in))
+            .layer(DefaultBodyLimit::max(64 * 1024))
             .layer(sessions)
             .layer(middleware::from_fn(http::security_headers))
             .layer(CompressionLayer::new())
@@ -109,6 +129,19 @@ impl Application {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+fn accounts_service(config: &Config, store: Arc<SqliteStore>) -> AccountsService {
+    let sender: Arc<dyn CodeSender> = match config.code_delivery {
+        CodeDelivery::Console => Arc::new(ConsoleSender),
+        CodeDelivery::Outbox => Arc::new(OutboxSender { dir: config.outbox_dir.clone() }),
+    };
+    let settings = AccountsConfig {
+        secret: config.secret_key.expose().to_vec(),
+        default_region: config.default_region.clone(),
+        code_sends_per_ip_hour: config.code_sends_per_ip_hour,
+    };
+    AccountsService::new(store, sender, settings)
 }
 
 /// Removes expired sessions hourly, so abandoned devices do not pile up in the database.

@@ -1,22 +1,26 @@
 //! Server-only code (the `ssr` feature): the services that the pages' server functions, the REST
 //! API and the WebSocket endpoint all call, and the store and hub they stand on.
+pub mod accounts;
 pub mod hub;
+pub mod identity;
 pub mod security;
 pub mod sessions;
 pub mod store;
 
 use std::sync::Arc;
 
+use accounts::AccountsService;
 use store::Store;
 
 /// Everything a request handler needs, cheap to clone: one per process, shared by every door.
 #[derive(Clone)]
 pub struct Services {
     pub store: Arc<dyn Store>,
+    pub accounts: Arc<AccountsService>,
 }
 
 impl Services {
-    pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store }
+    pub fn new(store: Arc<dyn Store>, accounts: AccountsService) -> Self {
+        Self { store, accounts: Arc::new(accounts) }
     }
 }

@@ -32,11 +32,21 @@ fn backend(e: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
 }
 
+/// Session keys. The signed-in user and the device details are also copied into columns, so the
+/// Devices page can list a user's sessions and sign one out.
+pub const USER_KEY: &str = "user_id";
+pub const USER_AGENT_KEY: &str = "user_agent";
+pub const IP_KEY: &str = "ip";
+
 fn to_row(record: &Record) -> session_store::Result<SessionRow> {
+    let text = |key: &str| record.data.get(key).and_then(|v| v.as_str()).map(str::to_owned);
     Ok(SessionRow {
         id: record.id.to_string(),
         data: serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?,
         expires_at: record.expiry_date.unix_timestamp(),
+        user_id: text(USER_KEY),
+        user_agent: text(USER_AGENT_KEY),
+        ip: text(IP_KEY),
     })
 }
 

@@ -1,7 +1,10 @@
 //! Persistence behind one seam. Services never write SQL; they call a `Store`. SQLite is the
 //! implementation today; a PostgreSQL one will implement the same trait for several servers.
+pub mod accounts;
 mod sqlite;
+mod sqlite_accounts;
 
+pub use accounts::AccountStore;
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -17,15 +20,19 @@ pub enum StoreError {
 }
 
 /// A stored browser session (see `sessions.rs`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SessionRow {
     pub id: String,
     pub data: String,
     pub expires_at: i64,
+    /// Who is signed in on it, and from what, for the Devices page.
+    pub user_id: Option<String>,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: AccountStore + Send + Sync + 'static {
     /// Answers when the database does: what `/readyz` asks.
     async fn ping(&self) -> Result<(), StoreError>;
 

@@ -47,12 +47,15 @@ impl Store for SqliteStore {
 
     async fn session_insert(&self, row: &SessionRow, now: i64) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "INSERT INTO sessions (id, data, expires_at, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO sessions (id, data, expires_at, user_id, user_agent, ip, created_at, last_seen_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
         )
         .bind(&row.id)
         .bind(&row.data)
         .bind(row.expires_at)
+        .bind(&row.user_id)
+        .bind(&row.user_agent)
+        .bind(&row.ip)
         .bind(now)
         .bind(now)
         .execute(&self.pool)
@@ -62,13 +65,18 @@ impl Store for SqliteStore {
 
     async fn session_upsert(&self, row: &SessionRow, now: i64) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO sessions (id, data, expires_at, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
+            "INSERT INTO sessions (id, data, expires_at, user_id, user_agent, ip, created_at, last_seen_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at,
-                                            last_seen_at = excluded.last_seen_at",
+                 user_id = excluded.user_id, user_agent = excluded.user_agent, ip = excluded.ip,
+                 last_seen_at = excluded.last_seen_at",
         )
         .bind(&row.id)
         .bind(&row.data)
         .bind(row.expires_at)
+        .bind(&row.user_id)
+        .bind(&row.user_agent)
+        .bind(&row.ip)
         .bind(now)
         .bind(now)
         .execute(&self.pool)
@@ -82,7 +90,7 @@ impl Store for SqliteStore {
             .bind(now)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.map(|r| SessionRow { id: r.get(0), data: r.get(1), expires_at: r.get(2) }))
+        Ok(row.map(|r| SessionRow { id: r.get(0), data: r.get(1), expires_at: r.get(2), ..SessionRow::default() }))
     }
 
     async fn session_delete(&self, id: &str) -> Result<(), StoreError> {
@@ -107,7 +115,7 @@ mod tests {
     }
 
     fn row(id: &str, expires_at: i64) -> SessionRow {
-        SessionRow { id: id.into(), data: r#"{"k":1}"#.into(), expires_at }
+        SessionRow { id: id.into(), data: r#"{"k":1}"#.into(), expires_at, ..SessionRow::default() }
     }
 
     #[tokio::test]

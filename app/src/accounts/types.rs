@@ -1,0 +1,43 @@
+use serde::{Deserialize, Serialize};
+
+/// A signed-in person as the app shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    /// The short public ID, grouped for reading: `7KQ4-M2XD`.
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+    /// E.164, shown only to its owner.
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Sms,
+    Email,
+}
+
+/// A one-time code is on its way; the person types it next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingCode {
+    pub pending_id: String,
+    pub channel: Channel,
+    /// Where it went, partly hidden: `+44 •••• ••0123`.
+    pub sent_to: String,
+    /// Seconds until another code may be sent.
+    pub resend_after_secs: u64,
+    /// Set on a development server that only logs codes, saying where to look.
+    pub dev_notice: Option<String>,
+}
+
+/// A signed-in browser or API client, for the Devices page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceView {
+    pub id: String,
+    pub description: String,
+    pub ip: Option<String>,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub current: bool,
+}

@@ -1,0 +1,130 @@
+//! Pure checks on what people type, compiled for the browser (hints) and the server (the final
+//! word). Each returns the cleaned value or a message written for the person.
+use crate::error::AppError;
+
+pub const USERNAME_MIN: usize = 3;
+pub const USERNAME_MAX: usize = 32;
+pub const CODE_LENGTH: usize = 6;
+
+/// 3–32 characters of `a-z 0-9 _ .`; capitals are folded, so names are unique regardless of case.
+pub fn username(raw: &str) -> Result<String, AppError> {
+    let name = raw.trim().to_lowercase();
+    let len = name.chars().count();
+    if len < USERNAME_MIN || len > USERNAME_MAX {
+        return Err(AppError::invalid("username", format!("Usernames are {USERNAME_MIN}–{USERNAME_MAX} characters long")));
+    }
+    if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.') {
+        return Err(AppError::invalid("username", "Use only letters, digits, _ and ."));
+    }
+    Ok(name)
+}
+
+/// Crockford's base32 alphabet: no I, L, O or U, so IDs read aloud and type without confusion.
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+pub const USER_ID_LENGTH: usize = 8;
+
+/// Encodes 40 random bits as an 8-character user ID (`7KQ4M2XD`).
+pub fn user_id_from_bits(bits: u64) -> String {
+    (0..USER_ID_LENGTH).rev().map(|i| CROCKFORD[((bits >> (i * 5)) & 31) as usize] as char).collect()
+}
+
+/// Accepts any case, with or without the dash or spaces, and Crockford's look-alikes
+/// (O→0, I/L→1); returns the canonical 8 characters.
+pub fn user_id(raw: &str) -> Result<String, AppError> {
+    let mut id = String::with_capacity(USER_ID_LENGTH);
+    for c in raw.chars().filter(|c| !matches!(c, '-' | ' ')) {
+        let c = match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        };
+        if !CROCKFORD.contains(&(c as u8)) || !c.is_ascii() {
+            return Err(AppError::invalid("user_id", "A user ID has 8 letters and digits, like 7KQ4-M2XD"));
+        }
+        id.push(c);
+    }
+    if id.len() != USER_ID_LENGTH {
+        return Err(AppError::invalid("user_id", "A user ID has 8 letters and digits, like 7KQ4-M2XD"));
+    }
+    Ok(id)
+}
+
+/// `7KQ4M2XD` → `7KQ4-M2XD`.
+pub fn display_user_id(id: &str) -> String {
+    if id.len() == USER_ID_LENGTH && id.is_ascii() { format!("{}-{}", &id[..4], &id[4..]) } else { id.to_owned() }
+}
+
+/// Six digits; spaces and dashes from a paste are ignored.
+pub fn code(raw: &str) -> Result<String, AppError> {
+    let digits: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    if digits.len() == CODE_LENGTH && digits.chars().all(|c| c.is_ascii_digit()) {
+        Ok(digits)
+    } else {
+        Err(AppError::invalid_with_code("code_format", "code", "Enter the 6 digits from the message"))
+    }
+}
+
+/// Only a local path may follow a login, so a link cannot send someone to another site.
+pub fn local_next(next: Option<&str>) -> String {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") => p.to_owned(),
+        _ => "/chats".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_follow_the_rules_and_fold_case() {
+        assert_eq!(username("Ada.L").unwrap(), "ada.l");
+        assert_eq!(username("  bob_99 ").unwrap(), "bob_99");
+        for bad in ["ab", "a b c", "ünïcode", "x".repeat(33).as_str(), "semi;colon", ""] {
+            assert!(username(bad).is_err(), "{bad}");
+        }
+        assert!(username(&"x".repeat(32)).is_ok());
+    }
+
+    #[test]
+    fn user_ids_parse_in_any_case_with_or_without_the_dash() {
+        for input in ["7KQ4-M2XD", "7kq4m2xd", "7KQ4 M2XD", " 7kq4-m2xd"] {
+            assert_eq!(user_id(input).unwrap(), "7KQ4M2XD", "{input}");
+        }
+        assert_eq!(user_id("0I1L-OOOO").unwrap(), "01110000", "look-alikes");
+        for bad in ["7KQ4-M2X", "7KQ4-M2XDE", "7KQ4-M2XU", "", "7KQ4-M2X!"] {
+            assert!(user_id(bad).is_err(), "{bad}");
+        }
+        assert_eq!(display_user_id("7KQ4M2XD"), "7KQ4-M2XD");
+    }
+
+    #[test]
+    fn generated_ids_round_trip_through_the_parser() {
+        for bits in [0u64, 1, 0xFF_FFFF_FFFF, 0x12_3456_789A] {
+            let id = user_id_from_bits(bits);
+            assert_eq!(id.len(), 8);
+            assert_eq!(user_id(&display_user_id(&id)).unwrap(), id);
+        }
+        assert_eq!(user_id_from_bits(0), "00000000");
+        assert_eq!(user_id_from_bits(0xFF_FFFF_FFFF), "ZZZZZZZZ");
+    }
+
+    #[test]
+    fn codes_are_six_digits_and_pastes_are_cleaned() {
+        assert_eq!(code("123456").unwrap(), "123456");
+        assert_eq!(code("123 456").unwrap(), "123456");
+        assert_eq!(code("123-456").unwrap(), "123456");
+        for bad in ["12345", "1234567", "12345a", ""] {
+            assert!(code(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_local_paths_follow_a_login() {
+        assert_eq!(local_next(Some("/chats/5")), "/chats/5");
+        assert_eq!(local_next(Some("//evil.example")), "/chats");
+        assert_eq!(local_next(Some("https://evil.example")), "/chats");
+        assert_eq!(local_next(Some("/\\evil.example")), "/chats");
+        assert_eq!(local_next(None), "/chats");
+    }
+}

@@ -1,0 +1,347 @@
+//! The accounts service: sign-up and login with one-time codes, API tokens and devices.
+//! The web app's server fns and the REST API both call it; it alone decides who gets in.
+pub mod codes;
+pub mod delivery;
+pub mod devices;
+pub mod phone;
+pub mod rate_limit;
+pub mod tokens;
+
+use std::sync::Arc;
+
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use self::{
+    codes::{CODE_TTL_SECS, MAX_TRIES, RESEND_AFTER_SECS},
+    delivery::{CodeMessage, CodeSender},
+    rate_limit::RateLimiter,
+};
+use super::store::{
+    Store, StoreError,
+    accounts::{CodeRow, InsertUser, RefreshRow, RefreshUse, Taken, UserRow},
+};
+use crate::{
+    accounts::{
+        types::{Channel, DeviceView, PendingCode, UserView},
+        validate,
+    },
+    error::AppError,
+};
+
+#[derive(Clone, Debug)]
+pub struct AccountsConfig {
+    pub secret: Vec<u8>,
+    /// Region for numbers typed without a country code, e.g. "GB".
+    pub default_region: String,
+    /// Codes one client IP may ask for per hour.
+    pub code_sends_per_ip_hour: usize,
+}
+
+/// Who is asking: recorded on sessions and tokens, and the key of per-IP limits.
+#[derive(Clone, Debug, Default)]
+pub struct Client {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TokenPair {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub token_type: String,
+    pub expires_in: i64,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "purpose", rename_all = "snake_case")]
+enum Pending {
+    Register { username: String },
+    Login { user_id: String },
+}
+
+const CODE_SENDS_PER_DESTINATION_HOUR: usize = 5;
+const VERIFIES_PER_IP_10_MIN: usize = 60;
+const REFRESHES_PER_IP_MIN: usize = 60;
+
+pub struct AccountsService {
+    store: Arc<dyn Store>,
+    sender: Arc<dyn CodeSender>,
+    config: AccountsConfig,
+    limits: RateLimiter,
+}
+
+fn now() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Store failures are logged here, once; the client only learns that something went wrong.
+fn internal(e: StoreError) -> AppError {
+    tracing::error!(error = %e, "accounts store failed");
+    AppError::Internal
+}
+
+fn random_id() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill(&mut bytes);
+    hex::encode(bytes)
+}
+
+pub fn user_view(u: &UserRow) -> UserView {
+    UserView {
+        user_id: validate::display_user_id(&u.id),
+        username: u.username.clone(),
+        display_name: u.display_name.clone(),
+        phone: u.phone.clone(),
+    }
+}
+
+impl AccountsService {
+    pub fn new(store: Arc<dyn Store>, sender: Arc<dyn CodeSender>, config: AccountsConfig) -> Self {
+        Self { store, sender, config, limits: RateLimiter::default() }
+    }
+
+    fn limit(&self, key: String, limit: usize, window: i64) -> Result<(), AppError> {
+        self.limits.hit(&key, limit, window, now()).map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
+    }
+
+    fn limit_code_send(&self, destination: &str, client: &Client) -> Result<(), AppError> {
+        if let Some(ip) = &client.ip {
+            self.limit(format!("send-ip:{ip}"), self.config.code_sends_per_ip_hour, 3600)?;
+        }
+        self.limit(format!("send-to:{destination}"), CODE_SENDS_PER_DESTINATION_HOUR, 3600)
+    }
+
+    /// Anyone may start a sign-up: sends a code to `phone` if the username and phone are free.
+    pub async fn start_register(&self, username: &str, phone: &str, client: &Client) -> Result<PendingCode, AppError> {
+        let username = validate::username(username)?;
+        let phone = phone::parse_phone(phone, &self.config.default_region)?;
+        // Early answers for a better form; the unique indexes still decide at creation.
+        if self.store.username_exists(&username).await.map_err(internal)? {
+            return Err(AppError::conflict("username", "That username is taken — try another"));
+        }
+        if self.store.user_by_phone(&phone).await.map_err(internal)?.is_some() {
+            return Err(AppError::conflict("phone", "An account already uses this phone number — log in instead"));
+        }
+        self.send_new_code(Pending::Register { username }, &phone, client).await
+    }
+
+    /// Sends a login code to the account's phone. With a user ID, the phone must be that user's.
+    pub async fn start_login(&self, user_id: Option<&str>, phone: &str, client: &Client) -> Result<PendingCode, AppError> {
+        let user_id = user_id.map(str::trim).filter(|s| !s.is_empty()).map(validate::user_id).transpose()?;
+        let phone = phone::parse_phone(phone, &self.config.default_region)?;
+        let user = self.store.user_by_phone(&phone).await.map_err(internal)?;
+        let user = match (user, user_id) {
+            (Some(u), Some(id)) if u.id != id => {
+                return Err(AppError::invalid("user_id", "That user ID and phone number don’t belong to the same account"));
+            }
+            (Some(u), _) => u,
+            (None, _) => return Err(AppError::invalid("phone", "No account uses this phone number — sign up first")),
+        };
+        self.send_new_code(Pending::Login { user_id: user.id }, &phone, client).await
+    }
+
+    async fn send_new_code(&self, pending: Pending, phone: &str, client: &Client) -> Result<PendingCode, AppError> {
+        self.limit_code_send(phone, client)?;
+        let (id, code, at) = (random_id(), codes::new_code(), now());
+        let row = CodeRow {
+            code_hash: codes::hash_code(&self.config.secret, &id, &code),
+            id,
+            purpose: match pending {
+                Pending::Register { .. } => "register",
+                Pending::Login { .. } => "login",
+            }
+            .into(),
+            channel: "sms".into(),
+            destination: phone.to_owned(),
+            payload: serde_json::to_string(&pending).map_err(|_| AppError::Internal)?,
+            attempts: 0,
+            created_at: at,
+            sent_at: at,
+            expires_at: at + CODE_TTL_SECS,
+            used_at: None,
+        };
+        self.store.code_insert(&row).await.map_err(internal)?;
+        self.deliver(&row, code).await
+    }
+
+    async fn deliver(&self, row: &CodeRow, code: String) -> Result<PendingCode, AppError> {
+        let message = CodeMessage { to: row.destination.clone(), channel: "sms", purpose: row.purpose.clone(), code };
+        self.sender.send(&message).await.map_err(|e| {
+            tracing::error!(error = %e, "sending a one-time code failed");
+            AppError::Internal
+        })?;
+        Ok(PendingCode {
+            pending_id: row.id.clone(),
+            channel: Channel::Sms,
+            sent_to: phone::mask_phone(&row.destination),
+            resend_after_secs: RESEND_AFTER_SECS as u64,
+            dev_notice: self.sender.dev_notice(),
+        })
+    }
+
+    /// Sends a fresh code for a pending sign-up or login, at most once a minute.
+    pub async fn resend(&self, pending_id: &str, client: &Client) -> Result<PendingCode, AppError> {
+        let row = self.live_code(pending_id).await?;
+        let wait = row.sent_at + RESEND_AFTER_SECS - now();
+        if wait > 0 {
+            return Err(AppError::RateLimited { retry_after_secs: wait as u64 });
+        }
+        self.limit_code_send(&row.destination, client)?;
+        let (code, at) = (codes::new_code(), now());
+        let hash = codes::hash_code(&self.config.secret, &row.id, &code);
+        self.store.code_replace(&row.id, &hash, at, at + CODE_TTL_SECS).await.map_err(internal)?;
+        self.deliver(&CodeRow { sent_at: at, ..row }, code).await
+    }
+
+    async fn live_code(&self, pending_id: &str) -> Result<CodeRow, AppError> {
+        let gone = || AppError::invalid_with_code("code_unknown", "code", "That code has expired — start again");
+        if pending_id.len() > 64 {
+            return Err(gone());
+        }
+        let row = self.store.code_get(pending_id).await.map_err(internal)?.ok_or_else(gone)?;
+        if row.used_at.is_some() {
+            return Err(AppError::invalid_with_code("code_used", "code", "That code was already used — send a new one"));
+        }
+        Ok(row)
+    }
+
+    /// Checks a code and completes what it was sent for: creates the account (sign-up) or
+    /// names the account (login). The caller then signs the person in.
+    pub async fn verify(&self, pending_id: &str, code: &str, client: &Client) -> Result<UserRow, AppError> {
+        if let Some(ip) = &client.ip {
+            self.limit(format!("verify-ip:{ip}"), VERIFIES_PER_IP_10_MIN, 600)?;
+        }
+        let code = validate::code(code)?;
+        let row = self.live_code(pending_id).await?;
+        if row.attempts >= MAX_TRIES {
+            return Err(AppError::invalid_with_code("code_void", "code", "Too many wrong tries — send a new code"));
+        }
+        if row.expires_at <= now() {
+            return Err(AppError::invalid_with_code("code_expired", "code", "That code has expired — send a new one"));
+        }
+        if !codes::code_matches(&self.config.secret, &row.id, &code, &row.code_hash) {
+            let tries = self.store.code_record_failure(&row.id).await.map_err(internal)?;
+            let left = MAX_TRIES - tries;
+            return Err(if left <= 0 {
+                AppError::invalid_with_code("code_void", "code", "Too many wrong tries — send a new code")
+            } else {
+                let s = if left == 1 { "try" } else { "tries" };
+                AppError::invalid_with_code("code_invalid", "code", format!("That code isn’t right — {left} {s} left"))
+            });
+        }
+        if !self.store.code_use(&row.id, now()).await.map_err(internal)? {
+            return Err(AppError::invalid_with_code("code_used", "code", "That code was already used — send a new one"));
+        }
+        match serde_json::from_str::<Pending>(&row.payload).map_err(|_| AppError::Internal)? {
+            Pending::Register { username } => self.create_user(&username, &row.destination).await,
+            Pending::Login { user_id } => self.store.user_by_id(&user_id).await.map_err(internal)?.ok_or(AppError::NotFound),
+        }
+    }
+
+    async fn create_user(&self, username: &str, phone: &str) -> Result<UserRow, AppError> {
+        loop {
+            let user = UserRow {
+                id: validate::user_id_from_bits(rand::rng().random::<u64>() & 0xFF_FFFF_FFFF),
+                username: username.to_owned(),
+                display_name: username.to_owned(),
+                phone: Some(phone.to_owned()),
+                created_at: now(),
+            };
+            match self.store.user_insert(&user).await.map_err(internal)? {
+                InsertUser::Inserted => {
+                    tracing::info!(user_id = %user.id, "account created");
+                    return Ok(user);
+                }
+                // 2^40 IDs: a collision is rare; draw another.
+                InsertUser::Taken(Taken::Id) => continue,
+                InsertUser::Taken(Taken::Username) => {
+                    return Err(AppError::conflict("username", "That username was just taken — try another"));
+                }
+                InsertUser::Taken(Taken::Phone) => {
+                    return Err(AppError::conflict("phone", "An account already uses this phone number — log in instead"));
+                }
+            }
+        }
+    }
+
+    pub async fn user(&self, user_id: &str) -> Result<UserRow, AppError> {
+        self.store.user_by_id(user_id).await.map_err(internal)?.ok_or(AppError::Unauthenticated)
+    }
+
+    /// Starts a token family for an API client that just proved who it is.
+    pub async fn issue_tokens(&self, user_id: &str, client: &Client) -> Result<TokenPair, AppError> {
+        self.tokens_in_family(user_id, &random_id(), client).await
+    }
+
+    async fn tokens_in_family(&self, user_id: &str, family: &str, client: &Client) -> Result<TokenPair, AppError> {
+        let at = now();
+        let refresh_token = tokens::new_refresh_token();
+        let row = RefreshRow {
+            token_hash: tokens::hash_refresh_token(&refresh_token),
+            family: family.to_owned(),
+            user_id: user_id.to_owned(),
+            user_agent: client.user_agent.clone(),
+            ip: client.ip.clone(),
+            created_at: at,
+            expires_at: at + tokens::REFRESH_TTL_SECS,
+        };
+        self.store.refresh_insert(&row).await.map_err(internal)?;
+        let access_token = tokens::access_token(&self.config.secret, user_id, at).map_err(|e| {
+            tracing::error!(error = %e, "signing an access token failed");
+            AppError::Internal
+        })?;
+        Ok(TokenPair { access_token, refresh_token, token_type: "Bearer".into(), expires_in: tokens::ACCESS_TTL_SECS })
+    }
+
+    /// Trades a refresh token for a new pair. Each works once; a reused one ends its family.
+    pub async fn refresh(&self, refresh_token: &str, client: &Client) -> Result<TokenPair, AppError> {
+        if let Some(ip) = &client.ip {
+            self.limit(format!("refresh-ip:{ip}"), REFRESHES_PER_IP_MIN, 60)?;
+        }
+        let hash = tokens::hash_refresh_token(refresh_token.trim());
+        match self.store.refresh_use(&hash, now()).await.map_err(internal)? {
+            RefreshUse::Spent(row) => self.tokens_in_family(&row.user_id, &row.family, client).await,
+            RefreshUse::Reused => {
+                tracing::warn!("a spent refresh token was presented again; its family is revoked");
+                Err(AppError::Unauthenticated)
+            }
+            RefreshUse::Invalid => Err(AppError::Unauthenticated),
+        }
+    }
+
+    /// The user an access token names, if it is valid.
+    pub fn bearer_user(&self, token: &str) -> Option<String> {
+        tokens::verify_access(&self.config.secret, token)
+    }
+
+    /// The caller's signed-in browsers and API clients; `current_session` marks this one.
+    pub async fn devices(&self, user_id: &str, current_session: Option<&str>) -> Result<Vec<DeviceView>, AppError> {
+        let rows = self.store.devices_of(user_id, now()).await.map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .map(|d| DeviceView {
+                current: current_session.is_some_and(|s| d.id == format!("s:{s}")),
+                description: if d.id.starts_with("t:") {
+                    format!("API client · {}", devices::describe(d.user_agent.as_deref()))
+                } else {
+                    devices::describe(d.user_agent.as_deref())
+                },
+                id: d.id,
+                ip: d.ip,
+                created_at: d.created_at,
+                last_seen_at: d.last_seen_at,
+            })
+            .collect())
+    }
+
+    /// Signs one of the caller's own devices out (other people's are "not found").
+    pub async fn revoke_device(&self, user_id: &str, device_id: &str) -> Result<(), AppError> {
+        if self.store.device_revoke(user_id, device_id, now()).await.map_err(internal)? {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+}

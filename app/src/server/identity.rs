@@ -1,0 +1,58 @@
+//! Who is calling a server fn: the signed-in user of the browser session, and the client's
+//! address and user agent.
+use std::net::SocketAddr;
+
+use axum::{extract::ConnectInfo, http::HeaderMap};
+use tower_sessions::Session;
+
+use super::{
+    accounts::Client,
+    sessions::{IP_KEY, USER_AGENT_KEY, USER_KEY},
+};
+use crate::error::AppError;
+
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|e| {
+        tracing::error!(error = %e, "no session layer in front of a server fn");
+        AppError::Internal
+    })
+}
+
+pub async fn client() -> Client {
+    let ip = leptos_axum::extract::<ConnectInfo<SocketAddr>>().await.ok().map(|c| c.0.ip().to_string());
+    let headers = leptos_axum::extract::<HeaderMap>().await.unwrap_or_default();
+    Client::from_parts(ip, &headers)
+}
+
+impl Client {
+    pub fn from_parts(ip: Option<String>, headers: &HeaderMap) -> Self {
+        let user_agent = headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(300).collect());
+        Self { ip, user_agent }
+    }
+}
+
+/// The signed-in user's ID, or `Unauthenticated`.
+pub async fn current_user_id() -> Result<String, AppError> {
+    session_user(&session().await?).await.ok_or(AppError::Unauthenticated)
+}
+
+pub async fn session_user(session: &Session) -> Option<String> {
+    session.get::<String>(USER_KEY).await.ok().flatten()
+}
+
+/// Signs the browser in as `user_id`. A new session id is issued first, so an id planted
+/// before login (session fixation) is worth nothing after it.
+pub async fn sign_in(session: &Session, user_id: &str, client: &Client) -> Result<(), AppError> {
+    let fail = |e: tower_sessions::session::Error| {
+        tracing::error!(error = %e, "writing the session failed");
+        AppError::Internal
+    };
+    session.cycle_id().await.map_err(fail)?;
+    session.insert(USER_KEY, user_id).await.map_err(fail)?;
+    session.insert(USER_AGENT_KEY, client.user_agent.clone()).await.map_err(fail)?;
+    session.insert(IP_KEY, client.ip.clone()).await.map_err(fail)?;
+    Ok(())
+}

@@ -1,0 +1,99 @@
+//! The accounts half of the store: users, one-time codes, refresh tokens, signed-in devices.
+use async_trait::async_trait;
+
+use super::StoreError;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub phone: Option<String>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeRow {
+    pub id: String,
+    pub purpose: String,
+    pub channel: String,
+    pub destination: String,
+    pub code_hash: String,
+    pub payload: String,
+    pub attempts: i64,
+    pub created_at: i64,
+    pub sent_at: i64,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefreshRow {
+    pub token_hash: String,
+    pub family: String,
+    pub user_id: String,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// A signed-in browser session or API token family, for the Devices page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceRow {
+    /// `s:<session id>` or `t:<token family>`.
+    pub id: String,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+}
+
+/// Which unique rule a new user broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Taken {
+    Id,
+    Username,
+    Phone,
+}
+
+#[derive(Debug)]
+pub enum InsertUser {
+    Inserted,
+    Taken(Taken),
+}
+
+#[derive(Debug, PartialEq)]
+pub enum RefreshUse {
+    /// The token was live and is now spent; here is its row.
+    Spent(RefreshRow),
+    /// The token had been spent already: its whole family is now revoked.
+    Reused,
+    /// Unknown, expired or revoked.
+    Invalid,
+}
+
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    async fn user_insert(&self, user: &UserRow) -> Result<InsertUser, StoreError>;
+    async fn user_by_id(&self, id: &str) -> Result<Option<UserRow>, StoreError>;
+    async fn user_by_phone(&self, phone: &str) -> Result<Option<UserRow>, StoreError>;
+    async fn username_exists(&self, username: &str) -> Result<bool, StoreError>;
+
+    async fn code_insert(&self, code: &CodeRow) -> Result<(), StoreError>;
+    async fn code_get(&self, id: &str) -> Result<Option<CodeRow>, StoreError>;
+    /// Counts a wrong try; returns the tries so far.
+    async fn code_record_failure(&self, id: &str) -> Result<i64, StoreError>;
+    /// Marks the code used; false when it already was (single use, even under a race).
+    async fn code_use(&self, id: &str, now: i64) -> Result<bool, StoreError>;
+    /// Replaces the code with a freshly sent one (tries start again).
+    async fn code_replace(&self, id: &str, code_hash: &str, sent_at: i64, expires_at: i64) -> Result<(), StoreError>;
+
+    async fn refresh_insert(&self, row: &RefreshRow) -> Result<(), StoreError>;
+    async fn refresh_use(&self, token_hash: &str, now: i64) -> Result<RefreshUse, StoreError>;
+
+    /// Browser sessions and live API token families of a user.
+    async fn devices_of(&self, user_id: &str, now: i64) -> Result<Vec<DeviceRow>, StoreError>;
+    /// Signs a device out; false when it is not one of the user's.
+    async fn device_revoke(&self, user_id: &str, device_id: &str, now: i64) -> Result<bool, StoreError>;
+}

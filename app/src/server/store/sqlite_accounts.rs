@@ -1,0 +1,242 @@
+//! SQLite implementation of `AccountStore`.
+use async_trait::async_trait;
+use sqlx::{Row, sqlite::SqliteRow};
+
+use super::{
+    SqliteStore, StoreError,
+    accounts::{AccountStore, CodeRow, DeviceRow, InsertUser, RefreshRow, RefreshUse, Taken, UserRow},
+};
+
+fn user(r: SqliteRow) -> UserRow {
+    UserRow {
+        id: r.get("id"),
+        username: r.get("username"),
+        display_name: r.get("display_name"),
+        phone: r.get("phone"),
+        created_at: r.get("created_at"),
+    }
+}
+
+fn code(r: SqliteRow) -> CodeRow {
+    CodeRow {
+        id: r.get("id"),
+        purpose: r.get("purpose"),
+        channel: r.get("channel"),
+        destination: r.get("destination"),
+        code_hash: r.get("code_hash"),
+        payload: r.get("payload"),
+        attempts: r.get("attempts"),
+        created_at: r.get("created_at"),
+        sent_at: r.get("sent_at"),
+        expires_at: r.get("expires_at"),
+        used_at: r.get("used_at"),
+    }
+}
+
+const USER_COLUMNS: &str = "id, username, display_name, phone, created_at";
+
+#[async_trait]
+impl AccountStore for SqliteStore {
+    async fn user_insert(&self, u: &UserRow) -> Result<InsertUser, StoreError> {
+        let result = sqlx::query("INSERT INTO users (id, username, display_name, phone, created_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(&u.id)
+            .bind(&u.username)
+            .bind(&u.display_name)
+            .bind(&u.phone)
+            .bind(u.created_at)
+            .execute(self.pool())
+            .await;
+        match result {
+            Ok(_) => Ok(InsertUser::Inserted),
+            // The unique indexes decide, so two sign-ups racing for a name cannot both win.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                let message = e.message();
+                Ok(InsertUser::Taken(if message.contains("users.username") {
+                    Taken::Username
+                } else if message.contains("users.phone") {
+                    Taken::Phone
+                } else {
+                    Taken::Id
+                }))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn user_by_id(&self, id: &str) -> Result<Option<UserRow>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(user))
+    }
+
+    async fn user_by_phone(&self, phone: &str) -> Result<Option<UserRow>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE phone = ?"))
+            .bind(phone)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(user))
+    }
+
+    async fn username_exists(&self, username: &str) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT 1 FROM users WHERE username = ?").bind(username).fetch_optional(self.pool()).await?;
+        Ok(row.is_some())
+    }
+
+    async fn code_insert(&self, c: &CodeRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO one_time_codes (id, purpose, channel, destination, code_hash, payload, attempts,
+                                         created_at, sent_at, expires_at, used_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&c.id)
+        .bind(&c.purpose)
+        .bind(&c.channel)
+        .bind(&c.destination)
+        .bind(&c.code_hash)
+        .bind(&c.payload)
+        .bind(c.attempts)
+        .bind(c.created_at)
+        .bind(c.sent_at)
+        .bind(c.expires_at)
+        .bind(c.used_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    async fn code_get(&self, id: &str) -> Result<Option<CodeRow>, StoreError> {
+        let row = sqlx::query("SELECT * FROM one_time_codes WHERE id = ?").bind(id).fetch_optional(self.pool()).await?;
+        Ok(row.map(code))
+    }
+
+    async fn code_record_failure(&self, id: &str) -> Result<i64, StoreError> {
+        let tries: Option<i64> =
+            sqlx::query_scalar("UPDATE one_time_codes SET attempts = attempts + 1 WHERE id = ? RETURNING attempts")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(tries.unwrap_or(i64::MAX))
+    }
+
+    async fn code_use(&self, id: &str, now: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE one_time_codes SET used_at = ? WHERE id = ? AND used_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn code_replace(&self, id: &str, code_hash: &str, sent_at: i64, expires_at: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE one_time_codes SET code_hash = ?, sent_at = ?, expires_at = ?, attempts = 0 WHERE id = ? AND used_at IS NULL")
+            .bind(code_hash)
+            .bind(sent_at)
+            .bind(expires_at)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    async fn refresh_insert(&self, r: &RefreshRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO refresh_tokens (token_hash, family, user_id, user_agent, ip, created_at, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&r.token_hash)
+        .bind(&r.family)
+        .bind(&r.user_id)
+        .bind(&r.user_agent)
+        .bind(&r.ip)
+        .bind(r.created_at)
+        .bind(r.expires_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    async fn refresh_use(&self, token_hash: &str, now: i64) -> Result<RefreshUse, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let Some(row) = sqlx::query("SELECT * FROM refresh_tokens WHERE token_hash = ?")
+            .bind(token_hash)
+            .fetch_optional(&mut *tx)
+            .await?
+        else {
+            return Ok(RefreshUse::Invalid);
+        };
+        let family: String = row.get("family");
+        let used_at: Option<i64> = row.get("used_at");
+        let revoked_at: Option<i64> = row.get("revoked_at");
+        let expires_at: i64 = row.get("expires_at");
+        if revoked_at.is_some() || expires_at <= now {
+            return Ok(RefreshUse::Invalid);
+        }
+        if used_at.is_some() {
+            // A spent token coming back means it was copied: end every token of that login.
+            sqlx::query("UPDATE refresh_tokens SET revoked_at = ? WHERE family = ? AND revoked_at IS NULL")
+                .bind(now)
+                .bind(&family)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            return Ok(RefreshUse::Reused);
+        }
+        sqlx::query("UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?").bind(now).bind(token_hash).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(RefreshUse::Spent(RefreshRow {
+            token_hash: token_hash.to_owned(),
+            family,
+            user_id: row.get("user_id"),
+            user_agent: row.get("user_agent"),
+            ip: row.get("ip"),
+            created_at: row.get("created_at"),
+            expires_at,
+        }))
+    }
+
+    async fn devices_of(&self, user_id: &str, now: i64) -> Result<Vec<DeviceRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT 's:' || id AS id, user_agent, ip, created_at, last_seen_at FROM sessions
+               WHERE user_id = ? AND expires_at > ?
+             UNION ALL
+             SELECT 't:' || family, user_agent, ip, MIN(created_at), MAX(created_at) FROM refresh_tokens
+               WHERE user_id = ? AND revoked_at IS NULL AND used_at IS NULL AND expires_at > ?
+               GROUP BY family
+             ORDER BY 5 DESC",
+        )
+        .bind(user_id)
+        .bind(now)
+        .bind(user_id)
+        .bind(now)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| DeviceRow {
+                id: r.get(0),
+                user_agent: r.get(1),
+                ip: r.get(2),
+                created_at: r.get(3),
+                last_seen_at: r.get(4),
+            })
+            .collect())
+    }
+
+    async fn device_revoke(&self, user_id: &str, device_id: &str, now: i64) -> Result<bool, StoreError> {
+        let done = if let Some(session) = device_id.strip_prefix("s:") {
+            sqlx::query("DELETE FROM sessions WHERE id = ? AND user_id = ?").bind(session).bind(user_id).execute(self.pool()).await?
+        } else if let Some(family) = device_id.strip_prefix("t:") {
+            sqlx::query("UPDATE refresh_tokens SET revoked_at = ? WHERE family = ? AND user_id = ? AND revoked_at IS NULL")
+                .bind(now)
+                .bind(family)
+                .bind(user_id)
+                .execute(self.pool())
+                .await?
+        } else {
+            return Ok(false);
+        };
+        Ok(done.rows_affected() > 0)
+    }
+}

@@ -1,0 +1,14 @@
+//! The JSON REST API for other clients (`/api/...`, Bearer tokens). Handlers only translate
+//! HTTP to service calls; the services decide.
+mod accounts;
+mod extract;
+
+use axum::Router;
+
+use crate::startup::AppState;
+
+pub use extract::{ApiError, ApiJson, ApiUser};
+
+pub fn router() -> Router<AppState> {
+    accounts::router()
+}
