@@ -2,6 +2,7 @@
 //! the browser, and (behind the `ssr` feature) the services, store and sessions behind them.
 pub mod accounts;
 pub mod app;
+pub mod browser;
 pub mod components;
 pub mod error;
 pub mod pages;

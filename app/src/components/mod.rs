@@ -1,5 +1,7 @@
 //! Small building blocks shared by the pages: props in, views out.
 pub mod avatar;
 pub mod brand;
+pub mod code_entry;
 pub mod error_view;
+pub mod form;
 pub mod icons;

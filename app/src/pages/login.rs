@@ -1,7 +1,17 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
-use crate::components::brand::AuthCard;
+use crate::{
+    accounts::{api::login_start, types::PendingCode, validate::local_next},
+    browser,
+    components::{
+        brand::AuthCard,
+        code_entry::CodeEntry,
+        form::{Field, FormError, SubmitButton},
+    },
+    error::AppError,
+};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Method {
@@ -9,10 +19,12 @@ enum Method {
     Password,
 }
 
-/// Sign in with a one-time code sent to your phone, or with email and password.
+/// Log in with a one-time code sent to your phone (with or without your user ID).
 #[component]
 pub fn Login() -> impl IntoView {
     let method = RwSignal::new(Method::Code);
+    let query = use_query_map();
+    let next = Signal::derive(move || local_next(query.read().get("next").as_deref()));
     let tab = move |m: Method, label: &'static str| {
         let selected = move || method.get() == m;
         view! {
@@ -32,8 +44,8 @@ pub fn Login() -> impl IntoView {
                 {tab(Method::Code, "Phone code")}
                 {tab(Method::Password, "Email + password")}
             </div>
-            <Show when=move || method.get() == Method::Code fallback=PasswordForm>
-                <CodeForm/>
+            <Show when=move || method.get() == Method::Code fallback=PasswordUnavailable>
+                <PhoneLogin next/>
             </Show>
             <p class="mt-6 text-center text-sm text-slate-500 dark:text-slate-400">
                 "New to Confab? "
@@ -44,51 +56,53 @@ pub fn Login() -> impl IntoView {
 }
 
 #[component]
-fn CodeForm() -> impl IntoView {
+fn PhoneLogin(next: Signal<String>) -> impl IntoView {
+    let user_id = RwSignal::new(String::new());
+    let phone = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let pending = RwSignal::new(None::<PendingCode>);
+    let start = Action::new(move |(user_id, phone): &(String, String)| {
+        let (user_id, phone) = (user_id.clone(), phone.clone());
+        async move { login_start(user_id, phone).await }
+    });
+    Effect::new(move |_| match start.value().get() {
+        Some(Ok(code)) => pending.set(Some(code)),
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        start.dispatch((user_id.get_untracked(), phone.get_untracked()));
+    };
+    let on_verified = Callback::new(move |_| browser::go_to(&next.get_untracked()));
     view! {
-        <form class="space-y-4" method="post" action="/login">
-            <Field label="User ID (optional)" name="user_id" kind="text" placeholder="7KQ4-M2XD" autocomplete="username"/>
-            <Field label="Phone number" name="phone" kind="tel" placeholder="+44 7700 900123" autocomplete="tel"/>
-            <SubmitButton label="Send me a code"/>
-        </form>
+        {move || match pending.get() {
+            Some(code) => view! { <CodeEntry pending=code on_verified/> }.into_any(),
+            None => view! {
+                <form class="space-y-4" on:submit=submit>
+                    <Field label="User ID (optional)" name="user_id" kind="text" value=user_id error
+                        placeholder="7KQ4-M2XD" autocomplete="username"/>
+                    <Field label="Phone number" name="phone" kind="tel" value=phone error
+                        placeholder="+44 7911 123456" autocomplete="tel" inputmode="tel"/>
+                    <FormError error/>
+                    <SubmitButton label="Send me a code" pending=start.pending()/>
+                </form>
+            }.into_any(),
+        }}
     }
 }
 
 #[component]
-fn PasswordForm() -> impl IntoView {
+fn PasswordUnavailable() -> impl IntoView {
     view! {
-        <form class="space-y-4" method="post" action="/login/password">
-            <Field label="Email" name="email" kind="email" placeholder="you@example.com" autocomplete="email"/>
-            <Field label="Password" name="password" kind="password" placeholder="" autocomplete="current-password"/>
-            <SubmitButton label="Log in"/>
-        </form>
-    }
-}
-
-/// A labelled input in the sign-in style.
-#[component]
-pub fn Field(
-    label: &'static str,
-    name: &'static str,
-    kind: &'static str,
-    placeholder: &'static str,
-    autocomplete: &'static str,
-) -> impl IntoView {
-    view! {
-        <label class="block">
-            <span class="mb-1.5 block text-sm font-medium text-slate-700 dark:text-slate-300">{label}</span>
-            <input type=kind name=name placeholder=placeholder autocomplete=autocomplete
-                class="block w-full rounded-xl border border-slate-300 bg-white px-3.5 py-2.5 text-base shadow-sm outline-none placeholder:text-slate-400 focus:border-indigo-500 focus:ring-2 focus:ring-indigo-500/30 dark:border-slate-700 dark:bg-slate-950"/>
-        </label>
-    }
-}
-
-#[component]
-pub fn SubmitButton(label: &'static str) -> impl IntoView {
-    view! {
-        <button type="submit"
-            class="w-full rounded-xl bg-indigo-600 px-4 py-2.5 text-base font-semibold text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/50 disabled:opacity-60">
-            {label}
-        </button>
+        <div class="space-y-2 text-center">
+            <label for="field-email" class="sr-only">"Email"</label>
+            <input id="field-email" type="email" disabled placeholder="you@example.com"
+                class="block w-full rounded-xl border border-slate-200 bg-slate-50 px-3.5 py-2.5 text-base dark:border-slate-800 dark:bg-slate-900"/>
+            <p class="text-sm text-slate-500 dark:text-slate-400">
+                "Email and password sign-in is not open yet — log in with a phone code for now."
+            </p>
+        </div>
     }
 }

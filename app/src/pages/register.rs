@@ -1,24 +1,99 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::brand::AuthCard;
-use crate::pages::login::{Field, SubmitButton};
+use crate::{
+    accounts::{
+        api::register_start,
+        types::{PendingCode, UserView},
+    },
+    browser,
+    components::{
+        brand::AuthCard,
+        code_entry::CodeEntry,
+        form::{Field, FormError, SubmitButton},
+        icons::IconCopy,
+    },
+    error::AppError,
+};
 
-/// Sign up with a username and a phone number.
+#[derive(Clone)]
+enum Step {
+    Details,
+    Code(PendingCode),
+    Done(UserView),
+}
+
+/// Sign up with a username and a phone number; the code from the text message creates the
+/// account and shows its user ID.
 #[component]
 pub fn Register() -> impl IntoView {
+    let step = RwSignal::new(Step::Details);
+    let username = RwSignal::new(String::new());
+    let phone = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let start = Action::new(move |(username, phone): &(String, String)| {
+        let (username, phone) = (username.clone(), phone.clone());
+        async move { register_start(username, phone).await }
+    });
+    Effect::new(move |_| match start.value().get() {
+        Some(Ok(code)) => step.set(Step::Code(code)),
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        start.dispatch((username.get_untracked(), phone.get_untracked()));
+    };
+    let on_verified = Callback::new(move |user| step.set(Step::Done(user)));
     view! {
         <Title text="Create your account"/>
         <AuthCard title="Create your account" subtitle="Pick a username; we’ll text your phone a code.">
-            <form class="space-y-4" method="post" action="/register">
-                <Field label="Username" name="username" kind="text" placeholder="ada.l" autocomplete="username"/>
-                <Field label="Phone number" name="phone" kind="tel" placeholder="+44 7700 900123" autocomplete="tel"/>
-                <SubmitButton label="Send me a code"/>
-            </form>
+            {move || match step.get() {
+                Step::Details => view! {
+                    <form class="space-y-4" on:submit=submit>
+                        <Field label="Username" name="username" kind="text" value=username error
+                            placeholder="ada.l" autocomplete="username"/>
+                        <Field label="Phone number" name="phone" kind="tel" value=phone error
+                            placeholder="+44 7911 123456" autocomplete="tel" inputmode="tel"/>
+                        <FormError error/>
+                        <SubmitButton label="Send me a code" pending=start.pending()/>
+                    </form>
+                }.into_any(),
+                Step::Code(code) => view! { <CodeEntry pending=code on_verified/> }.into_any(),
+                Step::Done(user) => view! { <Welcome user/> }.into_any(),
+            }}
             <p class="mt-6 text-center text-sm text-slate-500 dark:text-slate-400">
                 "Already have an account? "
                 <a href="/login" class="font-medium text-indigo-600 hover:underline dark:text-indigo-400">"Log in"</a>
             </p>
         </AuthCard>
+    }
+}
+
+/// The new account's user ID, big and copyable: it is how friends find you.
+#[component]
+fn Welcome(user: UserView) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let id = user.user_id.clone();
+    view! {
+        <div class="space-y-5 text-center">
+            <p class="text-sm text-slate-600 dark:text-slate-400">
+                "Welcome, " <span class="font-semibold text-slate-900 dark:text-slate-100">{user.username.clone()}</span> "! Your user ID is"
+            </p>
+            <p class="font-mono text-3xl font-bold tracking-widest text-indigo-600 dark:text-indigo-400" data-testid="user-id">
+                {user.user_id.clone()}
+            </p>
+            <p class="text-sm text-slate-500 dark:text-slate-400">"Share it so people can find you. You can log in with it and your phone."</p>
+            <button type="button" on:click=move |_| { browser::copy_to_clipboard(&id); copied.set(true); }
+                class="inline-flex items-center gap-2 rounded-xl border border-slate-300 px-4 py-2 text-sm font-medium hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-800">
+                <IconCopy class="h-4 w-4"/>
+                {move || if copied.get() { "Copied" } else { "Copy user ID" }}
+            </button>
+            <a href="/chats" rel="external"
+                class="block w-full rounded-xl bg-indigo-600 px-4 py-2.5 text-base font-semibold text-white shadow-sm hover:bg-indigo-500">
+                "Continue to Confab"
+            </a>
+        </div>
     }
 }

@@ -1,0 +1,97 @@
+//! Typing the one-time code: numeric keyboard on phones, paste-friendly, sends itself at six
+//! digits, and offers a new code once the resend wait is over.
+use leptos::prelude::*;
+
+use crate::{
+    accounts::{
+        api::{resend_code, verify_code},
+        types::{PendingCode, UserView},
+        validate::CODE_LENGTH,
+    },
+    components::form::{Field, FormError, SubmitButton},
+    error::AppError,
+};
+
+#[component]
+pub fn CodeEntry(pending: PendingCode, on_verified: Callback<UserView>) -> impl IntoView {
+    let pending = RwSignal::new(pending);
+    let code = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let wait = RwSignal::new(pending.get_untracked().resend_after_secs);
+
+    let verify = Action::new(move |code: &String| {
+        let (id, code) = (pending.get_untracked().pending_id, code.clone());
+        async move { verify_code(id, code).await }
+    });
+    let resend = Action::new(move |_: &()| {
+        let id = pending.get_untracked().pending_id;
+        async move { resend_code(id).await }
+    });
+    Effect::new(move |_| match verify.value().get() {
+        Some(Ok(user)) => on_verified.run(user),
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    Effect::new(move |_| match resend.value().get() {
+        Some(Ok(fresh)) => {
+            wait.set(fresh.resend_after_secs);
+            pending.set(fresh);
+            code.set(String::new());
+            error.set(None);
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    // Six digits typed or pasted: send without waiting for a tap.
+    Effect::new(move |_| {
+        let digits: String = code.get().chars().filter(char::is_ascii_digit).collect();
+        if digits.len() == CODE_LENGTH && !verify.pending().get_untracked() {
+            error.set(None);
+            verify.dispatch(digits);
+        }
+    });
+    countdown(wait);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        verify.dispatch(code.get_untracked());
+    };
+    view! {
+        <form class="space-y-4" on:submit=submit>
+            <p class="text-sm text-slate-600 dark:text-slate-400">
+                "We sent a 6-digit code to " <span class="font-medium text-slate-900 dark:text-slate-100">{move || pending.get().sent_to}</span> "."
+            </p>
+            {move || pending.get().dev_notice.map(|notice| view! {
+                <p class="rounded-xl bg-amber-50 px-3.5 py-2.5 text-sm text-amber-800 dark:bg-amber-950/40 dark:text-amber-200">{notice}</p>
+            })}
+            <Field label="Code" name="code" kind="text" value=code error=error placeholder="123456"
+                autocomplete="one-time-code" inputmode="numeric"/>
+            <FormError error/>
+            <SubmitButton label="Continue" pending=verify.pending()/>
+            <button type="button" disabled=move || wait.get() > 0 || resend.pending().get()
+                on:click=move |_| { resend.dispatch(()); }
+                class="w-full rounded-xl px-4 py-2 text-sm font-medium text-indigo-600 hover:bg-indigo-50 disabled:text-slate-400 disabled:hover:bg-transparent dark:text-indigo-400 dark:hover:bg-slate-800">
+                {move || match wait.get() {
+                    0 => "Send a new code".to_string(),
+                    s => format!("Send a new code in {s} s"),
+                }}
+            </button>
+        </form>
+    }
+}
+
+/// Counts `seconds` down to zero once a second, in the browser.
+fn countdown(seconds: RwSignal<u64>) {
+    #[cfg(feature = "hydrate")]
+    {
+        if let Ok(handle) = set_interval_with_handle(
+            move || seconds.update(|s| *s = s.saturating_sub(1)),
+            std::time::Duration::from_secs(1),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = seconds;
+}
