@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromiumLaunchOptions } from "../chromium";
-import { expect, screenshot, test, waitForHydration } from "./helpers";
+import { expect, screenshot, signUp, test, waitForHydration } from "./helpers";
 
 test.describe("server rendering", () => {
   test("the login page's HTML already holds its content before any script runs", async ({ request }) => {
@@ -122,16 +122,17 @@ test.describe("installable app", () => {
 });
 
 test.describe("how it looks", () => {
-  for (const [name, url, heading] of [
-    ["login", "/login", "Welcome back"],
-    ["register", "/register", "Create your account"],
-    ["not-found", "/nowhere", "This page doesn’t exist"],
-    ["chats", "/chats", "Chats"],
-    ["conversation", "/chats/abc", "Conversation"],
-    ["profile", "/profile/7KQ4M2XD", "Profile"],
-    ["settings", "/settings", "Settings"],
+  for (const [name, url, heading, signedIn] of [
+    ["login", "/login", "Welcome back", false],
+    ["register", "/register", "Create your account", false],
+    ["not-found", "/nowhere", "This page doesn’t exist", false],
+    ["chats", "/chats", "Chats", true],
+    ["conversation", "/chats/abc", "Conversation", true],
+    ["profile", "/profile/7KQ4M2XD", "Profile", true],
+    ["settings", "/settings", "Settings", true],
   ] as const) {
     test(`screenshot of the ${name} page`, async ({ page }, testInfo) => {
+      if (signedIn) await signUp(page);
       await page.goto(url);
       await waitForHydration(page);
       await expect(page.getByRole("heading", { name: heading, exact: true })).toBeVisible();

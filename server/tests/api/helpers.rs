@@ -20,6 +20,54 @@ impl TestApp {
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.expect("request failed")
     }
+
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
+        self.client.post(self.url(path)).json(&body).send().await.expect("request failed")
+    }
+
+    pub async fn get_with_token(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request failed")
+    }
+
+    /// The newest one-time code delivered to `to`, read from the outbox folder.
+    pub fn latest_code(&self, to: &str) -> String {
+        let mut files: Vec<_> = std::fs::read_dir(&self.outbox_dir)
+            .expect("outbox exists")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .rev()
+            .map(|p| serde_json::from_slice::<serde_json::Value>(&std::fs::read(p).unwrap()).unwrap())
+            .find(|m| m["to"] == to)
+            .map(|m| m["code"].as_str().unwrap().to_owned())
+            .unwrap_or_else(|| panic!("no code sent to {to}"))
+    }
+
+    /// Starts a sign-up and returns its pending id.
+    pub async fn start_sign_up(&self, username: &str, phone: &str) -> String {
+        let response = self.post("/api/register/", serde_json::json!({ "username": username, "phone": phone })).await;
+        assert_eq!(response.status(), 202, "{:?}", response.text().await);
+        response.json::<serde_json::Value>().await.unwrap()["pending_id"].as_str().unwrap().to_owned()
+    }
+
+    /// Signs a new person up through the API; returns the verify response body.
+    pub async fn sign_up(&self, username: &str, phone: &str) -> serde_json::Value {
+        let pending_id = self.start_sign_up(username, phone).await;
+        let code = self.latest_code(phone);
+        let response = self.post("/api/register/verify/", serde_json::json!({ "pending_id": pending_id, "code": code })).await;
+        assert_eq!(response.status(), 201);
+        response.json().await.unwrap()
+    }
+
+    /// Runs SQL on the app's database (to age a code, for example).
+    pub async fn sql(&self, statement: &str) {
+        let url = format!("sqlite://{}", self.data_dir.join("confab.db").display());
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        sqlx::query(statement).execute(&pool).await.unwrap();
+    }
 }
 
 /// Starts an app with the given extra `CONFAB_*` variables on top of the test defaults.
@@ -32,6 +80,8 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
         ("CONFAB_DATA_DIR".into(), data_dir.display().to_string()),
         ("CONFAB_CODE_DELIVERY".into(), "outbox".into()),
         ("CONFAB_OUTBOX_DIR".into(), outbox_dir.display().to_string()),
+        // The suite signs up many people from 127.0.0.1; one test checks the real default.
+        ("CONFAB_CODE_SENDS_PER_IP_HOUR".into(), "1000".into()),
         ("CONFAB_LOG".into(), if std::env::var("TEST_LOG").is_ok() { "debug" } else { "off" }.into()),
     ]);
     for (k, v) in vars {
