@@ -69,7 +69,7 @@ pub fn CodeEntry(pending: PendingCode, on_verified: Callback<UserView>) -> impl 
                 autocomplete="one-time-code" inputmode="numeric"/>
             <FormError error/>
             <SubmitButton label="Continue" pending=verify.pending()/>
-            <button type="button" disabled=move || wait.get() > 0 || resend.pending().get()
+            <button type="button" disabled=move || { wait.get() > 0 || resend.pending().get() }
                 on:click=move |_| { resend.dispatch(()); }
                 class="w-full rounded-xl px-4 py-2 text-sm font-medium text-indigo-600 hover:bg-indigo-50 disabled:text-slate-400 disabled:hover:bg-transparent dark:text-indigo-400 dark:hover:bg-slate-800">
                 {move || match wait.get() {
