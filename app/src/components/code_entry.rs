@@ -8,7 +8,7 @@ use crate::{
         types::{PendingCode, UserView},
         validate::CODE_LENGTH,
     },
-    components::form::{Field, FormError, SubmitButton},
+    components::form::{Field, FormError, SubmitButton, route_result},
     error::AppError,
 };
 
@@ -27,20 +27,12 @@ pub fn CodeEntry(pending: PendingCode, on_verified: Callback<UserView>) -> impl 
         let id = pending.get_untracked().pending_id;
         async move { resend_code(id).await }
     });
-    Effect::new(move |_| match verify.value().get() {
-        Some(Ok(user)) => on_verified.run(user),
-        Some(Err(e)) => error.set(Some(e)),
-        None => {}
-    });
-    Effect::new(move |_| match resend.value().get() {
-        Some(Ok(fresh)) => {
-            wait.set(fresh.resend_after_secs);
-            pending.set(fresh);
-            code.set(String::new());
-            error.set(None);
-        }
-        Some(Err(e)) => error.set(Some(e)),
-        None => {}
+    route_result(verify, error, move |user| on_verified.run(user));
+    route_result(resend, error, move |fresh: PendingCode| {
+        wait.set(fresh.resend_after_secs);
+        pending.set(fresh);
+        code.set(String::new());
+        error.set(None);
     });
     // Six digits typed or pasted: send without waiting for a tap.
     Effect::new(move |_| {

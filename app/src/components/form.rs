@@ -55,3 +55,20 @@ pub fn SubmitButton(label: &'static str, #[prop(into)] pending: Signal<bool>) ->
         </button>
     }
 }
+
+/// Sends an action's outcome where forms want it: success to `on_ok`, failure into `error`
+/// (which the form's fields and `FormError` display).
+pub fn route_result<I, T>(
+    action: Action<I, Result<T, AppError>>,
+    error: RwSignal<Option<AppError>>,
+    on_ok: impl Fn(T) + 'static,
+) where
+    I: Send + Sync + 'static,
+    T: Clone + Send + Sync + 'static,
+{
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(value)) => on_ok(value),
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+}

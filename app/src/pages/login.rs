@@ -8,7 +8,7 @@ use crate::{
     components::{
         brand::AuthCard,
         code_entry::CodeEntry,
-        form::{Field, FormError, SubmitButton},
+        form::{Field, FormError, SubmitButton, route_result},
     },
     error::AppError,
 };
@@ -65,11 +65,7 @@ fn PhoneLogin(next: Signal<String>) -> impl IntoView {
         let (user_id, phone) = (user_id.clone(), phone.clone());
         async move { login_start(user_id, phone).await }
     });
-    Effect::new(move |_| match start.value().get() {
-        Some(Ok(code)) => pending.set(Some(code)),
-        Some(Err(e)) => error.set(Some(e)),
-        None => {}
-    });
+    route_result(start, error, move |code| pending.set(Some(code)));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);

@@ -10,7 +10,7 @@ use crate::{
     components::{
         brand::AuthCard,
         code_entry::CodeEntry,
-        form::{Field, FormError, SubmitButton},
+        form::{Field, FormError, SubmitButton, route_result},
         icons::IconCopy,
     },
     error::AppError,
@@ -35,11 +35,7 @@ pub fn Register() -> impl IntoView {
         let (username, phone) = (username.clone(), phone.clone());
         async move { register_start(username, phone).await }
     });
-    Effect::new(move |_| match start.value().get() {
-        Some(Ok(code)) => step.set(Step::Code(code)),
-        Some(Err(e)) => error.set(Some(e)),
-        None => {}
-    });
+    route_result(start, error, move |code| step.set(Step::Code(code)));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
