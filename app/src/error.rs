@@ -11,6 +11,9 @@ pub enum AppError {
     /// 401: no session or token, or it was signed out.
     #[error("Please log in to continue")]
     Unauthenticated,
+    /// 401 from a password login: the email or the password is wrong (never saying which).
+    #[error("That email and password don’t match — check them or reset your password")]
+    WrongCredentials,
     /// 403
     #[error("You are not allowed to do that")]
     Forbidden,
@@ -48,6 +51,7 @@ impl AppError {
     pub fn code(&self) -> &str {
         match self {
             Self::Unauthenticated => "unauthenticated",
+            Self::WrongCredentials => "invalid_credentials",
             Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
             Self::Invalid { code, .. } => code,
@@ -71,7 +75,25 @@ impl AppError {
     pub fn field(&self) -> Option<&str> {
         match self {
             Self::Invalid { field, .. } | Self::Conflict { field, .. } => Some(field),
+            Self::WrongCredentials => Some("password"),
             _ => None,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl AppError {
+    /// The HTTP status this error answers with, on the REST API and on server fns alike.
+    pub fn status(&self) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        match self {
+            Self::Unauthenticated | Self::WrongCredentials => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Network | Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }

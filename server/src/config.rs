@@ -24,6 +24,22 @@ impl fmt::Debug for SecretKey {
     }
 }
 
+/// A configured password or credential-bearing URL. Never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretString(String);
+
+impl SecretString {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretString(..)")
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// `CONFAB_LISTEN`: address and port to listen on; port 0 picks a free one.
@@ -42,8 +58,14 @@ pub struct Config {
     /// `CONFAB_SECRET_KEY`: at least 32 characters; when unset, one is generated on first start
     /// and kept in `<data dir>/secret.key`.
     pub secret_key: SecretKey,
-    /// `CONFAB_CODE_DELIVERY`: `console` (default: codes go to the log) or `outbox`.
-    pub code_delivery: CodeDelivery,
+    /// How one-time codes reach phones. `CONFAB_SMS_DELIVERY`: `console`, `outbox` or
+    /// `webhook` (with `CONFAB_SMS_WEBHOOK_URL` and optionally `CONFAB_SMS_WEBHOOK_TOKEN`);
+    /// defaults to `CONFAB_CODE_DELIVERY`: `console` (default: codes go to the log) or `outbox`.
+    pub sms_delivery: CodeDelivery,
+    /// How codes reach email. `CONFAB_EMAIL_DELIVERY`: `console`, `outbox` or `smtp` (with
+    /// `CONFAB_SMTP_URL` such as `smtps://user:pass@smtp.example.com` and `CONFAB_SMTP_FROM`);
+    /// defaults to `CONFAB_CODE_DELIVERY`.
+    pub email_delivery: CodeDelivery,
     /// `CONFAB_OUTBOX_DIR`: where `outbox` delivery writes one JSON file per code
     /// (default `<data dir>/outbox`).
     pub outbox_dir: PathBuf,
@@ -53,10 +75,14 @@ pub struct Config {
     pub code_sends_per_ip_hour: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CodeDelivery {
     Console,
     Outbox,
+    /// SMS only: an HTTP POST of JSON to a gateway.
+    Webhook { url: String, token: Option<SecretString> },
+    /// Email only.
+    Smtp { url: SecretString, from: String },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -124,11 +150,46 @@ impl Config {
             None => load_or_create_secret(&data_dir.join("secret.key"))
                 .map_err(|p| bad("CONFAB_SECRET_KEY", p))?,
         };
-        let code_delivery = match get("CONFAB_CODE_DELIVERY").as_deref() {
+        let default_delivery = match get("CONFAB_CODE_DELIVERY").as_deref() {
             None | Some("console") => CodeDelivery::Console,
             Some("outbox") => CodeDelivery::Outbox,
             Some(other) => {
                 return Err(bad("CONFAB_CODE_DELIVERY", format!("`{other}` is not one of: console, outbox")));
+            }
+        };
+        let sms_delivery = match get("CONFAB_SMS_DELIVERY").as_deref() {
+            None => default_delivery.clone(),
+            Some("console") => CodeDelivery::Console,
+            Some("outbox") => CodeDelivery::Outbox,
+            Some("webhook") => {
+                let url = get("CONFAB_SMS_WEBHOOK_URL")
+                    .ok_or_else(|| bad("CONFAB_SMS_WEBHOOK_URL", "is needed when CONFAB_SMS_DELIVERY=webhook"))?;
+                let uri: axum::http::Uri = url.trim().parse().map_err(|_| bad("CONFAB_SMS_WEBHOOK_URL", "is not a URL"))?;
+                if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.host().is_none() {
+                    return Err(bad("CONFAB_SMS_WEBHOOK_URL", "must be an http:// or https:// URL with a host"));
+                }
+                CodeDelivery::Webhook { url: url.trim().to_owned(), token: get("CONFAB_SMS_WEBHOOK_TOKEN").map(SecretString) }
+            }
+            Some(other) => {
+                return Err(bad("CONFAB_SMS_DELIVERY", format!("`{other}` is not one of: console, outbox, webhook")));
+            }
+        };
+        let email_delivery = match get("CONFAB_EMAIL_DELIVERY").as_deref() {
+            None => default_delivery,
+            Some("console") => CodeDelivery::Console,
+            Some("outbox") => CodeDelivery::Outbox,
+            Some("smtp") => {
+                let url = get("CONFAB_SMTP_URL").ok_or_else(|| bad("CONFAB_SMTP_URL", "is needed when CONFAB_EMAIL_DELIVERY=smtp"))?;
+                if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                    return Err(bad("CONFAB_SMTP_URL", "must start with smtp:// or smtps://"));
+                }
+                let from = get("CONFAB_SMTP_FROM")
+                    .filter(|f| f.contains('@'))
+                    .ok_or_else(|| bad("CONFAB_SMTP_FROM", "is needed for smtp: the sender, e.g. Confab <codes@example.com>"))?;
+                CodeDelivery::Smtp { url: SecretString(url), from }
+            }
+            Some(other) => {
+                return Err(bad("CONFAB_EMAIL_DELIVERY", format!("`{other}` is not one of: console, outbox, smtp")));
             }
         };
         let outbox_dir = get("CONFAB_OUTBOX_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("outbox"));
@@ -150,7 +211,8 @@ impl Config {
             log_filter,
             log_json,
             secret_key,
-            code_delivery,
+            sms_delivery,
+            email_delivery,
             outbox_dir,
             default_region,
             code_sends_per_ip_hour,
@@ -245,9 +307,43 @@ mod tests {
             ("CONFAB_CODE_DELIVERY", "pigeon"),
             ("CONFAB_DEFAULT_REGION", "Britain"),
             ("CONFAB_CODE_SENDS_PER_IP_HOUR", "0"),
+            ("CONFAB_SMS_DELIVERY", "smtp"),
+            ("CONFAB_EMAIL_DELIVERY", "webhook"),
         ] {
             let err = config(&[(var, value)]).expect_err(value);
             assert_eq!(err.var, var, "{value}");
+        }
+    }
+
+    #[test]
+    fn each_channel_picks_its_delivery_and_defaults_to_the_common_one() {
+        let c = config(&[("CONFAB_CODE_DELIVERY", "outbox")]).unwrap();
+        assert_eq!((c.sms_delivery, c.email_delivery), (CodeDelivery::Outbox, CodeDelivery::Outbox));
+        let c = config(&[
+            ("CONFAB_SMS_DELIVERY", "webhook"),
+            ("CONFAB_SMS_WEBHOOK_URL", "https://sms.example.com/send"),
+            ("CONFAB_SMS_WEBHOOK_TOKEN", "gateway-token"),
+            ("CONFAB_EMAIL_DELIVERY", "smtp"),
+            ("CONFAB_SMTP_URL", "smtps://user:pass@smtp.example.com"),
+            ("CONFAB_SMTP_FROM", "Confab <codes@example.com>"),
+        ])
+        .unwrap();
+        assert!(matches!(c.sms_delivery, CodeDelivery::Webhook { ref url, token: Some(_) } if url == "https://sms.example.com/send"));
+        assert!(matches!(c.email_delivery, CodeDelivery::Smtp { ref from, .. } if from == "Confab <codes@example.com>"));
+        let printed = format!("{c:?}");
+        assert!(!printed.contains("pass@") && !printed.contains("gateway-token"), "secrets stay out of Debug");
+    }
+
+    #[test]
+    fn a_delivery_without_its_settings_names_the_missing_variable() {
+        for (vars, var) in [
+            (&[("CONFAB_SMS_DELIVERY", "webhook")][..], "CONFAB_SMS_WEBHOOK_URL"),
+            (&[("CONFAB_SMS_DELIVERY", "webhook"), ("CONFAB_SMS_WEBHOOK_URL", "ftp://x")][..], "CONFAB_SMS_WEBHOOK_URL"),
+            (&[("CONFAB_EMAIL_DELIVERY", "smtp")][..], "CONFAB_SMTP_URL"),
+            (&[("CONFAB_EMAIL_DELIVERY", "smtp"), ("CONFAB_SMTP_URL", "http://mail")][..], "CONFAB_SMTP_URL"),
+            (&[("CONFAB_EMAIL_DELIVERY", "smtp"), ("CONFAB_SMTP_URL", "smtp://mail")][..], "CONFAB_SMTP_FROM"),
+        ] {
+            assert_eq!(config(vars).expect_err(var).var, var);
         }
     }
 

@@ -1,31 +1,42 @@
-//! Pages that need a signed-in browser send everyone else to the login page, then back.
+//! Every page needs a signed-in browser, except the few that let people in: everyone else is
+//! sent to the login page, and back afterwards. Static files, health checks and `/api` (which
+//! answers 401 itself) pass through.
 use axum::{
     body::Body,
-    extract::Request,
+    extract::{MatchedPath, Request, State},
     http::{HeaderValue, Response, StatusCode, header},
     middleware::Next,
 };
 use tower_sessions::Session;
 
-/// The app's private pages. Everything else (login, sign-up, static files, the API, which
-/// checks tokens itself, and the 404 page) is public.
-fn is_private(path: &str) -> bool {
-    path == "/"
-        || ["/chats", "/profile", "/settings"]
-            .iter()
-            .any(|p| path == *p || path.starts_with(&format!("{p}/")))
+use crate::startup::AppState;
+
+/// Pages for people who are not signed in yet (code entry is a step within login and sign-up).
+const PUBLIC_PAGES: [&str; 3] = ["/login", "/register", "/forgot-password"];
+
+/// `route` is the matched route's pattern, `None` for the fallback (static files and the 404
+/// page). A page added to the route table is private unless listed above.
+fn is_private(route: Option<&str>) -> bool {
+    match route {
+        None => false,
+        Some(r) => !(PUBLIC_PAGES.contains(&r) || r == "/healthz" || r == "/readyz" || r == "/api" || r.starts_with("/api/")),
+    }
 }
 
-pub async fn require_sign_in(request: Request, next: Next) -> Response<Body> {
-    if !is_private(request.uri().path()) {
+pub async fn require_sign_in(State(state): State<AppState>, request: Request, next: Next) -> Response<Body> {
+    let route = request.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned());
+    if !is_private(route.as_deref()) {
         return next.run(request).await;
     }
-    let signed_in = match request.extensions().get::<Session>() {
-        Some(session) => app::server::identity::session_user(session).await.is_some(),
-        None => false,
-    };
-    if signed_in {
-        return next.run(request).await;
+    // A session signed out from the Devices page is gone from the store, so it loads empty here.
+    let session = request.extensions().get::<Session>().cloned();
+    if let Some(session) = session {
+        if app::server::identity::session_user(&session).await.is_some() {
+            if let Some(id) = session.id() {
+                state.services.accounts.touch_session(&id.to_string()).await;
+            }
+            return next.run(request).await;
+        }
     }
     let target = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let location = format!("/login?next={}", percent_encode(target));
@@ -51,13 +62,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_app_pages_are_private() {
-        for p in ["/", "/chats", "/chats/12", "/profile/7KQ4M2XD", "/settings", "/settings/devices"] {
-            assert!(is_private(p), "{p}");
+    fn every_page_route_is_private_but_the_ways_in() {
+        for r in ["/", "/chats", "/chats/{id}", "/profile/{id}", "/settings", "/settings/devices"] {
+            assert!(is_private(Some(r)), "{r}");
         }
-        for p in ["/login", "/register", "/pkg/confab.wasm", "/api/user", "/healthz", "/chatsx", "/sw.js", "/nowhere"] {
-            assert!(!is_private(p), "{p}");
+        for r in ["/login", "/register", "/forgot-password", "/api/user", "/api/verify_code", "/healthz", "/readyz"] {
+            assert!(!is_private(Some(r)), "{r}");
         }
+        assert!(!is_private(None), "static files and the 404 page");
     }
 
     #[test]

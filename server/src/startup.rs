@@ -8,7 +8,7 @@ use app::{
         Services,
         accounts::{
             AccountsConfig, AccountsService,
-            delivery::{CodeSender, ConsoleSender, OutboxSender},
+            delivery::{CodeSender, ConsoleSender, DeliveryError, OutboxSender, Senders, SmtpSender, WebhookSender},
         },
         sessions::DbSessionStore,
         store::SqliteStore,
@@ -51,6 +51,8 @@ impl FromRef<AppState> for LeptosOptions {
 pub enum StartupError {
     #[error("cannot open the database: {0}")]
     Store(#[from] app::server::store::StoreError),
+    #[error("cannot set up code delivery: {0}")]
+    Delivery(#[from] DeliveryError),
     #[error("cannot listen on {addr}: {source}")]
     Listen { addr: SocketAddr, source: std::io::Error },
 }
@@ -66,7 +68,7 @@ impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         let store = Arc::new(SqliteStore::open(&config.database_url).await?);
         spawn_session_purge(store.clone());
-        let services = Services::new(store.clone(), accounts_service(&config, store.clone()));
+        let services = Services::new(store.clone(), accounts_service(&config, store.clone())?);
 
         let leptos_options = leptos_options(&config);
 
@@ -100,7 +102,7 @@ impl Application {
                 move || shell(leptos_options.clone()),
             )
             .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-            .layer(middleware::from_fn(guard::require_sign_in))
+            .layer(middleware::from_fn_with_state(state.clone(), guard::require_sign_in))
             .layer(DefaultBodyLimit::max(64 * 1024))
             .layer(sessions)
             .layer(middleware::from_fn(http::security_headers))
@@ -131,17 +133,24 @@ impl Application {
     }
 }
 
-fn accounts_service(config: &Config, store: Arc<SqliteStore>) -> AccountsService {
-    let sender: Arc<dyn CodeSender> = match config.code_delivery {
-        CodeDelivery::Console => Arc::new(ConsoleSender),
-        CodeDelivery::Outbox => Arc::new(OutboxSender { dir: config.outbox_dir.clone() }),
+fn accounts_service(config: &Config, store: Arc<SqliteStore>) -> Result<AccountsService, DeliveryError> {
+    let sender = |delivery: &CodeDelivery| -> Result<Arc<dyn CodeSender>, DeliveryError> {
+        Ok(match delivery {
+            CodeDelivery::Console => Arc::new(ConsoleSender),
+            CodeDelivery::Outbox => Arc::new(OutboxSender { dir: config.outbox_dir.clone() }),
+            CodeDelivery::Webhook { url, token } => {
+                Arc::new(WebhookSender::new(url.clone(), token.as_ref().map(|t| t.expose().to_owned()))?)
+            }
+            CodeDelivery::Smtp { url, from } => Arc::new(SmtpSender::new(url.expose(), from)?),
+        })
     };
+    let senders = Senders { sms: sender(&config.sms_delivery)?, email: sender(&config.email_delivery)? };
     let settings = AccountsConfig {
         secret: config.secret_key.expose().to_vec(),
         default_region: config.default_region.clone(),
         code_sends_per_ip_hour: config.code_sends_per_ip_hour,
     };
-    AccountsService::new(store, sender, settings)
+    Ok(AccountsService::new(store, senders, settings))
 }
 
 /// Removes expired sessions hourly, so abandoned devices do not pile up in the database.

@@ -1,4 +1,5 @@
-//! The web app's door to accounts: each server fn identifies the caller and delegates.
+//! The web app's door to accounts: each server fn identifies the caller and delegates. Errors
+//! answer with their HTTP status (401 without identity, 429 when rate limited, ...).
 use leptos::prelude::*;
 
 use super::types::{DeviceView, PendingCode, UserView};
@@ -7,69 +8,173 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::server::{Services, accounts::user_view, identity};
 
+/// Gives an error its HTTP status (server fns answer 500 otherwise), then passes it on.
+#[cfg(feature = "ssr")]
+fn answer<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let (Err(e), Some(response)) = (&result, use_context::<leptos_axum::ResponseOptions>()) {
+        response.set_status(e.status());
+        if let AppError::RateLimited { retry_after_secs } = e {
+            response.insert_header(axum::http::header::RETRY_AFTER, (*retry_after_secs).into());
+        }
+    }
+    result
+}
+
 #[server]
 pub async fn register_start(username: String, phone: String) -> Result<PendingCode, AppError> {
     let services = expect_context::<Services>();
-    services.accounts.start_register(&username, &phone, &identity::client().await).await
+    answer(services.accounts.start_register(&username, &phone, &identity::client().await).await)
 }
 
 /// `user_id` may be empty: the phone alone identifies the account (the code proves it).
 #[server]
 pub async fn login_start(user_id: String, phone: String) -> Result<PendingCode, AppError> {
     let services = expect_context::<Services>();
-    services.accounts.start_login(Some(&user_id), &phone, &identity::client().await).await
+    answer(services.accounts.start_login(Some(&user_id), &phone, &identity::client().await).await)
 }
 
 #[server]
 pub async fn resend_code(pending_id: String) -> Result<PendingCode, AppError> {
     let services = expect_context::<Services>();
-    services.accounts.resend(&pending_id, &identity::client().await).await
+    answer(services.accounts.resend(&pending_id, &identity::client().await).await)
 }
 
-/// Completes a sign-up or login with its code and signs this browser in.
+/// Completes a sign-up, login or added phone/email with its code, and signs this browser in.
 #[server]
 pub async fn verify_code(pending_id: String, code: String) -> Result<UserView, AppError> {
+    answer(
+        async move {
+            let services = expect_context::<Services>();
+            let (client, session) = (identity::client().await, identity::session().await?);
+            let caller = identity::session_user(&session).await;
+            let user = services.accounts.verify(&pending_id, &code, caller.as_deref(), &client).await?;
+            if caller.as_deref() != Some(user.id.as_str()) {
+                identity::sign_in(&session, &user.id, &client).await?;
+            }
+            Ok(user_view(&user))
+        }
+        .await,
+    )
+}
+
+/// Starts an email sign-up: a code goes to the email; `verify_code` creates the account.
+#[server]
+pub async fn register_email_start(username: String, email: String, password: String) -> Result<PendingCode, AppError> {
     let services = expect_context::<Services>();
-    let client = identity::client().await;
-    let user = services.accounts.verify(&pending_id, &code, &client).await?;
-    identity::sign_in(&identity::session().await?, &user.id, &client).await?;
-    Ok(user_view(&user))
+    answer(services.accounts.start_register_email(&username, &email, &password, &identity::client().await).await)
+}
+
+#[server]
+pub async fn login_password(email: String, password: String) -> Result<UserView, AppError> {
+    answer(
+        async move {
+            let services = expect_context::<Services>();
+            let client = identity::client().await;
+            let user = services.accounts.login_password(&email, &password, &client).await?;
+            identity::sign_in(&identity::session().await?, &user.id, &client).await?;
+            Ok(user_view(&user))
+        }
+        .await,
+    )
+}
+
+#[server]
+pub async fn forgot_password(email: String) -> Result<PendingCode, AppError> {
+    let services = expect_context::<Services>();
+    answer(services.accounts.forgot_password(&email, &identity::client().await).await)
+}
+
+/// Sets a new password with the emailed code; every other session is signed out and this
+/// browser is signed in.
+#[server]
+pub async fn reset_password(pending_id: String, code: String, password: String) -> Result<UserView, AppError> {
+    answer(
+        async move {
+            let services = expect_context::<Services>();
+            let client = identity::client().await;
+            let user = services.accounts.reset_password(&pending_id, &code, &password, &client).await?;
+            identity::sign_in(&identity::session().await?, &user.id, &client).await?;
+            Ok(user_view(&user))
+        }
+        .await,
+    )
+}
+
+/// The signed-in user adds an email + password; `verify_code` confirms it.
+#[server]
+pub async fn add_email_start(email: String, password: String) -> Result<PendingCode, AppError> {
+    answer(
+        async move {
+            let services = expect_context::<Services>();
+            let user = identity::current_user_id().await?;
+            services.accounts.start_add_email(&user, &email, &password, &identity::client().await).await
+        }
+        .await,
+    )
+}
+
+/// The signed-in user adds a phone number; `verify_code` confirms it.
+#[server]
+pub async fn add_phone_start(phone: String) -> Result<PendingCode, AppError> {
+    answer(
+        async move {
+            let services = expect_context::<Services>();
+            let user = identity::current_user_id().await?;
+            services.accounts.start_add_phone(&user, &phone, &identity::client().await).await
+        }
+        .await,
+    )
 }
 
 /// The signed-in user, or `None`.
 #[server]
 pub async fn current_user() -> Result<Option<UserView>, AppError> {
     let services = expect_context::<Services>();
-    let Some(id) = identity::session_user(&identity::session().await?).await else { return Ok(None) };
+    let Ok(id) = identity::current_user_id().await else { return Ok(None) };
     match services.accounts.user(&id).await {
         Ok(user) => Ok(Some(user_view(&user))),
         Err(AppError::Unauthenticated) => Ok(None),
-        Err(e) => Err(e),
+        Err(e) => answer(Err(e)),
     }
 }
 
 #[server]
 pub async fn logout() -> Result<(), AppError> {
-    identity::session().await?.flush().await.map_err(|e| {
-        tracing::error!(error = %e, "ending a session failed");
-        AppError::Internal
-    })
+    answer(
+        async move {
+            identity::session().await?.flush().await.map_err(|e| {
+                tracing::error!(error = %e, "ending a session failed");
+                AppError::Internal
+            })
+        }
+        .await,
+    )
 }
 
 /// The caller's signed-in devices.
 #[server]
 pub async fn list_devices() -> Result<Vec<DeviceView>, AppError> {
-    let services = expect_context::<Services>();
-    let session = identity::session().await?;
-    let user = identity::session_user(&session).await.ok_or(AppError::Unauthenticated)?;
-    let current = session.id().map(|id| id.to_string());
-    services.accounts.devices(&user, current.as_deref()).await
+    answer(
+        async move {
+            let services = expect_context::<Services>();
+            let session = identity::session().await?;
+            let user = identity::current_user_id().await?;
+            let current = session.id().map(|id| id.to_string());
+            services.accounts.devices(&user, current.as_deref()).await
+        }
+        .await,
+    )
 }
 
 /// Signs one of the caller's devices out; it lands on the login page at its next request.
 #[server]
 pub async fn revoke_device(id: String) -> Result<(), AppError> {
-    let services = expect_context::<Services>();
-    let user = identity::current_user_id().await?;
-    services.accounts.revoke_device(&user, &id).await
+    answer(
+        async move {
+            let services = expect_context::<Services>();
+            let user = identity::current_user_id().await?;
+            services.accounts.revoke_device(&user, &id).await
+        }
+        .await,
+    )
 }

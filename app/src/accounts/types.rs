@@ -9,6 +9,10 @@ pub struct UserView {
     pub display_name: String,
     /// E.164, shown only to its owner.
     pub phone: Option<String>,
+    /// Verified email, shown only to its owner.
+    pub email: Option<String>,
+    /// Whether email + password login is set up.
+    pub has_password: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -64,6 +64,52 @@ pub fn code(raw: &str) -> Result<String, AppError> {
     }
 }
 
+pub const EMAIL_MAX: usize = 254;
+pub const PASSWORD_MIN: usize = 10;
+/// Long enough for any passphrase, short enough that hashing cannot be used to tie up the server.
+pub const PASSWORD_MAX: usize = 128;
+
+/// A plain shape check (one `@`, a dotted domain, no spaces), lower-cased so one mailbox is one
+/// account. Whether the mailbox exists is proved by the code sent to it.
+pub fn email(raw: &str) -> Result<String, AppError> {
+    let email = raw.trim().to_lowercase();
+    let bad = || AppError::invalid("email", "That doesn’t look like an email address — e.g. ada@example.com");
+    if email.len() > EMAIL_MAX || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad());
+    }
+    let (local, domain) = email.split_once('@').ok_or_else(bad)?;
+    let labels_ok = domain.split('.').all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));
+    if local.is_empty() || local.len() > 64 || domain.contains('@') || !domain.contains('.') || !labels_ok {
+        return Err(bad());
+    }
+    Ok(email)
+}
+
+/// The most common passwords of at least `PASSWORD_MIN` characters, from public breach lists.
+const COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
+
+/// At least 10 characters, not a well-known password, not one character repeated, and not the
+/// person's own username or email. Returned unchanged: spaces are allowed in passphrases.
+pub fn password(raw: &str, known: &[&str]) -> Result<String, AppError> {
+    let len = raw.chars().count();
+    if len < PASSWORD_MIN {
+        return Err(AppError::invalid("password", format!("Use at least {PASSWORD_MIN} characters")));
+    }
+    if len > PASSWORD_MAX {
+        return Err(AppError::invalid("password", format!("Use at most {PASSWORD_MAX} characters")));
+    }
+    let lower = raw.to_lowercase();
+    let mut chars = lower.chars();
+    let first = chars.next();
+    if chars.all(|c| Some(c) == first)
+        || COMMON_PASSWORDS.lines().any(|common| common == lower)
+        || known.iter().any(|k| !k.is_empty() && k.to_lowercase() == lower)
+    {
+        return Err(AppError::invalid("password", "That password is too easy to guess — try a longer phrase"));
+    }
+    Ok(raw.to_owned())
+}
+
 /// Only a local path may follow a login, so a link cannot send someone to another site.
 pub fn local_next(next: Option<&str>) -> String {
     match next {
@@ -116,6 +162,40 @@ mod tests {
         assert_eq!(code("123-456").unwrap(), "123456");
         for bad in ["12345", "1234567", "12345a", ""] {
             assert!(code(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn emails_are_trimmed_lower_cased_and_shape_checked() {
+        assert_eq!(email("  Ada@Example.COM ").unwrap(), "ada@example.com");
+        assert_eq!(email("a.b+chat@mail.example.co.uk").unwrap(), "a.b+chat@mail.example.co.uk");
+        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "ada@@example.com", "a da@example.com",
+            "ada@example..com", "ada@-example.com", &format!("{}@example.com", "x".repeat(65))] {
+            assert!(email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn passwords_need_ten_characters_and_must_not_be_common() {
+        assert!(password("correct horse battery", &[]).is_ok());
+        assert!(password("Tr0ub4dor&3x", &[]).is_ok());
+        assert_eq!(password("short1!", &[]).unwrap_err().field(), Some("password"));
+        assert!(password("ninechars", &[]).is_err());
+        assert!(password("éééééééééé", &[]).is_err(), "one character repeated");
+        for common in ["password123", "Password123", "QWERTYUIOP", "1234567890", "iloveyou12"] {
+            assert!(password(common, &[]).is_err(), "{common}");
+        }
+        assert!(password("ada.lovelace", &["ada.lovelace"]).is_err(), "the username itself");
+        assert!(password("ada.lovelace", &["grace"]).is_ok());
+        assert!(password(&"ab".repeat(64), &[]).is_ok());
+        assert!(password(&"ab".repeat(65), &[]).is_err(), "too long to hash");
+    }
+
+    #[test]
+    fn the_common_password_list_is_clean() {
+        for line in COMMON_PASSWORDS.lines() {
+            assert_eq!(line, line.trim().to_lowercase(), "entries are lower-case and trimmed");
+            assert!(line.chars().count() >= PASSWORD_MIN, "{line} is shorter than the minimum anyway");
         }
     }
 

@@ -34,9 +34,22 @@ impl Client {
     }
 }
 
-/// The signed-in user's ID, or `Unauthenticated`.
+/// The caller's user ID: the browser session's user, else the user of a valid
+/// `Authorization: Bearer` access token (so API clients can call server fns too).
 pub async fn current_user_id() -> Result<String, AppError> {
-    session_user(&session().await?).await.ok_or(AppError::Unauthenticated)
+    if let Some(id) = session_user(&session().await?).await {
+        return Ok(id);
+    }
+    let headers = leptos_axum::extract::<HeaderMap>().await.unwrap_or_default();
+    let services = leptos::prelude::use_context::<super::Services>().ok_or(AppError::Internal)?;
+    bearer_token(&headers).and_then(|t| services.accounts.bearer_user(t)).ok_or(AppError::Unauthenticated)
+}
+
+/// The token of an `Authorization: Bearer <token>` header.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
 
 pub async fn session_user(session: &Session) -> Option<String> {

@@ -1,9 +1,13 @@
-//! Accounts over JSON: sign-up and login with codes, tokens, the profile and devices.
+//! Accounts over JSON: sign-up and login with codes or email + password, tokens, the profile
+//! and devices.
 use std::net::SocketAddr;
 
 use app::{
     accounts::types::{PendingCode, UserView},
-    server::accounts::{Client, TokenPair, user_view},
+    server::{
+        accounts::{Client, TokenPair, user_view},
+        store::accounts::UserRow,
+    },
 };
 use axum::{
     Json, Router,
@@ -28,6 +32,14 @@ pub fn router() -> Router<AppState> {
         ("/api/token/refresh", post(refresh)),
         ("/api/user", get(me)),
         ("/api/devices", get(devices)),
+        ("/api/email/register", post(email_register)),
+        ("/api/email/register/verify", post(register_verify)),
+        ("/api/email/login", post(email_login)),
+        ("/api/email/password/forgot", post(password_forgot)),
+        ("/api/email/password/reset", post(password_reset)),
+        ("/api/user/email", post(add_email)),
+        ("/api/user/phone", post(add_phone)),
+        ("/api/user/verify", post(add_verify)),
     ] {
         router = router.route(path, route.clone()).route(&format!("{path}/"), route);
     }
@@ -72,6 +84,41 @@ struct RefreshBody {
     refresh_token: String,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EmailRegisterBody {
+    username: String,
+    email: String,
+    password: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EmailLoginBody {
+    email: String,
+    password: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ForgotBody {
+    email: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResetBody {
+    pending_id: String,
+    code: String,
+    password: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AddPhoneBody {
+    phone: String,
+}
+
 #[derive(Serialize)]
 struct SignedIn {
     user_id: String,
@@ -114,10 +161,14 @@ async fn resend(
 }
 
 async fn verify(state: &AppState, client: &Client, body: &VerifyBody) -> Result<Json<SignedIn>> {
-    let accounts = &state.services.accounts;
-    let user = accounts.verify(&body.pending_id, &body.code, client).await?;
-    let tokens = accounts.issue_tokens(&user.id, client).await?;
-    let user = user_view(&user);
+    let user = state.services.accounts.verify(&body.pending_id, &body.code, None, client).await?;
+    signed_in(state, &user, client).await
+}
+
+/// A new token family for a client that just proved who it is.
+async fn signed_in(state: &AppState, user: &UserRow, client: &Client) -> Result<Json<SignedIn>> {
+    let tokens = state.services.accounts.issue_tokens(&user.id, client).await?;
+    let user = user_view(user);
     Ok(Json(SignedIn { user_id: user.user_id.clone(), user, tokens }))
 }
 
@@ -137,6 +188,87 @@ async fn login_verify(
     ApiJson(body): ApiJson<VerifyBody>,
 ) -> Result<Json<SignedIn>> {
     verify(&state, &client(addr, &headers), &body).await
+}
+
+async fn email_register(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<EmailRegisterBody>,
+) -> Result<(StatusCode, Json<PendingCode>)> {
+    let client = client(addr, &headers);
+    let pending =
+        state.services.accounts.start_register_email(&body.username, &body.email, &body.password, &client).await?;
+    Ok((StatusCode::ACCEPTED, Json(pending)))
+}
+
+async fn email_login(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<EmailLoginBody>,
+) -> Result<Json<SignedIn>> {
+    let client = client(addr, &headers);
+    let user = state.services.accounts.login_password(&body.email, &body.password, &client).await?;
+    signed_in(&state, &user, &client).await
+}
+
+async fn password_forgot(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<ForgotBody>,
+) -> Result<(StatusCode, Json<PendingCode>)> {
+    let pending = state.services.accounts.forgot_password(&body.email, &client(addr, &headers)).await?;
+    Ok((StatusCode::ACCEPTED, Json(pending)))
+}
+
+/// Every earlier session and token of the account is signed out; the caller gets a new pair.
+async fn password_reset(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<ResetBody>,
+) -> Result<Json<SignedIn>> {
+    let client = client(addr, &headers);
+    let user = state.services.accounts.reset_password(&body.pending_id, &body.code, &body.password, &client).await?;
+    signed_in(&state, &user, &client).await
+}
+
+async fn add_email(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiUser(user): ApiUser,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<EmailLoginBody>,
+) -> Result<(StatusCode, Json<PendingCode>)> {
+    let pending =
+        state.services.accounts.start_add_email(&user, &body.email, &body.password, &client(addr, &headers)).await?;
+    Ok((StatusCode::ACCEPTED, Json(pending)))
+}
+
+async fn add_phone(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiUser(user): ApiUser,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<AddPhoneBody>,
+) -> Result<(StatusCode, Json<PendingCode>)> {
+    let pending = state.services.accounts.start_add_phone(&user, &body.phone, &client(addr, &headers)).await?;
+    Ok((StatusCode::ACCEPTED, Json(pending)))
+}
+
+/// Confirms an added phone or email with its code; answers the updated profile.
+async fn add_verify(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiUser(user): ApiUser,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<VerifyBody>,
+) -> Result<Json<UserView>> {
+    let client = client(addr, &headers);
+    let updated = state.services.accounts.verify(&body.pending_id, &body.code, Some(&user), &client).await?;
+    Ok(Json(user_view(&updated)))
 }
 
 async fn refresh(

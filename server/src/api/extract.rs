@@ -25,15 +25,7 @@ impl From<AppError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let e = self.0;
-        let status = match &e {
-            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
-            AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Conflict { .. } => StatusCode::CONFLICT,
-            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Network | AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-        };
+        let status = e.status();
         let body = json!({ "error": { "code": e.code(), "message": e.to_string(), "field": e.field() } });
         let mut response = (status, Json(body)).into_response();
         if let AppError::RateLimited { retry_after_secs } = e {
@@ -75,13 +67,8 @@ impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-            .ok_or(ApiError(AppError::Unauthenticated))?;
-        let user = state.services.accounts.bearer_user(token.trim()).ok_or(ApiError(AppError::Unauthenticated))?;
+        let token = app::server::identity::bearer_token(&parts.headers).ok_or(ApiError(AppError::Unauthenticated))?;
+        let user = state.services.accounts.bearer_user(token).ok_or(ApiError(AppError::Unauthenticated))?;
         Ok(Self(user))
     }
 }

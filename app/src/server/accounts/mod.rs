@@ -1,8 +1,11 @@
-//! The accounts service: sign-up and login with one-time codes, API tokens and devices.
-//! The web app's server fns and the REST API both call it; it alone decides who gets in.
+//! The accounts service: sign-up and login with one-time codes or email + password, API tokens
+//! and devices. The web app's server fns and the REST API both call it; it alone decides who
+//! gets in.
 pub mod codes;
 pub mod delivery;
 pub mod devices;
+mod email;
+pub mod passwords;
 pub mod phone;
 pub mod rate_limit;
 pub mod tokens;
@@ -15,7 +18,7 @@ use time::OffsetDateTime;
 
 use self::{
     codes::{CODE_TTL_SECS, MAX_TRIES, RESEND_AFTER_SECS},
-    delivery::{CodeMessage, CodeSender},
+    delivery::{CodeMessage, Senders},
     rate_limit::RateLimiter,
 };
 use super::store::{
@@ -54,11 +57,36 @@ pub struct TokenPair {
     pub expires_in: i64,
 }
 
+/// What a code completes once it is entered; kept (as JSON) beside the code's hash.
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "purpose", rename_all = "snake_case")]
 enum Pending {
     Register { username: String },
     Login { user_id: String },
+    RegisterEmail { username: String, password_hash: String },
+    ResetPassword { user_id: String },
+    AddPhone { user_id: String },
+    AddEmail { user_id: String, password_hash: String },
+}
+
+impl Pending {
+    fn purpose(&self) -> &'static str {
+        match self {
+            Self::Register { .. } => "register",
+            Self::Login { .. } => "login",
+            Self::RegisterEmail { .. } => "register_email",
+            Self::ResetPassword { .. } => "reset_password",
+            Self::AddPhone { .. } => "add_phone",
+            Self::AddEmail { .. } => "add_email",
+        }
+    }
+
+    fn channel(&self) -> Channel {
+        match self {
+            Self::Register { .. } | Self::Login { .. } | Self::AddPhone { .. } => Channel::Sms,
+            Self::RegisterEmail { .. } | Self::ResetPassword { .. } | Self::AddEmail { .. } => Channel::Email,
+        }
+    }
 }
 
 const CODE_SENDS_PER_DESTINATION_HOUR: usize = 5;
@@ -67,7 +95,7 @@ const REFRESHES_PER_IP_MIN: usize = 60;
 
 pub struct AccountsService {
     store: Arc<dyn Store>,
-    sender: Arc<dyn CodeSender>,
+    senders: Senders,
     config: AccountsConfig,
     limits: RateLimiter,
 }
@@ -82,6 +110,16 @@ fn internal(e: StoreError) -> AppError {
     AppError::Internal
 }
 
+/// The message for a unique rule that a write broke.
+fn taken(which: Taken) -> AppError {
+    match which {
+        Taken::Username => AppError::conflict("username", "That username is taken — try another"),
+        Taken::Phone => AppError::conflict("phone", "An account already uses this phone number — log in instead"),
+        Taken::Email => AppError::conflict("email", "An account already uses this email — log in instead"),
+        Taken::Id => AppError::Internal,
+    }
+}
+
 fn random_id() -> String {
     let mut bytes = [0u8; 16];
     rand::rng().fill(&mut bytes);
@@ -94,12 +132,18 @@ pub fn user_view(u: &UserRow) -> UserView {
         username: u.username.clone(),
         display_name: u.display_name.clone(),
         phone: u.phone.clone(),
+        email: u.email.clone(),
+        has_password: u.password_hash.is_some(),
     }
 }
 
+fn code_error(code: &str, message: &str) -> AppError {
+    AppError::invalid_with_code(code, "code", message)
+}
+
 impl AccountsService {
-    pub fn new(store: Arc<dyn Store>, sender: Arc<dyn CodeSender>, config: AccountsConfig) -> Self {
-        Self { store, sender, config, limits: RateLimiter::default() }
+    pub fn new(store: Arc<dyn Store>, senders: Senders, config: AccountsConfig) -> Self {
+        Self { store, senders, config, limits: RateLimiter::default() }
     }
 
     fn limit(&self, key: String, limit: usize, window: i64) -> Result<(), AppError> {
@@ -119,12 +163,13 @@ impl AccountsService {
         let phone = phone::parse_phone(phone, &self.config.default_region)?;
         // Early answers for a better form; the unique indexes still decide at creation.
         if self.store.username_exists(&username).await.map_err(internal)? {
-            return Err(AppError::conflict("username", "That username is taken — try another"));
+            return Err(taken(Taken::Username));
         }
         if self.store.user_by_phone(&phone).await.map_err(internal)?.is_some() {
-            return Err(AppError::conflict("phone", "An account already uses this phone number — log in instead"));
+            return Err(taken(Taken::Phone));
         }
-        self.send_new_code(Pending::Register { username }, &phone, client).await
+        self.limit_code_send(&phone, client)?;
+        self.send_new_code(Pending::Register { username }, &phone).await
     }
 
     /// Sends a login code to the account's phone. With a user ID, the phone must be that user's.
@@ -139,22 +184,24 @@ impl AccountsService {
             (Some(u), _) => u,
             (None, _) => return Err(AppError::invalid("phone", "No account uses this phone number — sign up first")),
         };
-        self.send_new_code(Pending::Login { user_id: user.id }, &phone, client).await
+        self.limit_code_send(&phone, client)?;
+        self.send_new_code(Pending::Login { user_id: user.id }, &phone).await
     }
 
-    async fn send_new_code(&self, pending: Pending, phone: &str, client: &Client) -> Result<PendingCode, AppError> {
-        self.limit_code_send(phone, client)?;
+    /// Stores a new code for `pending` and sends it to `destination` (a phone or an email, by
+    /// the purpose's channel). Callers check the send limits first.
+    async fn send_new_code(&self, pending: Pending, destination: &str) -> Result<PendingCode, AppError> {
         let (id, code, at) = (random_id(), codes::new_code(), now());
         let row = CodeRow {
             code_hash: codes::hash_code(&self.config.secret, &id, &code),
             id,
-            purpose: match pending {
-                Pending::Register { .. } => "register",
-                Pending::Login { .. } => "login",
+            purpose: pending.purpose().into(),
+            channel: match pending.channel() {
+                Channel::Sms => "sms",
+                Channel::Email => "email",
             }
             .into(),
-            channel: "sms".into(),
-            destination: phone.to_owned(),
+            destination: destination.to_owned(),
             payload: serde_json::to_string(&pending).map_err(|_| AppError::Internal)?,
             attempts: 0,
             created_at: at,
@@ -167,23 +214,28 @@ impl AccountsService {
     }
 
     async fn deliver(&self, row: &CodeRow, code: String) -> Result<PendingCode, AppError> {
-        let message = CodeMessage { to: row.destination.clone(), channel: "sms", purpose: row.purpose.clone(), code };
-        self.sender.send(&message).await.map_err(|e| {
-            tracing::error!(error = %e, "sending a one-time code failed");
+        let channel = if row.channel == "email" { Channel::Email } else { Channel::Sms };
+        let sender = self.senders.for_channel(channel);
+        let message = CodeMessage { to: row.destination.clone(), channel, purpose: row.purpose.clone(), code };
+        sender.send(&message).await.map_err(|e| {
+            tracing::error!(error = %e, channel = ?channel, "sending a one-time code failed");
             AppError::Internal
         })?;
         Ok(PendingCode {
             pending_id: row.id.clone(),
-            channel: Channel::Sms,
-            sent_to: phone::mask_phone(&row.destination),
+            channel,
+            sent_to: match channel {
+                Channel::Sms => phone::mask_phone(&row.destination),
+                Channel::Email => email::mask_email(&row.destination),
+            },
             resend_after_secs: RESEND_AFTER_SECS as u64,
-            dev_notice: self.sender.dev_notice(),
+            dev_notice: sender.dev_notice(),
         })
     }
 
     /// Sends a fresh code for a pending sign-up or login, at most once a minute.
     pub async fn resend(&self, pending_id: &str, client: &Client) -> Result<PendingCode, AppError> {
-        let row = self.live_code(pending_id).await?;
+        let (row, _) = self.live_code(pending_id).await?;
         let wait = row.sent_at + RESEND_AFTER_SECS - now();
         if wait > 0 {
             return Err(AppError::RateLimited { retry_after_secs: wait as u64 });
@@ -195,58 +247,99 @@ impl AccountsService {
         self.deliver(&CodeRow { sent_at: at, ..row }, code).await
     }
 
-    async fn live_code(&self, pending_id: &str) -> Result<CodeRow, AppError> {
-        let gone = || AppError::invalid_with_code("code_unknown", "code", "That code has expired — start again");
+    async fn live_code(&self, pending_id: &str) -> Result<(CodeRow, Pending), AppError> {
+        let gone = || code_error("code_unknown", "That code has expired — start again");
         if pending_id.len() > 64 {
             return Err(gone());
         }
         let row = self.store.code_get(pending_id).await.map_err(internal)?.ok_or_else(gone)?;
         if row.used_at.is_some() {
-            return Err(AppError::invalid_with_code("code_used", "code", "That code was already used — send a new one"));
+            return Err(code_error("code_used", "That code was already used — send a new one"));
         }
-        Ok(row)
+        let pending = serde_json::from_str::<Pending>(&row.payload).map_err(|e| {
+            tracing::error!(error = %e, "a stored code's payload is unreadable");
+            AppError::Internal
+        })?;
+        Ok((row, pending))
     }
 
-    /// Checks a code and completes what it was sent for: creates the account (sign-up) or
-    /// names the account (login). The caller then signs the person in.
-    pub async fn verify(&self, pending_id: &str, code: &str, client: &Client) -> Result<UserRow, AppError> {
+    /// Checks a code and uses it up: at most `MAX_TRIES` wrong tries, within its lifetime, once.
+    /// `allow` sees what the code is for before anything is spent, and may refuse it.
+    async fn redeem(
+        &self,
+        pending_id: &str,
+        code: &str,
+        client: &Client,
+        allow: impl FnOnce(&Pending) -> Result<(), AppError>,
+    ) -> Result<(CodeRow, Pending), AppError> {
         if let Some(ip) = &client.ip {
             self.limit(format!("verify-ip:{ip}"), VERIFIES_PER_IP_10_MIN, 600)?;
         }
         let code = validate::code(code)?;
-        let row = self.live_code(pending_id).await?;
+        let (row, pending) = self.live_code(pending_id).await?;
+        allow(&pending)?;
         if row.attempts >= MAX_TRIES {
-            return Err(AppError::invalid_with_code("code_void", "code", "Too many wrong tries — send a new code"));
+            return Err(code_error("code_void", "Too many wrong tries — send a new code"));
         }
         if row.expires_at <= now() {
-            return Err(AppError::invalid_with_code("code_expired", "code", "That code has expired — send a new one"));
+            return Err(code_error("code_expired", "That code has expired — send a new one"));
         }
         if !codes::code_matches(&self.config.secret, &row.id, &code, &row.code_hash) {
             let tries = self.store.code_record_failure(&row.id).await.map_err(internal)?;
             let left = MAX_TRIES - tries;
             return Err(if left <= 0 {
-                AppError::invalid_with_code("code_void", "code", "Too many wrong tries — send a new code")
+                code_error("code_void", "Too many wrong tries — send a new code")
             } else {
                 let s = if left == 1 { "try" } else { "tries" };
-                AppError::invalid_with_code("code_invalid", "code", format!("That code isn’t right — {left} {s} left"))
+                code_error("code_invalid", &format!("That code isn’t right — {left} {s} left"))
             });
         }
         if !self.store.code_use(&row.id, now()).await.map_err(internal)? {
-            return Err(AppError::invalid_with_code("code_used", "code", "That code was already used — send a new one"));
+            return Err(code_error("code_used", "That code was already used — send a new one"));
         }
-        match serde_json::from_str::<Pending>(&row.payload).map_err(|_| AppError::Internal)? {
-            Pending::Register { username } => self.create_user(&username, &row.destination).await,
-            Pending::Login { user_id } => self.store.user_by_id(&user_id).await.map_err(internal)?.ok_or(AppError::NotFound),
+        Ok((row, pending))
+    }
+
+    /// Checks a code and completes what it was sent for: creates the account (sign-up), names
+    /// the account (login), or adds a phone or email to `caller`'s account, which must be the
+    /// one that asked for the code. The caller then signs the person in.
+    pub async fn verify(&self, pending_id: &str, code: &str, caller: Option<&str>, client: &Client) -> Result<UserRow, AppError> {
+        let (row, pending) = self
+            .redeem(pending_id, code, client, |pending| match pending {
+                Pending::ResetPassword { .. } => Err(code_error("code_unknown", "That code is for a new password — set one first")),
+                Pending::AddPhone { user_id } | Pending::AddEmail { user_id, .. } if caller != Some(user_id.as_str()) => {
+                    Err(AppError::Forbidden)
+                }
+                _ => Ok(()),
+            })
+            .await?;
+        match pending {
+            Pending::Register { username } => self.create_user(&username, Some(&row.destination), None).await,
+            Pending::RegisterEmail { username, password_hash } => {
+                self.create_user(&username, None, Some((&row.destination, &password_hash))).await
+            }
+            Pending::Login { user_id } => self.user(&user_id).await,
+            Pending::AddPhone { user_id } => {
+                self.store.user_set_phone(&user_id, &row.destination).await.map_err(internal)?.map_err(taken)?;
+                self.user(&user_id).await
+            }
+            Pending::AddEmail { user_id, password_hash } => {
+                self.store.user_set_email(&user_id, &row.destination, &password_hash).await.map_err(internal)?.map_err(taken)?;
+                self.user(&user_id).await
+            }
+            Pending::ResetPassword { .. } => Err(AppError::Internal),
         }
     }
 
-    async fn create_user(&self, username: &str, phone: &str) -> Result<UserRow, AppError> {
+    async fn create_user(&self, username: &str, phone: Option<&str>, email: Option<(&str, &str)>) -> Result<UserRow, AppError> {
         loop {
             let user = UserRow {
                 id: validate::user_id_from_bits(rand::rng().random::<u64>() & 0xFF_FFFF_FFFF),
                 username: username.to_owned(),
                 display_name: username.to_owned(),
-                phone: Some(phone.to_owned()),
+                phone: phone.map(str::to_owned),
+                email: email.map(|(e, _)| e.to_owned()),
+                password_hash: email.map(|(_, h)| h.to_owned()),
                 created_at: now(),
             };
             match self.store.user_insert(&user).await.map_err(internal)? {
@@ -259,9 +352,7 @@ impl AccountsService {
                 InsertUser::Taken(Taken::Username) => {
                     return Err(AppError::conflict("username", "That username was just taken — try another"));
                 }
-                InsertUser::Taken(Taken::Phone) => {
-                    return Err(AppError::conflict("phone", "An account already uses this phone number — log in instead"));
-                }
+                InsertUser::Taken(other) => return Err(taken(other)),
             }
         }
     }
@@ -334,6 +425,14 @@ impl AccountsService {
                 last_seen_at: d.last_seen_at,
             })
             .collect())
+    }
+
+    /// Notes that a signed-in browser session was just used, for the Devices page. Failure only
+    /// costs a stale "last active", so it is logged, not returned.
+    pub async fn touch_session(&self, session_id: &str) {
+        if let Err(e) = self.store.session_touch(session_id, now()).await {
+            tracing::warn!(error = %e, "recording a session's last use failed");
+        }
     }
 
     /// Signs one of the caller's own devices out (other people's are "not found").

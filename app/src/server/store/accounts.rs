@@ -9,6 +9,10 @@ pub struct UserRow {
     pub username: String,
     pub display_name: String,
     pub phone: Option<String>,
+    /// Lower-cased, and only once verified with a code.
+    pub email: Option<String>,
+    /// argon2id PHC string; never leaves the server.
+    pub password_hash: Option<String>,
     pub created_at: i64,
 }
 
@@ -55,6 +59,7 @@ pub enum Taken {
     Id,
     Username,
     Phone,
+    Email,
 }
 
 #[derive(Debug)]
@@ -78,7 +83,14 @@ pub trait AccountStore: Send + Sync {
     async fn user_insert(&self, user: &UserRow) -> Result<InsertUser, StoreError>;
     async fn user_by_id(&self, id: &str) -> Result<Option<UserRow>, StoreError>;
     async fn user_by_phone(&self, phone: &str) -> Result<Option<UserRow>, StoreError>;
+    async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>, StoreError>;
     async fn username_exists(&self, username: &str) -> Result<bool, StoreError>;
+    /// Sets a verified phone; `Err(Taken::Phone)` when another account has it.
+    async fn user_set_phone(&self, user_id: &str, phone: &str) -> Result<Result<(), Taken>, StoreError>;
+    /// Sets a verified email and its password; `Err(Taken::Email)` when another account has it.
+    async fn user_set_email(&self, user_id: &str, email: &str, password_hash: &str)
+    -> Result<Result<(), Taken>, StoreError>;
+    async fn user_set_password(&self, user_id: &str, password_hash: &str) -> Result<(), StoreError>;
 
     async fn code_insert(&self, code: &CodeRow) -> Result<(), StoreError>;
     async fn code_get(&self, id: &str) -> Result<Option<CodeRow>, StoreError>;
@@ -96,4 +108,8 @@ pub trait AccountStore: Send + Sync {
     async fn devices_of(&self, user_id: &str, now: i64) -> Result<Vec<DeviceRow>, StoreError>;
     /// Signs a device out; false when it is not one of the user's.
     async fn device_revoke(&self, user_id: &str, device_id: &str, now: i64) -> Result<bool, StoreError>;
+    /// Ends every browser session (but `keep_session`) and every token family of a user.
+    async fn sign_out_everywhere(&self, user_id: &str, keep_session: Option<&str>, now: i64) -> Result<(), StoreError>;
+    /// Records that a session was used, at most once a minute (for "last active").
+    async fn session_touch(&self, session_id: &str, now: i64) -> Result<(), StoreError>;
 }

@@ -13,7 +13,28 @@ fn user(r: SqliteRow) -> UserRow {
         username: r.get("username"),
         display_name: r.get("display_name"),
         phone: r.get("phone"),
+        email: r.get("email"),
+        password_hash: r.get("password_hash"),
         created_at: r.get("created_at"),
+    }
+}
+
+/// Which unique index a failed write broke, if that is why it failed.
+fn taken(e: &sqlx::Error) -> Option<Taken> {
+    match e {
+        sqlx::Error::Database(e) if e.is_unique_violation() => {
+            let message = e.message();
+            Some(if message.contains("users.username") {
+                Taken::Username
+            } else if message.contains("users.phone") {
+                Taken::Phone
+            } else if message.contains("users.email") {
+                Taken::Email
+            } else {
+                Taken::Id
+            })
+        }
+        _ => None,
     }
 }
 
@@ -33,33 +54,28 @@ fn code(r: SqliteRow) -> CodeRow {
     }
 }
 
-const USER_COLUMNS: &str = "id, username, display_name, phone, created_at";
+const USER_COLUMNS: &str = "id, username, display_name, phone, email, password_hash, created_at";
 
 #[async_trait]
 impl AccountStore for SqliteStore {
     async fn user_insert(&self, u: &UserRow) -> Result<InsertUser, StoreError> {
-        let result = sqlx::query("INSERT INTO users (id, username, display_name, phone, created_at) VALUES (?, ?, ?, ?, ?)")
-            .bind(&u.id)
-            .bind(&u.username)
-            .bind(&u.display_name)
-            .bind(&u.phone)
-            .bind(u.created_at)
-            .execute(self.pool())
-            .await;
+        let result = sqlx::query(
+            "INSERT INTO users (id, username, display_name, phone, email, password_hash, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&u.id)
+        .bind(&u.username)
+        .bind(&u.display_name)
+        .bind(&u.phone)
+        .bind(&u.email)
+        .bind(&u.password_hash)
+        .bind(u.created_at)
+        .execute(self.pool())
+        .await;
         match result {
             Ok(_) => Ok(InsertUser::Inserted),
             // The unique indexes decide, so two sign-ups racing for a name cannot both win.
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                let message = e.message();
-                Ok(InsertUser::Taken(if message.contains("users.username") {
-                    Taken::Username
-                } else if message.contains("users.phone") {
-                    Taken::Phone
-                } else {
-                    Taken::Id
-                }))
-            }
-            Err(e) => Err(e.into()),
+            Err(e) => taken(&e).map(InsertUser::Taken).ok_or_else(|| e.into()),
         }
     }
 
@@ -77,6 +93,40 @@ impl AccountStore for SqliteStore {
             .fetch_optional(self.pool())
             .await?;
         Ok(row.map(user))
+    }
+
+    async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?"))
+            .bind(email)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(user))
+    }
+
+    async fn user_set_phone(&self, user_id: &str, phone: &str) -> Result<Result<(), Taken>, StoreError> {
+        let result = sqlx::query("UPDATE users SET phone = ? WHERE id = ?").bind(phone).bind(user_id).execute(self.pool()).await;
+        match result {
+            Ok(_) => Ok(Ok(())),
+            Err(e) => taken(&e).map(Err).ok_or_else(|| e.into()),
+        }
+    }
+
+    async fn user_set_email(&self, user_id: &str, email: &str, password_hash: &str) -> Result<Result<(), Taken>, StoreError> {
+        let result = sqlx::query("UPDATE users SET email = ?, password_hash = ? WHERE id = ?")
+            .bind(email)
+            .bind(password_hash)
+            .bind(user_id)
+            .execute(self.pool())
+            .await;
+        match result {
+            Ok(_) => Ok(Ok(())),
+            Err(e) => taken(&e).map(Err).ok_or_else(|| e.into()),
+        }
+    }
+
+    async fn user_set_password(&self, user_id: &str, password_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?").bind(password_hash).bind(user_id).execute(self.pool()).await?;
+        Ok(())
     }
 
     async fn username_exists(&self, username: &str) -> Result<bool, StoreError> {
@@ -238,5 +288,31 @@ impl AccountStore for SqliteStore {
             return Ok(false);
         };
         Ok(done.rows_affected() > 0)
+    }
+
+    async fn sign_out_everywhere(&self, user_id: &str, keep_session: Option<&str>, now: i64) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = ? AND id IS NOT ?")
+            .bind(user_id)
+            .bind(keep_session)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn session_touch(&self, session_id: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?")
+            .bind(now)
+            .bind(session_id)
+            .bind(now - 60)
+            .execute(self.pool())
+            .await?;
+        Ok(())
     }
 }

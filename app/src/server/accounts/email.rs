@@ -1,0 +1,142 @@
+//! Email + password: sign-up with a code to the email, password login, forgot password, and
+//! adding an email or phone to an account that has only the other.
+use super::{AccountsService, Client, Pending, Taken, code_error, internal, now, passwords, phone, taken};
+use crate::{
+    accounts::{types::PendingCode, validate},
+    error::AppError,
+    server::store::accounts::UserRow,
+};
+
+/// Password tries per email and per client IP in 15 minutes.
+const PASSWORD_TRIES_PER_EMAIL: usize = 10;
+const PASSWORD_TRIES_PER_IP: usize = 30;
+
+/// `ada.lovelace@example.com` → `a•••@example.com`.
+pub fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => format!("{}•••@{domain}", local.chars().next().unwrap_or('•')),
+        None => "•••".into(),
+    }
+}
+
+fn wrong_credentials() -> AppError {
+    AppError::WrongCredentials
+}
+
+impl AccountsService {
+    /// Anyone may start an email sign-up: checks the username, email and password, then sends a
+    /// code to the email. The account exists once the code is entered (`verify`).
+    pub async fn start_register_email(
+        &self,
+        username: &str,
+        email: &str,
+        password: &str,
+        client: &Client,
+    ) -> Result<PendingCode, AppError> {
+        let username = validate::username(username)?;
+        let email = validate::email(email)?;
+        let password = validate::password(password, &[&username, &email, local_part(&email)])?;
+        if self.store.username_exists(&username).await.map_err(internal)? {
+            return Err(taken(Taken::Username));
+        }
+        if self.store.user_by_email(&email).await.map_err(internal)?.is_some() {
+            return Err(taken(Taken::Email));
+        }
+        // Limits before hashing, so the slow hash cannot be used to tie the server up.
+        self.limit_code_send(&email, client)?;
+        let password_hash = passwords::hash(password).await?;
+        self.send_new_code(Pending::RegisterEmail { username, password_hash }, &email).await
+    }
+
+    /// Email and password prove who someone is. The same answer for an unknown email and a
+    /// wrong password, after the same work, so neither reveals which emails have accounts.
+    pub async fn login_password(&self, email: &str, password: &str, client: &Client) -> Result<UserRow, AppError> {
+        let email = validate::email(email)?;
+        if let Some(ip) = &client.ip {
+            self.limit(format!("password-ip:{ip}"), PASSWORD_TRIES_PER_IP, 900)?;
+        }
+        self.limit(format!("password-email:{email}"), PASSWORD_TRIES_PER_EMAIL, 900)?;
+        if password.chars().count() > validate::PASSWORD_MAX {
+            return Err(wrong_credentials());
+        }
+        let user = self.store.user_by_email(&email).await.map_err(internal)?;
+        let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+        match user {
+            Some(user) if passwords::verify(password.to_owned(), hash).await => Ok(user),
+            _ => {
+                passwords::verify(password.to_owned(), None).await;
+                Err(wrong_credentials())
+            }
+        }
+        .inspect_err(|_| tracing::info!("a password login was refused"))
+    }
+
+    /// Sends a code to the email of an account, to choose a new password with.
+    pub async fn forgot_password(&self, email: &str, client: &Client) -> Result<PendingCode, AppError> {
+        let email = validate::email(email)?;
+        let user = self.store.user_by_email(&email).await.map_err(internal)?.ok_or_else(|| {
+            AppError::invalid_with_code("unknown_email", "email", "No account uses this email — check it or sign up")
+        })?;
+        self.limit_code_send(&email, client)?;
+        self.send_new_code(Pending::ResetPassword { user_id: user.id }, &email).await
+    }
+
+    /// Sets a new password with the code from `forgot_password`, and signs out every session
+    /// and API client of the account: whoever knew the old password is out. The caller then
+    /// signs in the device that did this.
+    pub async fn reset_password(&self, pending_id: &str, code: &str, password: &str, client: &Client) -> Result<UserRow, AppError> {
+        // Check the new password before the code is spent, so a weak one costs no try.
+        let (_, pending) = self.live_code(pending_id).await?;
+        let Pending::ResetPassword { user_id } = pending else {
+            return Err(code_error("code_unknown", "That code is not for a new password — start again"));
+        };
+        let user = self.user(&user_id).await?;
+        let known = [user.username.as_str(), user.email.as_deref().unwrap_or_default()];
+        let password = validate::password(password, &known)?;
+        self.redeem(pending_id, code, client, |_| Ok(())).await?;
+        let hash = passwords::hash(password).await?;
+        self.store.user_set_password(&user.id, &hash).await.map_err(internal)?;
+        self.store.sign_out_everywhere(&user.id, None, now()).await.map_err(internal)?;
+        tracing::info!(user_id = %user.id, "password reset; every session signed out");
+        Ok(user)
+    }
+
+    /// The signed-in `user_id` adds an email and password; a code to the email confirms it.
+    pub async fn start_add_email(&self, user_id: &str, email: &str, password: &str, client: &Client) -> Result<PendingCode, AppError> {
+        let user = self.user(user_id).await?;
+        let email = validate::email(email)?;
+        let password = validate::password(password, &[&user.username, &email, local_part(&email)])?;
+        if self.store.user_by_email(&email).await.map_err(internal)?.is_some_and(|other| other.id != user.id) {
+            return Err(taken(Taken::Email));
+        }
+        self.limit_code_send(&email, client)?;
+        let password_hash = passwords::hash(password).await?;
+        self.send_new_code(Pending::AddEmail { user_id: user.id, password_hash }, &email).await
+    }
+
+    /// The signed-in `user_id` adds (or changes) the phone number; a code to it confirms it.
+    pub async fn start_add_phone(&self, user_id: &str, phone: &str, client: &Client) -> Result<PendingCode, AppError> {
+        let user = self.user(user_id).await?;
+        let phone = phone::parse_phone(phone, &self.config.default_region)?;
+        if self.store.user_by_phone(&phone).await.map_err(internal)?.is_some_and(|other| other.id != user.id) {
+            return Err(taken(Taken::Phone));
+        }
+        self.limit_code_send(&phone, client)?;
+        self.send_new_code(Pending::AddPhone { user_id: user.id }, &phone).await
+    }
+}
+
+fn local_part(email: &str) -> &str {
+    email.split('@').next().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_email;
+
+    #[test]
+    fn masking_keeps_the_first_letter_and_the_domain() {
+        assert_eq!(mask_email("ada.lovelace@example.com"), "a•••@example.com");
+        assert_eq!(mask_email("nonsense"), "•••");
+    }
+}
