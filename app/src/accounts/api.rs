@@ -1,5 +1,6 @@
-//! The web app's door to accounts: each server fn identifies the caller and delegates. Errors
-//! answer with their HTTP status (401 without identity, 429 when rate limited, ...).
+//! The web app's door to accounts: each server fn identifies the caller and delegates. Each has
+//! a stable URL, `/api/accounts/<name>`, and errors answer with their HTTP status (401 without
+//! identity, 429 when rate limited, ...).
 use leptos::prelude::*;
 
 use super::types::{DeviceView, PendingCode, UserView};
@@ -20,27 +21,27 @@ fn answer<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     result
 }
 
-#[server]
+#[server(endpoint = "accounts/register_start")]
 pub async fn register_start(username: String, phone: String) -> Result<PendingCode, AppError> {
     let services = expect_context::<Services>();
     answer(services.accounts.start_register(&username, &phone, &identity::client().await).await)
 }
 
 /// `user_id` may be empty: the phone alone identifies the account (the code proves it).
-#[server]
+#[server(endpoint = "accounts/login_start")]
 pub async fn login_start(user_id: String, phone: String) -> Result<PendingCode, AppError> {
     let services = expect_context::<Services>();
     answer(services.accounts.start_login(Some(&user_id), &phone, &identity::client().await).await)
 }
 
-#[server]
+#[server(endpoint = "accounts/resend_code")]
 pub async fn resend_code(pending_id: String) -> Result<PendingCode, AppError> {
     let services = expect_context::<Services>();
     answer(services.accounts.resend(&pending_id, &identity::client().await).await)
 }
 
 /// Completes a sign-up, login or added phone/email with its code, and signs this browser in.
-#[server]
+#[server(endpoint = "accounts/verify_code")]
 pub async fn verify_code(pending_id: String, code: String) -> Result<UserView, AppError> {
     answer(
         async move {
@@ -58,13 +59,13 @@ pub async fn verify_code(pending_id: String, code: String) -> Result<UserView, A
 }
 
 /// Starts an email sign-up: a code goes to the email; `verify_code` creates the account.
-#[server]
+#[server(endpoint = "accounts/register_email_start")]
 pub async fn register_email_start(username: String, email: String, password: String) -> Result<PendingCode, AppError> {
     let services = expect_context::<Services>();
     answer(services.accounts.start_register_email(&username, &email, &password, &identity::client().await).await)
 }
 
-#[server]
+#[server(endpoint = "accounts/login_password")]
 pub async fn login_password(email: String, password: String) -> Result<UserView, AppError> {
     answer(
         async move {
@@ -78,7 +79,7 @@ pub async fn login_password(email: String, password: String) -> Result<UserView,
     )
 }
 
-#[server]
+#[server(endpoint = "accounts/forgot_password")]
 pub async fn forgot_password(email: String) -> Result<PendingCode, AppError> {
     let services = expect_context::<Services>();
     answer(services.accounts.forgot_password(&email, &identity::client().await).await)
@@ -86,7 +87,7 @@ pub async fn forgot_password(email: String) -> Result<PendingCode, AppError> {
 
 /// Sets a new password with the emailed code; every other session is signed out and this
 /// browser is signed in.
-#[server]
+#[server(endpoint = "accounts/reset_password")]
 pub async fn reset_password(pending_id: String, code: String, password: String) -> Result<UserView, AppError> {
     answer(
         async move {
@@ -101,7 +102,7 @@ pub async fn reset_password(pending_id: String, code: String, password: String) 
 }
 
 /// The signed-in user adds an email + password; `verify_code` confirms it.
-#[server]
+#[server(endpoint = "accounts/add_email_start")]
 pub async fn add_email_start(email: String, password: String) -> Result<PendingCode, AppError> {
     answer(
         async move {
@@ -114,7 +115,7 @@ pub async fn add_email_start(email: String, password: String) -> Result<PendingC
 }
 
 /// The signed-in user adds a phone number; `verify_code` confirms it.
-#[server]
+#[server(endpoint = "accounts/add_phone_start")]
 pub async fn add_phone_start(phone: String) -> Result<PendingCode, AppError> {
     answer(
         async move {
@@ -127,7 +128,7 @@ pub async fn add_phone_start(phone: String) -> Result<PendingCode, AppError> {
 }
 
 /// The signed-in user, or `None`.
-#[server]
+#[server(endpoint = "accounts/current_user")]
 pub async fn current_user() -> Result<Option<UserView>, AppError> {
     let services = expect_context::<Services>();
     let Ok(id) = identity::current_user_id().await else { return Ok(None) };
@@ -138,7 +139,7 @@ pub async fn current_user() -> Result<Option<UserView>, AppError> {
     }
 }
 
-#[server]
+#[server(endpoint = "accounts/logout")]
 pub async fn logout() -> Result<(), AppError> {
     answer(
         async move {
@@ -152,7 +153,7 @@ pub async fn logout() -> Result<(), AppError> {
 }
 
 /// The caller's signed-in devices.
-#[server]
+#[server(endpoint = "accounts/list_devices")]
 pub async fn list_devices() -> Result<Vec<DeviceView>, AppError> {
     answer(
         async move {
@@ -167,7 +168,7 @@ pub async fn list_devices() -> Result<Vec<DeviceView>, AppError> {
 }
 
 /// Signs one of the caller's devices out; it lands on the login page at its next request.
-#[server]
+#[server(endpoint = "accounts/revoke_device")]
 pub async fn revoke_device(id: String) -> Result<(), AppError> {
     answer(
         async move {

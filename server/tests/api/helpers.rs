@@ -29,18 +29,22 @@ impl TestApp {
         self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request failed")
     }
 
-    /// The newest one-time code delivered to `to`, read from the outbox folder.
-    pub fn latest_code(&self, to: &str) -> String {
-        let mut files: Vec<_> = std::fs::read_dir(&self.outbox_dir)
-            .expect("outbox exists")
+    /// Every message in the outbox folder, oldest first.
+    pub fn outbox_messages(&self) -> Vec<serde_json::Value> {
+        let Ok(dir) = std::fs::read_dir(&self.outbox_dir) else { return Vec::new() };
+        let mut files: Vec<_> = dir
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "json"))
             .collect();
         files.sort();
-        files
+        files.iter().map(|p| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()).collect()
+    }
+
+    /// The newest one-time code delivered to `to`, read from the outbox folder.
+    pub fn latest_code(&self, to: &str) -> String {
+        self.outbox_messages()
             .iter()
             .rev()
-            .map(|p| serde_json::from_slice::<serde_json::Value>(&std::fs::read(p).unwrap()).unwrap())
             .find(|m| m["to"] == to)
             .map(|m| m["code"].as_str().unwrap().to_owned())
             .unwrap_or_else(|| panic!("no code sent to {to}"))
@@ -60,6 +64,46 @@ impl TestApp {
         let response = self.post("/api/register/verify/", serde_json::json!({ "pending_id": pending_id, "code": code })).await;
         assert_eq!(response.status(), 201);
         response.json().await.unwrap()
+    }
+
+    /// A new browser: its own cookie jar, no redirects followed.
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36")
+            .build()
+            .expect("client")
+    }
+
+    /// Calls an accounts server fn (`/api/accounts/<name>`) as a browser form post would.
+    pub async fn server_fn(&self, browser: &reqwest::Client, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        browser.post(self.url(&format!("/api/accounts/{name}"))).form(form).send().await.expect("request failed")
+    }
+
+    /// Signs `browser` in with a phone code (the account must exist).
+    pub async fn browser_log_in(&self, browser: &reqwest::Client, phone: &str) {
+        let pending = self.server_fn(browser, "login_start", &[("user_id", ""), ("phone", phone)]).await;
+        assert_eq!(pending.status(), 200, "{:?}", pending.text().await);
+        let pending: serde_json::Value = pending.json().await.unwrap();
+        let code = self.latest_code(phone);
+        let pending_id = pending["pending_id"].as_str().unwrap();
+        let done = self.server_fn(browser, "verify_code", &[("pending_id", pending_id), ("code", &code)]).await;
+        assert_eq!(done.status(), 200, "{:?}", done.text().await);
+    }
+
+    /// Signs a new person up by email through the API; returns the verify response body.
+    pub async fn sign_up_by_email(&self, username: &str, email: &str, password: &str) -> serde_json::Value {
+        let body = serde_json::json!({ "username": username, "email": email, "password": password });
+        let pending = self.post("/api/email/register/", body).await;
+        assert_eq!(pending.status(), 202, "{:?}", pending.text().await);
+        let pending: serde_json::Value = pending.json().await.unwrap();
+        let code = self.latest_code(email);
+        let done = self
+            .post("/api/email/register/verify/", serde_json::json!({ "pending_id": pending["pending_id"], "code": code }))
+            .await;
+        assert_eq!(done.status(), 201);
+        done.json().await.unwrap()
     }
 
     /// Runs SQL on the app's database (to age a code, for example).

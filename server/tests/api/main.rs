@@ -1,4 +1,7 @@
 //! HTTP-level tests against the real application on a free port over a fresh SQLite file.
 mod accounts;
+mod delivery;
+mod email;
+mod sessions;
 mod foundation;
 mod helpers;
