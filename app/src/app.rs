@@ -9,6 +9,7 @@ use leptos_router::{
 use crate::components::error_view::ErrorPanel;
 use crate::pages::{
     chats::{ChatsLayout, Conversation, NoChatSelected},
+    forgot_password::ForgotPassword,
     login::Login,
     not_found::NotFound,
     profile::Profile,
@@ -58,6 +59,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=|| view! { <Redirect path="/chats"/> }/>
                     <Route path=path!("/login") view=Login/>
                     <Route path=path!("/register") view=Register/>
+                    <Route path=path!("/forgot-password") view=ForgotPassword/>
                     <ParentRoute path=path!("/chats") view=ChatsLayout>
                         <Route path=path!("") view=NoChatSelected/>
                         <Route path=path!(":id") view=Conversation/>

@@ -74,7 +74,7 @@ pub fn CodeEntry(pending: PendingCode, on_verified: Callback<UserView>) -> impl 
 }
 
 /// Counts `seconds` down to zero once a second, in the browser.
-fn countdown(seconds: RwSignal<u64>) {
+pub fn countdown(seconds: RwSignal<u64>) {
     #[cfg(feature = "hydrate")]
     {
         if let Ok(handle) = set_interval_with_handle(

@@ -56,6 +56,22 @@ pub fn SubmitButton(label: &'static str, #[prop(into)] pending: Signal<bool>) ->
     }
 }
 
+/// One tab of a two-way choice (phone or email), for a `role="tablist"` container.
+pub fn tab<T: Copy + PartialEq + Send + Sync + 'static>(current: RwSignal<T>, value: T, label: &'static str) -> impl IntoView {
+    let selected = move || current.get() == value;
+    view! {
+        <button type="button" role="tab" aria-selected=move || selected().to_string()
+            class=move || format!("flex-1 rounded-lg px-3 py-2 text-sm font-medium transition {}",
+                if selected() { "bg-white text-slate-900 shadow-sm dark:bg-slate-700 dark:text-white" }
+                else { "text-slate-500 hover:text-slate-800 dark:text-slate-400 dark:hover:text-slate-200" })
+            on:click=move |_| current.set(value)>
+            {label}
+        </button>
+    }
+}
+
+pub const TABLIST: &str = "mb-6 flex gap-1 rounded-xl bg-slate-100 p-1 dark:bg-slate-800";
+
 /// Sends an action's outcome where forms want it: success to `on_ok`, failure into `error`
 /// (which the form's fields and `FormError` display).
 pub fn route_result<I, T>(

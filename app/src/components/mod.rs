@@ -1,4 +1,5 @@
 //! Small building blocks shared by the pages: props in, views out.
+pub mod add_contact;
 pub mod avatar;
 pub mod brand;
 pub mod code_entry;

@@ -3,12 +3,16 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    accounts::{api::login_start, types::PendingCode, validate::local_next},
+    accounts::{
+        api::{login_password, login_start},
+        types::PendingCode,
+        validate::local_next,
+    },
     browser,
     components::{
         brand::AuthCard,
         code_entry::CodeEntry,
-        form::{Field, FormError, SubmitButton, route_result},
+        form::{Field, FormError, SubmitButton, TABLIST, route_result, tab},
     },
     error::AppError,
 };
@@ -19,32 +23,21 @@ enum Method {
     Password,
 }
 
-/// Log in with a one-time code sent to your phone (with or without your user ID).
+/// Log in with a one-time code sent to your phone (with or without your user ID), or with
+/// email and password. Afterwards the person goes back to the page they asked for.
 #[component]
 pub fn Login() -> impl IntoView {
     let method = RwSignal::new(Method::Code);
     let query = use_query_map();
     let next = Signal::derive(move || local_next(query.read().get("next").as_deref()));
-    let tab = move |m: Method, label: &'static str| {
-        let selected = move || method.get() == m;
-        view! {
-            <button type="button" role="tab" aria-selected=move || selected().to_string()
-                class=move || format!("flex-1 rounded-lg px-3 py-2 text-sm font-medium transition {}",
-                    if selected() { "bg-white text-slate-900 shadow-sm dark:bg-slate-700 dark:text-white" }
-                    else { "text-slate-500 hover:text-slate-800 dark:text-slate-400 dark:hover:text-slate-200" })
-                on:click=move |_| method.set(m)>
-                {label}
-            </button>
-        }
-    };
     view! {
         <Title text="Log in"/>
         <AuthCard title="Welcome back" subtitle="Log in to continue your conversations.">
-            <div role="tablist" aria-label="How to log in" class="mb-6 flex gap-1 rounded-xl bg-slate-100 p-1 dark:bg-slate-800">
-                {tab(Method::Code, "Phone code")}
-                {tab(Method::Password, "Email + password")}
+            <div role="tablist" aria-label="How to log in" class=TABLIST>
+                {tab(method, Method::Code, "Phone code")}
+                {tab(method, Method::Password, "Email + password")}
             </div>
-            <Show when=move || method.get() == Method::Code fallback=PasswordUnavailable>
+            <Show when=move || method.get() == Method::Code fallback=move || view! { <PasswordLogin next/> }>
                 <PhoneLogin next/>
             </Show>
             <p class="mt-6 text-center text-sm text-slate-500 dark:text-slate-400">
@@ -90,15 +83,30 @@ fn PhoneLogin(next: Signal<String>) -> impl IntoView {
 }
 
 #[component]
-fn PasswordUnavailable() -> impl IntoView {
+fn PasswordLogin(next: Signal<String>) -> impl IntoView {
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let login = Action::new(move |(email, password): &(String, String)| {
+        let (email, password) = (email.clone(), password.clone());
+        async move { login_password(email, password).await }
+    });
+    route_result(login, error, move |_| browser::go_to(&next.get_untracked()));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        login.dispatch((email.get_untracked(), password.get_untracked()));
+    };
     view! {
-        <div class="space-y-2 text-center">
-            <label for="field-email" class="sr-only">"Email"</label>
-            <input id="field-email" type="email" disabled placeholder="you@example.com"
-                class="block w-full rounded-xl border border-slate-200 bg-slate-50 px-3.5 py-2.5 text-base dark:border-slate-800 dark:bg-slate-900"/>
-            <p class="text-sm text-slate-500 dark:text-slate-400">
-                "Email and password sign-in is not open yet — log in with a phone code for now."
+        <form class="space-y-4" on:submit=submit>
+            <Field label="Email" name="email" kind="email" value=email error
+                placeholder="you@example.com" autocomplete="email" inputmode="email"/>
+            <Field label="Password" name="password" kind="password" value=password error autocomplete="current-password"/>
+            <FormError error/>
+            <SubmitButton label="Log in" pending=login.pending()/>
+            <p class="text-center text-sm">
+                <a href="/forgot-password" class="font-medium text-indigo-600 hover:underline dark:text-indigo-400">"Forgot your password?"</a>
             </p>
-        </div>
+        </form>
     }
 }

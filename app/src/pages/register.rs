@@ -3,14 +3,15 @@ use leptos_meta::Title;
 
 use crate::{
     accounts::{
-        api::register_start,
+        api::{register_email_start, register_start},
         types::{PendingCode, UserView},
+        validate::PASSWORD_MIN,
     },
     browser,
     components::{
         brand::AuthCard,
         code_entry::CodeEntry,
-        form::{Field, FormError, SubmitButton, route_result},
+        form::{Field, FormError, SubmitButton, TABLIST, route_result, tab},
         icons::IconCopy,
     },
     error::AppError,
@@ -23,38 +24,32 @@ enum Step {
     Done(UserView),
 }
 
-/// Sign up with a username and a phone number; the code from the text message creates the
-/// account and shows its user ID.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Phone,
+    Email,
+}
+
+/// Sign up with a username and a phone number (or an email and password); the code sent there
+/// creates the account and shows its user ID.
 #[component]
 pub fn Register() -> impl IntoView {
     let step = RwSignal::new(Step::Details);
-    let username = RwSignal::new(String::new());
-    let phone = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<AppError>);
-    let start = Action::new(move |(username, phone): &(String, String)| {
-        let (username, phone) = (username.clone(), phone.clone());
-        async move { register_start(username, phone).await }
-    });
-    route_result(start, error, move |code| step.set(Step::Code(code)));
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        error.set(None);
-        start.dispatch((username.get_untracked(), phone.get_untracked()));
-    };
+    let method = RwSignal::new(Method::Phone);
+    let on_code = Callback::new(move |code| step.set(Step::Code(code)));
     let on_verified = Callback::new(move |user| step.set(Step::Done(user)));
     view! {
         <Title text="Create your account"/>
-        <AuthCard title="Create your account" subtitle="Pick a username; we’ll text your phone a code.">
+        <AuthCard title="Create your account" subtitle="Pick a username; we’ll send you a code to confirm it’s you.">
             {move || match step.get() {
                 Step::Details => view! {
-                    <form class="space-y-4" on:submit=submit>
-                        <Field label="Username" name="username" kind="text" value=username error
-                            placeholder="ada.l" autocomplete="username"/>
-                        <Field label="Phone number" name="phone" kind="tel" value=phone error
-                            placeholder="+44 7911 123456" autocomplete="tel" inputmode="tel"/>
-                        <FormError error/>
-                        <SubmitButton label="Send me a code" pending=start.pending()/>
-                    </form>
+                    <div role="tablist" aria-label="How to sign up" class=TABLIST>
+                        {tab(method, Method::Phone, "Phone")}
+                        {tab(method, Method::Email, "Email + password")}
+                    </div>
+                    <Show when=move || method.get() == Method::Phone fallback=move || view! { <EmailDetails on_code/> }>
+                        <PhoneDetails on_code/>
+                    </Show>
                 }.into_any(),
                 Step::Code(code) => view! { <CodeEntry pending=code on_verified/> }.into_any(),
                 Step::Done(user) => view! { <Welcome user/> }.into_any(),
@@ -67,11 +62,71 @@ pub fn Register() -> impl IntoView {
     }
 }
 
+#[component]
+fn PhoneDetails(on_code: Callback<PendingCode>) -> impl IntoView {
+    let username = RwSignal::new(String::new());
+    let phone = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let start = Action::new(move |(username, phone): &(String, String)| {
+        let (username, phone) = (username.clone(), phone.clone());
+        async move { register_start(username, phone).await }
+    });
+    route_result(start, error, move |code| on_code.run(code));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        start.dispatch((username.get_untracked(), phone.get_untracked()));
+    };
+    view! {
+        <form class="space-y-4" on:submit=submit>
+            <Field label="Username" name="username" kind="text" value=username error
+                placeholder="ada.l" autocomplete="username"/>
+            <Field label="Phone number" name="phone" kind="tel" value=phone error
+                placeholder="+44 7911 123456" autocomplete="tel" inputmode="tel"/>
+            <FormError error/>
+            <SubmitButton label="Send me a code" pending=start.pending()/>
+        </form>
+    }
+}
+
+#[component]
+fn EmailDetails(on_code: Callback<PendingCode>) -> impl IntoView {
+    let username = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let start = Action::new(move |(username, email, password): &(String, String, String)| {
+        let (username, email, password) = (username.clone(), email.clone(), password.clone());
+        async move { register_email_start(username, email, password).await }
+    });
+    route_result(start, error, move |code| on_code.run(code));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        start.dispatch((username.get_untracked(), email.get_untracked(), password.get_untracked()));
+    };
+    view! {
+        <form class="space-y-4" on:submit=submit>
+            <Field label="Username" name="username" kind="text" value=username error
+                placeholder="ada.l" autocomplete="username"/>
+            <Field label="Email" name="email" kind="email" value=email error
+                placeholder="you@example.com" autocomplete="email" inputmode="email"/>
+            <Field label="Password" name="password" kind="password" value=password error autocomplete="new-password"/>
+            <p class="-mt-2 text-xs text-slate-500 dark:text-slate-400">
+                {format!("At least {PASSWORD_MIN} characters. A short phrase is easy to remember and hard to guess.")}
+            </p>
+            <FormError error/>
+            <SubmitButton label="Send me a code" pending=start.pending()/>
+        </form>
+    }
+}
+
 /// The new account's user ID, big and copyable: it is how friends find you.
 #[component]
 fn Welcome(user: UserView) -> impl IntoView {
     let copied = RwSignal::new(false);
     let id = user.user_id.clone();
+    let how = if user.phone.is_some() { "You can log in with it and your phone." } else { "You can log in with your email and password." };
     view! {
         <div class="space-y-5 text-center">
             <p class="text-sm text-slate-600 dark:text-slate-400">
@@ -80,7 +135,7 @@ fn Welcome(user: UserView) -> impl IntoView {
             <p class="font-mono text-3xl font-bold tracking-widest text-indigo-600 dark:text-indigo-400" data-testid="user-id">
                 {user.user_id.clone()}
             </p>
-            <p class="text-sm text-slate-500 dark:text-slate-400">"Share it so people can find you. You can log in with it and your phone."</p>
+            <p class="text-sm text-slate-500 dark:text-slate-400">"Share it so people can find you. " {how}</p>
             <button type="button" on:click=move |_| { browser::copy_to_clipboard(&id); copied.set(true); }
                 class="inline-flex items-center gap-2 rounded-xl border border-slate-300 px-4 py-2 text-sm font-medium hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-800">
                 <IconCopy class="h-4 w-4"/>

@@ -8,7 +8,10 @@ use crate::{
         types::DeviceView,
     },
     browser,
-    components::icons::{IconBack, IconCopy},
+    components::{
+        add_contact::{AddEmail, AddPhone},
+        icons::{IconBack, IconCopy},
+    },
 };
 
 #[component]
@@ -33,10 +36,24 @@ fn section_title(text: &'static str) -> impl IntoView {
 
 const CARD: &str = "mx-4 divide-y divide-slate-200 overflow-hidden rounded-2xl border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900";
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Adding {
+    Email,
+    Phone,
+}
+
+const ADD_BUTTON: &str = "shrink-0 rounded-lg px-3 py-1.5 text-sm font-medium text-indigo-600 hover:bg-indigo-50 dark:text-indigo-400 dark:hover:bg-slate-800";
+
 #[component]
 fn Account() -> impl IntoView {
-    let user = Resource::new(|| (), |_| current_user());
+    let version = RwSignal::new(0u32);
+    let user = Resource::new(move || version.get(), |_| current_user());
     let copied = RwSignal::new(false);
+    let adding = RwSignal::new(None::<Adding>);
+    let on_done = Callback::new(move |_| {
+        adding.set(None);
+        version.update(|v| *v += 1);
+    });
     view! {
         {section_title("Account")}
         <Suspense fallback=|| view! { <div class=CARD><p class="px-4 py-3.5 text-sm text-slate-500">"Loading…"</p></div> }>
@@ -59,9 +76,23 @@ fn Account() -> impl IntoView {
                                 <dt class="text-xs text-slate-500 dark:text-slate-400">"Username"</dt>
                                 <dd>{u.username.clone()}</dd>
                             </div>
-                            <div class="px-4 py-3.5">
-                                <dt class="text-xs text-slate-500 dark:text-slate-400">"Phone"</dt>
-                                <dd>{u.phone.clone().unwrap_or_else(|| "—".into())}</dd>
+                            <div class="flex items-center justify-between gap-3 px-4 py-3.5">
+                                <div class="min-w-0">
+                                    <dt class="text-xs text-slate-500 dark:text-slate-400">"Phone"</dt>
+                                    <dd class="truncate" data-testid="settings-phone">{u.phone.clone().unwrap_or_else(|| "—".into())}</dd>
+                                </div>
+                                {u.phone.is_none().then(|| view! {
+                                    <button type="button" class=ADD_BUTTON on:click=move |_| adding.set(Some(Adding::Phone))>"Add phone"</button>
+                                })}
+                            </div>
+                            <div class="flex items-center justify-between gap-3 px-4 py-3.5">
+                                <div class="min-w-0">
+                                    <dt class="text-xs text-slate-500 dark:text-slate-400">"Email"</dt>
+                                    <dd class="truncate" data-testid="settings-email">{u.email.clone().unwrap_or_else(|| "—".into())}</dd>
+                                </div>
+                                {u.email.is_none().then(|| view! {
+                                    <button type="button" class=ADD_BUTTON on:click=move |_| adding.set(Some(Adding::Email))>"Add email + password"</button>
+                                })}
                             </div>
                         </dl>
                     }.into_any()
@@ -70,6 +101,18 @@ fn Account() -> impl IntoView {
                 Err(e) => view! { <p class="mx-4 text-sm text-rose-600" role="alert">{e.to_string()}</p> }.into_any(),
             })}
         </Suspense>
+        {move || adding.get().map(|what| view! {
+            <div class="mx-4 mt-3 rounded-2xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+                {match what {
+                    Adding::Email => view! { <AddEmail on_done/> }.into_any(),
+                    Adding::Phone => view! { <AddPhone on_done/> }.into_any(),
+                }}
+                <button type="button" on:click=move |_| adding.set(None)
+                    class="mt-2 w-full rounded-xl px-4 py-2 text-sm font-medium text-slate-500 hover:bg-slate-50 dark:text-slate-400 dark:hover:bg-slate-800">
+                    "Cancel"
+                </button>
+            </div>
+        })}
     }
 }
 
