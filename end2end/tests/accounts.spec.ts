@@ -1,6 +1,38 @@
 // Accounts as people use them: sign up with a phone, keep the user ID, log in with a code,
-// come back to the page they wanted, and sign a lost device out.
-import { codesSentTo, expect, logIn, screenshot, signUp, test, waitForCode, waitForHydration } from "./helpers";
+// come back to the page they wanted, and sign a lost device out; or use an email and password,
+// and reset it when forgotten.
+import type { Page } from "@playwright/test";
+import { codesSentTo, expect, logIn, screenshot, signUp, test, uniqueUser, waitForCode, waitForHydration } from "./helpers";
+
+type EmailPerson = { username: string; email: string; password: string; userId: string };
+
+/** Signs a new person up with email + password through the register page (ends signed in). */
+async function signUpByEmail(page: Page): Promise<EmailPerson> {
+  const { username } = uniqueUser();
+  const email = `${username}@example.com`;
+  const password = `phrase for ${username}`;
+  await page.goto("/register");
+  await waitForHydration(page);
+  await page.getByRole("tab", { name: "Email + password" }).click();
+  await page.getByLabel("Username", { exact: true }).fill(username);
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Send me a code" }).click();
+  await expect(page.getByText(/We sent a 6-digit code to .•••@example\.com/)).toBeVisible();
+  await page.getByLabel("Code", { exact: true }).fill(await waitForCode(email, 1));
+  const userId = (await page.getByTestId("user-id").textContent())?.trim() ?? "";
+  expect(userId).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
+  return { username, email, password, userId };
+}
+
+/** Logs in on the login page's email + password tab. */
+async function logInWithPassword(page: Page, email: string, password: string): Promise<void> {
+  await waitForHydration(page);
+  await page.getByRole("tab", { name: "Email + password" }).click();
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
 
 test("a person signs up with their phone and copies their new user ID", async ({ page, context }, testInfo) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
@@ -98,4 +130,75 @@ test("a device signed out from the Devices page lands on the login page", async 
   await expect(laptopPage.getByTestId("settings-user-id")).toHaveText(person.userId);
   await laptop.close();
   await phone.close();
+});
+
+test("a person signs up with email and password and logs in with them later", async ({ page }, testInfo) => {
+  const person = await signUpByEmail(page);
+  await expect(page.getByText("You can log in with your email and password.")).toBeVisible();
+  await page.context().clearCookies();
+
+  await page.goto("/settings");
+  await expect(page).toHaveURL(/\/login\?next=\/settings$/);
+  await logInWithPassword(page, person.email, "not the right phrase");
+  await expect(page.getByText("That email and password don’t match — check them or reset your password")).toBeVisible();
+  await screenshot(page, testInfo, "wrong-password");
+  await page.getByLabel("Password", { exact: true }).fill(person.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/\/settings$/);
+  await expect(page.getByTestId("settings-user-id")).toHaveText(person.userId);
+  await expect(page.getByTestId("settings-email")).toHaveText(person.email);
+});
+
+test("a forgotten password is reset with an emailed code, and other devices are signed out", async ({ browser }, testInfo) => {
+  const laptop = await browser.newContext({ ...testInfo.project.use });
+  const phone = await browser.newContext({ ...testInfo.project.use });
+  const laptopPage = await laptop.newPage();
+  const phonePage = await phone.newPage();
+  const person = await signUpByEmail(laptopPage);
+
+  await phonePage.goto("/login");
+  await waitForHydration(phonePage);
+  await phonePage.getByRole("tab", { name: "Email + password" }).click();
+  await phonePage.getByRole("link", { name: "Forgot your password?" }).click();
+  await expect(phonePage).toHaveURL(/\/forgot-password$/);
+  await phonePage.getByLabel("Email", { exact: true }).fill(person.email);
+  await phonePage.getByRole("button", { name: "Email me a code" }).click();
+  const code = await waitForCode(person.email, 2);
+  expect(codesSentTo(person.email)[1].purpose).toBe("reset_password");
+  await phonePage.getByLabel("Code", { exact: true }).fill(code);
+  await phonePage.getByLabel("New password", { exact: true }).fill("short");
+  await phonePage.getByRole("button", { name: "Set new password" }).click();
+  await expect(phonePage.getByText("Use at least 10 characters")).toBeVisible();
+  await screenshot(phonePage, testInfo, "reset-password");
+  await phonePage.getByLabel("New password", { exact: true }).fill("a fresh new phrase");
+  await phonePage.getByRole("button", { name: "Set new password" }).click();
+  await expect(phonePage).toHaveURL(/\/chats$/);
+
+  await laptopPage.goto("/settings");
+  await expect(laptopPage).toHaveURL(/\/login\?next=\/settings$/);
+  await logInWithPassword(laptopPage, person.email, person.password);
+  await expect(laptopPage.getByText("That email and password don’t match — check them or reset your password")).toBeVisible();
+  await laptopPage.getByLabel("Password", { exact: true }).fill("a fresh new phrase");
+  await laptopPage.getByRole("button", { name: "Log in" }).click();
+  await expect(laptopPage).toHaveURL(/\/settings$/);
+  await laptop.close();
+  await phone.close();
+});
+
+test("a phone account adds an email and password in settings", async ({ page }) => {
+  const person = await signUp(page);
+  const email = `${person.username}@example.com`;
+  await page.goto("/settings");
+  await waitForHydration(page);
+  await expect(page.getByTestId("settings-email")).toHaveText("—");
+  await page.getByRole("button", { name: "Add email + password" }).click();
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByLabel("Password", { exact: true }).fill("password123");
+  await page.getByRole("button", { name: "Send me a code" }).click();
+  await expect(page.getByText("That password is too easy to guess — try a longer phrase")).toBeVisible();
+  await page.getByLabel("Password", { exact: true }).fill("my settings phrase");
+  await page.getByRole("button", { name: "Send me a code" }).click();
+  await page.getByLabel("Code", { exact: true }).fill(await waitForCode(email, 1));
+  await expect(page.getByTestId("settings-email")).toHaveText(email);
+  await expect(page.getByRole("button", { name: "Add email + password" })).toHaveCount(0);
 });
