@@ -139,6 +139,7 @@ fn Devices() -> impl IntoView {
 fn DeviceRow(device: DeviceView, revoke: ServerAction<RevokeDevice>) -> impl IntoView {
     let id = device.id.clone();
     let seen = format_time(device.last_seen_at);
+    let created = format_time(device.created_at);
     view! {
         <li class="flex items-center justify-between gap-3 px-4 py-3.5">
             <div class="min-w-0">
@@ -148,8 +149,8 @@ fn DeviceRow(device: DeviceView, revoke: ServerAction<RevokeDevice>) -> impl Int
                         <span class="ml-2 rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-700 dark:bg-emerald-950 dark:text-emerald-300">"This device"</span>
                     })}
                 </p>
-                <p class="truncate text-xs text-slate-500 dark:text-slate-400">
-                    {device.ip.clone().unwrap_or_else(|| "unknown address".into())} " · last active " {seen}
+                <p class="text-xs text-slate-500 dark:text-slate-400">
+                    {device.ip.clone().unwrap_or_else(|| "unknown address".into())} " · signed in " {created} " · last active " {seen}
                 </p>
             </div>
             {(!device.current).then(|| view! {

@@ -27,9 +27,49 @@ pub fn code_matches(secret: &[u8], pending_id: &str, code: &str, stored_hash: &s
     hash_code(secret, pending_id, code).as_bytes().ct_eq(stored_hash.as_bytes()).into()
 }
 
+/// Why a stored code can no longer be tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spent {
+    Used,
+    Void,
+    Expired,
+}
+
+/// Whether a stored code may still be tried at `now`, before its hash is even compared: not
+/// used, fewer than `MAX_TRIES` wrong tries, and within its lifetime.
+pub fn usable(attempts: i64, expires_at: i64, used: bool, now: i64) -> Result<(), Spent> {
+    if used {
+        Err(Spent::Used)
+    } else if attempts >= MAX_TRIES {
+        Err(Spent::Void)
+    } else if expires_at <= now {
+        Err(Spent::Expired)
+    } else {
+        Ok(())
+    }
+}
+
+/// Tries left after `wrong` wrong ones; zero means the code is void.
+pub fn tries_left(wrong: i64) -> i64 {
+    (MAX_TRIES - wrong).max(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_code_is_usable_once_for_ten_minutes_and_five_tries() {
+        let sent = 1_000;
+        let expires = sent + CODE_TTL_SECS;
+        assert_eq!(usable(0, expires, false, sent), Ok(()));
+        assert_eq!(usable(4, expires, false, expires - 1), Ok(()), "the last try in the last second");
+        assert_eq!(usable(0, expires, false, expires), Err(Spent::Expired));
+        assert_eq!(usable(5, expires, false, sent), Err(Spent::Void));
+        assert_eq!(usable(0, expires, true, sent), Err(Spent::Used));
+        assert_eq!(usable(5, 0, true, sent), Err(Spent::Used), "a used code says so first");
+        assert_eq!((1..=6).map(tries_left).collect::<Vec<_>>(), [4, 3, 2, 1, 0, 0]);
+    }
 
     #[test]
     fn codes_are_six_digits() {

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use self::{
-    codes::{CODE_TTL_SECS, MAX_TRIES, RESEND_AFTER_SECS},
+    codes::{CODE_TTL_SECS, RESEND_AFTER_SECS},
     delivery::{CodeMessage, Senders},
     rate_limit::RateLimiter,
 };
@@ -278,20 +278,18 @@ impl AccountsService {
         let code = validate::code(code)?;
         let (row, pending) = self.live_code(pending_id).await?;
         allow(&pending)?;
-        if row.attempts >= MAX_TRIES {
-            return Err(code_error("code_void", "Too many wrong tries — send a new code"));
-        }
-        if row.expires_at <= now() {
-            return Err(code_error("code_expired", "That code has expired — send a new one"));
+        match codes::usable(row.attempts, row.expires_at, row.used_at.is_some(), now()) {
+            Ok(()) => {}
+            Err(codes::Spent::Used) => return Err(code_error("code_used", "That code was already used — send a new one")),
+            Err(codes::Spent::Void) => return Err(code_error("code_void", "Too many wrong tries — send a new code")),
+            Err(codes::Spent::Expired) => return Err(code_error("code_expired", "That code has expired — send a new one")),
         }
         if !codes::code_matches(&self.config.secret, &row.id, &code, &row.code_hash) {
-            let tries = self.store.code_record_failure(&row.id).await.map_err(internal)?;
-            let left = MAX_TRIES - tries;
-            return Err(if left <= 0 {
-                code_error("code_void", "Too many wrong tries — send a new code")
-            } else {
-                let s = if left == 1 { "try" } else { "tries" };
-                code_error("code_invalid", &format!("That code isn’t right — {left} {s} left"))
+            let wrong = self.store.code_record_failure(&row.id).await.map_err(internal)?;
+            return Err(match codes::tries_left(wrong) {
+                0 => code_error("code_void", "Too many wrong tries — send a new code"),
+                1 => code_error("code_invalid", "That code isn’t right — 1 try left"),
+                left => code_error("code_invalid", &format!("That code isn’t right — {left} tries left")),
             });
         }
         if !self.store.code_use(&row.id, now()).await.map_err(internal)? {
