@@ -3,9 +3,11 @@
 pub mod accounts;
 pub mod app;
 pub mod browser;
+pub mod chats;
 pub mod components;
 pub mod error;
 pub mod pages;
+pub mod realtime;
 
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -11,7 +11,7 @@ use crate::server::{Services, accounts::user_view, identity};
 
 /// Gives an error its HTTP status (server fns answer 500 otherwise), then passes it on.
 #[cfg(feature = "ssr")]
-fn answer<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+pub(crate) fn answer<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let (Err(e), Some(response)) = (&result, use_context::<leptos_axum::ResponseOptions>()) {
         response.set_status(e.status());
         if let AppError::RateLimited { retry_after_secs } = e {

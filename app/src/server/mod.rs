@@ -1,6 +1,7 @@
 //! Server-only code (the `ssr` feature): the services that the pages' server functions, the REST
 //! API and the WebSocket endpoint all call, and the store and hub they stand on.
 pub mod accounts;
+pub mod chats;
 pub mod hub;
 pub mod identity;
 pub mod security;
@@ -10,6 +11,8 @@ pub mod store;
 use std::sync::Arc;
 
 use accounts::AccountsService;
+use chats::{ChatsConfig, ChatsService};
+use hub::{Hub, LocalHub};
 use store::Store;
 
 /// Everything a request handler needs, cheap to clone: one per process, shared by every door.
@@ -17,10 +20,14 @@ use store::Store;
 pub struct Services {
     pub store: Arc<dyn Store>,
     pub accounts: Arc<AccountsService>,
+    pub chats: Arc<ChatsService>,
+    pub hub: Arc<dyn Hub>,
 }
 
 impl Services {
-    pub fn new(store: Arc<dyn Store>, accounts: AccountsService) -> Self {
-        Self { store, accounts: Arc::new(accounts) }
+    pub fn new(store: Arc<dyn Store>, accounts: AccountsService, chats: ChatsConfig) -> Self {
+        let hub: Arc<dyn Hub> = Arc::new(LocalHub::default());
+        let chats = Arc::new(ChatsService::new(store.clone(), hub.clone(), chats));
+        Self { store, accounts: Arc::new(accounts), chats, hub }
     }
 }

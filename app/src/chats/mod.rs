@@ -1,0 +1,3 @@
+//! Conversations: direct chats, groups, contacts, messages, search and profiles.
+pub mod api;
+pub mod types;

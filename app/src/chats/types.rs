@@ -1,0 +1,291 @@
+//! What the web app, the REST API and the WebSocket show of conversations: plain serialisable
+//! views, shared by the server and the wasm client. Times are Unix seconds (UTC); the browser
+//! formats them in the viewer's time zone.
+use serde::{Deserialize, Serialize};
+
+/// The longest message body, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 4096;
+/// Messages per history page.
+pub const PAGE_SIZE: u32 = 50;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChatKind {
+    Direct,
+    Group,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Owner,
+    Admin,
+    Member,
+}
+
+/// Who may start a direct chat with someone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum WhoCanMessage {
+    #[default]
+    Everyone,
+    Contacts,
+}
+
+/// Who may see someone's online status and last seen time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LastSeenVisibility {
+    #[default]
+    Everyone,
+    Contacts,
+    Nobody,
+}
+
+/// A person as others see them (no phone, no email).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonView {
+    /// Short public ID, grouped: `7KQ4-M2XD`.
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+}
+
+/// Online now, seen at a time, or hidden by the person's privacy setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Presence {
+    Online,
+    LastSeen { at: i64 },
+    Hidden,
+}
+
+/// How the viewer and another person are connected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactState {
+    None,
+    /// The viewer invited them; waiting for an answer.
+    InvitationSent,
+    /// They invited the viewer.
+    InvitationReceived,
+    Contact,
+    /// The viewer blocked them.
+    Blocked,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileView {
+    pub person: PersonView,
+    pub bio: String,
+    pub presence: Presence,
+    pub contact: ContactState,
+    /// Whether the viewer may start (or continue) a direct chat with them.
+    pub can_message: bool,
+    /// The viewer's direct chat with them, if one exists.
+    pub direct_chat: Option<String>,
+    pub is_self: bool,
+}
+
+/// The viewer's own privacy and profile settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MySettings {
+    pub display_name: String,
+    pub bio: String,
+    pub who_can_message: WhoCanMessage,
+    pub last_seen: LastSeenVisibility,
+}
+
+/// A contact or an invitation, for the Contacts page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactView {
+    pub person: PersonView,
+    pub state: ContactState,
+    pub presence: Presence,
+    pub since: i64,
+}
+
+/// System events in a group, shown centred in the conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum SystemEvent {
+    Created { by: PersonView },
+    Joined { who: PersonView },
+    Left { who: PersonView },
+    Added { who: PersonView, by: PersonView },
+    Removed { who: PersonView, by: PersonView },
+    Renamed { name: String, by: PersonView },
+    RoleChanged { who: PersonView, role: Role, by: PersonView },
+    OwnerChanged { who: PersonView, by: PersonView },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReactionView {
+    pub emoji: String,
+    pub count: u32,
+    /// Display names of who reacted (the first few).
+    pub by: Vec<String>,
+    /// Whether the viewer is one of them.
+    pub mine: bool,
+}
+
+/// The quoted preview of the message a reply answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyPreview {
+    pub id: String,
+    pub seq: i64,
+    pub sender: PersonView,
+    /// Shortened body, or empty when it was deleted.
+    pub excerpt: String,
+    pub deleted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageView {
+    pub id: String,
+    pub chat_id: String,
+    /// Position in its conversation: 1, 2, 3, ... with no gaps.
+    pub seq: i64,
+    /// None for system messages.
+    pub sender: Option<PersonView>,
+    /// Empty once deleted (a tombstone stays).
+    pub body: String,
+    pub system: Option<SystemEvent>,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    pub deleted: bool,
+    pub reply_to: Option<ReplyPreview>,
+    pub reactions: Vec<ReactionView>,
+    /// The sender's id for idempotent sends; only on the sender's own messages.
+    pub client_id: Option<String>,
+}
+
+/// A message as the chat list previews it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastMessage {
+    pub seq: i64,
+    /// Display name of the sender in groups ("You" is decided by the page); None in DMs and system.
+    pub sender: Option<String>,
+    pub sender_is_me: bool,
+    pub excerpt: String,
+    pub created_at: i64,
+}
+
+/// The viewer's side of a direct chat that is not yet a normal chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestState {
+    /// A normal chat.
+    None,
+    /// Someone who isn't a contact wrote to the viewer, who has "contacts only": accept or decline.
+    Incoming,
+    /// The viewer wrote to someone with "contacts only"; waiting for them to accept.
+    Outgoing,
+    /// The viewer's request was declined; nothing more can be sent.
+    Declined,
+}
+
+/// One row of the chat list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatSummary {
+    pub id: String,
+    pub kind: ChatKind,
+    /// The other person's display name, or the group's name.
+    pub title: String,
+    /// For DMs: the other person (for the avatar, online dot and profile link).
+    pub peer: Option<PersonView>,
+    pub peer_online: bool,
+    pub last_message: Option<LastMessage>,
+    pub unread: u32,
+    pub muted: bool,
+    pub request: RequestState,
+    /// Last activity, for sorting (the last message's time, or when the chat was created).
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberView {
+    pub person: PersonView,
+    pub role: Role,
+    pub joined_at: i64,
+    pub online: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupInfo {
+    /// Short public ID for joining public groups, grouped like user IDs.
+    pub group_id: String,
+    pub name: String,
+    pub description: String,
+    pub public: bool,
+    pub member_count: u32,
+    pub my_role: Role,
+}
+
+/// A conversation opened: its header, members and the newest page of messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatDetail {
+    pub id: String,
+    pub kind: ChatKind,
+    pub title: String,
+    pub peer: Option<PersonView>,
+    pub peer_presence: Option<Presence>,
+    pub group: Option<GroupInfo>,
+    pub members: Vec<MemberView>,
+    /// Oldest first.
+    pub messages: Vec<MessageView>,
+    /// Pass as `before` to load the previous page; None at the start of history.
+    pub next_before: Option<i64>,
+    pub last_read_seq: i64,
+    /// The highest sequence the other members have read (DM read receipts).
+    pub peer_read_seq: i64,
+    pub muted: bool,
+    pub request: RequestState,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    /// Oldest first.
+    pub messages: Vec<MessageView>,
+    pub next_before: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteLinkView {
+    pub token: String,
+    /// Path that joins the group when opened: `/join/<token>`.
+    pub path: String,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub max_uses: Option<u32>,
+    pub uses: u32,
+}
+
+/// A chat found by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatHit {
+    pub id: String,
+    pub kind: ChatKind,
+    pub title: String,
+}
+
+/// A message found by full-text search.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageHit {
+    pub chat_id: String,
+    pub chat_title: String,
+    pub message_id: String,
+    pub seq: i64,
+    pub sender: PersonView,
+    /// The matching text with `\u{1}` before and `\u{2}` after each match, so the page can
+    /// highlight without trusting any HTML.
+    pub snippet: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SearchResults {
+    pub people: Vec<PersonView>,
+    pub chats: Vec<ChatHit>,
+    pub messages: Vec<MessageHit>,
+}

@@ -1,0 +1,2 @@
+//! Live delivery over one WebSocket per device: the frames both ends speak.
+pub mod protocol;
