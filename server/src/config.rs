@@ -73,6 +73,9 @@ pub struct Config {
     pub default_region: String,
     /// `CONFAB_CODE_SENDS_PER_IP_HOUR`: one-time codes one IP may ask for per hour (default 5).
     pub code_sends_per_ip_hour: usize,
+    /// `CONFAB_WS_FRAMES_PER_SEC`: frames one WebSocket may send per second on average (default
+    /// 20); twice as many may come at once.
+    pub ws_frames_per_sec: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -203,6 +206,12 @@ impl Config {
                 bad("CONFAB_CODE_SENDS_PER_IP_HOUR", format!("`{v}` is not a positive whole number"))
             })?,
         };
+        let ws_frames_per_sec = match get("CONFAB_WS_FRAMES_PER_SEC") {
+            None => 20.0,
+            Some(v) => v.trim().parse::<f64>().ok().filter(|n| n.is_finite() && *n >= 1.0).ok_or_else(|| {
+                bad("CONFAB_WS_FRAMES_PER_SEC", format!("`{v}` is not a number of at least 1"))
+            })?,
+        };
         Ok(Self {
             listen,
             public_url,
@@ -216,6 +225,7 @@ impl Config {
             outbox_dir,
             default_region,
             code_sends_per_ip_hour,
+            ws_frames_per_sec,
         })
     }
 

@@ -1,6 +1,7 @@
 //! Every page needs a signed-in browser, except the few that let people in: everyone else is
 //! sent to the login page, and back afterwards. Static files, health checks and `/api` (which
-//! answers 401 itself) pass through.
+//! answers 401 itself) pass through, and so does `/ws`, which checks its session cookie (with
+//! the page's origin) or token before the upgrade.
 use axum::{
     body::Body,
     extract::{MatchedPath, Request, State},
@@ -19,7 +20,7 @@ const PUBLIC_PAGES: [&str; 3] = ["/login", "/register", "/forgot-password"];
 fn is_private(route: Option<&str>) -> bool {
     match route {
         None => false,
-        Some(r) => !(PUBLIC_PAGES.contains(&r) || r == "/healthz" || r == "/readyz" || r == "/api" || r.starts_with("/api/")),
+        Some(r) => !(PUBLIC_PAGES.contains(&r) || r == "/healthz" || r == "/readyz" || r == "/ws" || r == "/api" || r.starts_with("/api/")),
     }
 }
 
@@ -66,7 +67,7 @@ mod tests {
         for r in ["/", "/chats", "/chats/{id}", "/profile/{id}", "/settings", "/settings/devices"] {
             assert!(is_private(Some(r)), "{r}");
         }
-        for r in ["/login", "/register", "/forgot-password", "/api/user", "/api/verify_code", "/healthz", "/readyz"] {
+        for r in ["/login", "/register", "/forgot-password", "/api/user", "/api/verify_code", "/healthz", "/readyz", "/ws"] {
             assert!(!is_private(Some(r)), "{r}");
         }
         assert!(!is_private(None), "static files and the 404 page");

@@ -7,3 +7,4 @@ pub mod health;
 pub mod http;
 pub mod startup;
 pub mod telemetry;
+pub mod ws;

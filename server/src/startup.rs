@@ -31,7 +31,7 @@ use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 use crate::{
     api,
     config::{CodeDelivery, Config},
-    guard, health, http,
+    guard, health, http, ws,
 };
 
 /// The state axum hands to handlers.
@@ -90,12 +90,15 @@ impl Application {
             .with_secure(config.is_https())
             .with_expiry(Expiry::OnInactivity(time::Duration::days(30)));
 
+        let ws_rate = ws::limits::RateLimit { per_sec: config.ws_frames_per_sec, burst: 2.0 * config.ws_frames_per_sec };
+        let ws_settings = ws::WsSettings::new(&public_url, ws_rate);
         let state = AppState { leptos_options: leptos_options.clone(), services: services.clone(), config: Arc::new(config) };
         let routes = generate_route_list(App);
         let router = Router::new()
             .route("/healthz", get(health::healthz))
             .route("/readyz", get(health::readyz))
             .merge(api::router())
+            .merge(ws::router(ws_settings))
             .leptos_routes_with_context(
                 &state,
                 routes,

@@ -52,6 +52,14 @@ impl ChatsService {
     pub async fn answer_request(&self, me: &str, chat_id: &str, accept: bool) -> R<()> { todo!() }
     /// User ids of the chat's active members, if `me` is one of them (for the socket's fan-out).
     pub async fn member_ids(&self, me: &str, chat_id: &str) -> R<Vec<String>> { todo!() }
+    /// `me`'s device received the chat's messages up to `seq` (DM delivery receipts).
+    pub async fn mark_delivered(&self, me: &str, chat_id: &str, seq: i64) -> R<()> { todo!() }
+    /// Ids of the chats `me` is an active member of.
+    pub async fn my_chat_ids(&self, me: &str) -> R<Vec<String>> { todo!() }
+    /// Who may see `me` come online and go offline (their last-seen setting decides).
+    pub async fn presence_audience(&self, me: &str) -> R<Vec<String>> { todo!() }
+    /// Records when `me`'s last device disconnected (Unix seconds).
+    pub async fn set_last_seen(&self, me: &str, at: i64) -> R<()> { todo!() }
 
     pub async fn create_group(&self, me: &str, name: &str, description: &str, public: bool) -> R<String> { todo!() }
     pub async fn join_group(&self, me: &str, group_id: Option<&str>, invite: Option<&str>) -> R<String> { todo!() }

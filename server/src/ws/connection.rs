@@ -1,0 +1,540 @@
+//! One device's socket: `hello`, the replay after its cursors, then live delivery until either
+//! side goes away. Everything the client asks for goes through `ChatsService`, which stores,
+//! publishes to the hub and decides who may do what; this loop only translates frames.
+use std::{
+    collections::{HashMap, HashSet, VecDeque},
+    sync::Arc,
+};
+
+use app::{
+    accounts::validate::display_user_id,
+    chats::types::{MessageView, Presence},
+    error::AppError,
+    realtime::protocol::{ClientFrame, Cursor, MAX_FRAME_BYTES, PROTOCOL_VERSION, ServerFrame},
+    server::{
+        Services,
+        hub::{DeviceLink, Payload},
+    },
+};
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::{
+    SinkExt, StreamExt,
+    stream::{SplitSink, SplitStream},
+};
+use tokio::{
+    sync::mpsc::error::TryRecvError,
+    time::{Instant, MissedTickBehavior, interval, interval_at, sleep_until, timeout},
+};
+use tracing::Instrument;
+
+use super::{
+    limits::*,
+    replay::{Outgoing, Sequencer, peek_message},
+};
+
+/// Who is on the socket and what they may do; made by the upgrade handler.
+pub struct Context {
+    pub services: Services,
+    /// The stored user id (`7KQ4M2XD`).
+    pub user: String,
+    pub display_name: String,
+    pub rate: RateLimit,
+    pub conn_id: u64,
+}
+
+/// How a connection ends.
+#[derive(Debug)]
+enum End {
+    /// The client closed, vanished, or stopped reading: nothing more can be said.
+    Gone,
+    /// Close with a code and reason.
+    Close(u16, &'static str),
+    /// Tell the client to reconnect and resume, then close.
+    Reconnect(&'static str),
+}
+
+type Step = Result<(), End>;
+
+pub async fn run(socket: WebSocket, cx: Context) {
+    let span = tracing::info_span!("ws", user_id = %cx.user, conn_id = cx.conn_id);
+    async move {
+        tracing::debug!("connected");
+        let (sink, stream) = socket.split();
+        let now = Instant::now();
+        let mut connection = Connection {
+            me_shown: display_user_id(&cx.user),
+            bucket: TokenBucket::new(cx.rate, now),
+            cx,
+            sink,
+            stream,
+            last_heard: now,
+            sequencer: Sequencer::default(),
+            delivered: HashMap::new(),
+            delivered_stored: HashMap::new(),
+            typing: HashMap::new(),
+            refused_in_a_row: 0,
+            last_rate_error: None,
+        };
+        let end = connection.serve().await;
+        tracing::debug!(?end, "disconnected");
+        connection.finish(end).await;
+    }
+    .instrument(span)
+    .await
+}
+
+struct Connection {
+    cx: Context,
+    /// The user id as frames show it (`7KQ4-M2XD`).
+    me_shown: String,
+    sink: SplitSink<WebSocket, Message>,
+    stream: SplitStream<WebSocket>,
+    last_heard: Instant,
+    bucket: TokenBucket,
+    sequencer: Sequencer,
+    /// Highest sequence per chat forwarded from someone else, not yet stored as delivered.
+    delivered: HashMap<String, i64>,
+    delivered_stored: HashMap<String, i64>,
+    /// When this connection last broadcast typing, per chat.
+    typing: HashMap<String, Instant>,
+    /// Frames refused by the rate limit since the last one let through.
+    refused_in_a_row: u32,
+    last_rate_error: Option<Instant>,
+}
+
+/// A frame from the client, read and parsed.
+enum Incoming {
+    Frame(ClientFrame),
+    /// Unreadable: answered with an error, the connection stays.
+    Bad { code: &'static str, message: String },
+    /// Control frames (pings are answered by the WebSocket layer).
+    Control,
+}
+
+impl Connection {
+    async fn serve(&mut self) -> Step {
+        let cursors = match timeout(HELLO_TIMEOUT, self.read_hello()).await {
+            Ok(result) => result?,
+            Err(_) => return Err(End::Close(close::POLICY, "no hello")),
+        };
+        // Attach before reading the replay: whatever is committed from here on reaches this
+        // device live, and whatever was committed before is in the replay.
+        let mut link = self.cx.services.hub.attach(&self.cx.user);
+        if link.first_device {
+            announce(self.cx.services.clone(), self.cx.user.clone(), Presence::Online);
+        }
+        let result = self.session(&mut link, cursors).await;
+        let cut_off = link.was_cut_off();
+        let last_device = link.detach();
+        if last_device || (cut_off && !self.cx.services.hub.is_online(&self.cx.user)) {
+            went_offline(self.cx.services.clone(), self.cx.user.clone());
+        }
+        result
+    }
+
+    async fn read_hello(&mut self) -> Result<Vec<Cursor>, End> {
+        loop {
+            match self.read().await? {
+                Incoming::Frame(ClientFrame::Hello { version, cursors }) if version == PROTOCOL_VERSION => {
+                    return Ok(cursors);
+                }
+                Incoming::Frame(ClientFrame::Hello { version, .. }) => {
+                    let message = format!("This server speaks protocol version {PROTOCOL_VERSION}, not {version}");
+                    self.error("unsupported_version", message, None).await?;
+                    return Err(End::Close(close::VERSION, "unsupported version"));
+                }
+                Incoming::Frame(_) => {
+                    self.error("hello_required", "The first frame must be hello".into(), None).await?;
+                    return Err(End::Close(close::POLICY, "hello required"));
+                }
+                Incoming::Bad { code, message } => self.error(code, message, None).await?,
+                Incoming::Control => {}
+            }
+        }
+    }
+
+    async fn session(&mut self, link: &mut DeviceLink, cursors: Vec<Cursor>) -> Step {
+        self.send(&ServerFrame::Welcome { version: PROTOCOL_VERSION, user_id: self.me_shown.clone() }).await?;
+        let mut buffered = VecDeque::new();
+        self.replay(link, cursors, &mut buffered).await?;
+        self.send(&ServerFrame::Synced).await?;
+        while let Some(payload) = buffered.pop_front() {
+            self.forward(payload).await?;
+        }
+        self.live(link).await
+    }
+
+    /// Sends, per cursor, every message after it, oldest first, in pages.
+    async fn replay(&mut self, link: &mut DeviceLink, cursors: Vec<Cursor>, buffered: &mut VecDeque<Payload>) -> Step {
+        if cursors.is_empty() {
+            return Ok(());
+        }
+        let services = self.cx.services.clone();
+        let me = self.cx.user.clone();
+        let mine: HashSet<String> = match services.chats.my_chat_ids(&me).await {
+            Ok(ids) => ids.into_iter().collect(),
+            Err(e) => {
+                self.error(e.code(), e.to_string(), None).await?;
+                return Err(End::Reconnect("unavailable"));
+            }
+        };
+        let mut seen = HashSet::new();
+        for cursor in cursors.into_iter().take(MAX_CURSORS) {
+            if !seen.insert(cursor.chat_id.clone()) {
+                continue;
+            }
+            if !mine.contains(&cursor.chat_id) {
+                self.send(&ServerFrame::ChatRemoved { chat_id: cursor.chat_id }).await?;
+                continue;
+            }
+            let mut after = cursor.seq.max(0);
+            loop {
+                let page = match services.chats.messages_after(&me, &cursor.chat_id, after, REPLAY_PAGE).await {
+                    Ok(page) => page,
+                    Err(e) => {
+                        self.error(e.code(), e.to_string(), None).await?;
+                        break;
+                    }
+                };
+                let full = page.len() >= REPLAY_PAGE as usize;
+                for message in page {
+                    after = after.max(message.seq);
+                    let outgoing = self.outgoing(message);
+                    self.send_message(outgoing).await?;
+                }
+                drain(link, buffered)?;
+                if !full {
+                    break;
+                }
+            }
+            self.sequencer.replayed(&cursor.chat_id, after);
+        }
+        Ok(())
+    }
+
+    async fn live(&mut self, link: &mut DeviceLink) -> Step {
+        let mut ping = interval_at(Instant::now() + PING_EVERY, PING_EVERY);
+        ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut receipts = interval(DELIVERED_EVERY);
+        receipts.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        loop {
+            let reorder = self.sequencer.next_deadline();
+            let idle_at = self.last_heard + IDLE_TIMEOUT;
+            tokio::select! {
+                incoming = self.read() => match incoming? {
+                    Incoming::Frame(frame) => self.handle(frame).await?,
+                    Incoming::Bad { code, message } => self.error(code, message, None).await?,
+                    Incoming::Control => {}
+                },
+                event = link.events.recv() => match event {
+                    Some(payload) => self.forward(payload).await?,
+                    // The hub dropped this device's queue: it fell too far behind.
+                    None => return Err(End::Reconnect("slow")),
+                },
+                _ = ping.tick() => self.raw(Message::Ping(Default::default())).await?,
+                () = sleep_until(idle_at) => return Err(End::Close(close::IDLE, "idle")),
+                _ = receipts.tick() => self.store_receipts(),
+                () = sleep_until(reorder.unwrap_or(idle_at)), if reorder.is_some() => self.fill_gaps().await?,
+            }
+        }
+    }
+
+    /// Reads the next frame; every frame counts as a sign of life and against the rate limit.
+    async fn read(&mut self) -> Result<Incoming, End> {
+        loop {
+            let message = match self.stream.next().await {
+                None => return Err(End::Gone),
+                Some(Ok(message)) => message,
+                Some(Err(e)) => {
+                    // tungstenite refuses frames above the hard limit before we see them.
+                    if e.to_string().contains("too long") || e.to_string().contains("too big") {
+                        let _ = self.error("frame_too_large", too_large_message(), None).await;
+                        return Err(End::Close(close::TOO_BIG, "frame too large"));
+                    }
+                    return Err(End::Gone);
+                }
+            };
+            self.last_heard = Instant::now();
+            let text = match message {
+                Message::Text(text) => text,
+                Message::Binary(_) => {
+                    if !self.admit().await? {
+                        continue;
+                    }
+                    return Ok(Incoming::Bad { code: "bad_frame", message: "Frames are JSON text".into() });
+                }
+                Message::Ping(_) | Message::Pong(_) => return Ok(Incoming::Control),
+                Message::Close(_) => return Err(End::Gone),
+            };
+            if !self.admit().await? {
+                continue;
+            }
+            if text.len() > MAX_FRAME_BYTES {
+                return Ok(Incoming::Bad { code: "frame_too_large", message: too_large_message() });
+            }
+            return Ok(match serde_json::from_str::<ClientFrame>(&text) {
+                Ok(frame) => Incoming::Frame(frame),
+                Err(e) => Incoming::Bad { code: "bad_frame", message: format!("Unreadable frame: {}", serde_error(&e)) },
+            });
+        }
+    }
+
+    /// Whether a frame is within the rate limit. Refused frames are dropped with (at most one
+    /// per second) a `rate_limited` error; a client that keeps flooding is disconnected.
+    async fn admit(&mut self) -> Result<bool, End> {
+        let now = Instant::now();
+        if self.bucket.take(now) {
+            self.refused_in_a_row = 0;
+            return Ok(true);
+        }
+        self.refused_in_a_row += 1;
+        if self.refused_in_a_row > 10 * self.cx.rate.burst as u32 {
+            return Err(End::Close(close::POLICY, "rate limit"));
+        }
+        if self.last_rate_error.is_none_or(|at| now.duration_since(at) >= std::time::Duration::from_secs(1)) {
+            self.last_rate_error = Some(now);
+            self.error("rate_limited", "Too many frames — slow down".into(), None).await?;
+        }
+        Ok(false)
+    }
+
+    async fn handle(&mut self, frame: ClientFrame) -> Step {
+        let services = self.cx.services.clone();
+        let me = self.cx.user.clone();
+        match frame {
+            ClientFrame::Hello { .. } => self.error("unexpected_hello", "Already said hello".into(), None).await,
+            ClientFrame::Ping { nonce } => self.send(&ServerFrame::Pong { nonce }).await,
+            ClientFrame::Send { chat_id, client_id, body, reply_to } => {
+                if client_id.is_empty() || client_id.len() > 64 || client_id.chars().any(char::is_control) {
+                    let e = AppError::invalid("client_id", "A client id has 1 to 64 characters");
+                    return self.error(e.code(), e.to_string(), Some(client_id)).await;
+                }
+                // The service commits before it returns, so the ack never names a lost message.
+                match services.chats.send_message(&me, &chat_id, &client_id, &body, reply_to.as_deref()).await {
+                    Ok((message, _new)) => {
+                        let ack = ServerFrame::Ack {
+                            client_id,
+                            chat_id: message.chat_id,
+                            id: message.id,
+                            seq: message.seq,
+                            created_at: message.created_at,
+                        };
+                        self.send(&ack).await
+                    }
+                    Err(e) => self.error(e.code(), e.to_string(), Some(client_id)).await,
+                }
+            }
+            ClientFrame::Typing { chat_id } => {
+                let now = Instant::now();
+                if self.typing.get(&chat_id).is_some_and(|at| now.duration_since(*at) < TYPING_EVERY) {
+                    return Ok(());
+                }
+                if self.typing.len() > 1000 {
+                    self.typing.retain(|_, at| now.duration_since(*at) < TYPING_EVERY);
+                }
+                self.typing.insert(chat_id.clone(), now);
+                match services.chats.member_ids(&me, &chat_id).await {
+                    Ok(members) => {
+                        let others: Vec<&str> = members.iter().map(String::as_str).filter(|m| *m != me).collect();
+                        let frame = ServerFrame::Typing {
+                            chat_id,
+                            user_id: self.me_shown.clone(),
+                            display_name: self.cx.display_name.clone(),
+                        };
+                        publish(&services, &others, &frame);
+                        Ok(())
+                    }
+                    Err(e) => self.error(e.code(), e.to_string(), None).await,
+                }
+            }
+            ClientFrame::Read { chat_id, seq } => match services.chats.mark_read(&me, &chat_id, seq).await {
+                Ok(()) => Ok(()),
+                Err(e) => self.error(e.code(), e.to_string(), None).await,
+            },
+        }
+    }
+
+    /// A live event from the hub: message frames go through the sequencer, the rest straight on.
+    async fn forward(&mut self, payload: Payload) -> Step {
+        match peek_message(&payload, &self.me_shown) {
+            Some(message) => {
+                for outgoing in self.sequencer.live(message, Instant::now()) {
+                    self.send_message(outgoing).await?;
+                }
+                Ok(())
+            }
+            None => self.text(&payload).await,
+        }
+    }
+
+    /// Fills gaps that live delivery left open for too long, from the store.
+    async fn fill_gaps(&mut self) -> Step {
+        while let Some((chat_id, after, count)) = self.sequencer.overdue(Instant::now()) {
+            let fetched = match self.cx.services.chats.messages_after(&self.cx.user, &chat_id, after, count).await {
+                Ok(page) => page.into_iter().map(|m| self.outgoing(m)).collect(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "filling a gap failed");
+                    Vec::new()
+                }
+            };
+            for outgoing in self.sequencer.fill(&chat_id, fetched) {
+                self.send_message(outgoing).await?;
+            }
+        }
+        Ok(())
+    }
+
+    fn outgoing(&self, message: MessageView) -> Outgoing {
+        let from_other = message.sender.as_ref().is_some_and(|s| s.user_id != self.me_shown);
+        let (chat_id, seq) = (message.chat_id.clone(), message.seq);
+        let payload: Payload = Arc::from(serde_json::to_string(&ServerFrame::Message { message }).unwrap_or_default());
+        Outgoing { chat_id, seq, payload, from_other }
+    }
+
+    async fn send_message(&mut self, message: Outgoing) -> Step {
+        if message.from_other {
+            let highest = self.delivered.entry(message.chat_id.clone()).or_insert(0);
+            *highest = (*highest).max(message.seq);
+        }
+        self.text(&message.payload).await
+    }
+
+    /// Stores the delivery receipts gathered since the last tick, off the socket's path.
+    fn store_receipts(&mut self) {
+        if self.delivered.is_empty() {
+            return;
+        }
+        let mut batch = Vec::new();
+        for (chat_id, seq) in self.delivered.drain() {
+            let stored = self.delivered_stored.entry(chat_id.clone()).or_insert(0);
+            if seq > *stored {
+                *stored = seq;
+                batch.push((chat_id, seq));
+            }
+        }
+        let services = self.cx.services.clone();
+        let me = self.cx.user.clone();
+        tokio::spawn(
+            async move {
+                for (chat_id, seq) in batch {
+                    if let Err(e) = services.chats.mark_delivered(&me, &chat_id, seq).await {
+                        tracing::debug!(error = %e, "storing a delivery receipt failed");
+                    }
+                }
+            }
+            .in_current_span(),
+        );
+    }
+
+    async fn send(&mut self, frame: &ServerFrame) -> Step {
+        match serde_json::to_string(frame) {
+            Ok(text) => self.raw(Message::Text(text.into())).await,
+            Err(e) => {
+                tracing::error!(error = %e, "a frame could not be serialised");
+                Ok(())
+            }
+        }
+    }
+
+    async fn text(&mut self, text: &str) -> Step {
+        self.raw(Message::Text(text.into())).await
+    }
+
+    async fn error(&mut self, code: &str, message: String, client_id: Option<String>) -> Step {
+        self.send(&ServerFrame::Error { code: code.to_owned(), message, client_id }).await
+    }
+
+    /// A write that does not finish in `WRITE_TIMEOUT` means the client stopped reading.
+    async fn raw(&mut self, message: Message) -> Step {
+        match timeout(WRITE_TIMEOUT, self.sink.send(message)).await {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(End::Gone),
+        }
+    }
+
+    async fn finish(&mut self, end: Step) {
+        self.store_receipts();
+        let (code, reason) = match end {
+            Ok(()) | Err(End::Gone) => return,
+            Err(End::Close(code, reason)) => (code, reason),
+            Err(End::Reconnect(reason)) => {
+                let frame = ServerFrame::Reconnect { reason: reason.into(), retry_after_ms: RECONNECT_AFTER_MS };
+                if self.send(&frame).await.is_err() {
+                    return;
+                }
+                (if reason == "slow" { close::SLOW } else { close::GOING_AWAY }, reason)
+            }
+        };
+        let frame = CloseFrame { code, reason: reason.into() };
+        let _ = timeout(std::time::Duration::from_secs(2), self.sink.send(Message::Close(Some(frame)))).await;
+    }
+}
+
+/// Moves live events that arrived during a replay page into the connection's own buffer, so
+/// the hub's bounded queue does not fill while a long replay is sent.
+fn drain(link: &mut DeviceLink, buffered: &mut VecDeque<Payload>) -> Step {
+    loop {
+        match link.events.try_recv() {
+            Ok(payload) => buffered.push_back(payload),
+            Err(TryRecvError::Empty) => break,
+            Err(TryRecvError::Disconnected) => return Err(End::Reconnect("slow")),
+        }
+        if buffered.len() > MAX_BUFFERED_DURING_REPLAY {
+            return Err(End::Reconnect("slow"));
+        }
+    }
+    Ok(())
+}
+
+fn too_large_message() -> String {
+    format!("A frame may have at most {MAX_FRAME_BYTES} bytes")
+}
+
+/// serde's message without the input echoed back.
+fn serde_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    text.chars().take(200).collect()
+}
+
+fn publish(services: &Services, users: &[&str], frame: &ServerFrame) {
+    if users.is_empty() {
+        return;
+    }
+    match serde_json::to_string(frame) {
+        Ok(text) => services.hub.publish(users, Arc::from(text)),
+        Err(e) => tracing::error!(error = %e, "a frame could not be serialised"),
+    }
+}
+
+/// Tells whoever may see it that `user` came online or went away.
+fn announce(services: Services, user: String, presence: Presence) {
+    tokio::spawn(
+        async move {
+            match services.chats.presence_audience(&user).await {
+                Ok(audience) => {
+                    let audience: Vec<&str> = audience.iter().map(String::as_str).filter(|u| *u != user).collect();
+                    let frame = ServerFrame::Presence { user_id: display_user_id(&user), presence };
+                    publish(&services, &audience, &frame);
+                }
+                Err(e) => tracing::warn!(error = %e, "presence audience unavailable"),
+            }
+        }
+        .in_current_span(),
+    );
+}
+
+/// The user's last device left: remember when, and say so (unless they are back already).
+fn went_offline(services: Services, user: String) {
+    tokio::spawn(
+        async move {
+            let at = time::OffsetDateTime::now_utc().unix_timestamp();
+            if let Err(e) = services.chats.set_last_seen(&user, at).await {
+                tracing::warn!(error = %e, "storing last seen failed");
+            }
+            if !services.hub.is_online(&user) {
+                announce(services, user, Presence::LastSeen { at });
+            }
+        }
+        .in_current_span(),
+    );
+}

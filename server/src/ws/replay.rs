@@ -1,0 +1,237 @@
+//! Exactly once, in order: which message frames a connection forwards. Replay after a `hello`
+//! and live delivery overlap (the device is attached to the hub before the replay is read, so
+//! nothing committed meanwhile is missed); the `Sequencer` drops what the replay already sent
+//! and puts live messages that were published out of order (two senders committing close
+//! together) back in sequence, filling a gap from the store when its message is slow to come.
+use std::collections::{BTreeMap, HashMap};
+
+use app::server::hub::Payload;
+use serde::Deserialize;
+use tokio::time::Instant;
+
+use super::limits::REORDER_WAIT;
+
+/// A message frame on its way to the client.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outgoing {
+    pub chat_id: String,
+    pub seq: i64,
+    pub payload: Payload,
+    /// Sent by someone else (so its arrival is a delivery receipt).
+    pub from_other: bool,
+}
+
+/// The parts of a `message` frame the connection needs, read without parsing the whole view.
+#[derive(Deserialize)]
+struct Peek {
+    message: PeekMessage,
+}
+
+#[derive(Deserialize)]
+struct PeekMessage {
+    chat_id: String,
+    seq: i64,
+    sender: Option<PeekSender>,
+}
+
+#[derive(Deserialize)]
+struct PeekSender {
+    user_id: String,
+}
+
+/// `Some` for a `message` frame (new or replayed message); other frames pass through as they are.
+/// `me` is the viewer's displayed user id (as in `PersonView::user_id`).
+pub fn peek_message(payload: &Payload, me: &str) -> Option<Outgoing> {
+    // Internally tagged enums serialise their tag first, so the prefix identifies the frame.
+    if !payload.starts_with(r#"{"type":"message","#) {
+        return None;
+    }
+    let peek: Peek = serde_json::from_str(payload).ok()?;
+    let from_other = peek.message.sender.is_some_and(|s| s.user_id != me);
+    Some(Outgoing { chat_id: peek.message.chat_id, seq: peek.message.seq, payload: payload.clone(), from_other })
+}
+
+#[derive(Debug, Default)]
+struct ChatOrder {
+    /// The sequence the client should see next.
+    next: i64,
+    /// Messages that arrived ahead of `next`.
+    held: BTreeMap<i64, Outgoing>,
+    /// When the oldest held message started waiting.
+    since: Option<Instant>,
+}
+
+/// At most this many messages wait per chat; beyond it the gap is filled at once.
+const MAX_HELD: usize = 256;
+
+#[derive(Debug, Default)]
+pub struct Sequencer {
+    chats: HashMap<String, ChatOrder>,
+}
+
+impl Sequencer {
+    /// The client has (from its cursor or the replay) everything up to `upto` in the chat.
+    pub fn replayed(&mut self, chat_id: &str, upto: i64) {
+        let order = self.chats.entry(chat_id.to_owned()).or_default();
+        order.next = order.next.max(upto + 1);
+    }
+
+    /// A live message frame: returns what to forward now, in order (possibly nothing).
+    pub fn live(&mut self, message: Outgoing, now: Instant) -> Vec<Outgoing> {
+        let Some(order) = self.chats.get_mut(&message.chat_id) else {
+            // First we hear of this chat on this connection: it starts here.
+            let order = ChatOrder { next: message.seq + 1, ..Default::default() };
+            self.chats.insert(message.chat_id.clone(), order);
+            return vec![message];
+        };
+        if message.seq < order.next {
+            return Vec::new(); // replayed already (or a duplicate)
+        }
+        order.held.insert(message.seq, message);
+        let out = order.drain_in_order();
+        if order.held.is_empty() {
+            order.since = None;
+        } else if order.since.is_none() {
+            order.since = Some(now);
+        }
+        out
+    }
+
+    /// When the oldest held message has waited long enough for a fill.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.chats.values().filter_map(|o| o.since).min().map(|s| s + REORDER_WAIT)
+    }
+
+    /// A chat whose gap should be filled from the store now: `(chat, fetch after, count)`.
+    pub fn overdue(&self, now: Instant) -> Option<(String, i64, u32)> {
+        self.chats.iter().find_map(|(chat, o)| {
+            let waited_out = o.since.is_some_and(|s| now >= s + REORDER_WAIT) || o.held.len() >= MAX_HELD;
+            let last = *o.held.keys().next_back()?;
+            waited_out.then(|| (chat.clone(), o.next - 1, (last - o.next + 1).clamp(1, 1000) as u32))
+        })
+    }
+
+    /// Messages read from the store for an overdue gap: forwards them and everything held, in
+    /// order. A sequence neither fetched nor held is one the viewer cannot see; it is skipped.
+    pub fn fill(&mut self, chat_id: &str, fetched: Vec<Outgoing>) -> Vec<Outgoing> {
+        let Some(order) = self.chats.get_mut(chat_id) else { return Vec::new() };
+        for message in fetched {
+            if message.seq >= order.next {
+                order.held.entry(message.seq).or_insert(message);
+            }
+        }
+        let held = std::mem::take(&mut order.held);
+        order.since = None;
+        let out: Vec<Outgoing> = held.into_values().collect();
+        if let Some(last) = out.last() {
+            order.next = last.seq + 1;
+        }
+        out
+    }
+}
+
+impl ChatOrder {
+    fn drain_in_order(&mut self) -> Vec<Outgoing> {
+        let mut out = Vec::new();
+        while let Some(message) = self.held.remove(&self.next) {
+            self.next += 1;
+            out.push(message);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    fn message(chat: &str, seq: i64) -> Outgoing {
+        Outgoing { chat_id: chat.into(), seq, payload: Arc::from(format!("{chat}:{seq}")), from_other: true }
+    }
+
+    fn seqs(out: &[Outgoing]) -> Vec<i64> {
+        out.iter().map(|m| m.seq).collect()
+    }
+
+    #[test]
+    fn live_messages_already_replayed_are_dropped() {
+        let mut s = Sequencer::default();
+        let now = Instant::now();
+        s.replayed("c", 5);
+        assert!(s.live(message("c", 4), now).is_empty());
+        assert!(s.live(message("c", 5), now).is_empty());
+        assert_eq!(seqs(&s.live(message("c", 6), now)), [6]);
+        assert!(s.live(message("c", 6), now).is_empty(), "never twice");
+    }
+
+    #[test]
+    fn a_message_published_early_waits_for_its_predecessor() {
+        let mut s = Sequencer::default();
+        let now = Instant::now();
+        s.replayed("c", 0);
+        assert!(s.live(message("c", 2), now).is_empty());
+        assert_eq!(s.next_deadline(), Some(now + REORDER_WAIT));
+        assert_eq!(seqs(&s.live(message("c", 1), now)), [1, 2]);
+        assert_eq!(s.next_deadline(), None);
+    }
+
+    #[test]
+    fn a_chat_first_heard_live_starts_at_that_message() {
+        let mut s = Sequencer::default();
+        let now = Instant::now();
+        assert_eq!(seqs(&s.live(message("c", 7), now)), [7]);
+        assert_eq!(seqs(&s.live(message("c", 8), now)), [8]);
+        assert!(s.live(message("other", 1), now).len() == 1, "chats are independent");
+    }
+
+    #[test]
+    fn an_overdue_gap_is_filled_from_the_store_and_unseeable_sequences_skipped() {
+        let mut s = Sequencer::default();
+        let now = Instant::now();
+        s.replayed("c", 10);
+        assert!(s.live(message("c", 14), now).is_empty());
+        assert!(s.live(message("c", 12), now).is_empty());
+        assert_eq!(s.overdue(now), None, "not yet");
+        let later = now + REORDER_WAIT;
+        assert_eq!(s.overdue(later), Some(("c".into(), 10, 4)));
+        // The store has 11 and 12 and 14 but not 13 (a message the viewer may not see).
+        let out = s.fill("c", vec![message("c", 11), message("c", 12), message("c", 14)]);
+        assert_eq!(seqs(&out), [11, 12, 14]);
+        assert!(s.live(message("c", 13), later).is_empty(), "behind the line now");
+        assert_eq!(seqs(&s.live(message("c", 15), later)), [15]);
+    }
+
+    #[test]
+    fn message_frames_are_recognised_and_others_pass() {
+        let frame = app::realtime::protocol::ServerFrame::Message {
+            message: app::chats::types::MessageView {
+                id: "m1".into(),
+                chat_id: "c1".into(),
+                seq: 3,
+                sender: Some(app::chats::types::PersonView {
+                    user_id: "AAAA-BBBB".into(),
+                    username: "ada".into(),
+                    display_name: "Ada".into(),
+                }),
+                body: "hi".into(),
+                system: None,
+                created_at: 0,
+                edited_at: None,
+                deleted: false,
+                reply_to: None,
+                reactions: vec![],
+                client_id: None,
+            },
+        };
+        let payload: Payload = Arc::from(serde_json::to_string(&frame).unwrap());
+        let seen = peek_message(&payload, "CCCC-DDDD").unwrap();
+        assert_eq!((seen.chat_id.as_str(), seen.seq, seen.from_other), ("c1", 3, true));
+        assert!(!peek_message(&payload, "AAAA-BBBB").unwrap().from_other, "my own message");
+        let pong: Payload = Arc::from(r#"{"type":"pong","nonce":1}"#);
+        assert!(peek_message(&pong, "AAAA-BBBB").is_none());
+        let updated: Payload = Arc::from(r#"{"type":"message_updated","message":{}}"#);
+        assert!(peek_message(&updated, "AAAA-BBBB").is_none());
+    }
+}
