@@ -5,3 +5,4 @@ mod email;
 mod sessions;
 mod foundation;
 mod helpers;
+mod realtime;
