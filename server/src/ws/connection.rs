@@ -9,7 +9,6 @@ use std::{
 use app::{
     accounts::validate::display_user_id,
     chats::types::{MessageView, Presence},
-    error::AppError,
     realtime::protocol::{ClientFrame, Cursor, MAX_FRAME_BYTES, PROTOCOL_VERSION, ServerFrame},
     server::{
         Services,
@@ -305,10 +304,6 @@ impl Connection {
             ClientFrame::Hello { .. } => self.error("unexpected_hello", "Already said hello".into(), None).await,
             ClientFrame::Ping { nonce } => self.send(&ServerFrame::Pong { nonce }).await,
             ClientFrame::Send { chat_id, client_id, body, reply_to } => {
-                if client_id.is_empty() || client_id.len() > 64 || client_id.chars().any(char::is_control) {
-                    let e = AppError::invalid("client_id", "A client id has 1 to 64 characters");
-                    return self.error(e.code(), e.to_string(), Some(client_id)).await;
-                }
                 // The service commits before it returns, so the ack never names a lost message.
                 match services.chats.send_message(&me, &chat_id, &client_id, &body, reply_to.as_deref()).await {
                     Ok((message, _new)) => {

@@ -6,3 +6,4 @@ mod sessions;
 mod foundation;
 mod helpers;
 mod realtime;
+mod realtime_delivery;

@@ -20,9 +20,8 @@ pub fn phone(n: u32) -> String {
     format!("+49151{:08}", 10_000_000 + n)
 }
 
-/// A signed-up person: their stored and shown ids and an access token.
+/// A signed-up person: their shown id, an access token and their phone.
 pub struct Person {
-    pub id: String,
     pub shown: String,
     pub token: String,
     pub phone: String,
@@ -32,7 +31,7 @@ pub async fn person(app: &TestApp, n: u32) -> Person {
     let phone = phone(n);
     let done = app.sign_up(&format!("user{n}"), &phone).await;
     let shown = done["user_id"].as_str().unwrap().to_owned();
-    Person { id: shown.replace('-', ""), shown, token: done["access_token"].as_str().unwrap().to_owned(), phone }
+    Person { shown, token: done["access_token"].as_str().unwrap().to_owned(), phone }
 }
 
 /// Opens `/ws` with extra request headers; the handshake response or the refusal.
