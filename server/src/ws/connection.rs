@@ -219,21 +219,24 @@ impl Connection {
         loop {
             let reorder = self.sequencer.next_deadline();
             let idle_at = self.last_heard + IDLE_TIMEOUT;
+            // Biased: queued events go out before more input is read, so a client that sends
+            // fast (and hears its own messages back) cannot fill its own queue and be cut off.
             tokio::select! {
-                incoming = self.read() => match incoming? {
-                    Incoming::Frame(frame) => self.handle(frame).await?,
-                    Incoming::Bad { code, message } => self.error(code, message, None).await?,
-                    Incoming::Control => {}
-                },
+                biased;
                 event = link.events.recv() => match event {
                     Some(payload) => self.forward(payload).await?,
                     // The hub dropped this device's queue: it fell too far behind.
                     None => return Err(End::Reconnect("slow")),
                 },
+                () = sleep_until(reorder.unwrap_or(idle_at)), if reorder.is_some() => self.fill_gaps().await?,
+                _ = receipts.tick() => self.store_receipts(),
                 _ = ping.tick() => self.raw(Message::Ping(Default::default())).await?,
                 () = sleep_until(idle_at) => return Err(End::Close(close::IDLE, "idle")),
-                _ = receipts.tick() => self.store_receipts(),
-                () = sleep_until(reorder.unwrap_or(idle_at)), if reorder.is_some() => self.fill_gaps().await?,
+                incoming = self.read() => match incoming? {
+                    Incoming::Frame(frame) => self.handle(frame).await?,
+                    Incoming::Bad { code, message } => self.error(code, message, None).await?,
+                    Incoming::Control => {}
+                },
             }
         }
     }
