@@ -22,7 +22,7 @@ use tower_sessions::Session;
 
 use crate::{api::ApiError, startup::AppState};
 use app::error::AppError;
-use limits::{HARD_FRAME_BYTES, RateLimit};
+use limits::{HARD_FRAME_BYTES, MAX_WRITE_BUFFER_BYTES, READ_BUFFER_BYTES, RateLimit, WRITE_BUFFER_BYTES};
 
 /// The subprotocol prefix that carries an access token from a browser (which cannot set headers
 /// on a WebSocket): `Sec-WebSocket-Protocol: confab.bearer.<token>`.
@@ -84,7 +84,11 @@ async fn upgrade(State(state): State<AppState>, Extension(settings): Extension<A
         rate: settings.rate,
         conn_id: NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed),
     };
+    // Small buffers: most sockets sit idle, and the defaults (128 KiB each) dominate their cost.
     ws.protocols(protocols)
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(WRITE_BUFFER_BYTES)
+        .max_write_buffer_size(MAX_WRITE_BUFFER_BYTES)
         .max_message_size(HARD_FRAME_BYTES)
         .max_frame_size(HARD_FRAME_BYTES)
         .on_upgrade(move |socket| connection::run(socket, context))

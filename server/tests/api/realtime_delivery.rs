@@ -482,3 +482,80 @@ async fn measure_messages_per_second() {
     let secs = started.elapsed().as_secs_f64();
     println!("{N} messages sent, acked and delivered in {secs:.2} s: {:.0} messages/s", N as f64 / secs);
 }
+
+/// Not a check: prints the server's resident memory per idle, authenticated socket. Runs the
+/// `confab` binary in its own process so the client sockets' memory is not counted
+/// (`cargo test ... -- --ignored --nocapture measure`).
+#[tokio::test]
+#[ignore]
+async fn measure_memory_per_idle_connection() {
+    use std::io::{BufRead, BufReader};
+    const SOCKETS: usize = 2000;
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = dir.path().join("outbox");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_confab"))
+        .env("CONFAB_DATA_DIR", dir.path().join("data"))
+        .env("CONFAB_LISTEN", "127.0.0.1:0")
+        .env("CONFAB_LOG", "info")
+        .env("CONFAB_CODE_DELIVERY", "outbox")
+        .env("CONFAB_OUTBOX_DIR", &outbox)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = loop {
+        let line = lines.next().expect("start-up line").unwrap();
+        if let Some(rest) = line.split("Confab is ready at ").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let rss_kib = |pid: u32| -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    };
+
+    let http = reqwest::Client::new();
+    let phone = crate::realtime::phone(900);
+    let pending: Value = http.post(format!("{url}/api/register/")).json(&json!({ "username": "idle", "phone": phone })).send().await.unwrap().json().await.unwrap();
+    let file = std::fs::read_dir(&outbox).unwrap().next().unwrap().unwrap().path();
+    let code: Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+    let done: Value = http
+        .post(format!("{url}/api/register/verify/"))
+        .json(&json!({ "pending_id": pending["pending_id"], "code": code["code"] }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = done["access_token"].as_str().unwrap().to_owned();
+    let ws_url = url.replace("http://", "ws://") + "/ws";
+    let connect = |ws_url: String, token: String| async move {
+        let mut req = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(ws_url).unwrap();
+        req.headers_mut().insert("authorization", format!("Bearer {token}").parse().unwrap());
+        let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+        hello(&mut ws, &[]).await;
+        ws
+    };
+    // Warm up: the first connections allocate pools and caches once.
+    let mut sockets = Vec::new();
+    for _ in 0..50 {
+        sockets.push(connect(ws_url.clone(), token.clone()).await);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = rss_kib(child.id());
+    for _ in 0..SOCKETS {
+        sockets.push(connect(ws_url.clone(), token.clone()).await);
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = rss_kib(child.id());
+    println!(
+        "{SOCKETS} idle sockets: server RSS {before} KiB → {after} KiB, {:.1} KiB per connection",
+        (after - before) as f64 / SOCKETS as f64
+    );
+    drop(sockets);
+    let _ = child.kill();
+}
