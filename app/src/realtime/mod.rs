@@ -1,2 +1,3 @@
 //! Live delivery over one WebSocket per device: the frames both ends speak.
+pub mod client;
 pub mod protocol;

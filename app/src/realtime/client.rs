@@ -1,0 +1,499 @@
+//! The browser's end of `/ws`: one socket per tab, reconnecting with backoff, turned into signals
+//! that pages read (connection state, typing, presence, receipts, pending sends) and frames that
+//! pages subscribe to. Components never touch the socket. On the server this is inert: the
+//! signals exist (so the same components render) and nothing connects.
+use std::{collections::HashMap, sync::Arc};
+
+use leptos::prelude::*;
+
+use crate::chats::types::Presence;
+use crate::realtime::protocol::{ClientFrame, Cursor, PROTOCOL_VERSION, ServerFrame};
+
+/// How long a typing indicator lasts after its last `typing` frame.
+pub const TYPING_SHOWN_MS: f64 = 5000.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Connection {
+    /// Opening the socket or replaying what was missed.
+    Connecting,
+    /// Synced: events are live.
+    Online,
+    /// Closed; the next attempt is scheduled.
+    Waiting,
+}
+
+/// A send the server has not acknowledged yet. It stays in the outbox across reconnects and is
+/// sent again (with the same client id, so it is stored once) until acked or refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingSend {
+    pub client_id: String,
+    pub chat_id: String,
+    pub body: String,
+    pub reply_to: Option<String>,
+    pub created_at: i64,
+    /// Why the server refused it (the page offers Retry).
+    pub failed: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Typist {
+    pub chat_id: String,
+    pub user_id: String,
+    pub display_name: String,
+    until_ms: i64,
+}
+
+type Listener = Arc<dyn Fn(&ServerFrame) + Send + Sync>;
+
+/// The realtime service, `Copy` like a signal: take it with `use_realtime()`.
+#[derive(Clone, Copy)]
+pub struct Realtime {
+    pub connection: RwSignal<Connection>,
+    pub outbox: RwSignal<Vec<PendingSend>>,
+    pub typing: RwSignal<Vec<Typist>>,
+    /// Shown user id → presence, as last heard.
+    pub presence: RwSignal<HashMap<String, Presence>>,
+    /// (chat, user) → highest sequence read.
+    pub read: RwSignal<HashMap<(String, String), i64>>,
+    /// (chat, user) → highest sequence delivered to one of their devices.
+    pub delivered: RwSignal<HashMap<(String, String), i64>>,
+    /// The highest sequence the client holds per chat (sent as cursors in `hello`).
+    cursors: StoredValue<HashMap<String, i64>>,
+    listeners: StoredValue<Vec<(u64, Listener)>>,
+    next_listener: StoredValue<u64>,
+}
+
+/// Creates the service, provides it in context and (in the browser) connects.
+pub fn provide_realtime() -> Realtime {
+    if let Some(existing) = use_context::<Realtime>() {
+        return existing;
+    }
+    let realtime = Realtime {
+        connection: RwSignal::new(Connection::Connecting),
+        outbox: RwSignal::new(Vec::new()),
+        typing: RwSignal::new(Vec::new()),
+        presence: RwSignal::new(HashMap::new()),
+        read: RwSignal::new(HashMap::new()),
+        delivered: RwSignal::new(HashMap::new()),
+        cursors: StoredValue::new(HashMap::new()),
+        listeners: StoredValue::new(Vec::new()),
+        next_listener: StoredValue::new(0),
+    };
+    provide_context(realtime);
+    #[cfg(feature = "hydrate")]
+    browser::start(realtime);
+    realtime
+}
+
+/// The service provided by `provide_realtime` (None outside the chats layout).
+pub fn use_realtime() -> Option<Realtime> {
+    use_context::<Realtime>()
+}
+
+impl Realtime {
+    /// Calls `f` with every frame from now on (replayed and live), until the calling component
+    /// is cleaned up.
+    pub fn subscribe(self, f: impl Fn(&ServerFrame) + Send + Sync + 'static) {
+        let id = self.next_listener.get_value();
+        self.next_listener.set_value(id + 1);
+        self.listeners.update_value(|l| l.push((id, Arc::new(f))));
+        on_cleanup(move || self.listeners.update_value(|l| l.retain(|(i, _)| *i != id)));
+    }
+
+    /// The client holds the chat's messages up to `seq`; a reconnect resumes after it.
+    pub fn track(self, chat_id: &str, seq: i64) {
+        self.cursors.update_value(|c| {
+            let at = c.entry(chat_id.to_owned()).or_insert(seq);
+            *at = (*at).max(seq);
+        });
+    }
+
+    /// Queues a message: it shows as pending at once and goes out now or after the reconnect.
+    /// Returns its client id.
+    pub fn send(self, chat_id: &str, body: &str, reply_to: Option<String>) -> String {
+        let pending = PendingSend {
+            client_id: new_client_id(),
+            chat_id: chat_id.to_owned(),
+            body: body.to_owned(),
+            reply_to,
+            created_at: now_ms() / 1000,
+            failed: None,
+        };
+        let client_id = pending.client_id.clone();
+        self.outbox.update(|o| o.push(pending.clone()));
+        self.transmit(&pending);
+        client_id
+    }
+
+    /// Sends a refused message again, with the same client id.
+    pub fn retry(self, client_id: &str) {
+        let mut again = None;
+        self.outbox.update(|o| {
+            if let Some(p) = o.iter_mut().find(|p| p.client_id == client_id) {
+                p.failed = None;
+                again = Some(p.clone());
+            }
+        });
+        if let Some(p) = again {
+            self.transmit(&p);
+        }
+    }
+
+    pub fn discard(self, client_id: &str) {
+        self.outbox.update(|o| o.retain(|p| p.client_id != client_id));
+    }
+
+    /// The person is typing in `chat_id` (the server throttles; call on input).
+    pub fn typing(self, chat_id: &str) {
+        self.frame(&ClientFrame::Typing { chat_id: chat_id.to_owned() });
+    }
+
+    pub fn mark_read(self, chat_id: &str, seq: i64) {
+        self.frame(&ClientFrame::Read { chat_id: chat_id.to_owned(), seq });
+    }
+
+    /// Display names of who is typing in the chat now.
+    pub fn typists(self, chat_id: &str) -> Vec<String> {
+        self.typing.with(|t| t.iter().filter(|t| t.chat_id == chat_id).map(|t| t.display_name.clone()).collect())
+    }
+
+    /// The highest sequence `user_id` has read / received in the chat (reactive).
+    pub fn read_by(self, chat_id: &str, user_id: &str) -> i64 {
+        self.read.with(|r| r.get(&(chat_id.to_owned(), user_id.to_owned())).copied().unwrap_or(0))
+    }
+
+    pub fn delivered_to(self, chat_id: &str, user_id: &str) -> i64 {
+        self.delivered.with(|r| r.get(&(chat_id.to_owned(), user_id.to_owned())).copied().unwrap_or(0))
+    }
+
+    /// How many members other than `me` have read `seq` (groups: "seen by N").
+    pub fn seen_by(self, chat_id: &str, me: &str, seq: i64) -> usize {
+        self.read.with(|r| r.iter().filter(|((c, u), s)| c == chat_id && u != me && **s >= seq).count())
+    }
+
+    fn transmit(self, pending: &PendingSend) {
+        if self.connection.get_untracked() == Connection::Online {
+            self.frame(&ClientFrame::Send {
+                chat_id: pending.chat_id.clone(),
+                client_id: pending.client_id.clone(),
+                body: pending.body.clone(),
+                reply_to: pending.reply_to.clone(),
+            });
+        }
+    }
+
+    fn frame(self, frame: &ClientFrame) {
+        #[cfg(feature = "hydrate")]
+        browser::send(frame);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = frame;
+    }
+
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn hello(self) -> ClientFrame {
+        let cursors = self
+            .cursors
+            .with_value(|c| c.iter().map(|(chat_id, seq)| Cursor { chat_id: chat_id.clone(), seq: *seq }).collect());
+        ClientFrame::Hello { version: PROTOCOL_VERSION, cursors }
+    }
+
+    /// Applies a frame to the signals, then hands it to the subscribers.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn receive(self, frame: ServerFrame) {
+        match &frame {
+            ServerFrame::Synced => {
+                self.connection.set(Connection::Online);
+                // Whatever was typed while offline goes out now; the same client id makes a
+                // re-send of something already stored harmless.
+                for pending in self.outbox.get_untracked().iter().filter(|p| p.failed.is_none()) {
+                    self.transmit(pending);
+                }
+            }
+            ServerFrame::Message { message } => {
+                self.track(&message.chat_id, message.seq);
+                if let Some(id) = &message.client_id {
+                    self.outbox.update(|o| o.retain(|p| &p.client_id != id));
+                }
+            }
+            ServerFrame::Ack { client_id, .. } => self.outbox.update(|o| o.retain(|p| &p.client_id != client_id)),
+            ServerFrame::Error { client_id: Some(id), message, .. } => self.outbox.update(|o| {
+                if let Some(p) = o.iter_mut().find(|p| &p.client_id == id) {
+                    p.failed = Some(message.clone());
+                }
+            }),
+            ServerFrame::Typing { chat_id, user_id, display_name } => {
+                let until_ms = now_ms() + TYPING_SHOWN_MS as i64;
+                self.typing.update(|t| {
+                    t.retain(|x| !(x.chat_id == *chat_id && x.user_id == *user_id));
+                    t.push(Typist { chat_id: chat_id.clone(), user_id: user_id.clone(), display_name: display_name.clone(), until_ms });
+                });
+                #[cfg(feature = "hydrate")]
+                set_timeout(
+                    move || self.typing.update(|t| t.retain(|x| x.until_ms > now_ms())),
+                    std::time::Duration::from_millis(TYPING_SHOWN_MS as u64 + 50),
+                );
+            }
+            ServerFrame::Presence { user_id, presence } => {
+                self.presence.update(|p| {
+                    p.insert(user_id.clone(), *presence);
+                });
+                // Someone who went away is no longer typing.
+                if !matches!(presence, Presence::Online) {
+                    self.typing.update(|t| t.retain(|x| x.user_id != *user_id));
+                }
+            }
+            ServerFrame::Read { chat_id, user_id, seq } => raise(self.read, chat_id, user_id, *seq),
+            ServerFrame::Delivered { chat_id, user_id, seq } => raise(self.delivered, chat_id, user_id, *seq),
+            ServerFrame::ChatRemoved { chat_id } => {
+                self.cursors.update_value(|c| {
+                    c.remove(chat_id);
+                });
+                self.outbox.update(|o| o.retain(|p| &p.chat_id != chat_id));
+            }
+            ServerFrame::ChatUpdated { chat } => {
+                if let Some(last) = &chat.last_message {
+                    self.track(&chat.id, last.seq);
+                }
+            }
+            _ => {}
+        }
+        if let ServerFrame::Message { message } = &frame {
+            // A message from someone ends their typing indicator.
+            if let Some(sender) = &message.sender {
+                self.typing.update(|t| t.retain(|x| !(x.chat_id == message.chat_id && x.user_id == sender.user_id)));
+            }
+        }
+        for (_, listener) in self.listeners.get_value() {
+            listener(&frame);
+        }
+    }
+}
+
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+fn raise(signal: RwSignal<HashMap<(String, String), i64>>, chat_id: &str, user_id: &str, seq: i64) {
+    signal.update(|m| {
+        let at = m.entry((chat_id.to_owned(), user_id.to_owned())).or_insert(seq);
+        *at = (*at).max(seq);
+    });
+}
+
+fn now_ms() -> i64 {
+    #[cfg(feature = "hydrate")]
+    return js_sys::Date::now() as i64;
+    #[cfg(not(feature = "hydrate"))]
+    return 0;
+}
+
+/// 128 random bits as hex: unique per send, reused for its re-sends.
+fn new_client_id() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let mut bytes = [0u8; 16];
+        if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
+            let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+        }
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    String::new()
+}
+
+/// A thin bar while the socket is not live ("Connecting…"); nothing when all is well.
+#[component]
+pub fn ConnectionBanner() -> impl IntoView {
+    let realtime = use_realtime();
+    let state = move || realtime.map_or(Connection::Online, |r| r.connection.get());
+    view! {
+        <Show when=move || { state() != Connection::Online }>
+            <div role="status" aria-live="polite"
+                class="bg-amber-100 px-4 py-1 text-center text-xs font-medium text-amber-900 dark:bg-amber-900/60 dark:text-amber-100">
+                {move || if state() == Connection::Waiting { "Waiting for network…" } else { "Connecting…" }}
+            </div>
+        </Show>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    //! The socket itself: one per tab, kept in a thread-local (the wasm runs on one thread).
+    use std::{cell::RefCell, time::Duration};
+
+    use leptos::prelude::*;
+    use wasm_bindgen::{JsCast, closure::Closure};
+    use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+    use super::{Connection, Realtime, now_ms};
+    use crate::realtime::protocol::{ClientFrame, ServerFrame};
+
+    /// First retry after half a second, doubling up to 30 s, each ±50 % so that a server
+    /// restart is not met by every client at the same instant.
+    const FIRST_RETRY_MS: f64 = 500.0;
+    const MAX_RETRY_MS: f64 = 30_000.0;
+    /// The client's own liveness check: a `ping` every 20 s; nothing heard for 50 s → reconnect.
+    const PING_EVERY: Duration = Duration::from_secs(20);
+    const SILENCE_MS: i64 = 50_000;
+
+    struct Socket {
+        ws: WebSocket,
+        last_heard: i64,
+        /// Kept so they live exactly as long as the socket.
+        _handlers: Vec<Box<dyn std::any::Any>>,
+    }
+
+    thread_local! {
+        static SOCKET: RefCell<Option<Socket>> = const { RefCell::new(None) };
+        static ATTEMPTS: RefCell<u32> = const { RefCell::new(0) };
+        static RETRY_PENDING: RefCell<bool> = const { RefCell::new(false) };
+    }
+
+    pub fn start(realtime: Realtime) {
+        connect(realtime);
+        let _ = set_interval_with_handle(move || keep_alive(realtime), PING_EVERY);
+        // Leaving the network closes the socket at once (sends then queue in the outbox);
+        // coming back reconnects without waiting for the backoff.
+        let offline = window_event_listener_untyped("offline", move |_| drop_socket(realtime));
+        let online = window_event_listener_untyped("online", move |_| {
+            ATTEMPTS.with(|a| *a.borrow_mut() = 0);
+            if SOCKET.with(|s| s.borrow().is_none()) {
+                connect(realtime);
+            }
+        });
+        on_cleanup(move || {
+            offline.remove();
+            online.remove();
+            SOCKET.with(|s| {
+                if let Some(socket) = s.borrow_mut().take() {
+                    let _ = socket.ws.close();
+                }
+            });
+        });
+    }
+
+    pub fn send(frame: &ClientFrame) {
+        let Ok(text) = serde_json::to_string(frame) else { return };
+        SOCKET.with(|s| {
+            if let Some(socket) = s.borrow().as_ref() {
+                if socket.ws.ready_state() == WebSocket::OPEN {
+                    let _ = socket.ws.send_with_str(&text);
+                }
+            }
+        });
+    }
+
+    fn url() -> Option<String> {
+        let location = web_sys::window()?.location();
+        let scheme = if location.protocol().ok()? == "https:" { "wss" } else { "ws" };
+        Some(format!("{scheme}://{}/ws", location.host().ok()?))
+    }
+
+    fn connect(realtime: Realtime) {
+        if web_sys::window().is_some_and(|w| !w.navigator().on_line()) {
+            realtime.connection.set(Connection::Waiting);
+            return;
+        }
+        let Some(ws) = url().and_then(|u| WebSocket::new(&u).ok()) else {
+            retry(realtime);
+            return;
+        };
+        realtime.connection.set(Connection::Connecting);
+        let this = ws.clone();
+        let on_open = Closure::<dyn FnMut()>::new(move || {
+            if let Ok(text) = serde_json::to_string(&realtime.hello()) {
+                let _ = this.send_with_str(&text);
+            }
+        });
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            SOCKET.with(|s| {
+                if let Some(socket) = s.borrow_mut().as_mut() {
+                    socket.last_heard = now_ms();
+                }
+            });
+            let Some(text) = e.data().as_string() else { return };
+            match serde_json::from_str::<ServerFrame>(&text) {
+                Ok(ServerFrame::Synced) => {
+                    ATTEMPTS.with(|a| *a.borrow_mut() = 0);
+                    realtime.receive(ServerFrame::Synced);
+                }
+                Ok(ServerFrame::Reconnect { retry_after_ms, .. }) => {
+                    drop_socket(realtime);
+                    schedule(realtime, retry_after_ms as f64);
+                }
+                Ok(frame) => realtime.receive(frame),
+                Err(_) => leptos::logging::warn!("unreadable frame from the server"),
+            }
+        });
+        let closed_ws = ws.clone();
+        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |e: CloseEvent| {
+            let current = SOCKET.with(|s| s.borrow().as_ref().is_some_and(|x| x.ws == closed_ws));
+            if !current {
+                return;
+            }
+            SOCKET.with(|s| s.borrow_mut().take());
+            if e.code() == 4000 {
+                // Another protocol version: the page itself is out of date.
+                let _ = web_sys::window().map(|w| w.location().reload());
+                return;
+            }
+            retry(realtime);
+        });
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        let handlers: Vec<Box<dyn std::any::Any>> = vec![Box::new(on_open), Box::new(on_message), Box::new(on_close)];
+        SOCKET.with(|s| {
+            if let Some(old) = s.borrow_mut().replace(Socket { ws, last_heard: now_ms(), _handlers: handlers }) {
+                old.ws.set_onclose(None);
+                let _ = old.ws.close();
+            }
+        });
+    }
+
+    fn drop_socket(realtime: Realtime) {
+        SOCKET.with(|s| {
+            if let Some(socket) = s.borrow_mut().take() {
+                socket.ws.set_onclose(None);
+                socket.ws.set_onmessage(None);
+                let _ = socket.ws.close();
+            }
+        });
+        realtime.connection.set(Connection::Waiting);
+    }
+
+    fn retry(realtime: Realtime) {
+        let attempt = ATTEMPTS.with(|a| {
+            let mut a = a.borrow_mut();
+            *a += 1;
+            *a
+        });
+        let base = (FIRST_RETRY_MS * 2f64.powi(attempt.saturating_sub(1).min(10) as i32)).min(MAX_RETRY_MS);
+        schedule(realtime, base * (0.5 + js_sys::Math::random()));
+    }
+
+    fn schedule(realtime: Realtime, delay_ms: f64) {
+        realtime.connection.set(Connection::Waiting);
+        if RETRY_PENDING.with(|p| p.replace(true)) {
+            return;
+        }
+        set_timeout(
+            move || {
+                RETRY_PENDING.with(|p| *p.borrow_mut() = false);
+                if SOCKET.with(|s| s.borrow().is_none()) {
+                    connect(realtime);
+                }
+            },
+            Duration::from_millis(delay_ms as u64),
+        );
+    }
+
+    fn keep_alive(realtime: Realtime) {
+        let silent = SOCKET.with(|s| s.borrow().as_ref().map(|x| (x.ws.ready_state(), now_ms() - x.last_heard)));
+        match silent {
+            Some((state, quiet)) if state == WebSocket::OPEN && quiet > SILENCE_MS => {
+                drop_socket(realtime);
+                retry(realtime);
+            }
+            Some((WebSocket::OPEN, _)) => send(&ClientFrame::Ping { nonce: now_ms() as u64 }),
+            _ => {}
+        }
+    }
+}
