@@ -63,6 +63,8 @@ pub struct Application {
     router: Router,
     address: SocketAddr,
     public_url: String,
+    /// Tells open WebSockets the server is stopping (they ask their clients to reconnect).
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl Application {
@@ -91,7 +93,8 @@ impl Application {
             .with_expiry(Expiry::OnInactivity(time::Duration::days(30)));
 
         let ws_rate = ws::limits::RateLimit { per_sec: config.ws_frames_per_sec, burst: 2.0 * config.ws_frames_per_sec };
-        let ws_settings = ws::WsSettings::new(&public_url, ws_rate);
+        let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
+        let ws_settings = ws::WsSettings::new(&public_url, ws_rate, stopping_rx);
         let state = AppState { leptos_options: leptos_options.clone(), services: services.clone(), config: Arc::new(config) };
         let routes = generate_route_list(App);
         let router = Router::new()
@@ -114,7 +117,7 @@ impl Application {
             .layer(TraceLayer::new_for_http().make_span_with(http::request_span).on_response(http::log_response))
             .with_state(state);
 
-        Ok(Self { listener, router, address, public_url })
+        Ok(Self { listener, router, address, public_url, stopping })
     }
 
     /// The address actually bound (differs from the configured one when its port is 0).
@@ -129,9 +132,16 @@ impl Application {
     /// Serves until SIGTERM or Ctrl-C, then stops accepting and lets in-flight requests finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         tracing::info!(url = %self.public_url, "Confab is ready at {}", self.public_url);
+        let stopping = self.stopping;
+        let stop = async move {
+            shutdown_signal().await;
+            let _ = stopping.send(true);
+        };
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(stop)
             .await?;
+        // Upgraded sockets are not HTTP requests in flight: give them a moment to say goodbye.
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
         tracing::info!("stopped");
         Ok(())
     }

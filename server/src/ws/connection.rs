@@ -38,6 +38,7 @@ pub struct Context {
     pub user: String,
     pub display_name: String,
     pub rate: RateLimit,
+    pub stopping: tokio::sync::watch::Receiver<bool>,
     pub conn_id: u64,
 }
 
@@ -216,7 +217,11 @@ impl Connection {
         ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let mut receipts = interval(DELIVERED_EVERY);
         receipts.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut stopping = self.cx.stopping.clone();
         loop {
+            if *stopping.borrow_and_update() {
+                return Err(End::Reconnect("restart"));
+            }
             let reorder = self.sequencer.next_deadline();
             let idle_at = self.last_heard + IDLE_TIMEOUT;
             // Biased: queued events go out before more input is read, so a client that sends
@@ -232,6 +237,9 @@ impl Connection {
                 _ = receipts.tick() => self.store_receipts(),
                 _ = ping.tick() => self.raw(Message::Ping(Default::default())).await?,
                 () = sleep_until(idle_at) => return Err(End::Close(close::IDLE, "idle")),
+                changed = stopping.changed() => if changed.is_err() {
+                    return Err(End::Reconnect("restart"));
+                },
                 incoming = self.read() => match incoming? {
                     Incoming::Frame(frame) => self.handle(frame).await?,
                     Incoming::Bad { code, message } => self.error(code, message, None).await?,

@@ -18,6 +18,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::get,
 };
+use tokio::sync::watch;
 use tower_sessions::Session;
 
 use crate::{api::ApiError, startup::AppState};
@@ -38,11 +39,13 @@ pub struct WsSettings {
     /// session cookie.
     pub origin: String,
     pub rate: RateLimit,
+    /// Becomes true when the server starts shutting down.
+    pub stopping: watch::Receiver<bool>,
 }
 
 impl WsSettings {
-    pub fn new(public_url: &str, rate: RateLimit) -> Self {
-        Self { origin: origin_of(public_url), rate }
+    pub fn new(public_url: &str, rate: RateLimit, stopping: watch::Receiver<bool>) -> Self {
+        Self { origin: origin_of(public_url), rate, stopping }
     }
 }
 
@@ -82,6 +85,7 @@ async fn upgrade(State(state): State<AppState>, Extension(settings): Extension<A
         user,
         display_name,
         rate: settings.rate,
+        stopping: settings.stopping.clone(),
         conn_id: NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed),
     };
     // Small buffers: most sockets sit idle, and the defaults (128 KiB each) dominate their cost.
