@@ -305,11 +305,80 @@ pub fn ConnectionBanner() -> impl IntoView {
     let state = move || realtime.map_or(Connection::Online, |r| r.connection.get());
     view! {
         <Show when=move || { state() != Connection::Online }>
-            <div role="status" aria-live="polite"
+            <div role="status" aria-live="polite" data-testid="connection-banner"
                 class="bg-amber-100 px-4 py-1 text-center text-xs font-medium text-amber-900 dark:bg-amber-900/60 dark:text-amber-100">
                 {move || if state() == Connection::Waiting { "Waiting for network…" } else { "Connecting…" }}
             </div>
         </Show>
+    }
+}
+
+/// "Ada is typing…" under a conversation while someone else types in it.
+#[component]
+pub fn TypingIndicator(#[prop(into)] chat_id: Signal<String>) -> impl IntoView {
+    let realtime = use_realtime();
+    let names = move || realtime.map(|r| r.typists(&chat_id.get())).unwrap_or_default();
+    view! {
+        <Show when=move || { !names().is_empty() }>
+            <p data-testid="typing" aria-live="polite" class="px-4 pb-1 text-xs italic text-slate-500 dark:text-slate-400">
+                {move || typing_text(&names())}
+            </p>
+        </Show>
+    }
+}
+
+fn typing_text(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => format!("{one} is typing…"),
+        [a, b] => format!("{a} and {b} are typing…"),
+        [a, rest @ ..] => format!("{a} and {} others are typing…", rest.len()),
+    }
+}
+
+/// Where one of the viewer's messages has got to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tick {
+    Sent,
+    Delivered,
+    Read,
+}
+
+/// A direct message's state from the peer's marks (the page's loaded marks and the live ones).
+pub fn tick(seq: i64, delivered: i64, read: i64) -> Tick {
+    if read >= seq {
+        Tick::Read
+    } else if delivered >= seq {
+        Tick::Delivered
+    } else {
+        Tick::Sent
+    }
+}
+
+/// ✓ sent, ✓✓ delivered, ✓✓ in colour once read. `read_seq` / `delivered_seq`: the peer's marks
+/// the page loaded; live `read` / `delivered` frames raise them.
+#[component]
+pub fn Receipt(
+    #[prop(into)] chat_id: String,
+    #[prop(into)] peer: String,
+    seq: i64,
+    #[prop(default = 0)] read_seq: i64,
+    #[prop(default = 0)] delivered_seq: i64,
+) -> impl IntoView {
+    let realtime = use_realtime();
+    let state = Memo::new(move |_| {
+        let (live_read, live_delivered) =
+            realtime.map_or((0, 0), |r| (r.read_by(&chat_id, &peer), r.delivered_to(&chat_id, &peer)));
+        let read = read_seq.max(live_read);
+        tick(seq, delivered_seq.max(live_delivered).max(read), read)
+    });
+    view! {
+        <span data-testid="receipt"
+            data-state=move || match state.get() { Tick::Sent => "sent", Tick::Delivered => "delivered", Tick::Read => "read" }
+            aria-label=move || match state.get() { Tick::Sent => "Sent", Tick::Delivered => "Delivered", Tick::Read => "Read" }
+            class=move || if state.get() == Tick::Read { "text-sky-400" } else { "opacity-70" }>
+            {move || if state.get() == Tick::Sent { "✓" } else { "✓✓" }}
+        </span>
     }
 }
 
@@ -581,6 +650,15 @@ mod tests {
             assert_eq!(rt.seen_by("g", "ME", 3), 2);
             assert_eq!(rt.seen_by("g", "ME", 5), 1);
         });
+    }
+
+    #[test]
+    fn ticks_and_typing_lines() {
+        assert_eq!(tick(5, 4, 3), Tick::Sent);
+        assert_eq!(tick(5, 5, 3), Tick::Delivered);
+        assert_eq!(tick(5, 0, 7), Tick::Read);
+        assert_eq!(typing_text(&["Ada".into()]), "Ada is typing…");
+        assert_eq!(typing_text(&["Ada".into(), "Bob".into(), "Cy".into()]), "Ada and 2 others are typing…");
     }
 
     #[test]
