@@ -11,6 +11,8 @@ use crate::realtime::protocol::{ClientFrame, Cursor, PROTOCOL_VERSION, ServerFra
 
 /// How long a typing indicator lasts after its last `typing` frame.
 pub const TYPING_SHOWN_MS: f64 = 5000.0;
+/// Least time between two `typing` frames for one chat.
+pub const TYPING_EVERY_MS: i64 = 2500;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Connection {
@@ -60,6 +62,7 @@ pub struct Realtime {
     /// The highest sequence the client holds per chat (sent as cursors in `hello`).
     cursors: StoredValue<HashMap<String, i64>>,
     listeners: StoredValue<Vec<(u64, Listener)>>,
+    typing_sent: StoredValue<HashMap<String, i64>>,
     next_listener: StoredValue<u64>,
 }
 
@@ -77,6 +80,7 @@ pub fn provide_realtime() -> Realtime {
         delivered: RwSignal::new(HashMap::new()),
         cursors: StoredValue::new(HashMap::new()),
         listeners: StoredValue::new(Vec::new()),
+        typing_sent: StoredValue::new(HashMap::new()),
         next_listener: StoredValue::new(0),
     };
     provide_context(realtime);
@@ -111,18 +115,26 @@ impl Realtime {
     /// Queues a message: it shows as pending at once and goes out now or after the reconnect.
     /// Returns its client id.
     pub fn send(self, chat_id: &str, body: &str, reply_to: Option<String>) -> String {
+        let client_id = new_client_id();
+        self.send_as(&client_id, chat_id, body, reply_to);
+        client_id
+    }
+
+    /// `send` with the page's own client id; sending an id already in the outbox sends it again.
+    pub fn send_as(self, client_id: &str, chat_id: &str, body: &str, reply_to: Option<String>) {
         let pending = PendingSend {
-            client_id: new_client_id(),
+            client_id: client_id.to_owned(),
             chat_id: chat_id.to_owned(),
             body: body.to_owned(),
             reply_to,
             created_at: now_ms() / 1000,
             failed: None,
         };
-        let client_id = pending.client_id.clone();
-        self.outbox.update(|o| o.push(pending.clone()));
+        self.outbox.update(|o| {
+            o.retain(|p| p.client_id != client_id);
+            o.push(pending.clone());
+        });
         self.transmit(&pending);
-        client_id
     }
 
     /// Sends a refused message again, with the same client id.
@@ -143,9 +155,21 @@ impl Realtime {
         self.outbox.update(|o| o.retain(|p| p.client_id != client_id));
     }
 
-    /// The person is typing in `chat_id` (the server throttles; call on input).
+    /// The person is typing in `chat_id`: call on every input; a frame goes out at most every
+    /// `TYPING_EVERY_MS` per chat (the server would drop the rest, and they count against the
+    /// socket's rate limit).
     pub fn typing(self, chat_id: &str) {
-        self.frame(&ClientFrame::Typing { chat_id: chat_id.to_owned() });
+        let now = now_ms();
+        let mut due = false;
+        self.typing_sent.update_value(|t| {
+            if t.get(chat_id).is_none_or(|at| now - at >= TYPING_EVERY_MS) {
+                t.insert(chat_id.to_owned(), now);
+                due = true;
+            }
+        });
+        if due {
+            self.frame(&ClientFrame::Typing { chat_id: chat_id.to_owned() });
+        }
     }
 
     pub fn mark_read(self, chat_id: &str, seq: i64) {
@@ -298,13 +322,26 @@ fn new_client_id() -> String {
     String::new()
 }
 
-/// A thin bar while the socket is not live ("Connecting…"); nothing when all is well.
+/// A thin bar while the socket is not live ("Connecting…"); nothing when all is well. It waits
+/// a moment before showing, so an ordinary page load (connect, sync) never flashes it.
 #[component]
 pub fn ConnectionBanner() -> impl IntoView {
     let realtime = use_realtime();
     let state = move || realtime.map_or(Connection::Online, |r| r.connection.get());
+    let shown = RwSignal::new(false);
+    Effect::new(move |_| {
+        if state() == Connection::Online {
+            shown.set(false);
+        } else {
+            #[cfg(feature = "hydrate")]
+            set_timeout(
+                move || shown.set(realtime.is_some_and(|r| r.connection.get_untracked() != Connection::Online)),
+                std::time::Duration::from_millis(1500),
+            );
+        }
+    });
     view! {
-        <Show when=move || { state() != Connection::Online }>
+        <Show when=move || shown.get()>
             <div role="status" aria-live="polite" data-testid="connection-banner"
                 class="bg-amber-100 px-4 py-1 text-center text-xs font-medium text-amber-900 dark:bg-amber-900/60 dark:text-amber-100">
                 {move || if state() == Connection::Waiting { "Waiting for network…" } else { "Connecting…" }}
