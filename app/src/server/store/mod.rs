@@ -1,10 +1,15 @@
 //! Persistence behind one seam. Services never write SQL; they call a `Store`. SQLite is the
 //! implementation today; a PostgreSQL one will implement the same trait for several servers.
 pub mod accounts;
+pub mod chats;
 mod sqlite;
 mod sqlite_accounts;
+mod sqlite_chats;
+mod sqlite_contacts;
+mod sqlite_messages;
 
 pub use accounts::AccountStore;
+pub use chats::{ChatStore, ContactStore, MessageStore};
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -32,7 +37,7 @@ pub struct SessionRow {
 }
 
 #[async_trait]
-pub trait Store: AccountStore + Send + Sync + 'static {
+pub trait Store: AccountStore + ChatStore + MessageStore + ContactStore + Send + Sync + 'static {
     /// Answers when the database does: what `/readyz` asks.
     async fn ping(&self) -> Result<(), StoreError>;
 
