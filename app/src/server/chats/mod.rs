@@ -7,6 +7,8 @@
 //! `declined` (the requester, read-only), `dismissed` (who declined), `left`, `removed`.
 //! People blocked in a direct chat keep reading its history (so a block shows only as "can't
 //! message"), but cannot send, edit, react, mark read or type there.
+#[cfg(test)]
+mod access_tests;
 mod contacts;
 mod direct;
 mod events;
