@@ -82,13 +82,13 @@ CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
 WHEN new.system IS NULL AND new.deleted = 0 BEGIN
     INSERT INTO messages_fts (rowid, body) VALUES (new.n, new.body);
 END;
-CREATE TRIGGER messages_fts_update_old AFTER UPDATE OF body, deleted ON messages
-WHEN old.system IS NULL AND old.deleted = 0 BEGIN
-    INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.n, old.body);
-END;
-CREATE TRIGGER messages_fts_update_new AFTER UPDATE OF body, deleted ON messages
-WHEN new.system IS NULL AND new.deleted = 0 BEGIN
-    INSERT INTO messages_fts (rowid, body) VALUES (new.n, new.body);
+-- One trigger for both halves of an edit: SQLite runs separate triggers newest first, which
+-- would index the new text before removing the old and corrupt the index.
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF body, deleted ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, body)
+        SELECT 'delete', old.n, old.body WHERE old.system IS NULL AND old.deleted = 0;
+    INSERT INTO messages_fts (rowid, body)
+        SELECT new.n, new.body WHERE new.system IS NULL AND new.deleted = 0;
 END;
 CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
 WHEN old.system IS NULL AND old.deleted = 0 BEGIN

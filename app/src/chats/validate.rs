@@ -4,7 +4,8 @@ use super::types::MAX_MESSAGE_CHARS;
 use crate::error::AppError;
 
 pub const MAX_CLIENT_ID: usize = 64;
-pub const MAX_EMOJI_BYTES: usize = 16;
+/// Room for skin tones and joined sequences such as families (up to 25 bytes in UTF-8).
+pub const MAX_EMOJI_BYTES: usize = 32;
 pub const MAX_GROUP_NAME: usize = 64;
 pub const MAX_DESCRIPTION: usize = 300;
 pub const MAX_DISPLAY_NAME: usize = 64;
@@ -35,7 +36,7 @@ pub fn client_id(raw: &str) -> Result<String, AppError> {
     if ok { Ok(raw.to_owned()) } else { Err(AppError::invalid("client_id", "A client id is 1–64 letters, digits, _ or -")) }
 }
 
-/// A reaction: one emoji (possibly with modifiers), at most 16 bytes, no letters or digits.
+/// A reaction: one emoji (possibly with modifiers), at most 32 bytes, no letters or digits.
 pub fn emoji(raw: &str) -> Result<String, AppError> {
     let e = raw.trim();
     let ok = !e.is_empty()
@@ -120,7 +121,7 @@ mod tests {
         for good in ["👍", "❤️", "👩‍👩‍👧", "🇩🇪", "👍🏽"] {
             assert!(emoji(good).is_ok(), "{good}");
         }
-        for bad in ["", "a", "1", "👍a", "lol", "<", "👩‍👩‍👧‍👦👩‍👩‍👧‍👦"] {
+        for bad in ["", "a", "1", "👍a", "lol", "<", "👩‍👩‍👧‍👦👩‍👩‍👧‍👦", "👍👍👍👍👍👍👍👍👍"] {
             assert!(emoji(bad).is_err(), "{bad}");
         }
     }

@@ -21,8 +21,9 @@ impl ChatsService {
 
     pub async fn search_people(&self, me: &str, query: &str) -> R<Vec<PersonView>> {
         let mut people = Vec::new();
-        let looks_like_phone = query.starts_with('+') || (query.chars().filter(char::is_ascii_digit).count() >= 6
-            && query.chars().all(|c| c.is_ascii_digit() || " -()+".contains(c)));
+        // Eight characters could be a user ID (which may be all digits); a phone number has more.
+        let looks_like_phone = query.starts_with('+')
+            || (query.chars().filter(char::is_ascii_digit).count() > 8 && query.chars().all(|c| c.is_ascii_digit() || " -()".contains(c)));
         if looks_like_phone {
             // A whole, valid number or nothing: partial numbers never list anyone.
             if let Ok(e164) = phone::parse_phone(query, &self.config.default_region) {
