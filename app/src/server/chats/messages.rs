@@ -24,6 +24,14 @@ impl ChatsService {
         Ok(rows.iter().map(|r| self.summary(r)).collect())
     }
 
+    /// Caller must be able to read the chat. Its list row as the caller sees it.
+    pub async fn chat_summary(&self, me: &str, chat_id: &str) -> R<ChatSummary> {
+        self.readable(me, chat_id).await?;
+        let scope = SummaryScope::Viewer { user_id: me, cursor: None, limit: 1, only_chat: Some(chat_id) };
+        let rows = self.store.summaries(scope).await.map_err(internal)?;
+        rows.first().map(|r| self.summary(r)).ok_or(AppError::NotFound)
+    }
+
     /// Messages `lo..=hi` with their reactions, oldest first, as `me` sees them.
     async fn load(&self, me: &str, chat_id: &str, lo: i64, hi: i64, newest: bool) -> R<Vec<MessageView>> {
         let rows = self.store.page(chat_id, lo, hi, PAGE_SIZE, newest).await.map_err(internal)?;

@@ -147,6 +147,10 @@ pub(super) async fn lock_for_write(conn: &mut SqliteConnection, chat_id: &str) -
 /// The chat-list statement. The viewer of each row is `mb.user_id`, so one statement serves a
 /// person's list and "this chat as each of its members sees it" alike. The unread count stops
 /// at 1000 so a long-unread chat costs no more than that.
+///
+/// Lists leave out (`HIDE_EMPTY`) a direct chat someone else opened but has not written in yet.
+const HIDE_EMPTY: &str = "NOT (c.kind = 'direct' AND c.last_seq = 0 AND c.created_by <> mb.user_id)";
+
 fn summary_sql(filter: &str, tail: &str) -> String {
     format!(
         "SELECT mb.user_id AS viewer, {CONV_COLS}, mb.state AS my_state, mb.muted AS my_muted,
@@ -169,9 +173,7 @@ fn summary_sql(filter: &str, tail: &str) -> String {
          LEFT JOIN users s ON s.id = m.sender_id
          LEFT JOIN messages r ON r.id = NULL
          LEFT JOIN users rs ON rs.id = NULL
-         WHERE mb.state IN {READABLE}
-           AND NOT (c.kind = 'direct' AND c.last_seq = 0 AND c.created_by <> mb.user_id)
-           AND {filter}
+         WHERE mb.state IN {READABLE} AND {filter}
          {tail}"
     )
 }
@@ -565,6 +567,9 @@ impl ChatStore for SqliteStore {
         let rows = match scope {
             SummaryScope::Viewer { user_id, cursor, limit, only_chat } => {
                 let mut filter = String::from("mb.user_id = ?");
+                if only_chat.is_none() {
+                    filter = format!("{filter} AND {HIDE_EMPTY}");
+                }
                 if cursor.is_some() {
                     filter.push_str(" AND (c.last_activity_at < ? OR (c.last_activity_at = ? AND c.id < ?))");
                 }
@@ -582,7 +587,7 @@ impl ChatStore for SqliteStore {
                 q.bind(limit).fetch_all(self.pool()).await?
             }
             SummaryScope::Members { chat_id } => {
-                sqlx::query(&summary_sql("mb.conversation_id = ?", "")).bind(chat_id).fetch_all(self.pool()).await?
+                sqlx::query(&summary_sql(&format!("mb.conversation_id = ? AND {HIDE_EMPTY}"), "")).bind(chat_id).fetch_all(self.pool()).await?
             }
         };
         Ok(rows.iter().map(summary_row).collect())
@@ -590,8 +595,8 @@ impl ChatStore for SqliteStore {
 
     async fn chats_by_name(&self, me: &str, text: &str, limit: u32) -> Result<Vec<SummaryRow>, StoreError> {
         let sql = summary_sql(
-            "mb.user_id = ?1 AND ((c.kind = 'group' AND c.name LIKE ?2 ESCAPE '\\')
-                OR (c.kind = 'direct' AND (p.display_name LIKE ?2 ESCAPE '\\' OR p.username LIKE ?2 ESCAPE '\\')))",
+            &format!("mb.user_id = ?1 AND {HIDE_EMPTY} AND ((c.kind = 'group' AND c.name LIKE ?2 ESCAPE '\\')
+                OR (c.kind = 'direct' AND (p.display_name LIKE ?2 ESCAPE '\\' OR p.username LIKE ?2 ESCAPE '\\')))"),
             "ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?3",
         );
         let rows =
