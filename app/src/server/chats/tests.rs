@@ -223,6 +223,8 @@ async fn the_chat_list_is_by_activity_with_unread_counts_and_previews() {
     w.send(&b, &ab, "one").await;
     w.send(&b, &ab, "two").await;
     w.send(&c, &ac, "hey").await;
+    // Activity is kept in whole seconds; ties are broken by id, so the order needs a tick.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let group = w.chats.create_group(&a, "Climbers", "", false).await.unwrap();
     w.chats.add_member(&a, &group, &b).await.unwrap();
     let list = w.chats.list_chats(&a).await.unwrap();
@@ -241,8 +243,10 @@ async fn the_chat_list_is_by_activity_with_unread_counts_and_previews() {
     assert_eq!(w.chats.list_chats(&a).await.unwrap().iter().find(|s| s.id == ab).unwrap().unread, 1);
     w.chats.mark_read(&a, &ab, 0).await.unwrap();
     assert_eq!(w.chats.list_chats(&a).await.unwrap().iter().find(|s| s.id == ab).unwrap().unread, 1, "never goes back");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     w.send(&a, &ab, "reply").await;
-    assert_eq!(w.chats.list_chats(&a).await.unwrap()[0].unread, 0, "sending reads the chat");
+    let top = &w.chats.list_chats(&a).await.unwrap()[0];
+    assert_eq!((top.id.as_str(), top.unread), (ab.as_str(), 0), "on top, and sending reads the chat");
 
     // Pages: the cursor is the last row's (updated_at, id).
     let first = w.chats.list_chats_page(&a, None, 2).await.unwrap();

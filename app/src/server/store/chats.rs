@@ -203,10 +203,9 @@ pub enum SummaryScope<'a> {
     Members { chat_id: &'a str },
 }
 
-/// People's profiles, conversations, members and chat lists.
+/// People's profiles and privacy, and how two people stand.
 #[async_trait]
-pub trait ChatStore: Send + Sync {
-    // ---- people ----
+pub trait PeopleStore: Send + Sync {
     async fn brief(&self, user_id: &str) -> Result<Option<Brief>, StoreError>;
     async fn profile_row(&self, user_id: &str) -> Result<Option<ProfileRow>, StoreError>;
     async fn save_profile(&self, user_id: &str, display_name: &str, bio: &str, who_can_message: &str, last_seen: &str)
@@ -219,8 +218,11 @@ pub trait ChatStore: Send + Sync {
     /// Who may see `me` online: direct-chat peers and contacts (when `contacts_only`, contacts
     /// only), minus blocks either way.
     async fn presence_audience(&self, me: &str, contacts_only: bool) -> Result<Vec<String>, StoreError>;
+}
 
-    // ---- conversations ----
+/// Conversations, members, group changes and chat lists.
+#[async_trait]
+pub trait ChatStore: Send + Sync {
     async fn conv(&self, chat_id: &str) -> Result<Option<ConvRow>, StoreError>;
     async fn conv_by_group_id(&self, group_id: &str) -> Result<Option<ConvRow>, StoreError>;
     /// The conversation and `user_id`'s member row in it.

@@ -7,9 +7,11 @@ mod sqlite_accounts;
 mod sqlite_chats;
 mod sqlite_contacts;
 mod sqlite_messages;
+mod sqlite_people;
+mod sqlite_rows;
 
 pub use accounts::AccountStore;
-pub use chats::{ChatStore, ContactStore, MessageStore};
+pub use chats::{ChatStore, ContactStore, MessageStore, PeopleStore};
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -37,7 +39,7 @@ pub struct SessionRow {
 }
 
 #[async_trait]
-pub trait Store: AccountStore + ChatStore + MessageStore + ContactStore + Send + Sync + 'static {
+pub trait Store: AccountStore + PeopleStore + ChatStore + MessageStore + ContactStore + Send + Sync + 'static {
     /// Answers when the database does: what `/readyz` asks.
     async fn ping(&self) -> Result<(), StoreError>;
 

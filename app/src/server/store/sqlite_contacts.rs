@@ -5,7 +5,7 @@ use sqlx::{Row, sqlite::SqliteRow};
 use super::{
     SqliteStore, StoreError,
     chats::{ContactRow, ContactStore, InviteRow},
-    sqlite_chats::{brief_at, pair},
+    sqlite_rows::{brief_at, pair},
 };
 
 fn invite_row(r: &SqliteRow) -> InviteRow {

@@ -6,7 +6,7 @@ use sqlx::Row;
 use super::{
     SqliteStore, StoreError,
     chats::{MessageHitRow, MessageRow, MessageStore, NewMessage, ReactionRow, Sent},
-    sqlite_chats::{MSG_COLS, MSG_FROM, READABLE, append, brief_at, insert_at, message_row},
+    sqlite_rows::{MSG_COLS, MSG_FROM, READABLE, append, brief_at, insert_at, message_row},
 };
 
 #[async_trait]
