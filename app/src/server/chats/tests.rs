@@ -495,3 +495,39 @@ async fn every_stored_change_reaches_the_members_devices() {
     assert_eq!(kinds, vec!["reactions:false", "updated:hi!", "read:1"]);
     assert!(cy.events.try_recv().is_err(), "outsiders hear nothing");
 }
+
+#[tokio::test]
+async fn settings_are_checked_and_delivery_marks_only_rise() {
+    let w = world().await;
+    let a = w.person("Ada", 1).await;
+    let b = w.person("Bob", 2).await;
+    let mut s = w.chats.my_settings(&a).await.unwrap();
+    s.display_name = "   ".into();
+    assert_eq!(code(w.chats.save_settings(&a, s.clone()).await.unwrap_err()), "invalid_display_name");
+    s.display_name = "x".repeat(65);
+    assert_eq!(code(w.chats.save_settings(&a, s.clone()).await.unwrap_err()), "invalid_display_name");
+    s.display_name = " Ada L. ".into();
+    s.bio = "b".repeat(301);
+    assert_eq!(code(w.chats.save_settings(&a, s.clone()).await.unwrap_err()), "invalid_bio");
+    s.bio = "Counting engines".into();
+    let saved = w.chats.save_settings(&a, s).await.unwrap();
+    assert_eq!((saved.display_name.as_str(), saved.bio.as_str()), ("Ada L.", "Counting engines"));
+    assert_eq!(w.chats.profile(&b, &a).await.unwrap().bio, "Counting engines");
+
+    let (chat, _) = w.chats.start_direct(&a, &b).await.unwrap();
+    w.send(&a, &chat, "one").await;
+    w.send(&a, &chat, "two").await;
+    assert_eq!(w.chats.my_chat_ids(&b).await.unwrap(), vec![chat.clone()]);
+    let mut ada = w.hub.attach(&a);
+    w.chats.mark_delivered(&b, &chat, 2).await.unwrap();
+    w.chats.mark_delivered(&b, &chat, 1).await.unwrap();
+    let frame: ServerFrame = serde_json::from_str(&ada.events.try_recv().unwrap()).unwrap();
+    let shown = crate::accounts::validate::display_user_id(&b);
+    assert_eq!(frame, ServerFrame::Delivered { chat_id: chat.clone(), user_id: shown, seq: 2 });
+    assert!(ada.events.try_recv().is_err(), "a lower mark is not news");
+    let members = w.chats.member_ids(&b, &chat).await.unwrap();
+    assert_eq!(members.len(), 2);
+    assert_eq!(w.chats.open_chat(&a, &chat, None).await.unwrap().peer_read_seq, 0);
+    w.chats.mark_read(&b, &chat, 2).await.unwrap();
+    assert_eq!(w.chats.open_chat(&a, &chat, None).await.unwrap().peer_read_seq, 2);
+}
