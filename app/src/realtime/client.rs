@@ -134,6 +134,10 @@ impl Realtime {
             o.retain(|p| p.client_id != client_id);
             o.push(pending.clone());
         });
+        // A message ends the typing; what is typed next is news again at once.
+        self.typing_sent.update_value(|t| {
+            t.remove(chat_id);
+        });
         self.transmit(&pending);
     }
 

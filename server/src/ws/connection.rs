@@ -315,6 +315,8 @@ impl Connection {
             ClientFrame::Hello { .. } => self.error("unexpected_hello", "Already said hello".into(), None).await,
             ClientFrame::Ping { nonce } => self.send(&ServerFrame::Pong { nonce }).await,
             ClientFrame::Send { chat_id, client_id, body, reply_to } => {
+                // Receivers drop the indicator when the message arrives; typing after it is new.
+                self.typing.remove(&chat_id);
                 // The service commits before it returns, so the ack never names a lost message.
                 match services.chats.send_message(&me, &chat_id, &client_id, &body, reply_to.as_deref()).await {
                     Ok((message, _new)) => {
