@@ -56,7 +56,9 @@ fn it_prints_its_url_and_stops_cleanly_on_sigterm() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(exit.success(), "{exit:?}");
-    let logs: Vec<String> = rx.try_iter().collect();
+    // The reader thread forwards lines until the child's stdout closes, so this waits for the last
+    // lines instead of racing them.
+    let logs: Vec<String> = rx.iter().collect();
     assert!(logs.iter().any(|l| l.contains("SIGTERM received")), "{logs:?}");
 }
 
