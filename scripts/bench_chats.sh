@@ -63,11 +63,15 @@ throughput() {
     for _ in $(seq "$REQUESTS"); do
         printf 'url = "%s"\noutput = "/dev/null"\nheader = "authorization: Bearer %s"\n' "$URL$path" "$token" >>"$cfg"
     done
-    local start end
+    local start end cpu0 cpu1
+    # The server's own CPU time (clock ticks) tells its capacity apart from the client's cost.
+    cpu0=$(awk '{print $14 + $15}' "/proc/$SERVER/stat")
     start=$(date +%s.%N)
     curl -s --no-progress-meter -Z --parallel-max "$CONCURRENCY" -K "$cfg"
     end=$(date +%s.%N)
-    awk -v l="$label" -v n="$REQUESTS" -v s="$start" -v e="$end" 'BEGIN {printf "%-28s %6.0f req/s   (%d requests, %.2f s)\n", l, n/(e-s), n, e-s}'
+    cpu1=$(awk '{print $14 + $15}' "/proc/$SERVER/stat")
+    awk -v l="$label" -v n="$REQUESTS" -v s="$start" -v e="$end" -v c=$((cpu1 - cpu0)) -v hz="$(getconf CLK_TCK)" \
+        'BEGIN {printf "%-28s %6.0f req/s   (%d requests, %.2f s; server CPU %.2f ms a request)\n", l, n/(e-s), n, e-s, c/hz*1000/n}'
 }
 echo "== throughput ($CONCURRENCY at a time)"
 throughput "GET /api/chats/" /api/chats/
