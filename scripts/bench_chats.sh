@@ -52,3 +52,27 @@ timeit "page /chats/<id>" -b "$JAR" "$URL/chats/$chat"
 timeit "GET /api/chats/" -H "authorization: Bearer $token" "$URL/api/chats/"
 timeit "GET /api/chats/<id>/" -H "authorization: Bearer $token" "$URL/api/chats/$chat/"
 timeit "search 'granite'" -H "authorization: Bearer $token" "$URL/api/search/messages/?q=granite"
+
+# Throughput of the chat list route: REQUESTS requests, CONCURRENCY at a time, over kept-alive
+# connections (curl's parallel mode; the client shares the machine's cores with the server).
+REQUESTS=${REQUESTS:-3000}
+CONCURRENCY=${CONCURRENCY:-16}
+throughput() {
+    local label=$1 path=$2 cfg=$WORK/curl.cfg
+    : >"$cfg"
+    for _ in $(seq "$REQUESTS"); do
+        printf 'url = "%s"\noutput = "/dev/null"\nheader = "authorization: Bearer %s"\n' "$URL$path" "$token" >>"$cfg"
+    done
+    local start end cpu0 cpu1
+    # The server's own CPU time (clock ticks) tells its capacity apart from the client's cost.
+    cpu0=$(awk '{print $14 + $15}' "/proc/$SERVER/stat")
+    start=$(date +%s.%N)
+    curl -s --no-progress-meter -Z --parallel-max "$CONCURRENCY" -K "$cfg"
+    end=$(date +%s.%N)
+    cpu1=$(awk '{print $14 + $15}' "/proc/$SERVER/stat")
+    awk -v l="$label" -v n="$REQUESTS" -v s="$start" -v e="$end" -v c=$((cpu1 - cpu0)) -v hz="$(getconf CLK_TCK)" \
+        'BEGIN {printf "%-28s %6.0f req/s   (%d requests, %.2f s; server CPU %.2f ms a request)\n", l, n/(e-s), n, e-s, c/hz*1000/n}'
+}
+echo "== throughput ($CONCURRENCY at a time)"
+throughput "GET /api/chats/" /api/chats/
+throughput "GET /api/chats/<id>/" "/api/chats/$chat/"

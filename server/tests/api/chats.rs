@@ -145,3 +145,25 @@ async fn the_web_apps_server_fns_reach_the_same_service() {
     let refused = stranger.post(fun("list_chats")).send().await.unwrap();
     assert_eq!(refused.status(), 401);
 }
+
+#[tokio::test]
+async fn the_chat_list_pages_with_a_cursor() {
+    let app = spawn_app().await;
+    let ada = person(&app, "ada", "+4915112345671").await;
+    for i in 0..51 {
+        let created = post(&app, "/api/groups/", &ada.token, json!({ "name": format!("Group {i}"), "public": false })).await;
+        assert_eq!(created.status(), 201);
+    }
+    let first: Value = app.get_with_token("/api/chats/", &ada.token).await.json().await.unwrap();
+    assert_eq!(first["items"].as_array().unwrap().len(), 50);
+    let cursor = first["next"].as_str().expect("a next cursor").to_owned();
+    let second: Value = app.get_with_token(&format!("/api/chats/?cursor={cursor}"), &ada.token).await.json().await.unwrap();
+    assert_eq!(second["items"].as_array().unwrap().len(), 1);
+    assert_eq!(second["next"], Value::Null);
+    let seen: Vec<&str> = first["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert!(!seen.contains(&second["items"][0]["id"].as_str().unwrap()));
+    let bad = app.get_with_token("/api/chats/?cursor=yesterday", &ada.token).await;
+    assert_eq!(bad.status(), 422);
+    let unknown = app.get_with_token("/api/chats/?page=2", &ada.token).await;
+    assert_eq!(unknown.status(), 400);
+}

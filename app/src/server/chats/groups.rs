@@ -49,7 +49,7 @@ impl ChatsService {
     async fn apply(&self, chat_id: &str, changes: &[Change], event: Option<SystemEvent>) -> R<Option<MessageRow>> {
         let message = event.map(|e| system(chat_id, &e)).transpose()?;
         match self.store.apply(chat_id, changes, message.as_ref(), now()).await.map_err(internal)? {
-            Applied::Done(row) => Ok(row),
+            Applied::Done(row) => Ok(row.map(|m| *m)),
             Applied::Full => Err(group_full(self.config.max_group_members)),
             Applied::InviteUnusable => Err(AppError::invalid_with_code("invite_unusable", "invite", "This invite link no longer works")),
         }

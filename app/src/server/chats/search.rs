@@ -3,7 +3,7 @@
 use super::{ChatsService, R, internal, views};
 use crate::accounts::validate as account_validate;
 use crate::chats::{types::*, validate};
-use crate::server::accounts::phone;
+use crate::server::{accounts::phone, store::chats::Brief};
 
 const PEOPLE_LIMIT: u32 = 20;
 const CHATS_LIMIT: u32 = 20;
@@ -27,20 +27,14 @@ impl ChatsService {
         if looks_like_phone {
             // A whole, valid number or nothing: partial numbers never list anyone.
             if let Ok(e164) = phone::parse_phone(query, &self.config.default_region) {
-                if let Some(b) = self.store.user_by_phone_brief(&e164).await.map_err(internal)? {
-                    if b.id != me && !self.store.relation(me, &b.id).await.map_err(internal)?.they_blocked {
-                        people.push(views::person(&b));
-                    }
-                }
+                let found = self.store.user_by_phone_brief(&e164).await.map_err(internal)?;
+                people.extend(self.findable(me, found).await?);
             }
             return Ok(people);
         }
         if let Ok(id) = account_validate::user_id(query) {
-            if let Some(b) = self.store.brief(&id).await.map_err(internal)? {
-                if b.id != me && !self.store.relation(me, &b.id).await.map_err(internal)?.they_blocked {
-                    people.push(views::person(&b));
-                }
-            }
+            let found = self.store.brief(&id).await.map_err(internal)?;
+            people.extend(self.findable(me, found).await?);
         }
         let prefix = query.trim_start_matches('@').to_lowercase();
         if !prefix.is_empty() && prefix.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.') {
@@ -51,6 +45,13 @@ impl ChatsService {
             }
         }
         Ok(people)
+    }
+
+    /// Someone found by an exact key, unless it is the caller or someone who blocked them.
+    async fn findable(&self, me: &str, found: Option<Brief>) -> R<Option<PersonView>> {
+        let Some(b) = found.filter(|b| b.id != me) else { return Ok(None) };
+        let they_blocked = self.store.relation(me, &b.id).await.map_err(internal)?.they_blocked;
+        Ok((!they_blocked).then(|| views::person(&b)))
     }
 
     pub async fn search_chats(&self, me: &str, query: &str) -> R<Vec<ChatHit>> {

@@ -173,6 +173,9 @@ async fn full_text_search_follows_edits_and_deletes_and_stays_in_my_chats() {
     assert_eq!(hits.len(), 1, "only chats Ada is in");
     assert_eq!(hits[0].snippet, "the quick brown \u{1}fox\u{2}");
     assert_eq!(hits[0].chat_title, "Bob");
+    let newer = w.send(&b, &ab, "brown bread").await;
+    let hits = w.chats.search(&a, "brown").await.unwrap().messages;
+    assert_eq!(hits.iter().map(|h| h.message_id.as_str()).collect::<Vec<_>>(), vec![newer.id.as_str(), m.id.as_str()], "newest first");
 
     w.chats.edit_message(&a, &m.id, "the lazy dog").await.unwrap();
     assert!(w.chats.search(&a, "fox").await.unwrap().messages.is_empty(), "old text is gone");

@@ -179,7 +179,7 @@ pub enum Change {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Applied {
     /// Done; the system message if one was given.
-    Done(Option<MessageRow>),
+    Done(Option<Box<MessageRow>>),
     /// A `Join` found the group full.
     Full,
     /// A `UseInvite` found the link no longer usable.

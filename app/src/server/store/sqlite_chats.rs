@@ -243,7 +243,7 @@ impl ChatStore for SqliteStore {
         }
         tx.commit().await?;
         match system {
-            Some(m) => Ok(Applied::Done(super::MessageStore::message(self, &m.id).await?)),
+            Some(m) => Ok(Applied::Done(super::MessageStore::message(self, &m.id).await?.map(Box::new))),
             None => Ok(Applied::Done(None)),
         }
     }
