@@ -132,11 +132,11 @@ impl Application {
     /// Serves until SIGTERM or Ctrl-C, then stops accepting and lets in-flight requests finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         // Handlers go in before "ready" is printed: a SIGTERM right after it must stop us gently.
-        let stop = shutdown_signal();
+        let signal = shutdown_signal();
         tracing::info!(url = %self.public_url, "Confab is ready at {}", self.public_url);
         let stopping = self.stopping;
         let stop = async move {
-            shutdown_signal().await;
+            signal.await;
             let _ = stopping.send(true);
         };
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
