@@ -14,6 +14,8 @@ use tokio_tungstenite::{
 use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+/// An upgrade: the socket and the handshake response, or why it was refused.
+pub type Opened = Result<(Socket, tungstenite::http::Response<Option<Vec<u8>>>), tungstenite::Error>;
 
 /// A German mobile number unique to `n`.
 pub fn phone(n: u32) -> String {
@@ -35,7 +37,7 @@ pub async fn person(app: &TestApp, n: u32) -> Person {
 }
 
 /// Opens `/ws` with extra request headers; the handshake response or the refusal.
-pub async fn open(app: &TestApp, headers: &[(&str, &str)]) -> Result<(Socket, tungstenite::http::Response<Option<Vec<u8>>>), tungstenite::Error> {
+pub async fn open(app: &TestApp, headers: &[(&str, &str)]) -> Opened {
     let mut request = format!("ws://{}/ws", app.address).into_client_request().unwrap();
     for (name, value) in headers {
         request.headers_mut().insert(HeaderName::from_bytes(name.as_bytes()).unwrap(), HeaderValue::from_str(value).unwrap());
@@ -47,7 +49,7 @@ pub async fn open_with_token(app: &TestApp, token: &str) -> Socket {
     open(app, &[("authorization", &format!("Bearer {token}"))]).await.expect("upgrade").0
 }
 
-fn refusal_status(result: Result<(Socket, tungstenite::http::Response<Option<Vec<u8>>>), tungstenite::Error>) -> u16 {
+fn refusal_status(result: Opened) -> u16 {
     match result {
         Err(tungstenite::Error::Http(response)) => response.status().as_u16(),
         Err(e) => panic!("expected an HTTP refusal, got {e}"),

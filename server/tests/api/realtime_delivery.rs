@@ -399,18 +399,16 @@ async fn reading_and_receiving_turn_into_receipts_for_the_sender() {
     let (_, seq) = send_message(&mut ada_ws, &chat, "r1", "did you get this?").await;
 
     let delivered = loop {
-        match try_recv(&mut ada_ws, Duration::from_secs(3)).await.expect("a delivery receipt") {
-            ServerFrame::Delivered { chat_id, user_id, seq } => break (chat_id, user_id, seq),
-            _ => {}
+        if let ServerFrame::Delivered { chat_id, user_id, seq } = try_recv(&mut ada_ws, Duration::from_secs(3)).await.expect("a delivery receipt") {
+            break (chat_id, user_id, seq);
         }
     };
     assert_eq!(delivered, (chat.clone(), bob.shown.clone(), seq));
 
     send(&mut bob_ws, json!({ "type": "read", "chat_id": chat, "seq": seq })).await;
     let read = loop {
-        match try_recv(&mut ada_ws, Duration::from_secs(3)).await.expect("a read receipt") {
-            ServerFrame::Read { chat_id, user_id, seq } => break (chat_id, user_id, seq),
-            _ => {}
+        if let ServerFrame::Read { chat_id, user_id, seq } = try_recv(&mut ada_ws, Duration::from_secs(3)).await.expect("a read receipt") {
+            break (chat_id, user_id, seq);
         }
     };
     assert_eq!(read, (chat, bob.shown.clone(), seq));
@@ -558,4 +556,5 @@ async fn measure_memory_per_idle_connection() {
     );
     drop(sockets);
     let _ = child.kill();
+    let _ = child.wait();
 }
