@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 use confab::{config::Config, startup::Application, telemetry};
 
 #[tokio::main]

@@ -21,20 +21,42 @@ fn name_of(p: &PersonView, me: &str) -> String {
     if same_user_id(&p.user_id, me) { "You".into() } else { p.display_name.clone() }
 }
 
-/// A group event in words, from the viewer's point of view.
+/// A group event in words, from the viewer's point of view ("You joined", "Ada made you an admin").
 pub fn system_text(event: &SystemEvent, me: &str) -> String {
-    let n = |p: &PersonView| name_of(p, me);
+    let s = |p: &PersonView| name_of(p, me);
+    let o = |p: &PersonView| if same_user_id(&p.user_id, me) { "you".to_string() } else { p.display_name.clone() };
     match event {
-        SystemEvent::Created { by } => format!("{} created the group", n(by)),
-        SystemEvent::Joined { who } => format!("{} joined", n(who)),
-        SystemEvent::Left { who } => format!("{} left", n(who)),
-        SystemEvent::Added { who, by } => format!("{} added {}", n(by), n(who)),
-        SystemEvent::Removed { who, by } => format!("{} removed {}", n(by), n(who)),
-        SystemEvent::Renamed { name, by } => format!("{} renamed the group to “{name}”", n(by)),
-        SystemEvent::RoleChanged { who, role: Role::Admin, by } => format!("{} made {} an admin", n(by), n(who)),
-        SystemEvent::RoleChanged { who, role: Role::Owner, by } => format!("{} made {} the owner", n(by), n(who)),
-        SystemEvent::RoleChanged { who, role: Role::Member, by } => format!("{} removed {} as admin", n(by), n(who)),
-        SystemEvent::OwnerChanged { who, by } => format!("{} made {} the owner", n(by), n(who)),
+        SystemEvent::Created { by } => format!("{} created the group", s(by)),
+        SystemEvent::Joined { who } => format!("{} joined", s(who)),
+        SystemEvent::Left { who } => format!("{} left", s(who)),
+        SystemEvent::Added { who, by } => format!("{} added {}", s(by), o(who)),
+        SystemEvent::Removed { who, by } => format!("{} removed {}", s(by), o(who)),
+        SystemEvent::Renamed { name, by } => format!("{} renamed the group to “{name}”", s(by)),
+        SystemEvent::RoleChanged { who, role: Role::Admin, by } => format!("{} made {} an admin", s(by), o(who)),
+        SystemEvent::RoleChanged { who, role: Role::Owner, by } => format!("{} made {} the owner", s(by), o(who)),
+        SystemEvent::RoleChanged { who, role: Role::Member, by } => format!("{} removed {} as admin", s(by), o(who)),
+        SystemEvent::OwnerChanged { who, .. } if same_user_id(&who.user_id, me) => "You are now the owner".into(),
+        SystemEvent::OwnerChanged { who, .. } => format!("{} is now the owner", who.display_name),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(id: &str, name: &str) -> PersonView {
+        PersonView { user_id: id.into(), username: name.into(), display_name: name.into() }
+    }
+
+    #[test]
+    fn system_events_read_from_the_viewers_side() {
+        let (ada, bob) = (p("AAAA-AAAA", "Ada"), p("BBBB-BBBB", "Bob"));
+        let me = "aaaaaaaa";
+        assert_eq!(system_text(&SystemEvent::Created { by: ada.clone() }, me), "You created the group");
+        assert_eq!(system_text(&SystemEvent::Removed { who: bob.clone(), by: ada.clone() }, me), "You removed Bob");
+        assert_eq!(system_text(&SystemEvent::RoleChanged { who: ada.clone(), role: Role::Admin, by: bob.clone() }, me), "Bob made you an admin");
+        assert_eq!(system_text(&SystemEvent::Renamed { name: "Hikers".into(), by: bob.clone() }, me), "Bob renamed the group to “Hikers”");
+        assert_eq!(system_text(&SystemEvent::OwnerChanged { who: bob.clone(), by: ada }, me), "Bob is now the owner");
     }
 }
 
