@@ -26,7 +26,7 @@ export async function becomeContacts(from: User, to: User): Promise<void> {
   await open(to.page, "/contacts");
   const invitation = to.page.getByRole("list", { name: "Invitations received" }).getByTestId("contact").filter({ hasText: from.name });
   await invitation.getByRole("button", { name: "Accept" }).click();
-  await expect(to.page.getByRole("list", { name: "Contacts" }).getByText(from.name)).toBeVisible();
+  await expect(to.page.getByRole("list", { name: "Contacts" }).getByText(from.name, { exact: true })).toBeVisible();
 }
 
 /** Opens (or starts) the direct chat with `other` from their profile; returns the chat id. */
@@ -34,7 +34,7 @@ export async function startChat(user: User, other: User): Promise<string> {
   await open(user.page, `/profile/${other.person.userId}`);
   await user.page.getByRole("button", { name: "Message", exact: true }).click();
   await expect(user.page).toHaveURL(/\/chats\/[^/?]+$/);
-  await expect(user.page.getByTestId("chat-title")).toHaveText(other.name);
+  await expect(user.page.getByTestId("conversation-title")).toHaveText(other.name);
   return new URL(user.page.url()).pathname.split("/")[2];
 }
 
@@ -53,7 +53,7 @@ export async function send(page: Page, text: string): Promise<void> {
 
 /** The stored message whose text contains `text`. */
 export function message(page: Page, text: string): Locator {
-  return page.getByTestId("message").filter({ has: page.getByTestId("bubble").filter({ hasText: text }) });
+  return page.getByTestId("message").filter({ has: page.getByTestId("message-text").filter({ hasText: text }) });
 }
 
 /** Opens a message's action menu. */

@@ -28,7 +28,7 @@ test("two people become contacts and exchange direct messages", async ({ browser
   await expect(invitation).toContainText(ada.name);
   await screenshot(bob.page, testInfo, "contacts-invitation");
   await invitation.getByRole("button", { name: "Accept" }).click();
-  await expect(bob.page.getByRole("list", { name: "Contacts", exact: true }).getByText(ada.name)).toBeVisible();
+  await expect(bob.page.getByRole("list", { name: "Contacts", exact: true }).getByText(ada.name, { exact: true })).toBeVisible();
   await screenshot(bob.page, testInfo, "contacts");
   await open(bob.page, "/chats");
   await expect(bob.page.getByTestId("invitations-badge")).toHaveCount(0);
@@ -120,7 +120,7 @@ test("a group gets members by invite link and by group ID; admins rename it and 
   await owner.page.getByLabel("Description (optional)").fill("Sunday walks in the hills");
   await owner.page.getByLabel("Public group").check();
   await owner.page.getByRole("button", { name: "Create group" }).click();
-  await expect(owner.page.getByTestId("chat-title")).toHaveText(groupName);
+  await expect(owner.page.getByTestId("conversation-title")).toHaveText(groupName);
   await expect(owner.page.getByTestId("system-message").first()).toHaveText("You created the group");
   const chatId = new URL(owner.page.url()).pathname.split("/")[2];
 
@@ -135,7 +135,7 @@ test("a group gets members by invite link and by group ID; admins rename it and 
   // One joins by the link, the other by the group ID.
   await open(viaLink.page, invitePath);
   await viaLink.page.getByRole("button", { name: "Join group" }).click();
-  await expect(viaLink.page.getByTestId("chat-title")).toHaveText(groupName);
+  await expect(viaLink.page.getByTestId("conversation-title")).toHaveText(groupName);
   await send(viaLink.page, "Thanks for the invite!");
 
   await open(viaId.page, "/chats");
@@ -143,7 +143,7 @@ test("a group gets members by invite link and by group ID; admins rename it and 
   await viaId.page.getByRole("tab", { name: "Join group" }).click();
   await viaId.page.getByLabel("Group ID").fill(groupId);
   await viaId.page.getByRole("button", { name: "Join group" }).click();
-  await expect(viaId.page.getByTestId("chat-title")).toHaveText(groupName);
+  await expect(viaId.page.getByTestId("conversation-title")).toHaveText(groupName);
 
   // The owner makes the first an admin, renames the group and removes the second.
   await open(owner.page, `/chats/${chatId}/info`);
@@ -173,7 +173,7 @@ test("a group gets members by invite link and by group ID; admins rename it and 
   await expect(events.filter({ hasText: `${owner.name} made you an admin` })).toHaveCount(1);
   await expect(events.filter({ hasText: `renamed the group to “${groupName} & friends”` })).toHaveCount(1);
   await expect(events.filter({ hasText: `${owner.name} removed ${viaId.name}` })).toHaveCount(1);
-  await expect(viaLink.page.getByTestId("chat-title")).toHaveText(`${groupName} & friends`);
+  await expect(viaLink.page.getByTestId("conversation-title")).toHaveText(`${groupName} & friends`);
   await send(viaLink.page, "Welcome to the renamed group");
   await screenshot(viaLink.page, testInfo, "conversation-group");
 

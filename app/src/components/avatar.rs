@@ -21,6 +21,7 @@ pub fn Avatar(
             </Show>
         </span>
     }
+    .into_any()
 }
 
 pub fn initials(name: &str) -> String {

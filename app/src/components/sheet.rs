@@ -25,4 +25,5 @@ pub fn Sheet(#[prop(into)] title: String, on_close: Callback<()>, children: Chil
             </div>
         </div>
     }
+    .into_any()
 }

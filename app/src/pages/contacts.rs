@@ -52,6 +52,7 @@ pub fn Contacts() -> impl IntoView {
             </Transition>
         </main>
     }
+    .into_any()
 }
 
 #[component]
@@ -90,6 +91,7 @@ fn AddContact(version: RwSignal<u32>) -> impl IntoView {
             </button>
         </form>
     }
+    .into_any()
 }
 
 #[component]
@@ -118,6 +120,7 @@ fn ContactSections(list: Vec<ContactView>, version: RwSignal<u32>) -> impl IntoV
         })}
         {section("Blocked", "Blocked", blocked)}
     }
+    .into_any()
 }
 
 #[derive(Clone, Copy)]
@@ -198,4 +201,5 @@ fn ContactRow(contact: ContactView, version: RwSignal<u32>) -> impl IntoView {
             <p class="text-sm text-rose-600 empty:hidden" role="alert">{move || error.get()}</p>
         </li>
     }
+    .into_any()
 }

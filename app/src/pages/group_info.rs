@@ -73,6 +73,7 @@ pub fn GroupInfoPage() -> impl IntoView {
             </div>
         </div>
     }
+    .into_any()
 }
 
 /// Runs a group change, then reloads the page's data (and the chat list), or shows the error.
@@ -207,6 +208,7 @@ fn GroupInfoView(detail: ChatDetail, group: GroupInfo, me: String, version: RwSi
             }
         })}
     }
+    .into_any()
 }
 
 fn role_rank(role: Role) -> u8 {
@@ -275,6 +277,7 @@ fn MemberRow(member: MemberView, is_me: bool, my_role: Role, chat_id: String, ve
             </Show>
         </li>
     }
+    .into_any()
 }
 
 #[component]
@@ -307,6 +310,7 @@ fn AddMember(chat_id: String, version: RwSignal<u32>) -> impl IntoView {
             </button>
         </form>
     }
+    .into_any()
 }
 
 #[component]
@@ -337,6 +341,7 @@ fn EditGroup(group: GroupInfo, chat_id: String, version: RwSignal<u32>, on_close
             </form>
         </Sheet>
     }
+    .into_any()
 }
 
 #[component]
@@ -401,6 +406,7 @@ fn InviteLinks(chat_id: String) -> impl IntoView {
             </Transition>
         </div>
     }
+    .into_any()
 }
 
 fn full_link(link: &InviteLinkView) -> String {
@@ -446,4 +452,5 @@ fn InviteRow(link: InviteLinkView, chat: String, version: RwSignal<u32>) -> impl
             </div>
         </li>
     }
+    .into_any()
 }

@@ -39,4 +39,5 @@ pub fn JoinByLink() -> impl IntoView {
             </div>
         </AuthCard>
     }
+    .into_any()
 }

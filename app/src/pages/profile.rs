@@ -45,6 +45,7 @@ pub fn Profile() -> impl IntoView {
             </Suspense>
         </main>
     }
+    .into_any()
 }
 
 /// Back where the person came from, or to the chats when the profile was opened directly.
@@ -198,4 +199,5 @@ fn ProfileCard(profile: ProfileView) -> impl IntoView {
             </div>
         })}
     }
+    .into_any()
 }

@@ -36,6 +36,7 @@ pub fn Settings() -> impl IntoView {
             <LogOut/>
         </main>
     }
+    .into_any()
 }
 
 fn section_title(text: &'static str) -> impl IntoView {
@@ -122,6 +123,7 @@ fn Account() -> impl IntoView {
             </div>
         })}
     }
+    .into_any()
 }
 
 #[component]
@@ -141,6 +143,7 @@ fn Devices() -> impl IntoView {
             })}
         </Transition>
     }
+    .into_any()
 }
 
 #[component]
@@ -168,6 +171,7 @@ fn DeviceRow(device: DeviceView, revoke: ServerAction<RevokeDevice>) -> impl Int
             })}
         </li>
     }
+    .into_any()
 }
 
 #[component]
@@ -186,6 +190,7 @@ fn LogOut() -> impl IntoView {
             </button>
         </div>
     }
+    .into_any()
 }
 
 /// One choice of a radio group, as a row of a card.
@@ -200,6 +205,7 @@ fn radio<T: Copy + PartialEq + Send + Sync + 'static>(group: &'static str, curre
             </span>
         </label>
     }
+    .into_any()
 }
 
 #[component]
@@ -213,6 +219,7 @@ fn ProfileAndPrivacy() -> impl IntoView {
             })}
         </Suspense>
     }
+    .into_any()
 }
 
 #[component]
@@ -282,4 +289,5 @@ fn SettingsForm(settings: MySettings) -> impl IntoView {
             </div>
         </form>
     }
+    .into_any()
 }

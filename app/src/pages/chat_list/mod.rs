@@ -53,6 +53,7 @@ pub fn ChatsLayout() -> impl IntoView {
             </section>
         </div>
     }
+    .into_any()
 }
 
 /// What a row says under the chat's name.
@@ -144,6 +145,7 @@ fn ChatListPane() -> impl IntoView {
             <new_chat::NewChatSheet on_close=Callback::new(move |_| new_chat.set(false))/>
         </Show>
     }
+    .into_any()
 }
 
 #[component]
@@ -161,6 +163,7 @@ fn ListSkeleton() -> impl IntoView {
             }).collect_view()}
         </ul>
     }
+    .into_any()
 }
 
 #[component]
@@ -220,6 +223,7 @@ fn ChatRows(
             }.into_any()
         }}
     }
+    .into_any()
 }
 
 #[component]
@@ -263,6 +267,7 @@ fn ChatRow(chat: ChatSummary, active: impl Fn(&str) -> bool + Copy + Send + Sync
             </a>
         </li>
     }
+    .into_any()
 }
 
 /// The conversation pane on a desktop before a chat is picked.
@@ -275,6 +280,7 @@ pub fn NoChatSelected() -> impl IntoView {
             <p class="text-sm text-slate-500 dark:text-slate-400">"Pick a chat to start messaging."</p>
         </div>
     }
+    .into_any()
 }
 
 #[cfg(test)]

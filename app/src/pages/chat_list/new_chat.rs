@@ -50,6 +50,7 @@ pub fn NewChatSheet(on_close: Callback<()>) -> impl IntoView {
             }}
         </Sheet>
     }
+    .into_any()
 }
 
 #[component]
@@ -98,6 +99,7 @@ fn ContactPicker(open: Callback<String>) -> impl IntoView {
         <p class="text-sm text-rose-600 dark:text-rose-400" role="alert">{move || error.get().map(|e| e.to_string())}</p>
         <a href="/contacts" class="mt-3 block rounded-xl px-2 py-2 text-sm font-medium text-indigo-600 hover:bg-indigo-50 dark:text-indigo-400 dark:hover:bg-slate-800">"Manage contacts"</a>
     }
+    .into_any()
 }
 
 #[component]
@@ -122,6 +124,7 @@ fn NewGroupForm(open: Callback<String>) -> impl IntoView {
             <SubmitButton label="Create group" pending=create.pending()/>
         </form>
     }
+    .into_any()
 }
 
 /// A group's description: a few lines, optional.
@@ -136,6 +139,7 @@ pub fn DescriptionField(value: RwSignal<String>, error: RwSignal<Option<AppError
             <p class="mt-1.5 text-sm text-rose-600 dark:text-rose-400" role="alert">{message}</p>
         </div>
     }
+    .into_any()
 }
 
 /// Public groups can be found and joined by their group ID; private ones only by invitation.
@@ -151,6 +155,7 @@ pub fn PublicToggle(public: RwSignal<bool>) -> impl IntoView {
             </span>
         </label>
     }
+    .into_any()
 }
 
 #[component]
@@ -172,4 +177,5 @@ fn JoinByIdForm(open: Callback<String>) -> impl IntoView {
             <SubmitButton label="Join group" pending=join.pending()/>
         </form>
     }
+    .into_any()
 }

@@ -42,6 +42,7 @@ pub fn SearchResultsPanel(query: RwSignal<String>) -> impl IntoView {
             </Transition>
         </div>
     }
+    .into_any()
 }
 
 fn heading(text: &'static str) -> impl IntoView {

@@ -100,4 +100,5 @@ pub fn ActionMenu() -> impl IntoView {
             </div>
         })}
     }
+    .into_any()
 }

@@ -80,6 +80,7 @@ fn DaySeparator(label: String) -> impl IntoView {
                 data-testid="day-separator">{label}</span>
         </div>
     }
+    .into_any()
 }
 
 /// The quoted message above a reply (in a bubble, and in the composer).
@@ -96,6 +97,7 @@ pub fn Quote(reply: ReplyPreview, #[prop(default = false)] on_own: bool) -> impl
             </span>
         </span>
     }
+    .into_any()
 }
 
 #[component]
@@ -212,7 +214,7 @@ pub fn MessageRow(row: Row, group: bool, peer_read_seq: i64) -> impl IntoView {
                             on:contextmenu=move |ev| { ev.prevent_default(); open_menu_ctx(); }>
                             {name_line}
                             {quote}
-                            <p class="text-[15px] leading-snug break-words whitespace-pre-wrap">
+                            <p class="text-[15px] leading-snug break-words whitespace-pre-wrap" data-testid="message-text">
                                 {body}
                                 <span class="invisible ml-2 text-[11px]" aria-hidden="true">{footer.clone()}</span>
                             </p>
@@ -264,6 +266,7 @@ fn Reactions(list: Vec<ReactionView>, message_id: String, mine: bool) -> impl In
             }).collect_view()}
         </div>
     }
+    .into_any()
 }
 
 /// A send on its way (a clock) or one that failed (Retry, Discard).
@@ -298,4 +301,5 @@ pub fn PendingRow(pending: Outgoing) -> impl IntoView {
             {failed_view}
         </div>
     }
+    .into_any()
 }

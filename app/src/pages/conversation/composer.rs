@@ -107,4 +107,5 @@ pub fn Composer() -> impl IntoView {
             </div>
         </div>
     }
+    .into_any()
 }

@@ -203,6 +203,7 @@ pub fn MessageList(kind: ChatKind, peer_read_seq: i64, at: Option<i64>) -> impl 
             </Show>
         </div>
     }
+    .into_any()
 }
 
 #[cfg(test)]

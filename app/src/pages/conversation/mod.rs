@@ -50,6 +50,7 @@ pub fn Conversation() -> impl IntoView {
             })}
         </Suspense>
     }
+    .into_any()
 }
 
 fn header_button() -> &'static str {
@@ -66,6 +67,7 @@ fn Loading() -> impl IntoView {
         </header>
         <div class="flex-1 bg-slate-100 dark:bg-slate-900/60"></div>
     }
+    .into_any()
 }
 
 #[component]
@@ -83,6 +85,7 @@ fn Unavailable(id: String, #[prop(optional)] error: Option<String>) -> impl Into
             </p>
         </div>
     }
+    .into_any()
 }
 
 #[component]
@@ -112,6 +115,7 @@ fn ConversationView(detail: ChatDetail, me: String, at: Option<i64>) -> impl Int
             <composer::Composer/>
         </Show>
     }
+    .into_any()
 }
 
 #[component]
@@ -151,7 +155,7 @@ fn Header(detail: ChatDetail, muted: RwSignal<bool>) -> impl IntoView {
             <a href=link.clone() class="flex min-w-0 flex-1 items-center gap-3 rounded-xl px-2 py-1 hover:bg-slate-50 dark:hover:bg-slate-900" aria-label=link_label>
                 <Avatar name=detail.title.clone() online=online/>
                 <span class="min-w-0">
-                    <h1 class="truncate leading-tight font-semibold" data-testid="chat-title">{detail.title.clone()}</h1>
+                    <h1 class="truncate leading-tight font-semibold" data-testid="conversation-title">{detail.title.clone()}</h1>
                     <p class=move || format!("truncate text-xs {}", if online { "text-emerald-600 dark:text-emerald-400" } else { "text-slate-500 dark:text-slate-400" })
                         data-testid="chat-subtitle">{subtitle}</p>
                 </span>
@@ -165,6 +169,7 @@ fn Header(detail: ChatDetail, muted: RwSignal<bool>) -> impl IntoView {
             <a href=link class=header_button() aria-label=link_label><IconInfo/></a>
         </header>
     }
+    .into_any()
 }
 
 #[component]
@@ -215,4 +220,5 @@ fn RequestBanner(request: RwSignal<RequestState>, peer_name: String) -> impl Int
             }.into_any()),
         }}
     }
+    .into_any()
 }
