@@ -4,6 +4,7 @@ pub mod api;
 pub mod config;
 pub mod guard;
 pub mod health;
+pub mod seed;
 pub mod http;
 pub mod startup;
 pub mod telemetry;

@@ -1,5 +1,5 @@
 #![recursion_limit = "256"]
-use confab::{config::Config, startup::Application, telemetry};
+use confab::{config::Config, seed, startup::Application, telemetry};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -11,6 +11,16 @@ async fn main() -> std::process::ExitCode {
         }
     };
     telemetry::init(&config.log_filter, config.log_json);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("seed") {
+        return match seed::run(config, &args[1..]).await {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("confab seed: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
     let app = match Application::build(config).await {
         Ok(app) => app,
         Err(e) => {

@@ -69,7 +69,7 @@ impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         let store = Arc::new(SqliteStore::open(&config.database_url).await?);
         spawn_session_purge(store.clone());
-        let services = Services::new(store.clone(), accounts_service(&config, store.clone())?, ChatsConfig::default());
+        let services = Services::new(store.clone(), accounts_service(&config, store.clone())?, ChatsConfig { default_region: config.default_region.clone(), ..ChatsConfig::default() });
 
         let leptos_options = leptos_options(&config);
 

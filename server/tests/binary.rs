@@ -59,3 +59,18 @@ fn it_prints_its_url_and_stops_cleanly_on_sigterm() {
     let logs: Vec<String> = rx.try_iter().collect();
     assert!(logs.iter().any(|l| l.contains("SIGTERM received")), "{logs:?}");
 }
+
+#[test]
+fn seed_fills_a_database_once_and_names_the_people_to_log_in_as() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = confab(dir.path()).args(["seed", "--messages", "3000", "--users", "12"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("Seeded 12 people"), "{stdout}");
+    assert!(stdout.contains("3000 messages"), "{stdout}");
+    assert!(stdout.contains("+4915100000001") && stdout.contains("demo"), "{stdout}");
+
+    let again = confab(dir.path()).args(["seed"]).output().unwrap();
+    assert!(!again.status.success(), "a second seed into the same database is refused");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("seeded already"));
+}

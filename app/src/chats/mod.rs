@@ -1,3 +1,4 @@
 //! Conversations: direct chats, groups, contacts, messages, search and profiles.
 pub mod api;
 pub mod types;
+pub mod validate;

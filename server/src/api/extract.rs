@@ -1,7 +1,7 @@
 //! The API's edges: JSON bodies that reject unknown fields, Bearer identity, one error shape.
 use axum::{
     Json,
-    extract::{FromRequest, FromRequestParts, Request, rejection::JsonRejection},
+    extract::{FromRequest, FromRequestParts, Query, Request, rejection::JsonRejection},
     http::{HeaderValue, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
@@ -55,6 +55,23 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 };
                 let body = json!({ "error": { "code": "invalid_body", "message": rejection.body_text(), "field": null } });
                 Err((status, Json(body)).into_response())
+            }
+        }
+    }
+}
+
+/// A query string whose problems answer in the API's shape.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(Self(value)),
+            Err(rejection) => {
+                let body = json!({ "error": { "code": "invalid_query", "message": rejection.body_text(), "field": null } });
+                Err((StatusCode::BAD_REQUEST, Json(body)).into_response())
             }
         }
     }

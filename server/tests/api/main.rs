@@ -1,5 +1,6 @@
 //! HTTP-level tests against the real application on a free port over a fresh SQLite file.
 mod accounts;
+mod chats;
 mod delivery;
 mod email;
 mod sessions;

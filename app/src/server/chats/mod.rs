@@ -2,21 +2,51 @@
 //! and their roles, messages, read state and search. Every read and write checks membership
 //! here; an outsider gets `NotFound`, never a hint that the chat exists. Stored changes are
 //! published to the hub so every connected device hears of them, whichever door they came in by.
+//!
+//! Member states (see migration 0004): `active`, `incoming`/`outgoing` (a message request),
+//! `declined` (the requester, read-only), `dismissed` (who declined), `left`, `removed`.
+//! People blocked in a direct chat keep reading its history (so a block shows only as "can't
+//! message"), but cannot send, edit, react, mark read or type there.
+#[cfg(test)]
+mod access_tests;
+mod contacts;
+mod direct;
+mod events;
+mod groups;
+mod messages;
+mod profiles;
+mod search;
+#[cfg(test)]
+mod tests;
+mod views;
+
+pub use messages::LIST_PAGE;
+
 use std::sync::Arc;
 
-use crate::chats::types::*;
+use rand::Rng;
+
+use crate::accounts::validate;
 use crate::error::AppError;
-use crate::server::{hub::Hub, store::Store};
+use crate::server::{
+    hub::Hub,
+    store::{
+        Store, StoreError,
+        chats::{ConvRow, MemberRow},
+    },
+};
 
 #[derive(Debug, Clone)]
 pub struct ChatsConfig {
     /// Largest group, owner included.
     pub max_group_members: u32,
+    /// Region for phone numbers searched without a country code, e.g. "GB".
+    pub default_region: String,
 }
 
 impl Default for ChatsConfig {
     fn default() -> Self {
-        Self { max_group_members: 1024 }
+        Self { max_group_members: 1024, default_region: "GB".into() }
     }
 }
 
@@ -28,52 +58,103 @@ pub struct ChatsService {
 
 type R<T> = Result<T, AppError>;
 
-#[allow(unused_variables)]
+/// Member states in which a chat can be read (and is listed).
+const READABLE: [&str; 4] = ["active", "incoming", "outgoing", "declined"];
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Store failures are logged here, once; the client only learns that something went wrong.
+fn internal(e: StoreError) -> AppError {
+    tracing::error!(error = %e, "chats store failed");
+    AppError::Internal
+}
+
+/// A random id for chats and messages: 16 bytes, hex.
+fn new_id() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// A short public group ID, from the same generator (and alphabet) as user IDs.
+fn new_group_id() -> String {
+    validate::user_id_from_bits(rand::rng().random::<u64>() & 0xFF_FFFF_FFFF)
+}
+
+/// A user ID as typed (any case, dash optional) in its stored form.
+fn parse_user_id(raw: &str) -> R<String> {
+    validate::user_id(raw)
+}
+
+fn cannot_message() -> AppError {
+    AppError::invalid_with_code("cannot_message", "body", "You can’t message this person")
+}
+
+fn not_allowed(what: &str) -> AppError {
+    tracing::debug!(what, "refused for lack of a role");
+    AppError::Forbidden
+}
+
 impl ChatsService {
     pub fn new(store: Arc<dyn Store>, hub: Arc<dyn Hub>, config: ChatsConfig) -> Self {
         Self { store, hub, config }
     }
 
-    pub async fn list_chats(&self, me: &str) -> R<Vec<ChatSummary>> { todo!() }
-    /// `around`: open at that sequence (a search hit) instead of the newest page.
-    pub async fn open_chat(&self, me: &str, chat_id: &str, around: Option<i64>) -> R<ChatDetail> { todo!() }
-    pub async fn history(&self, me: &str, chat_id: &str, before: i64) -> R<HistoryPage> { todo!() }
-    /// Messages after `after_seq`, oldest first, at most `limit` (resume after a reconnect).
-    pub async fn messages_after(&self, me: &str, chat_id: &str, after_seq: i64, limit: u32) -> R<Vec<MessageView>> { todo!() }
-    /// The chat id and whether it was created just now.
-    pub async fn start_direct(&self, me: &str, user_id: &str) -> R<(String, bool)> { todo!() }
-    /// The stored message and whether it is new (false: the same client id was sent before).
-    pub async fn send_message(&self, me: &str, chat_id: &str, client_id: &str, body: &str, reply_to: Option<&str>) -> R<(MessageView, bool)> { todo!() }
-    pub async fn edit_message(&self, me: &str, message_id: &str, body: &str) -> R<MessageView> { todo!() }
-    pub async fn delete_message(&self, me: &str, message_id: &str) -> R<MessageView> { todo!() }
-    pub async fn toggle_reaction(&self, me: &str, message_id: &str, emoji: &str) -> R<Vec<ReactionView>> { todo!() }
-    pub async fn mark_read(&self, me: &str, chat_id: &str, seq: i64) -> R<()> { todo!() }
-    pub async fn set_muted(&self, me: &str, chat_id: &str, muted: bool) -> R<()> { todo!() }
-    pub async fn answer_request(&self, me: &str, chat_id: &str, accept: bool) -> R<()> { todo!() }
-    /// User ids of the chat's active members, if `me` is one of them (for the socket's fan-out).
-    pub async fn member_ids(&self, me: &str, chat_id: &str) -> R<Vec<String>> { todo!() }
+    /// The chat and the caller's member row, if the caller may read it; `NotFound` otherwise
+    /// (non-members, former members, and who dismissed a request all look the same).
+    async fn readable(&self, me: &str, chat_id: &str) -> R<(ConvRow, MemberRow)> {
+        if chat_id.is_empty() || chat_id.len() > 64 {
+            return Err(AppError::NotFound);
+        }
+        match self.store.membership(chat_id, me).await.map_err(internal)? {
+            Some((conv, member)) if READABLE.contains(&member.state.as_str()) => Ok((conv, member)),
+            _ => Err(AppError::NotFound),
+        }
+    }
 
-    pub async fn create_group(&self, me: &str, name: &str, description: &str, public: bool) -> R<String> { todo!() }
-    pub async fn join_group(&self, me: &str, group_id: Option<&str>, invite: Option<&str>) -> R<String> { todo!() }
-    pub async fn leave_group(&self, me: &str, chat_id: &str) -> R<()> { todo!() }
-    pub async fn edit_group(&self, me: &str, chat_id: &str, name: &str, description: &str, public: bool) -> R<()> { todo!() }
-    pub async fn add_member(&self, me: &str, chat_id: &str, user_id: &str) -> R<()> { todo!() }
-    pub async fn remove_member(&self, me: &str, chat_id: &str, user_id: &str) -> R<()> { todo!() }
-    pub async fn set_role(&self, me: &str, chat_id: &str, user_id: &str, role: Role) -> R<()> { todo!() }
-    pub async fn delete_group(&self, me: &str, chat_id: &str) -> R<()> { todo!() }
-    pub async fn create_invite(&self, me: &str, chat_id: &str, expires_in_hours: Option<u32>, max_uses: Option<u32>) -> R<InviteLinkView> { todo!() }
-    pub async fn list_invites(&self, me: &str, chat_id: &str) -> R<Vec<InviteLinkView>> { todo!() }
-    pub async fn revoke_invite(&self, me: &str, chat_id: &str, token: &str) -> R<()> { todo!() }
+    /// Like `readable`, and the caller may also write there: not a declined requester, and in a
+    /// direct chat neither person has blocked the other.
+    async fn writable(&self, me: &str, chat_id: &str) -> R<(ConvRow, MemberRow)> {
+        let (conv, member) = self.readable(me, chat_id).await?;
+        if member.state == "declined" {
+            return Err(AppError::invalid_with_code("request_declined", "body", "They didn’t accept your message request"));
+        }
+        if conv.kind == "direct" {
+            let peer = self.peer_of(&conv.id, me).await?;
+            let relation = self.store.relation(me, &peer).await.map_err(internal)?;
+            if relation.i_blocked {
+                return Err(AppError::invalid_with_code("blocked", "body", "You blocked this person — unblock them to send messages"));
+            }
+            if relation.they_blocked {
+                return Err(cannot_message());
+            }
+        }
+        Ok((conv, member))
+    }
 
-    pub async fn list_contacts(&self, me: &str) -> R<Vec<ContactView>> { todo!() }
-    pub async fn unseen_invitations(&self, me: &str) -> R<u32> { todo!() }
-    pub async fn mark_invitations_seen(&self, me: &str) -> R<()> { todo!() }
-    pub async fn invite_contact(&self, me: &str, user_id: &str) -> R<ContactState> { todo!() }
-    pub async fn answer_invitation(&self, me: &str, user_id: &str, accept: bool) -> R<ContactState> { todo!() }
-    pub async fn remove_contact(&self, me: &str, user_id: &str) -> R<ContactState> { todo!() }
-    pub async fn set_blocked(&self, me: &str, user_id: &str, blocked: bool) -> R<ContactState> { todo!() }
-    pub async fn profile(&self, me: &str, user_id: &str) -> R<ProfileView> { todo!() }
-    pub async fn my_settings(&self, me: &str) -> R<MySettings> { todo!() }
-    pub async fn save_settings(&self, me: &str, settings: MySettings) -> R<MySettings> { todo!() }
-    pub async fn search(&self, me: &str, query: &str) -> R<SearchResults> { todo!() }
+    /// The caller, who must be an active member of the group with at least `admin` rights.
+    async fn group_admin(&self, me: &str, chat_id: &str) -> R<(ConvRow, MemberRow)> {
+        let (conv, member) = self.readable(me, chat_id).await?;
+        if conv.kind != "group" || member.state != "active" {
+            return Err(AppError::NotFound);
+        }
+        if member.role == "member" {
+            return Err(not_allowed("group admin action"));
+        }
+        Ok((conv, member))
+    }
+
+    /// The other person of a direct chat.
+    async fn peer_of(&self, chat_id: &str, me: &str) -> R<String> {
+        let all = ["active", "incoming", "outgoing", "declined", "dismissed", "left", "removed"];
+        let members = self.store.members(chat_id, &all).await.map_err(internal)?;
+        members.into_iter().map(|m| m.person.id).find(|id| id != me).ok_or(AppError::NotFound)
+    }
+
+    /// User ids of the members in any of `states`.
+    async fn member_ids_in(&self, chat_id: &str, states: &[&str]) -> R<Vec<String>> {
+        Ok(self.store.members(chat_id, states).await.map_err(internal)?.into_iter().map(|m| m.person.id).collect())
+    }
 }

@@ -1,10 +1,17 @@
 //! Persistence behind one seam. Services never write SQL; they call a `Store`. SQLite is the
 //! implementation today; a PostgreSQL one will implement the same trait for several servers.
 pub mod accounts;
+pub mod chats;
 mod sqlite;
 mod sqlite_accounts;
+mod sqlite_chats;
+mod sqlite_contacts;
+mod sqlite_messages;
+mod sqlite_people;
+mod sqlite_rows;
 
 pub use accounts::AccountStore;
+pub use chats::{ChatStore, ContactStore, MessageStore, PeopleStore};
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -32,7 +39,7 @@ pub struct SessionRow {
 }
 
 #[async_trait]
-pub trait Store: AccountStore + Send + Sync + 'static {
+pub trait Store: AccountStore + PeopleStore + ChatStore + MessageStore + ContactStore + Send + Sync + 'static {
     /// Answers when the database does: what `/readyz` asks.
     async fn ping(&self) -> Result<(), StoreError>;
 

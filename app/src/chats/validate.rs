@@ -1,0 +1,135 @@
+//! Pure checks on what people type into chats, compiled for the browser (hints) and the server
+//! (the final word). Each returns the cleaned value or a message written for the person.
+use super::types::MAX_MESSAGE_CHARS;
+use crate::error::AppError;
+
+pub const MAX_CLIENT_ID: usize = 64;
+/// Room for skin tones and joined sequences such as families (up to 25 bytes in UTF-8).
+pub const MAX_EMOJI_BYTES: usize = 32;
+pub const MAX_GROUP_NAME: usize = 64;
+pub const MAX_DESCRIPTION: usize = 300;
+pub const MAX_DISPLAY_NAME: usize = 64;
+pub const MAX_BIO: usize = 300;
+
+/// 1..=4096 characters once trimmed. The text is kept as typed: escaping is the renderer's job.
+pub fn message_body(raw: &str) -> Result<String, AppError> {
+    let body = raw.trim();
+    if body.is_empty() {
+        return Err(AppError::invalid_with_code("message_empty", "body", "Type a message first"));
+    }
+    let len = body.chars().count();
+    if len > MAX_MESSAGE_CHARS {
+        return Err(AppError::invalid_with_code(
+            "message_too_long",
+            "body",
+            format!("Messages are at most {MAX_MESSAGE_CHARS} characters — this one has {len}"),
+        ));
+    }
+    Ok(body.to_owned())
+}
+
+/// The id a client gives a message so a retried send is stored once: 1–64 of `A-Z a-z 0-9 _ -`.
+pub fn client_id(raw: &str) -> Result<String, AppError> {
+    let ok = !raw.is_empty()
+        && raw.len() <= MAX_CLIENT_ID
+        && raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if ok { Ok(raw.to_owned()) } else { Err(AppError::invalid("client_id", "A client id is 1–64 letters, digits, _ or -")) }
+}
+
+/// A reaction: one emoji (possibly with modifiers), at most 32 bytes, no letters or digits.
+pub fn emoji(raw: &str) -> Result<String, AppError> {
+    let e = raw.trim();
+    let ok = !e.is_empty()
+        && e.len() <= MAX_EMOJI_BYTES
+        && !e.chars().any(|c| c.is_ascii_alphanumeric() || c.is_whitespace() || c.is_control() || c.is_ascii_punctuation());
+    if ok { Ok(e.to_owned()) } else { Err(AppError::invalid("emoji", "Pick an emoji to react with")) }
+}
+
+fn text(raw: &str, field: &str, min: usize, max: usize, what: &str) -> Result<String, AppError> {
+    let value = raw.trim();
+    let len = value.chars().count();
+    if len < min {
+        return Err(AppError::invalid(field, format!("Enter a {what}")));
+    }
+    if len > max || value.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(AppError::invalid(field, format!("A {what} is at most {max} characters")));
+    }
+    Ok(value.to_owned())
+}
+
+pub fn group_name(raw: &str) -> Result<String, AppError> {
+    text(raw, "name", 1, MAX_GROUP_NAME, "group name")
+}
+
+pub fn description(raw: &str) -> Result<String, AppError> {
+    text(raw, "description", 0, MAX_DESCRIPTION, "description")
+}
+
+pub fn display_name(raw: &str) -> Result<String, AppError> {
+    text(raw, "display_name", 1, MAX_DISPLAY_NAME, "display name")
+}
+
+pub fn bio(raw: &str) -> Result<String, AppError> {
+    text(raw, "bio", 0, MAX_BIO, "bio")
+}
+
+/// The words of a search, each quoted for SQLite FTS5 (so nothing typed is read as query
+/// syntax), the last one as a prefix so results follow the typing. None when there are no words.
+pub fn fts_query(raw: &str) -> Option<String> {
+    let words: Vec<String> = raw
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .take(8)
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect();
+    let (last, rest) = words.split_last()?;
+    let mut query = rest.join(" ");
+    if !query.is_empty() {
+        query.push(' ');
+    }
+    query.push_str(last);
+    query.push('*');
+    Some(query)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(e: AppError) -> String {
+        e.code().to_owned()
+    }
+
+    #[test]
+    fn bodies_are_trimmed_and_between_one_and_4096_characters() {
+        assert_eq!(message_body("  hi <b>there</b>\n").unwrap(), "hi <b>there</b>");
+        assert_eq!(code(message_body(" \n\t").unwrap_err()), "message_empty");
+        assert!(message_body(&"é".repeat(MAX_MESSAGE_CHARS)).is_ok(), "characters, not bytes");
+        assert_eq!(code(message_body(&"a".repeat(MAX_MESSAGE_CHARS + 1)).unwrap_err()), "message_too_long");
+    }
+
+    #[test]
+    fn client_ids_are_short_and_plain() {
+        assert!(client_id("c-1_A").is_ok());
+        for bad in ["", "has space", "ü", &"x".repeat(65)] {
+            assert_eq!(code(client_id(bad).unwrap_err()), "invalid_client_id", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn reactions_are_emoji_not_words() {
+        for good in ["👍", "❤️", "👩‍👩‍👧", "🇩🇪", "👍🏽"] {
+            assert!(emoji(good).is_ok(), "{good}");
+        }
+        for bad in ["", "a", "1", "👍a", "lol", "<", "👩‍👩‍👧‍👦👩‍👩‍👧‍👦", "👍👍👍👍👍👍👍👍👍"] {
+            assert!(emoji(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn search_words_are_quoted_so_no_input_is_fts_syntax() {
+        assert_eq!(fts_query("hello world").as_deref(), Some("\"hello\" \"world\"*"));
+        assert_eq!(fts_query("a\"b OR c*").as_deref(), Some("\"a\"\"b\" \"OR\" \"c*\"*"));
+        assert_eq!(fts_query("  ( ) "), None);
+    }
+}

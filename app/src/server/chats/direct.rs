@@ -1,0 +1,65 @@
+//! Direct chats and message requests: one chat per pair; a first message to someone who takes
+//! messages from contacts only arrives as a request they accept or decline.
+use super::{ChatsService, R, cannot_message, internal, new_id, now, parse_user_id};
+use crate::error::AppError;
+
+impl ChatsService {
+    /// Anyone signed in, towards anyone who has not blocked them. Opens (or creates) the direct
+    /// chat with `user_id` (any case, dash optional); returns its id and whether it is new.
+    pub async fn start_direct(&self, me: &str, user_id: &str) -> R<(String, bool)> {
+        let other = parse_user_id(user_id)?;
+        if other == me {
+            return Err(AppError::invalid("user_id", "That’s your own user ID"));
+        }
+        let target = self.store.profile_row(&other).await.map_err(internal)?.ok_or(AppError::NotFound)?;
+        let relation = self.store.relation(me, &other).await.map_err(internal)?;
+        if let Some((chat_id, my_state)) = relation.direct {
+            // Writing to someone whose request you declined accepts it after all.
+            if my_state == "dismissed" && !relation.i_blocked && !relation.they_blocked {
+                self.store.set_states(&chat_id, &[(me, "active"), (&other, "active")]).await.map_err(internal)?;
+                let _ = self.publish_chat_updated(&chat_id).await;
+            }
+            return Ok((chat_id, false));
+        }
+        if relation.i_blocked {
+            return Err(AppError::invalid_with_code("blocked", "user_id", "You blocked this person — unblock them to message them"));
+        }
+        if relation.they_blocked {
+            return Err(cannot_message());
+        }
+        let contact = relation.contact.as_ref().is_some_and(|(_, state)| state == "accepted");
+        let (mine, theirs) =
+            if target.who_can_message == "contacts" && !contact { ("outgoing", "incoming") } else { ("active", "active") };
+        let (chat_id, created) = self.store.create_direct(&new_id(), me, mine, &other, theirs, now()).await.map_err(internal)?;
+        if created {
+            // The other person hears of the chat with its first message.
+            let _ = self.publish_chat_updated_for(&chat_id, me).await;
+        }
+        Ok((chat_id, created))
+    }
+
+    /// Caller must have an incoming message request in the chat. Accepting makes it a normal
+    /// chat; declining hides it from the caller and stops the requester from sending more.
+    pub async fn answer_request(&self, me: &str, chat_id: &str, accept: bool) -> R<()> {
+        let (conv, member) = self.readable(me, chat_id).await?;
+        if conv.kind != "direct" || member.state != "incoming" {
+            return Err(AppError::invalid_with_code("no_request", "chat_id", "There is no message request to answer here"));
+        }
+        if accept {
+            self.accept_request(me, chat_id).await
+        } else {
+            let other = self.peer_of(chat_id, me).await?;
+            self.store.set_states(chat_id, &[(me, "dismissed"), (&other, "declined")]).await.map_err(internal)?;
+            self.publish_removed(&[me.to_owned()], chat_id);
+            let _ = self.publish_chat_updated_for(chat_id, &other).await;
+            Ok(())
+        }
+    }
+
+    pub(super) async fn accept_request(&self, me: &str, chat_id: &str) -> R<()> {
+        let other = self.peer_of(chat_id, me).await?;
+        self.store.set_states(chat_id, &[(me, "active"), (&other, "active")]).await.map_err(internal)?;
+        let _ = self.publish_chat_updated(chat_id).await;
+        Ok(())
+    }
+}

@@ -1,0 +1,281 @@
+//! Groups: creating, joining by public group ID or invite link, leaving, editing, members and
+//! roles, deleting, and invite links. Every change to members or the name leaves a system
+//! message. When the owner leaves, ownership passes to the longest-standing admin, else the
+//! longest-standing member; the last one out deletes the group.
+use rand::Rng;
+
+use super::{ChatsService, R, internal, new_group_id, new_id, not_allowed, now, parse_user_id, views};
+use crate::chats::{types::*, validate};
+use crate::error::AppError;
+use crate::server::store::chats::{Applied, Change, ConvRow, InviteRow, MessageRow, NewMessage};
+
+fn system(chat_id: &str, event: &SystemEvent) -> R<NewMessage> {
+    Ok(NewMessage {
+        id: new_id(),
+        chat_id: chat_id.to_owned(),
+        system: Some(serde_json::to_string(event).map_err(|_| AppError::Internal)?),
+        created_at: now(),
+        ..NewMessage::default()
+    })
+}
+
+fn group_full(max: u32) -> AppError {
+    AppError::invalid_with_code("group_full", "group", format!("This group is full ({max} members)"))
+}
+
+fn invite_token() -> String {
+    let mut bytes = [0u8; 18];
+    rand::rng().fill(&mut bytes);
+    hex::encode(bytes)
+}
+
+fn invite_view(i: &InviteRow) -> InviteLinkView {
+    InviteLinkView {
+        token: i.token.clone(),
+        path: format!("/join/{}", i.token),
+        created_at: i.created_at,
+        expires_at: i.expires_at,
+        max_uses: i.max_uses.map(|n| n as u32),
+        uses: i.uses as u32,
+    }
+}
+
+impl ChatsService {
+    async fn me_person(&self, me: &str) -> R<PersonView> {
+        let b = self.store.brief(me).await.map_err(internal)?.ok_or(AppError::Unauthenticated)?;
+        Ok(views::person(&b))
+    }
+
+    async fn apply(&self, chat_id: &str, changes: &[Change], event: Option<SystemEvent>) -> R<Option<MessageRow>> {
+        let message = event.map(|e| system(chat_id, &e)).transpose()?;
+        match self.store.apply(chat_id, changes, message.as_ref(), now()).await.map_err(internal)? {
+            Applied::Done(row) => Ok(row),
+            Applied::Full => Err(group_full(self.config.max_group_members)),
+            Applied::InviteUnusable => Err(AppError::invalid_with_code("invite_unusable", "invite", "This invite link no longer works")),
+        }
+    }
+
+    /// Anyone signed in. Creates a group with the caller as its owner; returns its chat id.
+    pub async fn create_group(&self, me: &str, name: &str, description: &str, public: bool) -> R<String> {
+        let name = validate::group_name(name)?;
+        let description = validate::description(description)?;
+        let by = self.me_person(me).await?;
+        let at = now();
+        loop {
+            let conv = ConvRow {
+                id: new_id(),
+                kind: "group".into(),
+                group_id: Some(new_group_id()),
+                name: name.clone(),
+                description: description.clone(),
+                public,
+                created_by: me.to_owned(),
+                created_at: at,
+                last_seq: 0,
+                last_activity_at: at,
+            };
+            let created = system(&conv.id, &SystemEvent::Created { by: by.clone() })?;
+            // 2^40 group IDs: a collision is rare; draw another.
+            if self.store.create_group(&conv, &created).await.map_err(internal)? {
+                let _ = self.publish_chat_updated_for(&conv.id, me).await;
+                return Ok(conv.id);
+            }
+        }
+    }
+
+    /// Anyone signed in: a public group by its group ID (a private group's ID is "not found"),
+    /// or any group by a live invite link. Former members who were removed need a link.
+    pub async fn join_group(&self, me: &str, group_id: Option<&str>, invite: Option<&str>) -> R<String> {
+        let (conv, token) = match (group_id.filter(|g| !g.trim().is_empty()), invite.filter(|i| !i.trim().is_empty())) {
+            (Some(gid), None) => {
+                let gid = parse_user_id(gid)
+                    .map_err(|_| AppError::invalid("group_id", "A group ID has 8 letters and digits, like 7KQ4-M2XD"))?;
+                let conv = self.store.conv_by_group_id(&gid).await.map_err(internal)?;
+                (conv.filter(|c| c.public).ok_or(AppError::NotFound)?, None)
+            }
+            (None, Some(token)) => {
+                let token = token.trim().rsplit('/').next().unwrap_or_default().to_owned();
+                let invite = self.store.invite(&token).await.map_err(internal)?.ok_or(AppError::NotFound)?;
+                let bad = |code: &str, reason: &str| AppError::invalid_with_code(code, "invite", reason);
+                if invite.revoked_at.is_some() {
+                    return Err(bad("invite_revoked", "This invite link was revoked"));
+                }
+                if invite.expires_at.is_some_and(|at| at <= now()) {
+                    return Err(bad("invite_expired", "This invite link has expired"));
+                }
+                if invite.max_uses.is_some_and(|max| invite.uses >= max) {
+                    return Err(bad("invite_used_up", "This invite link has been used up"));
+                }
+                (self.store.conv(&invite.chat_id).await.map_err(internal)?.ok_or(AppError::NotFound)?, Some(token))
+            }
+            _ => return Err(AppError::invalid("group_id", "Give a group ID or an invite link")),
+        };
+        let current = self.store.membership(&conv.id, me).await.map_err(internal)?;
+        match current.as_ref().map(|(_, m)| m.state.as_str()) {
+            Some("active") => return Ok(conv.id),
+            Some("removed") if token.is_none() => return Err(AppError::NotFound),
+            _ => {}
+        }
+        let who = self.me_person(me).await?;
+        let mut changes = vec![Change::Join { user_id: me.to_owned(), role: "member".into(), limit: self.config.max_group_members }];
+        if let Some(token) = token {
+            changes.push(Change::UseInvite { token });
+        }
+        let message = self.apply(&conv.id, &changes, Some(SystemEvent::Joined { who })).await?;
+        let _ = self.publish_group_change(&conv.id, message.as_ref()).await;
+        Ok(conv.id)
+    }
+
+    /// Caller must be an active member. See the module note for an owner leaving.
+    pub async fn leave_group(&self, me: &str, chat_id: &str) -> R<()> {
+        let (conv, member) = self.readable(me, chat_id).await?;
+        if conv.kind != "group" {
+            return Err(AppError::NotFound);
+        }
+        let who = self.me_person(me).await?;
+        let mut changes = vec![Change::SetState { user_id: me.to_owned(), state: "left".into() }];
+        let others: Vec<_> =
+            self.store.members(chat_id, &["active"]).await.map_err(internal)?.into_iter().filter(|m| m.person.id != me).collect();
+        if others.is_empty() {
+            self.store.delete_conv(chat_id).await.map_err(internal)?;
+            self.publish_removed(&[me.to_owned()], chat_id);
+            return Ok(());
+        }
+        let mut heir = None;
+        if member.role == "owner" {
+            let next = others.iter().find(|m| m.role == "admin").unwrap_or(&others[0]);
+            changes.push(Change::SetRole { user_id: me.to_owned(), role: "member".into() });
+            changes.push(Change::SetRole { user_id: next.person.id.clone(), role: "owner".into() });
+            heir = Some(views::person(&next.person));
+        }
+        let message = self.apply(chat_id, &changes, Some(SystemEvent::Left { who: who.clone() })).await?;
+        self.publish_removed(&[me.to_owned()], chat_id);
+        let _ = self.publish_group_change(chat_id, message.as_ref()).await;
+        if let Some(heir) = heir {
+            let message = self.apply(chat_id, &[], Some(SystemEvent::OwnerChanged { who: heir, by: who })).await?;
+            let _ = self.publish_group_change(chat_id, message.as_ref()).await;
+        }
+        Ok(())
+    }
+
+    /// Caller must be the owner or an admin. A new name leaves a system message.
+    pub async fn edit_group(&self, me: &str, chat_id: &str, name: &str, description: &str, public: bool) -> R<()> {
+        let name = validate::group_name(name)?;
+        let description = validate::description(description)?;
+        let (conv, _) = self.group_admin(me, chat_id).await?;
+        let event = if name != conv.name { Some(SystemEvent::Renamed { name: name.clone(), by: self.me_person(me).await? }) } else { None };
+        let message = self.apply(chat_id, &[Change::Edit { name, description, public }], event).await?;
+        let _ = self.publish_group_change(chat_id, message.as_ref()).await;
+        Ok(())
+    }
+
+    /// Caller must be the owner or an admin; the person must not have blocked either of them.
+    pub async fn add_member(&self, me: &str, chat_id: &str, user_id: &str) -> R<()> {
+        let other = parse_user_id(user_id)?;
+        self.group_admin(me, chat_id).await?;
+        let target = self.store.brief(&other).await.map_err(internal)?.ok_or(AppError::NotFound)?;
+        let relation = self.store.relation(me, &other).await.map_err(internal)?;
+        if relation.i_blocked || relation.they_blocked {
+            return Err(AppError::invalid_with_code("cannot_add", "user_id", "You can’t add this person"));
+        }
+        if self.store.membership(chat_id, &other).await.map_err(internal)?.is_some_and(|(_, m)| m.state == "active") {
+            return Ok(());
+        }
+        let event = SystemEvent::Added { who: views::person(&target), by: self.me_person(me).await? };
+        let join = Change::Join { user_id: other, role: "member".into(), limit: self.config.max_group_members };
+        let message = self.apply(chat_id, &[join], Some(event)).await?;
+        let _ = self.publish_group_change(chat_id, message.as_ref()).await;
+        Ok(())
+    }
+
+    /// Caller must be the owner (anyone but themself) or an admin (plain members only).
+    pub async fn remove_member(&self, me: &str, chat_id: &str, user_id: &str) -> R<()> {
+        let other = parse_user_id(user_id)?;
+        let (_, mine) = self.group_admin(me, chat_id).await?;
+        let (_, target) = self.store.membership(chat_id, &other).await.map_err(internal)?.filter(|(_, m)| m.state == "active").ok_or(AppError::NotFound)?;
+        if other == me {
+            return Err(AppError::invalid("user_id", "To leave the group, use Leave"));
+        }
+        if target.role == "owner" || (target.role == "admin" && mine.role != "owner") {
+            return Err(not_allowed("remove an owner or admin"));
+        }
+        let event = SystemEvent::Removed { who: views::person(&target.person), by: self.me_person(me).await? };
+        let changes = [Change::SetState { user_id: other.clone(), state: "removed".into() }, Change::SetRole { user_id: other.clone(), role: "member".into() }];
+        let message = self.apply(chat_id, &changes, Some(event)).await?;
+        self.publish_removed(&[other], chat_id);
+        let _ = self.publish_group_change(chat_id, message.as_ref()).await;
+        Ok(())
+    }
+
+    /// Caller must be the owner. `Role::Owner` hands ownership over (the caller becomes an admin).
+    pub async fn set_role(&self, me: &str, chat_id: &str, user_id: &str, role: Role) -> R<()> {
+        let other = parse_user_id(user_id)?;
+        let (_, mine) = self.group_admin(me, chat_id).await?;
+        if mine.role != "owner" {
+            return Err(not_allowed("change roles"));
+        }
+        let (_, target) = self.store.membership(chat_id, &other).await.map_err(internal)?.filter(|(_, m)| m.state == "active").ok_or(AppError::NotFound)?;
+        if other == me {
+            return Err(AppError::invalid("user_id", "Hand ownership to someone else first"));
+        }
+        let by = self.me_person(me).await?;
+        let who = views::person(&target.person);
+        let (changes, event) = match role {
+            Role::Owner => (
+                vec![
+                    Change::SetRole { user_id: other, role: "owner".into() },
+                    Change::SetRole { user_id: me.to_owned(), role: "admin".into() },
+                ],
+                SystemEvent::OwnerChanged { who, by },
+            ),
+            role => (vec![Change::SetRole { user_id: other, role: views::role_name(role).into() }], SystemEvent::RoleChanged { who, role, by }),
+        };
+        let message = self.apply(chat_id, &changes, Some(event)).await?;
+        let _ = self.publish_group_change(chat_id, message.as_ref()).await;
+        Ok(())
+    }
+
+    /// Caller must be the owner. Everything in the group goes.
+    pub async fn delete_group(&self, me: &str, chat_id: &str) -> R<()> {
+        let (_, mine) = self.group_admin(me, chat_id).await?;
+        if mine.role != "owner" {
+            return Err(not_allowed("delete the group"));
+        }
+        let members = self.member_ids_in(chat_id, &["active"]).await?;
+        self.store.delete_conv(chat_id).await.map_err(internal)?;
+        self.publish_removed(&members, chat_id);
+        Ok(())
+    }
+
+    /// Caller must be the owner or an admin.
+    pub async fn create_invite(&self, me: &str, chat_id: &str, expires_in_hours: Option<u32>, max_uses: Option<u32>) -> R<InviteLinkView> {
+        self.group_admin(me, chat_id).await?;
+        if max_uses == Some(0) {
+            return Err(AppError::invalid("max_uses", "Allow at least one use"));
+        }
+        let at = now();
+        let invite = InviteRow {
+            token: invite_token(),
+            chat_id: chat_id.to_owned(),
+            created_at: at,
+            expires_at: expires_in_hours.filter(|h| *h > 0).map(|h| at + i64::from(h.min(24 * 365)) * 3600),
+            max_uses: max_uses.map(i64::from),
+            uses: 0,
+            revoked_at: None,
+        };
+        self.store.insert_invite(&invite, me).await.map_err(internal)?;
+        Ok(invite_view(&invite))
+    }
+
+    /// Caller must be the owner or an admin. Links not revoked, newest first.
+    pub async fn list_invites(&self, me: &str, chat_id: &str) -> R<Vec<InviteLinkView>> {
+        self.group_admin(me, chat_id).await?;
+        Ok(self.store.invites_of(chat_id).await.map_err(internal)?.iter().map(invite_view).collect())
+    }
+
+    /// Caller must be the owner or an admin.
+    pub async fn revoke_invite(&self, me: &str, chat_id: &str, token: &str) -> R<()> {
+        self.group_admin(me, chat_id).await?;
+        if self.store.revoke_invite(chat_id, token, now()).await.map_err(internal)? { Ok(()) } else { Err(AppError::NotFound) }
+    }
+}

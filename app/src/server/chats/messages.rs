@@ -1,0 +1,265 @@
+//! The chat list, opening a conversation and paging its history, sending, editing, deleting,
+//! reacting, and read/delivered marks.
+use super::{ChatsService, R, READABLE, internal, new_id, now, views};
+use crate::chats::{types::*, validate};
+use crate::error::AppError;
+use crate::server::store::chats::{MessageRow, NewMessage, Sent, SummaryScope};
+
+/// Chats the web app's list shows at most (the REST API pages by `LIST_PAGE`).
+const LIST_MAX: u32 = 500;
+pub const LIST_PAGE: u32 = 50;
+/// Most messages one `messages_after` call returns.
+const AFTER_MAX: u32 = 500;
+
+impl ChatsService {
+    /// The caller's chats, most recent activity first (requests included, marked).
+    pub async fn list_chats(&self, me: &str) -> R<Vec<ChatSummary>> {
+        self.list_chats_page(me, None, LIST_MAX).await
+    }
+
+    /// One page of the caller's chats after `cursor` = (updated_at, id) of the previous page's last row.
+    pub async fn list_chats_page(&self, me: &str, cursor: Option<(i64, &str)>, limit: u32) -> R<Vec<ChatSummary>> {
+        let scope = SummaryScope::Viewer { user_id: me, cursor, limit: limit.clamp(1, LIST_MAX), only_chat: None };
+        let rows = self.store.summaries(scope).await.map_err(internal)?;
+        Ok(rows.iter().map(|r| self.summary(r)).collect())
+    }
+
+    /// Caller must be able to read the chat. Its list row as the caller sees it.
+    pub async fn chat_summary(&self, me: &str, chat_id: &str) -> R<ChatSummary> {
+        self.readable(me, chat_id).await?;
+        let scope = SummaryScope::Viewer { user_id: me, cursor: None, limit: 1, only_chat: Some(chat_id) };
+        let rows = self.store.summaries(scope).await.map_err(internal)?;
+        rows.first().map(|r| self.summary(r)).ok_or(AppError::NotFound)
+    }
+
+    /// Messages `lo..=hi` with their reactions, oldest first, as `me` sees them.
+    async fn load(&self, me: &str, chat_id: &str, lo: i64, hi: i64, newest: bool) -> R<Vec<MessageView>> {
+        let rows = self.store.page(chat_id, lo, hi, PAGE_SIZE, newest).await.map_err(internal)?;
+        let (Some(first), Some(last)) = (rows.first(), rows.last()) else { return Ok(Vec::new()) };
+        let reactions = self.store.reactions(chat_id, first.seq, last.seq).await.map_err(internal)?;
+        Ok(views::message_views(&rows, &reactions, me))
+    }
+
+    /// Caller must be able to read the chat. `around`: open at that sequence (a search hit)
+    /// instead of the newest page.
+    pub async fn open_chat(&self, me: &str, chat_id: &str, around: Option<i64>) -> R<ChatDetail> {
+        let (conv, mine) = self.readable(me, chat_id).await?;
+        let messages = match around {
+            Some(seq) => {
+                let lo = (seq - i64::from(PAGE_SIZE) / 2).max(1);
+                self.load(me, chat_id, lo, conv.last_seq, false).await?
+            }
+            None => self.load(me, chat_id, 1, conv.last_seq, true).await?,
+        };
+        let next_before = messages.first().filter(|m| m.seq > 1).map(|m| m.seq);
+        let members = self.store.members(chat_id, &["active", "incoming", "outgoing", "declined"]).await.map_err(internal)?;
+        let group = conv.kind == "group";
+        let peer = members.iter().find(|m| m.person.id != me).filter(|_| !group);
+        let peer_presence = match peer {
+            Some(p) => Some(self.visible_presence(me, &p.person.id).await?),
+            None => None,
+        };
+        let peer_read_seq = members.iter().filter(|m| m.person.id != me).map(|m| m.last_read_seq).max().unwrap_or(0);
+        let active = members.iter().filter(|m| m.state == "active").count() as u32;
+        Ok(ChatDetail {
+            id: conv.id.clone(),
+            kind: views::kind(&conv.kind),
+            title: if group { conv.name.clone() } else { peer.map(|p| p.person.display_name.clone()).unwrap_or_default() },
+            peer: peer.map(|p| views::person(&p.person)),
+            peer_presence,
+            group: group.then(|| GroupInfo {
+                group_id: conv.group_id.as_deref().map(crate::accounts::validate::display_user_id).unwrap_or_default(),
+                name: conv.name.clone(),
+                description: conv.description.clone(),
+                public: conv.public,
+                member_count: active,
+                my_role: views::role(&mine.role),
+            }),
+            members: members
+                .iter()
+                .filter(|m| m.state == "active" || !group)
+                .map(|m| MemberView {
+                    person: views::person(&m.person),
+                    role: views::role(&m.role),
+                    joined_at: m.joined_at,
+                    online: self.hub.is_online(&m.person.id) && (m.person.id == me || peer_presence != Some(Presence::Hidden)),
+                })
+                .collect(),
+            messages,
+            next_before,
+            last_read_seq: mine.last_read_seq,
+            peer_read_seq,
+            muted: mine.muted,
+            request: views::request_state(&mine.state),
+        })
+    }
+
+    /// Caller must be able to read the chat. The page of messages before `before`, oldest first.
+    pub async fn history(&self, me: &str, chat_id: &str, before: i64) -> R<HistoryPage> {
+        self.readable(me, chat_id).await?;
+        let messages = if before <= 1 { Vec::new() } else { self.load(me, chat_id, 1, before - 1, true).await? };
+        let next_before = messages.first().filter(|m| m.seq > 1).map(|m| m.seq);
+        Ok(HistoryPage { messages, next_before })
+    }
+
+    /// Caller must be able to read the chat. Messages after `after_seq`, oldest first, at most
+    /// `limit` (resume after a reconnect).
+    pub async fn messages_after(&self, me: &str, chat_id: &str, after_seq: i64, limit: u32) -> R<Vec<MessageView>> {
+        let (conv, _) = self.readable(me, chat_id).await?;
+        let limit = limit.clamp(1, AFTER_MAX);
+        let rows = self.store.page(chat_id, after_seq.max(0) + 1, conv.last_seq, limit, false).await.map_err(internal)?;
+        let (Some(first), Some(last)) = (rows.first(), rows.last()) else { return Ok(Vec::new()) };
+        let reactions = self.store.reactions(chat_id, first.seq, last.seq).await.map_err(internal)?;
+        Ok(views::message_views(&rows, &reactions, me))
+    }
+
+    /// Caller must be able to write in the chat (see `writable`). Stores the message before
+    /// returning; the same `client_id` again returns the stored message and `false`. Answering
+    /// an incoming message request accepts it.
+    pub async fn send_message(&self, me: &str, chat_id: &str, client_id: &str, body: &str, reply_to: Option<&str>) -> R<(MessageView, bool)> {
+        let client_id = validate::client_id(client_id)?;
+        let body = validate::message_body(body)?;
+        let (conv, member) = self.writable(me, chat_id).await?;
+        if let Some(existing) = self.store.message_by_client_id(me, &client_id).await.map_err(internal)? {
+            return self.resent(me, chat_id, existing);
+        }
+        let reply_to = match reply_to.filter(|r| !r.is_empty()) {
+            Some(id) => match self.store.message(id).await.map_err(internal)? {
+                Some(m) if m.chat_id == conv.id && m.system.is_none() => Some(m.id),
+                _ => return Err(AppError::invalid("reply_to", "The message you reply to isn’t in this chat")),
+            },
+            None => None,
+        };
+        if member.state == "incoming" {
+            self.accept_request(me, &conv.id).await?;
+        }
+        let message = NewMessage {
+            id: new_id(),
+            chat_id: conv.id.clone(),
+            sender_id: Some(me.to_owned()),
+            body,
+            system: None,
+            created_at: now(),
+            reply_to,
+            client_id: Some(client_id),
+        };
+        let stored = match self.store.send(&message).await.map_err(internal)? {
+            Sent::New(row) => row,
+            Sent::Existing(row) => return self.resent(me, chat_id, row),
+        };
+        // Committed: delivery problems from here on are logged, never a failed send.
+        let _ = self.publish_new_message(&stored).await;
+        if conv.kind == "direct" && conv.last_seq == 0 {
+            let _ = self.publish_chat_updated(&conv.id).await;
+        }
+        Ok((views::message_view(&stored, &[], me), true))
+    }
+
+    fn resent(&self, me: &str, chat_id: &str, existing: MessageRow) -> R<(MessageView, bool)> {
+        if existing.chat_id != chat_id {
+            return Err(AppError::invalid_with_code("client_id_reused", "client_id", "That client id was used for another chat"));
+        }
+        Ok((views::message_view(&existing, &[], me), false))
+    }
+
+    /// The caller's own, live, non-system message in a chat they may write in.
+    async fn own_message(&self, me: &str, message_id: &str) -> R<MessageRow> {
+        if message_id.is_empty() || message_id.len() > 64 {
+            return Err(AppError::NotFound);
+        }
+        let message = self.store.message(message_id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
+        self.readable(me, &message.chat_id).await?;
+        if message.sender.as_ref().is_none_or(|s| s.id != me) || message.system.is_some() {
+            return Err(AppError::Forbidden);
+        }
+        if message.deleted {
+            return Err(AppError::invalid_with_code("message_deleted", "body", "That message was deleted"));
+        }
+        self.writable(me, &message.chat_id).await?;
+        Ok(message)
+    }
+
+    /// Caller must have sent the message and still be able to write in its chat.
+    pub async fn edit_message(&self, me: &str, message_id: &str, body: &str) -> R<MessageView> {
+        let body = validate::message_body(body)?;
+        let message = self.own_message(me, message_id).await?;
+        self.store.edit(&message.id, &body, now()).await.map_err(internal)?;
+        self.after_change(me, &message.id).await
+    }
+
+    /// Caller must have sent the message. Deletes it for everyone, leaving a tombstone.
+    pub async fn delete_message(&self, me: &str, message_id: &str) -> R<MessageView> {
+        let message = self.own_message(me, message_id).await?;
+        self.store.tombstone(&message.id).await.map_err(internal)?;
+        self.after_change(me, &message.id).await
+    }
+
+    async fn after_change(&self, me: &str, message_id: &str) -> R<MessageView> {
+        let row = self.store.message(message_id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
+        let _ = self.publish_updated(&row).await;
+        let reactions = self.store.reactions(&row.chat_id, row.seq, row.seq).await.map_err(internal)?;
+        Ok(views::message_view(&row, &reactions.iter().collect::<Vec<_>>(), me))
+    }
+
+    /// Caller must be able to write in the message's chat.
+    pub async fn toggle_reaction(&self, me: &str, message_id: &str, emoji: &str) -> R<Vec<ReactionView>> {
+        let emoji = validate::emoji(emoji)?;
+        if message_id.is_empty() || message_id.len() > 64 {
+            return Err(AppError::NotFound);
+        }
+        let message = self.store.message(message_id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
+        self.writable(me, &message.chat_id).await?;
+        if message.deleted || message.system.is_some() {
+            return Err(AppError::invalid("emoji", "That message can’t take reactions"));
+        }
+        self.store.toggle_reaction(&message.id, me, &emoji, now()).await.map_err(internal)?;
+        let _ = self.publish_reactions(&message.chat_id, &message).await;
+        let rows = self.store.reactions(&message.chat_id, message.seq, message.seq).await.map_err(internal)?;
+        Ok(views::reaction_views(&rows.iter().collect::<Vec<_>>(), me))
+    }
+
+    /// Caller must be able to write in the chat. Marks everything up to `seq` read (never lower).
+    pub async fn mark_read(&self, me: &str, chat_id: &str, seq: i64) -> R<()> {
+        let (conv, member) = self.writable(me, chat_id).await?;
+        let seq = seq.clamp(0, conv.last_seq);
+        if seq <= member.last_read_seq {
+            return Ok(());
+        }
+        let mark = self.store.mark_read(chat_id, me, seq).await.map_err(internal)?;
+        let _ = self.publish_read(chat_id, me, mark).await;
+        Ok(())
+    }
+
+    /// Caller must be able to write in the chat. A device of the caller received messages up to
+    /// `seq`; the mark only rises, and the other members hear of it.
+    pub async fn mark_delivered(&self, me: &str, chat_id: &str, seq: i64) -> R<()> {
+        let (conv, member) = self.writable(me, chat_id).await?;
+        let seq = seq.clamp(0, conv.last_seq);
+        if seq <= member.last_delivered_seq {
+            return Ok(());
+        }
+        let mark = self.store.mark_delivered(chat_id, me, seq).await.map_err(internal)?;
+        let _ = self.publish_delivered(chat_id, me, mark).await;
+        Ok(())
+    }
+
+    /// Caller must be able to read the chat.
+    pub async fn set_muted(&self, me: &str, chat_id: &str, muted: bool) -> R<()> {
+        self.readable(me, chat_id).await?;
+        self.store.set_muted(chat_id, me, muted).await.map_err(internal)?;
+        let _ = self.publish_chat_updated_for(chat_id, me).await;
+        Ok(())
+    }
+
+    /// Caller must be able to write in the chat. User ids (stored form) of the members who hear
+    /// live events such as typing.
+    pub async fn member_ids(&self, me: &str, chat_id: &str) -> R<Vec<String>> {
+        self.writable(me, chat_id).await?;
+        self.member_ids_in(chat_id, &["active", "incoming", "outgoing"]).await
+    }
+
+    /// Ids of every chat the caller can read (to subscribe a socket).
+    pub async fn my_chat_ids(&self, me: &str) -> R<Vec<String>> {
+        self.store.chat_ids_of(me, &READABLE).await.map_err(internal)
+    }
+}

@@ -1,0 +1,109 @@
+//! Profiles, privacy settings, presence rules and last-seen times.
+use super::{ChatsService, R, internal, parse_user_id, views};
+use crate::chats::{types::*, validate};
+use crate::error::AppError;
+use crate::server::store::chats::{ProfileRow, Relation};
+
+fn who_can_message(stored: &str) -> WhoCanMessage {
+    if stored == "contacts" { WhoCanMessage::Contacts } else { WhoCanMessage::Everyone }
+}
+
+fn last_seen(stored: &str) -> LastSeenVisibility {
+    match stored {
+        "contacts" => LastSeenVisibility::Contacts,
+        "nobody" => LastSeenVisibility::Nobody,
+        _ => LastSeenVisibility::Everyone,
+    }
+}
+
+/// Whether the viewer may see the person's online status and last seen time.
+fn presence_visible(target: &ProfileRow, relation: &Relation) -> bool {
+    if relation.i_blocked || relation.they_blocked {
+        return false;
+    }
+    let contact = relation.contact.as_ref().is_some_and(|(_, s)| s == "accepted");
+    match target.last_seen_visibility.as_str() {
+        "everyone" => true,
+        "contacts" => contact,
+        _ => false,
+    }
+}
+
+impl ChatsService {
+    /// `other`'s presence as `me` may see it.
+    pub(super) async fn visible_presence(&self, me: &str, other: &str) -> R<Presence> {
+        let Some(target) = self.store.profile_row(other).await.map_err(internal)? else { return Ok(Presence::Hidden) };
+        let relation = self.store.relation(me, other).await.map_err(internal)?;
+        Ok(self.presence(other, presence_visible(&target, &relation), target.last_seen_at))
+    }
+
+    /// Anyone signed in may see anyone's profile; what it shows follows the person's privacy.
+    pub async fn profile(&self, me: &str, user_id: &str) -> R<ProfileView> {
+        let other = parse_user_id(user_id)?;
+        let target = self.store.profile_row(&other).await.map_err(internal)?.ok_or(AppError::NotFound)?;
+        if other == me {
+            return Ok(ProfileView {
+                person: views::person(&target.person),
+                bio: target.bio.clone(),
+                presence: self.presence(me, true, target.last_seen_at),
+                contact: ContactState::None,
+                can_message: false,
+                direct_chat: None,
+                is_self: true,
+            });
+        }
+        let relation = self.store.relation(me, &other).await.map_err(internal)?;
+        let declined = relation.direct.as_ref().is_some_and(|(_, state)| state == "declined");
+        Ok(ProfileView {
+            person: views::person(&target.person),
+            bio: target.bio.clone(),
+            presence: self.presence(&other, presence_visible(&target, &relation), target.last_seen_at),
+            contact: super::contacts::contact_state(me, &relation),
+            can_message: !relation.i_blocked && !relation.they_blocked && !declined,
+            direct_chat: relation.direct.as_ref().filter(|(_, state)| state != "dismissed").map(|(id, _)| id.clone()),
+            is_self: false,
+        })
+    }
+
+    pub async fn my_settings(&self, me: &str) -> R<MySettings> {
+        let row = self.store.profile_row(me).await.map_err(internal)?.ok_or(AppError::Unauthenticated)?;
+        Ok(MySettings {
+            display_name: row.person.display_name,
+            bio: row.bio,
+            who_can_message: who_can_message(&row.who_can_message),
+            last_seen: last_seen(&row.last_seen_visibility),
+        })
+    }
+
+    /// Display name 1–64 characters, bio at most 300.
+    pub async fn save_settings(&self, me: &str, settings: MySettings) -> R<MySettings> {
+        let display_name = validate::display_name(&settings.display_name)?;
+        let bio = validate::bio(&settings.bio)?;
+        let who = match settings.who_can_message {
+            WhoCanMessage::Everyone => "everyone",
+            WhoCanMessage::Contacts => "contacts",
+        };
+        let seen = match settings.last_seen {
+            LastSeenVisibility::Everyone => "everyone",
+            LastSeenVisibility::Contacts => "contacts",
+            LastSeenVisibility::Nobody => "nobody",
+        };
+        self.store.save_profile(me, &display_name, &bio, who, seen).await.map_err(internal)?;
+        self.my_settings(me).await
+    }
+
+    /// Stored user ids who may see the caller online: direct-chat peers and contacts (contacts
+    /// only under "contacts", no one under "nobody"), minus blocks either way.
+    pub async fn presence_audience(&self, me: &str) -> R<Vec<String>> {
+        let row = self.store.profile_row(me).await.map_err(internal)?.ok_or(AppError::Unauthenticated)?;
+        match row.last_seen_visibility.as_str() {
+            "nobody" => Ok(Vec::new()),
+            visibility => self.store.presence_audience(me, visibility == "contacts").await.map_err(internal),
+        }
+    }
+
+    /// Records when the caller was last online (only ever later).
+    pub async fn set_last_seen(&self, me: &str, at: i64) -> R<()> {
+        self.store.set_last_seen(me, at).await.map_err(internal)
+    }
+}

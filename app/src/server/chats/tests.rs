@@ -1,0 +1,533 @@
+//! Service tests against a real SQLite file with the real migrations: every rule, and who is
+//! refused what.
+use std::sync::Arc;
+
+use super::*;
+use crate::chats::types::*;
+use crate::realtime::protocol::ServerFrame;
+use crate::server::{
+    hub::{Hub, LocalHub},
+    store::{AccountStore, SqliteStore, accounts::UserRow},
+};
+
+struct World {
+    chats: ChatsService,
+    hub: LocalHub,
+    store: Arc<SqliteStore>,
+    _dir: tempfile::TempDir,
+}
+
+async fn world_with(max_group_members: u32) -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    let store = Arc::new(SqliteStore::open(&url).await.unwrap());
+    let hub = LocalHub::new();
+    let config = ChatsConfig { max_group_members, default_region: "DE".into() };
+    let chats = ChatsService::new(store.clone(), Arc::new(hub.clone()), config);
+    World { chats, hub, store, _dir: dir }
+}
+
+async fn world() -> World {
+    world_with(1024).await
+}
+
+impl World {
+    /// A person named `name` with phone +49151000000NN; returns their stored id.
+    async fn person(&self, name: &str, n: u64) -> String {
+        let id = crate::accounts::validate::user_id_from_bits(0x10_0000 + n);
+        let row = UserRow {
+            id: id.clone(),
+            username: name.to_lowercase(),
+            display_name: name.into(),
+            phone: Some(format!("+4915100000{n:03}")),
+            email: None,
+            password_hash: None,
+            created_at: 0,
+        };
+        self.store.user_insert(&row).await.unwrap();
+        id
+    }
+
+    async fn send(&self, me: &str, chat: &str, body: &str) -> MessageView {
+        self.chats.send_message(me, chat, &new_id(), body, None).await.unwrap().0
+    }
+
+    async fn set_privacy(&self, me: &str, who: WhoCanMessage, seen: LastSeenVisibility) {
+        let mut s = self.chats.my_settings(me).await.unwrap();
+        s.who_can_message = who;
+        s.last_seen = seen;
+        self.chats.save_settings(me, s).await.unwrap();
+    }
+}
+
+fn code(e: AppError) -> String {
+    e.code().to_owned()
+}
+
+#[tokio::test]
+async fn sequences_have_no_gaps_under_twenty_concurrent_senders() {
+    let w = Arc::new(world().await);
+    let a = w.person("Ada", 1).await;
+    let b = w.person("Bob", 2).await;
+    let (chat, created) = w.chats.start_direct(&a, &b).await.unwrap();
+    assert!(created);
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let (w, chat, who) = (w.clone(), chat.clone(), if i % 2 == 0 { a.clone() } else { b.clone() });
+            tokio::spawn(async move { w.chats.send_message(&who, &chat, &format!("c{i}"), &format!("m{i}"), None).await.unwrap().0.seq })
+        })
+        .collect();
+    let mut seqs = Vec::new();
+    for t in tasks {
+        seqs.push(t.await.unwrap());
+    }
+    seqs.sort();
+    assert_eq!(seqs, (1..=20).collect::<Vec<i64>>());
+}
+
+#[tokio::test]
+async fn the_same_client_id_twice_is_one_message() {
+    let w = world().await;
+    let a = w.person("Ada", 1).await;
+    let b = w.person("Bob", 2).await;
+    let (chat, _) = w.chats.start_direct(&a, &b).await.unwrap();
+    let (first, new) = w.chats.send_message(&a, &chat, "abc-1", "hello", None).await.unwrap();
+    assert!(new);
+    let (again, new) = w.chats.send_message(&a, &chat, "abc-1", "hello", None).await.unwrap();
+    assert!(!new);
+    assert_eq!(first.id, again.id);
+    assert_eq!(first.client_id.as_deref(), Some("abc-1"));
+    let next = w.send(&a, &chat, "next").await;
+    assert_eq!(next.seq, 2, "the duplicate took no sequence number");
+    // The same client id from someone else is their own message.
+    let (theirs, new) = w.chats.send_message(&b, &chat, "abc-1", "hi", None).await.unwrap();
+    assert!(new);
+    assert_ne!(theirs.id, first.id);
+}
+
+#[tokio::test]
+async fn bodies_are_checked_and_kept_raw() {
+    let w = world().await;
+    let a = w.person("Ada", 1).await;
+    let b = w.person("Bob", 2).await;
+    let (chat, _) = w.chats.start_direct(&a, &b).await.unwrap();
+    let e = w.chats.send_message(&a, &chat, "c1", &"x".repeat(4097), None).await.unwrap_err();
+    assert_eq!(code(e), "message_too_long");
+    assert_eq!(code(w.chats.send_message(&a, &chat, "c2", "  ", None).await.unwrap_err()), "message_empty");
+    assert_eq!(code(w.chats.send_message(&a, &chat, "bad id", "x", None).await.unwrap_err()), "invalid_client_id");
+    let m = w.send(&a, &chat, " <script>alert(1)</script> ").await;
+    assert_eq!(m.body, "<script>alert(1)</script>");
+}
+
+#[tokio::test]
+async fn replies_edits_deletes_and_reactions() {
+    let w = world().await;
+    let a = w.person("Ada", 1).await;
+    let b = w.person("Bob", 2).await;
+    let (chat, _) = w.chats.start_direct(&a, &b).await.unwrap();
+    let first = w.send(&a, &chat, "first").await;
+    let (reply, _) = w.chats.send_message(&b, &chat, "r1", "answer", Some(&first.id)).await.unwrap();
+    let preview = reply.reply_to.unwrap();
+    assert_eq!((preview.id.as_str(), preview.excerpt.as_str(), preview.sender.display_name.as_str()), (first.id.as_str(), "first", "Ada"));
+
+    // A reply to a message of another chat is refused.
+    let c = w.person("Cy", 3).await;
+    let (other, _) = w.chats.start_direct(&a, &c).await.unwrap();
+    let elsewhere = w.send(&a, &other, "elsewhere").await;
+    assert_eq!(code(w.chats.send_message(&b, &chat, "r2", "x", Some(&elsewhere.id)).await.unwrap_err()), "invalid_reply_to");
+
+    assert_eq!(w.chats.edit_message(&b, &first.id, "hacked").await.unwrap_err(), AppError::Forbidden);
+    let edited = w.chats.edit_message(&a, &first.id, "first, edited").await.unwrap();
+    assert!(edited.edited_at.is_some());
+    assert_eq!(edited.body, "first, edited");
+
+    let r = w.chats.toggle_reaction(&b, &first.id, "👍").await.unwrap();
+    assert_eq!((r[0].count, r[0].mine, r[0].by.clone()), (1, true, vec!["Bob".to_owned()]));
+    let r = w.chats.toggle_reaction(&a, &first.id, "👍").await.unwrap();
+    assert_eq!((r[0].count, r[0].mine), (2, true));
+    let r = w.chats.toggle_reaction(&a, &first.id, "👍").await.unwrap();
+    assert_eq!((r[0].count, r[0].mine), (1, false), "toggled off");
+    assert_eq!(code(w.chats.toggle_reaction(&a, &first.id, "lol").await.unwrap_err()), "invalid_emoji");
+
+    let gone = w.chats.delete_message(&a, &first.id).await.unwrap();
+    assert!(gone.deleted);
+    assert!(gone.body.is_empty());
+    assert!(gone.reactions.is_empty());
+    let page = w.chats.open_chat(&b, &chat, None).await.unwrap();
+    assert!(page.messages[1].reply_to.as_ref().unwrap().deleted);
+    assert_eq!(code(w.chats.edit_message(&a, &first.id, "again").await.unwrap_err()), "message_deleted");
+}
+
+#[tokio::test]
+async fn full_text_search_follows_edits_and_deletes_and_stays_in_my_chats() {
+    let w = world().await;
+    let a = w.person("Ada", 1).await;
+    let b = w.person("Bob", 2).await;
+    let c = w.person("Cy", 3).await;
+    let (ab, _) = w.chats.start_direct(&a, &b).await.unwrap();
+    let (bc, _) = w.chats.start_direct(&b, &c).await.unwrap();
+    let m = w.send(&a, &ab, "the quick brown fox").await;
+    w.send(&b, &bc, "a secret fox between Bob and Cy").await;
+
+    let hits = w.chats.search(&a, "fox").await.unwrap().messages;
+    assert_eq!(hits.len(), 1, "only chats Ada is in");
+    assert_eq!(hits[0].snippet, "the quick brown \u{1}fox\u{2}");
+    assert_eq!(hits[0].chat_title, "Bob");
+
+    w.chats.edit_message(&a, &m.id, "the lazy dog").await.unwrap();
+    assert!(w.chats.search(&a, "fox").await.unwrap().messages.is_empty(), "old text is gone");
+    assert_eq!(w.chats.search(&a, "laz").await.unwrap().messages.len(), 1, "prefix of the new text");
+    w.chats.delete_message(&a, &m.id).await.unwrap();
+    assert!(w.chats.search(&a, "dog").await.unwrap().messages.is_empty(), "deleted text is gone");
+
+    // Query syntax typed by a person is only ever words.
+    for weird in ["\"", "fox OR", "NEAR(a b)", "*", "a:b", "-fox", "(", "fox\" OR \"x"] {
+        w.chats.search(&b, weird).await.unwrap();
+    }
+    assert_eq!(w.chats.search(&b, "fox OR").await.unwrap().messages.len(), 0, "OR is a word here");
+}
+
+#[tokio::test]
+async fn history_pages_by_sequence_and_opens_around_a_hit() {
+    let w = world().await;
+    let a = w.person("Ada", 1).await;
+    let b = w.person("Bob", 2).await;
+    let (chat, _) = w.chats.start_direct(&a, &b).await.unwrap();
+    for i in 1..=120 {
+        w.send(&a, &chat, &format!("m{i}")).await;
+    }
+    let open = w.chats.open_chat(&b, &chat, None).await.unwrap();
+    assert_eq!(open.messages.len(), 50);
+    assert_eq!((open.messages[0].seq, open.messages[49].seq), (71, 120));
+    assert_eq!(open.next_before, Some(71));
+    let older = w.chats.history(&b, &chat, 71).await.unwrap();
+    assert_eq!((older.messages[0].seq, older.messages[49].seq, older.next_before), (21, 70, Some(21)));
+    let oldest = w.chats.history(&b, &chat, 21).await.unwrap();
+    assert_eq!((oldest.messages.len(), oldest.next_before), (20, None));
+    let around = w.chats.open_chat(&b, &chat, Some(10)).await.unwrap();
+    assert_eq!(around.messages[0].seq, 1);
+    assert!(around.messages.iter().any(|m| m.seq == 10));
+    let after = w.chats.messages_after(&b, &chat, 115, 100).await.unwrap();
+    assert_eq!(after.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![116, 117, 118, 119, 120]);
+}
+
+#[tokio::test]
+async fn the_chat_list_is_by_activity_with_unread_counts_and_previews() {
+    let w = world().await;
+    let a = w.person("Ada", 1).await;
+    let b = w.person("Bob", 2).await;
+    let c = w.person("Cy", 3).await;
+    let (ab, _) = w.chats.start_direct(&a, &b).await.unwrap();
+    let (ac, _) = w.chats.start_direct(&a, &c).await.unwrap();
+    assert!(w.chats.list_chats(&b).await.unwrap().is_empty(), "an empty chat shows only to who started it");
+    w.send(&b, &ab, "one").await;
+    w.send(&b, &ab, "two").await;
+    w.send(&c, &ac, "hey").await;
+    // Activity is kept in whole seconds; ties are broken by id, so the order needs a tick.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let group = w.chats.create_group(&a, "Climbers", "", false).await.unwrap();
+    w.chats.add_member(&a, &group, &b).await.unwrap();
+    let list = w.chats.list_chats(&a).await.unwrap();
+    let ids: Vec<_> = list.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids.len(), 3);
+    assert_eq!(ids[0], group, "newest activity first");
+    let row_ab = list.iter().find(|s| s.id == ab).unwrap();
+    assert_eq!((row_ab.unread, row_ab.title.as_str()), (2, "Bob"));
+    let last = row_ab.last_message.as_ref().unwrap();
+    assert_eq!((last.excerpt.as_str(), last.sender_is_me, last.sender.clone()), ("two", false, None));
+    let row_group = &list[0];
+    assert_eq!(row_group.last_message.as_ref().unwrap().excerpt, "Ada added Bob");
+    assert_eq!(row_group.unread, 0, "system messages are not unread");
+
+    w.chats.mark_read(&a, &ab, 1).await.unwrap();
+    assert_eq!(w.chats.list_chats(&a).await.unwrap().iter().find(|s| s.id == ab).unwrap().unread, 1);
+    w.chats.mark_read(&a, &ab, 0).await.unwrap();
+    assert_eq!(w.chats.list_chats(&a).await.unwrap().iter().find(|s| s.id == ab).unwrap().unread, 1, "never goes back");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    w.send(&a, &ab, "reply").await;
+    let top = &w.chats.list_chats(&a).await.unwrap()[0];
+    assert_eq!((top.id.as_str(), top.unread), (ab.as_str(), 0), "on top, and sending reads the chat");
+
+    // Pages: the cursor is the last row's (updated_at, id).
+    let first = w.chats.list_chats_page(&a, None, 2).await.unwrap();
+    let last = first.last().unwrap();
+    let rest = w.chats.list_chats_page(&a, Some((last.updated_at, &last.id)), 2).await.unwrap();
+    assert_eq!(first.len() + rest.len(), 3);
+    assert!(rest.iter().all(|r| first.iter().all(|f| f.id != r.id)));
+}
+
+#[tokio::test]
+async fn one_direct_chat_per_pair_whoever_starts_it_and_however_the_id_is_typed() {
+    let w = world().await;
+    let a = w.person("Ada", 1).await;
+    let b = w.person("Bob", 2).await;
+    let typed = crate::accounts::validate::display_user_id(&b).to_lowercase();
+    let (one, created) = w.chats.start_direct(&a, &typed).await.unwrap();
+    assert!(created);
+    let (two, created) = w.chats.start_direct(&b, &a).await.unwrap();
+    assert_eq!((two, created), (one, false));
+    assert_eq!(code(w.chats.start_direct(&a, &a).await.unwrap_err()), "invalid_user_id");
+    assert_eq!(w.chats.start_direct(&a, "ZZZZ-ZZZZ").await.unwrap_err(), AppError::NotFound);
+}
+
+#[tokio::test]
+async fn contacts_only_turns_a_first_message_into_a_request() {
+    let w = world().await;
+    let a = w.person("Ada", 1).await;
+    let b = w.person("Bob", 2).await;
+    w.set_privacy(&b, WhoCanMessage::Contacts, LastSeenVisibility::Everyone).await;
+    let (chat, _) = w.chats.start_direct(&a, &b).await.unwrap();
+    w.send(&a, &chat, "hi, we met at the conference").await;
+    assert_eq!(w.chats.list_chats(&a).await.unwrap()[0].request, RequestState::Outgoing);
+    assert_eq!(w.chats.list_chats(&b).await.unwrap()[0].request, RequestState::Incoming);
+    assert_eq!(code(w.chats.answer_request(&a, &chat, true).await.unwrap_err()), "no_request");
+    w.chats.answer_request(&b, &chat, false).await.unwrap();
+    assert!(w.chats.list_chats(&b).await.unwrap().is_empty(), "declined: gone for Bob");
+    assert_eq!(w.chats.list_chats(&a).await.unwrap()[0].request, RequestState::Declined);
+    assert_eq!(code(w.chats.send_message(&a, &chat, "c9", "please?", None).await.unwrap_err()), "request_declined");
+    assert!(!w.chats.profile(&a, &b).await.unwrap().can_message);
+
+    // Contacts write straight into a normal chat; accepting a request makes it one too.
+    let c = w.person("Cy", 3).await;
+    w.chats.invite_contact(&c, &b).await.unwrap();
+    w.chats.answer_invitation(&b, &c, true).await.unwrap();
+    let (cb, _) = w.chats.start_direct(&c, &b).await.unwrap();
+    w.send(&c, &cb, "hello friend").await;
+    assert_eq!(w.chats.open_chat(&b, &cb, None).await.unwrap().request, RequestState::None);
+    let d = w.person("Dee", 4).await;
+    let (db, _) = w.chats.start_direct(&d, &b).await.unwrap();
+    w.send(&d, &db, "hello").await;
+    w.chats.answer_request(&b, &db, true).await.unwrap();
+    assert_eq!(w.chats.open_chat(&d, &db, None).await.unwrap().request, RequestState::None);
+}
+
+#[tokio::test]
+async fn blocking_stops_messages_both_ways_and_the_blocked_only_sees_cant_message() {
+    let w = world().await;
+    let a = w.person("Ada", 1).await;
+    let b = w.person("Bob", 2).await;
+    let (chat, _) = w.chats.start_direct(&a, &b).await.unwrap();
+    let m = w.send(&b, &chat, "hi").await;
+    assert_eq!(w.chats.set_blocked(&a, &b, true).await.unwrap(), ContactState::Blocked);
+    assert_eq!(code(w.chats.send_message(&b, &chat, "c2", "hello?", None).await.unwrap_err()), "cannot_message");
+    assert_eq!(code(w.chats.send_message(&a, &chat, "c3", "x", None).await.unwrap_err()), "blocked");
+    assert_eq!(code(w.chats.toggle_reaction(&b, &m.id, "👍").await.unwrap_err()), "cannot_message");
+    assert_eq!(w.chats.profile(&b, &a).await.unwrap().presence, Presence::Hidden);
+    assert!(!w.chats.profile(&b, &a).await.unwrap().can_message);
+    assert_eq!(w.chats.profile(&b, &a).await.unwrap().contact, ContactState::None, "no sign of the block");
+    assert_eq!(code(w.chats.invite_contact(&b, &a).await.unwrap_err()), "cannot_invite");
+    assert!(w.chats.presence_audience(&a).await.unwrap().is_empty());
+    assert!(w.chats.presence_audience(&b).await.unwrap().is_empty());
+    let c = w.person("Cy", 3).await;
+    w.chats.start_direct(&c, &a).await.unwrap();
+    w.chats.set_blocked(&a, &c, true).await.unwrap();
+    let c_to_a = w.chats.start_direct(&c, &a).await;
+    assert!(c_to_a.is_ok(), "the chat existed before the block");
+    w.chats.set_blocked(&a, &b, false).await.unwrap();
+    w.send(&b, &chat, "hello again").await;
+}
+
+#[tokio::test]
+async fn contacts_invitations_and_the_badge() {
+    let w = world().await;
+    let a = w.person("Ada", 1).await;
+    let b = w.person("Bob", 2).await;
+    assert_eq!(w.chats.invite_contact(&a, &b).await.unwrap(), ContactState::InvitationSent);
+    assert_eq!(w.chats.unseen_invitations(&b).await.unwrap(), 1);
+    assert_eq!(w.chats.unseen_invitations(&a).await.unwrap(), 0);
+    let list = w.chats.list_contacts(&b).await.unwrap();
+    assert_eq!(list[0].state, ContactState::InvitationReceived);
+    w.chats.mark_invitations_seen(&b).await.unwrap();
+    assert_eq!(w.chats.unseen_invitations(&b).await.unwrap(), 0);
+    assert_eq!(w.chats.answer_invitation(&a, &b, true).await.unwrap_err(), AppError::NotFound, "only the invitee answers");
+    assert_eq!(w.chats.answer_invitation(&b, &a, true).await.unwrap(), ContactState::Contact);
+    assert_eq!(w.chats.list_contacts(&a).await.unwrap()[0].state, ContactState::Contact);
+    assert_eq!(w.chats.remove_contact(&a, &b).await.unwrap(), ContactState::None);
+    assert!(w.chats.list_contacts(&b).await.unwrap().is_empty());
+    // Inviting someone who invited you makes you contacts at once.
+    w.chats.invite_contact(&b, &a).await.unwrap();
+    assert_eq!(w.chats.invite_contact(&a, &b).await.unwrap(), ContactState::Contact);
+}
+
+#[tokio::test]
+async fn presence_follows_last_seen_privacy() {
+    let w = world().await;
+    let a = w.person("Ada", 1).await;
+    let b = w.person("Bob", 2).await;
+    w.chats.set_last_seen(&b, 1_000).await.unwrap();
+    assert_eq!(w.chats.profile(&a, &b).await.unwrap().presence, Presence::LastSeen { at: 1_000 });
+    let _device = w.hub.attach(&b);
+    assert_eq!(w.chats.profile(&a, &b).await.unwrap().presence, Presence::Online);
+    w.set_privacy(&b, WhoCanMessage::Everyone, LastSeenVisibility::Contacts).await;
+    assert_eq!(w.chats.profile(&a, &b).await.unwrap().presence, Presence::Hidden);
+    w.chats.invite_contact(&a, &b).await.unwrap();
+    w.chats.answer_invitation(&b, &a, true).await.unwrap();
+    assert_eq!(w.chats.profile(&a, &b).await.unwrap().presence, Presence::Online);
+    assert_eq!(w.chats.presence_audience(&b).await.unwrap(), vec![a.clone()]);
+    w.set_privacy(&b, WhoCanMessage::Everyone, LastSeenVisibility::Nobody).await;
+    assert_eq!(w.chats.profile(&a, &b).await.unwrap().presence, Presence::Hidden);
+    assert!(w.chats.presence_audience(&b).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn people_search_by_prefix_id_and_whole_phone_numbers_only() {
+    let w = world().await;
+    let a = w.person("Ada", 1).await;
+    let b = w.person("Bobby", 2).await;
+    w.person("Bob_ross", 3).await;
+    let names = |r: SearchResults| r.people.into_iter().map(|p| p.username).collect::<Vec<_>>();
+    assert_eq!(names(w.chats.search(&a, "bob").await.unwrap()), vec!["bob_ross", "bobby"]);
+    assert_eq!(names(w.chats.search(&a, "@BOBB").await.unwrap()), vec!["bobby"]);
+    assert_eq!(names(w.chats.search(&a, "bob%").await.unwrap()), Vec::<String>::new(), "no wildcards");
+    assert_eq!(names(w.chats.search(&a, "+49 151 00000002").await.unwrap()), vec!["bobby"]);
+    assert_eq!(names(w.chats.search(&a, "015100000002").await.unwrap()), vec!["bobby"], "national form in DE");
+    assert!(names(w.chats.search(&a, "+4915100000").await.unwrap()).is_empty(), "partial numbers list no one");
+    assert!(names(w.chats.search(&a, "00000002").await.unwrap()).is_empty());
+    let id = crate::accounts::validate::display_user_id(&b);
+    assert_eq!(names(w.chats.search(&a, &id.to_lowercase().replace('-', "")).await.unwrap()), vec!["bobby"]);
+}
+
+#[tokio::test]
+async fn groups_roles_and_system_messages() {
+    let w = world().await;
+    let (o, ad, m, x) = (w.person("Olga", 1).await, w.person("Adam", 2).await, w.person("Mia", 3).await, w.person("Xan", 4).await);
+    let g = w.chats.create_group(&o, "Hikers", "Weekend walks", true).await.unwrap();
+    let gid = w.chats.open_chat(&o, &g, None).await.unwrap().group.unwrap().group_id;
+    assert_eq!(w.chats.join_group(&ad, Some(&gid.to_lowercase()), None).await.unwrap(), g);
+    w.chats.join_group(&m, Some(&gid), None).await.unwrap();
+    assert_eq!(w.chats.set_role(&ad, &g, &m, Role::Admin).await.unwrap_err(), AppError::Forbidden, "only the owner promotes");
+    w.chats.set_role(&o, &g, &ad, Role::Admin).await.unwrap();
+    assert_eq!(w.chats.remove_member(&ad, &g, &o).await.unwrap_err(), AppError::Forbidden, "admins can't remove the owner");
+    w.chats.add_member(&ad, &g, &x).await.unwrap();
+    w.chats.set_role(&o, &g, &x, Role::Admin).await.unwrap();
+    assert_eq!(w.chats.remove_member(&ad, &g, &x).await.unwrap_err(), AppError::Forbidden, "nor other admins");
+    assert_eq!(w.chats.edit_group(&m, &g, "Mine", "", true).await.unwrap_err(), AppError::Forbidden);
+    w.chats.edit_group(&ad, &g, "Hill walkers", "Weekend walks", true).await.unwrap();
+    w.chats.remove_member(&ad, &g, &m).await.unwrap();
+    assert_eq!(w.chats.open_chat(&m, &g, None).await.unwrap_err(), AppError::NotFound);
+    assert_eq!(w.chats.join_group(&m, Some(&gid), None).await.unwrap_err(), AppError::NotFound, "removed: no way back by ID");
+    w.chats.set_role(&o, &g, &ad, Role::Owner).await.unwrap();
+    let detail = w.chats.open_chat(&o, &g, None).await.unwrap();
+    assert_eq!(detail.group.as_ref().unwrap().my_role, Role::Admin);
+    let events: Vec<_> = detail.messages.iter().filter_map(|m| m.system.clone()).collect();
+    assert!(matches!(events[0], SystemEvent::Created { .. }));
+    assert!(matches!(events[1], SystemEvent::Joined { .. }));
+    assert!(events.iter().any(|e| matches!(e, SystemEvent::Renamed { name, .. } if name == "Hill walkers")));
+    assert!(events.iter().any(|e| matches!(e, SystemEvent::Removed { .. })));
+    assert!(events.iter().any(|e| matches!(e, SystemEvent::RoleChanged { role: Role::Admin, .. })));
+    assert!(matches!(events.last().unwrap(), SystemEvent::OwnerChanged { .. }));
+
+    // The owner leaving hands the group to the longest-standing admin.
+    w.chats.leave_group(&ad, &g).await.unwrap();
+    assert_eq!(w.chats.open_chat(&o, &g, None).await.unwrap().group.unwrap().my_role, Role::Owner);
+    // A private group's ID finds nothing.
+    let private = w.chats.create_group(&o, "Secret", "", false).await.unwrap();
+    let pid = w.chats.open_chat(&o, &private, None).await.unwrap().group.unwrap().group_id;
+    assert_eq!(w.chats.join_group(&m, Some(&pid), None).await.unwrap_err(), AppError::NotFound);
+    assert_eq!(w.chats.delete_group(&x, &g).await.unwrap_err(), AppError::Forbidden);
+    w.chats.delete_group(&o, &g).await.unwrap();
+    assert_eq!(w.chats.open_chat(&o, &g, None).await.unwrap_err(), AppError::NotFound);
+}
+
+#[tokio::test]
+async fn a_full_group_refuses_newcomers() {
+    let w = world_with(3).await;
+    let o = w.person("Olga", 1).await;
+    let g = w.chats.create_group(&o, "Tiny", "", true).await.unwrap();
+    w.chats.add_member(&o, &g, &w.person("B", 2).await).await.unwrap();
+    w.chats.add_member(&o, &g, &w.person("C", 3).await).await.unwrap();
+    let e = w.chats.add_member(&o, &g, &w.person("D", 4).await).await.unwrap_err();
+    assert_eq!(code(e), "group_full");
+    let gid = w.chats.open_chat(&o, &g, None).await.unwrap().group.unwrap().group_id;
+    assert_eq!(code(w.chats.join_group(&w.person("E", 5).await, Some(&gid), None).await.unwrap_err()), "group_full");
+}
+
+#[tokio::test]
+async fn invite_links_expire_run_out_and_can_be_revoked() {
+    let w = world().await;
+    let o = w.person("Olga", 1).await;
+    let g = w.chats.create_group(&o, "Private", "", false).await.unwrap();
+    let once = w.chats.create_invite(&o, &g, None, Some(1)).await.unwrap();
+    assert_eq!(once.path, format!("/join/{}", once.token));
+    let b = w.person("Bob", 2).await;
+    assert_eq!(w.chats.join_group(&b, None, Some(&once.path)).await.unwrap(), g);
+    let c = w.person("Cy", 3).await;
+    assert_eq!(code(w.chats.join_group(&c, None, Some(&once.token)).await.unwrap_err()), "invite_used_up");
+    let revoked = w.chats.create_invite(&o, &g, Some(24), None).await.unwrap();
+    w.chats.revoke_invite(&o, &g, &revoked.token).await.unwrap();
+    assert_eq!(code(w.chats.join_group(&c, None, Some(&revoked.token)).await.unwrap_err()), "invite_revoked");
+    let expired = w.chats.create_invite(&o, &g, Some(1), None).await.unwrap();
+    sqlx::query("UPDATE group_invites SET expires_at = 1 WHERE token = ?").bind(&expired.token).execute(w.store.pool()).await.unwrap();
+    assert_eq!(code(w.chats.join_group(&c, None, Some(&expired.token)).await.unwrap_err()), "invite_expired");
+    assert_eq!(w.chats.join_group(&c, None, Some("nope")).await.unwrap_err(), AppError::NotFound);
+    assert_eq!(w.chats.list_invites(&o, &g).await.unwrap().len(), 2, "revoked links are not listed");
+    assert_eq!(w.chats.create_invite(&b, &g, None, None).await.unwrap_err(), AppError::Forbidden);
+}
+
+#[tokio::test]
+async fn every_stored_change_reaches_the_members_devices() {
+    let w = world().await;
+    let a = w.person("Ada", 1).await;
+    let b = w.person("Bob", 2).await;
+    let c = w.person("Cy", 3).await;
+    let mut bob = w.hub.attach(&b);
+    let mut cy = w.hub.attach(&c);
+    let (chat, _) = w.chats.start_direct(&a, &b).await.unwrap();
+    let m = w.chats.send_message(&a, &chat, "cid-1", "hi", None).await.unwrap().0;
+    let mut frames = Vec::new();
+    while let Ok(p) = bob.events.try_recv() {
+        frames.push(serde_json::from_str::<ServerFrame>(&p).unwrap());
+    }
+    assert!(matches!(&frames[0], ServerFrame::Message { message } if message.id == m.id && message.client_id.is_none()));
+    assert!(frames.iter().any(|f| matches!(f, ServerFrame::ChatUpdated { chat: s } if s.id == chat && s.unread == 1)));
+    w.chats.toggle_reaction(&a, &m.id, "🎉").await.unwrap();
+    w.chats.edit_message(&a, &m.id, "hi!").await.unwrap();
+    w.chats.mark_read(&b, &chat, 1).await.unwrap();
+    let mut kinds = Vec::new();
+    while let Ok(p) = bob.events.try_recv() {
+        kinds.push(match serde_json::from_str::<ServerFrame>(&p).unwrap() {
+            ServerFrame::Reactions { reactions, .. } => format!("reactions:{}", reactions[0].mine),
+            ServerFrame::MessageUpdated { message } => format!("updated:{}", message.body),
+            ServerFrame::Read { seq, .. } => format!("read:{seq}"),
+            other => format!("{other:?}"),
+        });
+    }
+    assert_eq!(kinds, vec!["reactions:false", "updated:hi!", "read:1"]);
+    assert!(cy.events.try_recv().is_err(), "outsiders hear nothing");
+}
+
+#[tokio::test]
+async fn settings_are_checked_and_delivery_marks_only_rise() {
+    let w = world().await;
+    let a = w.person("Ada", 1).await;
+    let b = w.person("Bob", 2).await;
+    let mut s = w.chats.my_settings(&a).await.unwrap();
+    s.display_name = "   ".into();
+    assert_eq!(code(w.chats.save_settings(&a, s.clone()).await.unwrap_err()), "invalid_display_name");
+    s.display_name = "x".repeat(65);
+    assert_eq!(code(w.chats.save_settings(&a, s.clone()).await.unwrap_err()), "invalid_display_name");
+    s.display_name = " Ada L. ".into();
+    s.bio = "b".repeat(301);
+    assert_eq!(code(w.chats.save_settings(&a, s.clone()).await.unwrap_err()), "invalid_bio");
+    s.bio = "Counting engines".into();
+    let saved = w.chats.save_settings(&a, s).await.unwrap();
+    assert_eq!((saved.display_name.as_str(), saved.bio.as_str()), ("Ada L.", "Counting engines"));
+    assert_eq!(w.chats.profile(&b, &a).await.unwrap().bio, "Counting engines");
+
+    let (chat, _) = w.chats.start_direct(&a, &b).await.unwrap();
+    w.send(&a, &chat, "one").await;
+    w.send(&a, &chat, "two").await;
+    assert_eq!(w.chats.my_chat_ids(&b).await.unwrap(), vec![chat.clone()]);
+    let mut ada = w.hub.attach(&a);
+    w.chats.mark_delivered(&b, &chat, 2).await.unwrap();
+    w.chats.mark_delivered(&b, &chat, 1).await.unwrap();
+    let frame: ServerFrame = serde_json::from_str(&ada.events.try_recv().unwrap()).unwrap();
+    let shown = crate::accounts::validate::display_user_id(&b);
+    assert_eq!(frame, ServerFrame::Delivered { chat_id: chat.clone(), user_id: shown, seq: 2 });
+    assert!(ada.events.try_recv().is_err(), "a lower mark is not news");
+    let members = w.chats.member_ids(&b, &chat).await.unwrap();
+    assert_eq!(members.len(), 2);
+    assert_eq!(w.chats.open_chat(&a, &chat, None).await.unwrap().peer_read_seq, 0);
+    w.chats.mark_read(&b, &chat, 2).await.unwrap();
+    assert_eq!(w.chats.open_chat(&a, &chat, None).await.unwrap().peer_read_seq, 2);
+}

@@ -1,0 +1,184 @@
+//! Stored rows turned into what the viewer sees: people, presence, messages with their reactions
+//! and reply previews, chat-list rows.
+use std::collections::HashMap;
+
+use super::ChatsService;
+use crate::accounts::validate::display_user_id;
+use crate::chats::types::*;
+use crate::server::store::chats::{Brief, MessageRow, ReactionRow, SummaryRow};
+
+const EXCERPT_CHARS: usize = 100;
+/// How many names a reaction lists.
+const REACTION_NAMES: usize = 5;
+
+pub(super) fn person(b: &Brief) -> PersonView {
+    PersonView { user_id: display_user_id(&b.id), username: b.username.clone(), display_name: b.display_name.clone() }
+}
+
+pub(super) fn role(stored: &str) -> Role {
+    match stored {
+        "owner" => Role::Owner,
+        "admin" => Role::Admin,
+        _ => Role::Member,
+    }
+}
+
+pub(super) fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Owner => "owner",
+        Role::Admin => "admin",
+        Role::Member => "member",
+    }
+}
+
+pub(super) fn kind(stored: &str) -> ChatKind {
+    if stored == "group" { ChatKind::Group } else { ChatKind::Direct }
+}
+
+pub(super) fn request_state(member_state: &str) -> RequestState {
+    match member_state {
+        "incoming" => RequestState::Incoming,
+        "outgoing" => RequestState::Outgoing,
+        "declined" => RequestState::Declined,
+        _ => RequestState::None,
+    }
+}
+
+/// The first characters of a body, on one line.
+pub(super) fn excerpt(body: &str) -> String {
+    let line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= EXCERPT_CHARS {
+        line
+    } else {
+        let mut cut: String = line.chars().take(EXCERPT_CHARS - 1).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+/// A system event in words, for the chat list's preview.
+pub(super) fn system_text(event: &SystemEvent) -> String {
+    match event {
+        SystemEvent::Created { by } => format!("{} created the group", by.display_name),
+        SystemEvent::Joined { who } => format!("{} joined", who.display_name),
+        SystemEvent::Left { who } => format!("{} left", who.display_name),
+        SystemEvent::Added { who, by } => format!("{} added {}", by.display_name, who.display_name),
+        SystemEvent::Removed { who, by } => format!("{} removed {}", by.display_name, who.display_name),
+        SystemEvent::Renamed { name, by } => format!("{} renamed the group to “{name}”", by.display_name),
+        SystemEvent::RoleChanged { who, role, by } => {
+            let role = match role {
+                Role::Admin => "an admin",
+                Role::Owner => "the owner",
+                Role::Member => "a member",
+            };
+            format!("{} made {} {role}", by.display_name, who.display_name)
+        }
+        SystemEvent::OwnerChanged { who, .. } => format!("{} is now the owner", who.display_name),
+    }
+}
+
+fn system_event(m: &MessageRow) -> Option<SystemEvent> {
+    m.system.as_deref().and_then(|json| {
+        serde_json::from_str(json).map_err(|e| tracing::warn!(error = %e, message = %m.id, "unreadable system event")).ok()
+    })
+}
+
+/// Reactions grouped by emoji, in the order each emoji first appeared.
+pub(super) fn reaction_views(rows: &[&ReactionRow], viewer: &str) -> Vec<ReactionView> {
+    let mut views: Vec<ReactionView> = Vec::new();
+    for r in rows {
+        let view = match views.iter_mut().position(|v| v.emoji == r.emoji) {
+            Some(i) => &mut views[i],
+            None => {
+                views.push(ReactionView { emoji: r.emoji.clone(), count: 0, by: Vec::new(), mine: false });
+                views.last_mut().expect("just pushed")
+            }
+        };
+        view.count += 1;
+        if view.by.len() < REACTION_NAMES {
+            view.by.push(r.display_name.clone());
+        }
+        view.mine |= r.user_id == viewer;
+    }
+    views
+}
+
+pub(super) fn message_view(m: &MessageRow, reactions: &[&ReactionRow], viewer: &str) -> MessageView {
+    let mine = m.sender.as_ref().is_some_and(|s| s.id == viewer);
+    MessageView {
+        id: m.id.clone(),
+        chat_id: m.chat_id.clone(),
+        seq: m.seq,
+        sender: m.sender.as_ref().map(person),
+        body: if m.deleted { String::new() } else { m.body.clone() },
+        system: system_event(m),
+        created_at: m.created_at,
+        edited_at: m.edited_at,
+        deleted: m.deleted,
+        reply_to: m.reply_to.as_ref().map(|r| ReplyPreview {
+            id: r.id.clone(),
+            seq: r.seq,
+            sender: person(&r.sender),
+            excerpt: if r.deleted { String::new() } else { excerpt(&r.body) },
+            deleted: r.deleted,
+        }),
+        reactions: reaction_views(reactions, viewer),
+        client_id: if mine { m.client_id.clone() } else { None },
+    }
+}
+
+/// Messages with their reactions, as `viewer` sees them.
+pub(super) fn message_views(rows: &[MessageRow], reactions: &[ReactionRow], viewer: &str) -> Vec<MessageView> {
+    let mut by_message: HashMap<&str, Vec<&ReactionRow>> = HashMap::new();
+    for r in reactions {
+        by_message.entry(r.message_id.as_str()).or_default().push(r);
+    }
+    rows.iter().map(|m| message_view(m, by_message.get(m.id.as_str()).map(Vec::as_slice).unwrap_or(&[]), viewer)).collect()
+}
+
+impl ChatsService {
+    /// Online if the viewer may see it and a device is connected, else the last-seen time.
+    pub(super) fn presence(&self, user_id: &str, visible: bool, last_seen_at: Option<i64>) -> Presence {
+        if !visible {
+            Presence::Hidden
+        } else if self.hub.is_online(user_id) {
+            Presence::Online
+        } else {
+            last_seen_at.map_or(Presence::Hidden, |at| Presence::LastSeen { at })
+        }
+    }
+
+    pub(super) fn summary(&self, row: &SummaryRow) -> ChatSummary {
+        let group = row.conv.kind == "group";
+        let last_message = row.last.as_ref().map(|m| {
+            let event = system_event(m);
+            LastMessage {
+                seq: m.seq,
+                sender: if group && event.is_none() { m.sender.as_ref().map(|s| s.display_name.clone()) } else { None },
+                sender_is_me: m.sender.as_ref().is_some_and(|s| s.id == row.viewer),
+                excerpt: match (&event, m.deleted) {
+                    (Some(event), _) => system_text(event),
+                    (None, true) => "Message deleted".into(),
+                    (None, false) => excerpt(&m.body),
+                },
+                created_at: m.created_at,
+            }
+        });
+        ChatSummary {
+            id: row.conv.id.clone(),
+            kind: kind(&row.conv.kind),
+            title: if group {
+                row.conv.name.clone()
+            } else {
+                row.peer.as_ref().map(|p| p.display_name.clone()).unwrap_or_default()
+            },
+            peer: row.peer.as_ref().map(person),
+            peer_online: row.peer_presence_visible && row.peer.as_ref().is_some_and(|p| self.hub.is_online(&p.id)),
+            last_message,
+            unread: row.unread.clamp(0, u32::MAX as i64) as u32,
+            muted: row.muted,
+            request: request_state(&row.my_state),
+            updated_at: row.conv.last_activity_at,
+        }
+    }
+}

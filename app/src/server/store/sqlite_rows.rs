@@ -1,0 +1,147 @@
+//! Shared pieces of the SQLite conversations store: column lists, row mapping, and the
+//! in-transaction steps (appending a message, taking the write lock) several methods use.
+use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
+
+use super::chats::{Brief, ConvRow, MemberRow, MessageRow, NewMessage, ReplyRow};
+
+/// States in which a member may read a chat (and it shows in their list).
+pub(super) const READABLE: &str = "('active', 'incoming', 'outgoing', 'declined')";
+
+pub(super) const CONV_COLS: &str = "c.id AS c_id, c.kind AS c_kind, c.group_id AS c_group_id, c.name AS c_name, \
+    c.description AS c_description, c.public AS c_public, c.created_by AS c_created_by, c.created_at AS c_created_at, \
+    c.last_seq AS c_last_seq, c.last_activity_at AS c_last_activity_at";
+
+/// A message with its sender and the message it replies to (aliases `m`, `s`, `r`, `rs`).
+pub(super) const MSG_COLS: &str = "m.id AS m_id, m.conversation_id AS m_chat, m.seq AS m_seq, m.body AS m_body, \
+    m.system AS m_system, m.created_at AS m_created_at, m.edited_at AS m_edited_at, m.deleted AS m_deleted, \
+    m.client_id AS m_client_id, s.id AS s_id, s.username AS s_username, s.display_name AS s_display_name, \
+    r.id AS r_id, r.seq AS r_seq, r.body AS r_body, r.deleted AS r_deleted, \
+    rs.id AS rs_id, rs.username AS rs_username, rs.display_name AS rs_display_name";
+pub(super) const MSG_FROM: &str = "messages m LEFT JOIN users s ON s.id = m.sender_id \
+    LEFT JOIN messages r ON r.id = m.reply_to LEFT JOIN users rs ON rs.id = r.sender_id";
+
+pub(super) fn brief_at(r: &SqliteRow, prefix: &str) -> Option<Brief> {
+    let id: Option<String> = r.get(format!("{prefix}id").as_str());
+    id.map(|id| Brief {
+        id,
+        username: r.get(format!("{prefix}username").as_str()),
+        display_name: r.get(format!("{prefix}display_name").as_str()),
+    })
+}
+
+pub(super) fn conv_row(r: &SqliteRow) -> ConvRow {
+    ConvRow {
+        id: r.get("c_id"),
+        kind: r.get("c_kind"),
+        group_id: r.get("c_group_id"),
+        name: r.get("c_name"),
+        description: r.get("c_description"),
+        public: r.get("c_public"),
+        created_by: r.get("c_created_by"),
+        created_at: r.get("c_created_at"),
+        last_seq: r.get("c_last_seq"),
+        last_activity_at: r.get("c_last_activity_at"),
+    }
+}
+
+pub(super) fn member_row(r: &SqliteRow) -> MemberRow {
+    MemberRow {
+        person: brief_at(r, "u_").unwrap_or_default(),
+        role: r.get("mb_role"),
+        state: r.get("mb_state"),
+        joined_at: r.get("mb_joined_at"),
+        last_read_seq: r.get("mb_last_read_seq"),
+        last_delivered_seq: r.get("mb_last_delivered_seq"),
+        muted: r.get("mb_muted"),
+    }
+}
+
+pub(super) const MEMBER_COLS: &str = "mb.role AS mb_role, mb.state AS mb_state, mb.joined_at AS mb_joined_at, \
+    mb.last_read_seq AS mb_last_read_seq, mb.last_delivered_seq AS mb_last_delivered_seq, mb.muted AS mb_muted, \
+    u.id AS u_id, u.username AS u_username, u.display_name AS u_display_name";
+
+/// Maps `MSG_COLS` (the message is absent when `m_id` is NULL).
+pub(super) fn message_row(r: &SqliteRow) -> Option<MessageRow> {
+    let id: Option<String> = r.get("m_id");
+    let reply_id: Option<String> = r.get("r_id");
+    Some(MessageRow {
+        id: id?,
+        chat_id: r.get("m_chat"),
+        seq: r.get("m_seq"),
+        sender: brief_at(r, "s_"),
+        body: r.get("m_body"),
+        system: r.get("m_system"),
+        created_at: r.get("m_created_at"),
+        edited_at: r.get("m_edited_at"),
+        deleted: r.get("m_deleted"),
+        reply_to: reply_id.map(|id| ReplyRow {
+            id,
+            seq: r.get("r_seq"),
+            sender: brief_at(r, "rs_").unwrap_or_default(),
+            body: r.get("r_body"),
+            deleted: r.get("r_deleted"),
+        }),
+        client_id: r.get("m_client_id"),
+    })
+}
+
+pub(super) fn pair(a: &str, b: &str) -> (String, String) {
+    if a < b { (a.to_owned(), b.to_owned()) } else { (b.to_owned(), a.to_owned()) }
+}
+
+/// Appends a message inside a transaction: takes the next sequence and stores the message. The
+/// sender's read mark moves to it (sending means having read everything before).
+pub(super) async fn append(conn: &mut SqliteConnection, m: &NewMessage) -> Result<i64, sqlx::Error> {
+    let seq: i64 = sqlx::query_scalar(
+        "UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = MAX(last_activity_at, ?)
+         WHERE id = ? RETURNING last_seq",
+    )
+    .bind(m.created_at)
+    .bind(&m.chat_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    insert_at(conn, m, seq).await?;
+    if let Some(sender) = &m.sender_id {
+        sqlx::query(
+            "UPDATE members SET last_read_seq = MAX(last_read_seq, ?1), last_delivered_seq = MAX(last_delivered_seq, ?1)
+             WHERE conversation_id = ?2 AND user_id = ?3",
+        )
+        .bind(seq)
+        .bind(&m.chat_id)
+        .bind(sender)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(seq)
+}
+
+pub(super) async fn insert_at(conn: &mut SqliteConnection, m: &NewMessage, seq: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO messages (id, conversation_id, seq, sender_id, body, system, created_at, reply_to, client_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&m.id)
+    .bind(&m.chat_id)
+    .bind(seq)
+    .bind(&m.sender_id)
+    .bind(&m.body)
+    .bind(&m.system)
+    .bind(m.created_at)
+    .bind(&m.reply_to)
+    .bind(&m.client_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Takes the write lock at the start of a transaction that reads before it writes, so it waits
+/// for other writers (busy timeout) instead of failing when its read snapshot goes stale.
+pub(super) async fn lock_for_write(conn: &mut SqliteConnection, chat_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE conversations SET last_seq = last_seq WHERE id = ?").bind(chat_id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// `LIKE` pattern text with its wildcards escaped (by `\`).
+pub(super) fn like_escape(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
