@@ -36,7 +36,7 @@ test("two people become contacts and exchange direct messages", async ({ browser
   // Ada writes from Bob's profile.
   await open(ada.page, `/profile/${bob.person.userId}`);
   await expect(ada.page.getByTestId("is-contact")).toBeVisible();
-  await screenshot(ada.page, testInfo, "profile");
+  await screenshot(ada.page, testInfo, "profile-contact");
   await startChat(ada, bob);
   await send(ada.page, "Hello Bob! Lunch at https://example.com/menu tomorrow?");
   const link = message(ada.page, "Hello Bob").getByRole("link", { name: "https://example.com/menu" });

@@ -115,7 +115,7 @@ fn ChatListPane() -> impl IntoView {
                     prop:value=move || query.get()
                     on:input=move |ev| query.set(event_target_value(&ev))
                     on:keydown=move |ev| if ev.key() == "Escape" { query.set(String::new()) }
-                    class="w-full bg-transparent text-base text-slate-900 outline-none placeholder:text-slate-400 sm:text-sm dark:text-slate-100"/>
+                    class="w-full bg-transparent text-base text-slate-900 outline-none placeholder:text-slate-400 sm:text-sm dark:text-slate-100 [&::-webkit-search-cancel-button]:appearance-none"/>
                 <Show when=move || !query.get().is_empty()>
                     <button type="button" aria-label="Clear search" on:click=move |_| query.set(String::new())
                         class="rounded-full p-0.5 hover:bg-slate-200 dark:hover:bg-slate-800"><IconX class="h-4 w-4"/></button>
