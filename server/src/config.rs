@@ -73,6 +73,8 @@ pub struct Config {
     pub default_region: String,
     /// `CONFAB_CODE_SENDS_PER_IP_HOUR`: one-time codes one IP may ask for per hour (default 5).
     pub code_sends_per_ip_hour: usize,
+    /// `CONFAB_CODE_CHECKS_PER_IP_10_MIN`: codes one IP may try per 10 minutes (default 60).
+    pub code_checks_per_ip_10_min: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,12 +199,12 @@ impl Config {
         if default_region.len() != 2 || !default_region.chars().all(|c| c.is_ascii_uppercase()) {
             return Err(bad("CONFAB_DEFAULT_REGION", format!("`{default_region}` is not a two-letter country code such as GB")));
         }
-        let code_sends_per_ip_hour = match get("CONFAB_CODE_SENDS_PER_IP_HOUR") {
-            None => 5,
-            Some(v) => v.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-                bad("CONFAB_CODE_SENDS_PER_IP_HOUR", format!("`{v}` is not a positive whole number"))
-            })?,
+        let positive = |name: &'static str, default: usize| match get(name) {
+            None => Ok(default),
+            Some(v) => v.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| bad(name, format!("`{v}` is not a positive whole number"))),
         };
+        let code_sends_per_ip_hour = positive("CONFAB_CODE_SENDS_PER_IP_HOUR", 5)?;
+        let code_checks_per_ip_10_min = positive("CONFAB_CODE_CHECKS_PER_IP_10_MIN", 60)?;
         Ok(Self {
             listen,
             public_url,
@@ -216,6 +218,7 @@ impl Config {
             outbox_dir,
             default_region,
             code_sends_per_ip_hour,
+            code_checks_per_ip_10_min,
         })
     }
 
@@ -307,6 +310,7 @@ mod tests {
             ("CONFAB_CODE_DELIVERY", "pigeon"),
             ("CONFAB_DEFAULT_REGION", "Britain"),
             ("CONFAB_CODE_SENDS_PER_IP_HOUR", "0"),
+            ("CONFAB_CODE_CHECKS_PER_IP_10_MIN", "lots"),
             ("CONFAB_SMS_DELIVERY", "smtp"),
             ("CONFAB_EMAIL_DELIVERY", "webhook"),
         ] {
