@@ -16,8 +16,8 @@ cargo leptos build --release
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 export CONFAB_DATA_DIR="$scratch/data" CONFAB_CODE_DELIVERY=outbox CONFAB_OUTBOX_DIR="$scratch/outbox"
-# Every test signs people up from 127.0.0.1; the per-IP code limit has its own cargo test.
-export CONFAB_CODE_SENDS_PER_IP_HOUR=100000
+# Every test signs people up from 127.0.0.1; the per-IP code limits have their own cargo tests.
+export CONFAB_CODE_SENDS_PER_IP_HOUR=100000 CONFAB_CODE_CHECKS_PER_IP_10_MIN=100000
 export CONFAB_LISTEN="${CONFAB_E2E_LISTEN:-127.0.0.1:3100}"
 unset CONFAB_DATABASE_URL CONFAB_PUBLIC_URL CONFAB_SECRET_KEY
 rm -rf end2end/results

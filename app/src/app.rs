@@ -6,10 +6,14 @@ use leptos_router::{
     path,
 };
 
-use crate::components::error_view::ErrorPanel;
+use crate::components::{error_view::ErrorPanel, time::provide_client_ready};
 use crate::pages::{
-    chats::{ChatsLayout, Conversation, NoChatSelected},
+    chat_list::{ChatsLayout, NoChatSelected},
+    contacts::Contacts,
+    conversation::Conversation,
     forgot_password::ForgotPassword,
+    group_info::GroupInfoPage,
+    join::JoinByLink,
     login::Login,
     not_found::NotFound,
     profile::Profile,
@@ -50,6 +54,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_client_ready();
     mark_hydrated();
     view! {
         <Title formatter=|title: String| if title.is_empty() { "Confab".to_string() } else { format!("{title} · Confab") }/>
@@ -63,7 +68,10 @@ pub fn App() -> impl IntoView {
                     <ParentRoute path=path!("/chats") view=ChatsLayout>
                         <Route path=path!("") view=NoChatSelected/>
                         <Route path=path!(":id") view=Conversation/>
+                        <Route path=path!(":id/info") view=GroupInfoPage/>
                     </ParentRoute>
+                    <Route path=path!("/contacts") view=Contacts/>
+                    <Route path=path!("/join/:token") view=JoinByLink/>
                     <Route path=path!("/profile/:id") view=Profile/>
                     <Route path=path!("/settings") view=Settings/>
                 </Routes>

@@ -19,3 +19,84 @@ pub fn copy_to_clipboard(text: &str) {
     #[cfg(not(feature = "hydrate"))]
     let _ = text;
 }
+
+/// A random id for an outgoing message, so a retried send is stored once.
+pub fn random_id() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let part = || format!("{:012x}", (js_sys::Math::random() * 281_474_976_710_656.0) as u64);
+        format!("c{}{}", part(), part())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        String::from("c-server")
+    }
+}
+
+/// Whether the main pointer is a finger (a phone or tablet): there Enter makes a new line.
+pub fn coarse_pointer() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window()
+            .and_then(|w| w.match_media("(pointer: coarse)").ok().flatten())
+            .is_some_and(|m| m.matches())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        false
+    }
+}
+
+/// Whether the tab is in front (so opening it counts as reading).
+pub fn page_visible() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window().and_then(|w| w.document()).is_none_or(|d| !d.hidden())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        false
+    }
+}
+
+/// Scrolls the element with `id` to the middle of its scroll box.
+pub fn scroll_to_id(id: &str, smooth: bool) {
+    #[cfg(feature = "hydrate")]
+    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) {
+        let options = web_sys::ScrollIntoViewOptions::new();
+        options.set_block(web_sys::ScrollLogicalPosition::Center);
+        options.set_behavior(if smooth { web_sys::ScrollBehavior::Smooth } else { web_sys::ScrollBehavior::Instant });
+        el.scroll_into_view_with_scroll_into_view_options(&options);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (id, smooth);
+}
+
+/// Focuses the element with `id`.
+pub fn focus_id(id: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}
+
+/// `https://host:port` of the page (empty on the server).
+pub fn origin() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        String::new()
+    }
+}

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Confab's shared Leptos crate: the pages and components that render on the server and hydrate in
 //! the browser, and (behind the `ssr` feature) the services, store and sessions behind them.
 pub mod accounts;

@@ -73,6 +73,8 @@ pub struct Config {
     pub default_region: String,
     /// `CONFAB_CODE_SENDS_PER_IP_HOUR`: one-time codes one IP may ask for per hour (default 5).
     pub code_sends_per_ip_hour: usize,
+    /// `CONFAB_CODE_CHECKS_PER_IP_10_MIN`: codes one IP may try per 10 minutes (default 60).
+    pub code_checks_per_ip_10_min: usize,
     /// `CONFAB_WS_FRAMES_PER_SEC`: frames one WebSocket may send per second on average (default
     /// 20); twice as many may come at once.
     pub ws_frames_per_sec: f64,
@@ -200,12 +202,12 @@ impl Config {
         if default_region.len() != 2 || !default_region.chars().all(|c| c.is_ascii_uppercase()) {
             return Err(bad("CONFAB_DEFAULT_REGION", format!("`{default_region}` is not a two-letter country code such as GB")));
         }
-        let code_sends_per_ip_hour = match get("CONFAB_CODE_SENDS_PER_IP_HOUR") {
-            None => 5,
-            Some(v) => v.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-                bad("CONFAB_CODE_SENDS_PER_IP_HOUR", format!("`{v}` is not a positive whole number"))
-            })?,
+        let positive = |name: &'static str, default: usize| match get(name) {
+            None => Ok(default),
+            Some(v) => v.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| bad(name, format!("`{v}` is not a positive whole number"))),
         };
+        let code_sends_per_ip_hour = positive("CONFAB_CODE_SENDS_PER_IP_HOUR", 5)?;
+        let code_checks_per_ip_10_min = positive("CONFAB_CODE_CHECKS_PER_IP_10_MIN", 60)?;
         let ws_frames_per_sec = match get("CONFAB_WS_FRAMES_PER_SEC") {
             None => 20.0,
             Some(v) => v.trim().parse::<f64>().ok().filter(|n| n.is_finite() && *n >= 1.0).ok_or_else(|| {
@@ -225,6 +227,7 @@ impl Config {
             outbox_dir,
             default_region,
             code_sends_per_ip_hour,
+            code_checks_per_ip_10_min,
             ws_frames_per_sec,
         })
     }
@@ -317,6 +320,7 @@ mod tests {
             ("CONFAB_CODE_DELIVERY", "pigeon"),
             ("CONFAB_DEFAULT_REGION", "Britain"),
             ("CONFAB_CODE_SENDS_PER_IP_HOUR", "0"),
+            ("CONFAB_CODE_CHECKS_PER_IP_10_MIN", "lots"),
             ("CONFAB_SMS_DELIVERY", "smtp"),
             ("CONFAB_EMAIL_DELIVERY", "webhook"),
         ] {

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 use confab::{config::Config, seed, startup::Application, telemetry};
 
 #[tokio::main]

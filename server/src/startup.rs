@@ -165,6 +165,7 @@ fn accounts_service(config: &Config, store: Arc<SqliteStore>) -> Result<Accounts
         secret: config.secret_key.expose().to_vec(),
         default_region: config.default_region.clone(),
         code_sends_per_ip_hour: config.code_sends_per_ip_hour,
+        code_checks_per_ip_10_min: config.code_checks_per_ip_10_min,
     };
     Ok(AccountsService::new(store, senders, settings))
 }

@@ -1,19 +1,27 @@
 use leptos::prelude::*;
 
-/// Initials on a colour derived from the name, until pictures exist.
+/// Initials on a colour derived from the name, until pictures exist; `online` adds a green dot.
 #[component]
-pub fn Avatar(name: String, #[prop(default = "h-10 w-10 text-sm")] size: &'static str) -> impl IntoView {
+pub fn Avatar(
+    name: String,
+    #[prop(default = "h-10 w-10 text-sm")] size: &'static str,
+    #[prop(into, default = Signal::stored(false))] online: Signal<bool>,
+) -> impl IntoView {
     const COLOURS: [&str; 6] = [
         "bg-indigo-500", "bg-emerald-500", "bg-amber-500", "bg-rose-500", "bg-sky-500", "bg-violet-500",
     ];
     let hash = name.bytes().fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
     let colour = COLOURS[hash % COLOURS.len()];
     view! {
-        <span class=format!("inline-flex shrink-0 items-center justify-center rounded-full font-semibold text-white {size} {colour}")
+        <span class=format!("relative inline-flex shrink-0 items-center justify-center rounded-full font-semibold text-white select-none {size} {colour}")
               aria-hidden="true">
             {initials(&name)}
+            <Show when=move || online.get()>
+                <span class="absolute right-0 bottom-0 h-3 w-3 rounded-full bg-emerald-500 ring-2 ring-white dark:ring-slate-950" data-testid="online-dot"></span>
+            </Show>
         </span>
     }
+    .into_any()
 }
 
 pub fn initials(name: &str) -> String {

@@ -33,10 +33,19 @@ pub fn Field(
     }
 }
 
-/// Errors that belong to no field (rate limits, network, server trouble).
+/// Errors that belong to no field (rate limits, network, server trouble). With `fields`, also
+/// errors about a field the form does not show.
 #[component]
-pub fn FormError(error: RwSignal<Option<AppError>>) -> impl IntoView {
-    let message = move || error.get().filter(|e| e.field().is_none_or(str::is_empty)).map(|e| e.to_string());
+pub fn FormError(error: RwSignal<Option<AppError>>, #[prop(default = &[])] fields: &'static [&'static str]) -> impl IntoView {
+    let message = move || {
+        error
+            .get()
+            .filter(|e| match e.field() {
+                None | Some("") => true,
+                Some(f) => !fields.is_empty() && !fields.contains(&f),
+            })
+            .map(|e| e.to_string())
+    };
     view! {
         <Show when=move || message().is_some()>
             <p class="rounded-xl bg-rose-50 px-3.5 py-2.5 text-sm text-rose-700 dark:bg-rose-950/50 dark:text-rose-300" role="alert">

@@ -6,3 +6,6 @@ pub mod code_entry;
 pub mod error_view;
 pub mod form;
 pub mod icons;
+pub mod sheet;
+pub mod text;
+pub mod time;

@@ -1,4 +1,4 @@
-//! Settings: your account, and the devices signed in to it.
+//! Settings: your account, your profile and privacy, and the devices signed in to it.
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -10,8 +10,15 @@ use crate::{
     browser,
     components::{
         add_contact::{AddEmail, AddPhone},
+        form::{Field, FormError, SubmitButton},
         icons::{IconBack, IconCopy},
+        time::{Time, TimeStyle},
     },
+    chats::{
+        api::{get_my_settings, save_settings},
+        types::{LastSeenVisibility, MySettings, WhoCanMessage},
+    },
+    error::AppError,
 };
 
 #[component]
@@ -24,10 +31,12 @@ pub fn Settings() -> impl IntoView {
                 <h1 class="text-lg font-semibold">"Settings"</h1>
             </header>
             <Account/>
+            <ProfileAndPrivacy/>
             <Devices/>
             <LogOut/>
         </main>
     }
+    .into_any()
 }
 
 fn section_title(text: &'static str) -> impl IntoView {
@@ -114,6 +123,7 @@ fn Account() -> impl IntoView {
             </div>
         })}
     }
+    .into_any()
 }
 
 #[component]
@@ -133,13 +143,13 @@ fn Devices() -> impl IntoView {
             })}
         </Transition>
     }
+    .into_any()
 }
 
 #[component]
 fn DeviceRow(device: DeviceView, revoke: ServerAction<RevokeDevice>) -> impl IntoView {
     let id = device.id.clone();
-    let seen = format_time(device.last_seen_at);
-    let created = format_time(device.created_at);
+    let (seen, created) = (device.last_seen_at, device.created_at);
     view! {
         <li class="flex items-center justify-between gap-3 px-4 py-3.5">
             <div class="min-w-0">
@@ -150,7 +160,7 @@ fn DeviceRow(device: DeviceView, revoke: ServerAction<RevokeDevice>) -> impl Int
                     })}
                 </p>
                 <p class="text-xs text-slate-500 dark:text-slate-400">
-                    {device.ip.clone().unwrap_or_else(|| "unknown address".into())} " · signed in " {created} " · last active " {seen}
+                    {device.ip.clone().unwrap_or_else(|| "unknown address".into())} " · signed in " <Time at=created style=TimeStyle::Full/> " · last active " <Time at=seen style=TimeStyle::Full/>
                 </p>
             </div>
             {(!device.current).then(|| view! {
@@ -161,23 +171,7 @@ fn DeviceRow(device: DeviceView, revoke: ServerAction<RevokeDevice>) -> impl Int
             })}
         </li>
     }
-}
-
-/// Unix seconds as `2026-11-24 18:05 UTC` (the viewer's time zone comes with the chat views).
-fn format_time(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil-from-days (Howard Hinnant's algorithm), so the wasm needs no date library.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year}-{month:02}-{day:02} {:02}:{:02} UTC", rem / 3600, rem % 3600 / 60)
+    .into_any()
 }
 
 #[component]
@@ -196,14 +190,104 @@ fn LogOut() -> impl IntoView {
             </button>
         </div>
     }
+    .into_any()
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn unix_times_format_as_utc_dates() {
-        assert_eq!(super::format_time(0), "1970-01-01 00:00 UTC");
-        assert_eq!(super::format_time(1_795_550_700), "2026-11-24 20:05 UTC");
-        assert_eq!(super::format_time(951_782_400), "2000-02-29 00:00 UTC");
+/// One choice of a radio group, as a row of a card.
+fn radio<T: Copy + PartialEq + Send + Sync + 'static>(group: &'static str, current: RwSignal<T>, value: T, label: &'static str, hint: &'static str) -> impl IntoView {
+    view! {
+        <label class="flex cursor-pointer items-start gap-3 px-4 py-3">
+            <input type="radio" name=group class="mt-1 h-4 w-4 accent-indigo-600" prop:checked=move || current.get() == value
+                on:change=move |_| current.set(value)/>
+            <span>
+                <span class="block">{label}</span>
+                <span class="block text-sm text-slate-500 empty:hidden dark:text-slate-400">{hint}</span>
+            </span>
+        </label>
     }
+    .into_any()
+}
+
+#[component]
+fn ProfileAndPrivacy() -> impl IntoView {
+    let loaded = Resource::new(|| (), |_| get_my_settings());
+    view! {
+        <Suspense fallback=|| view! { {section_title("Profile")}<div class=CARD><p class="px-4 py-3.5 text-sm text-slate-500">"Loading…"</p></div> }>
+            {move || loaded.get().map(|r| match r {
+                Ok(settings) => view! { <SettingsForm settings/> }.into_any(),
+                Err(e) => view! { {section_title("Profile")}<p class="mx-4 text-sm text-rose-600" role="alert">{e.to_string()}</p> }.into_any(),
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn SettingsForm(settings: MySettings) -> impl IntoView {
+    let display_name = RwSignal::new(settings.display_name.clone());
+    let bio = RwSignal::new(settings.bio.clone());
+    let who = RwSignal::new(settings.who_can_message);
+    let seen = RwSignal::new(settings.last_seen);
+    let error = RwSignal::new(None::<AppError>);
+    let saved = RwSignal::new(false);
+    let save = Action::new(|s: &MySettings| save_settings(s.clone()));
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(s)) => {
+            display_name.set(s.display_name);
+            bio.set(s.bio);
+            who.set(s.who_can_message);
+            seen.set(s.last_seen);
+            saved.set(true);
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        saved.set(false);
+        save.dispatch(MySettings {
+            display_name: display_name.get_untracked(),
+            bio: bio.get_untracked(),
+            who_can_message: who.get_untracked(),
+            last_seen: seen.get_untracked(),
+        });
+    };
+    view! {
+        <form on:submit=submit aria-label="Profile and privacy">
+            {section_title("Profile")}
+            <div class="mx-4 space-y-4 rounded-2xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+                <Field label="Display name" name="display_name" kind="text" value=display_name error autocomplete="name"/>
+                <div>
+                    <label for="field-bio" class="mb-1.5 block text-sm font-medium text-slate-700 dark:text-slate-300">"Bio"</label>
+                    <textarea id="field-bio" rows="3" placeholder="A few words about you"
+                        prop:value=move || bio.get() on:input=move |ev| bio.set(event_target_value(&ev))
+                        class="block w-full resize-none rounded-xl border border-slate-300 bg-white px-3.5 py-2.5 text-base shadow-sm outline-none focus:border-indigo-500 focus:ring-2 focus:ring-indigo-500/30 dark:border-slate-700 dark:bg-slate-950"></textarea>
+                    <p class="mt-1.5 text-sm text-rose-600 dark:text-rose-400" role="alert">
+                        {move || error.get().filter(|e| e.field() == Some("bio")).map(|e| e.to_string())}
+                    </p>
+                </div>
+            </div>
+            {section_title("Privacy")}
+            <fieldset class=CARD>
+                <legend class="sr-only">"Who can message me"</legend>
+                <p class="px-4 pt-3 text-sm font-medium">"Who can message me"</p>
+                {radio("who_can_message", who, WhoCanMessage::Everyone, "Everyone", "")}
+                {radio("who_can_message", who, WhoCanMessage::Contacts, "Only my contacts", "Others can send a message request, which you accept or decline.")}
+            </fieldset>
+            <fieldset class=format!("{CARD} mt-3")>
+                <legend class="sr-only">"Who can see when I was last online"</legend>
+                <p class="px-4 pt-3 text-sm font-medium">"Who can see when I’m online and was last seen"</p>
+                {radio("last_seen", seen, LastSeenVisibility::Everyone, "Everyone", "")}
+                {radio("last_seen", seen, LastSeenVisibility::Contacts, "My contacts", "")}
+                {radio("last_seen", seen, LastSeenVisibility::Nobody, "Nobody", "")}
+            </fieldset>
+            <div class="mx-4 mt-3 space-y-2">
+                <FormError error fields=&["display_name", "bio"]/>
+                <SubmitButton label="Save profile and privacy" pending=save.pending()/>
+                <p class="text-center text-sm text-emerald-700 dark:text-emerald-400" role="status">{move || saved.get().then_some("Saved")}</p>
+            </div>
+        </form>
+    }
+    .into_any()
 }

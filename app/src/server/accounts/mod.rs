@@ -40,6 +40,8 @@ pub struct AccountsConfig {
     pub default_region: String,
     /// Codes one client IP may ask for per hour.
     pub code_sends_per_ip_hour: usize,
+    /// Codes one client IP may try per 10 minutes (right or wrong).
+    pub code_checks_per_ip_10_min: usize,
 }
 
 /// Who is asking: recorded on sessions and tokens, and the key of per-IP limits.
@@ -90,7 +92,6 @@ impl Pending {
 }
 
 const CODE_SENDS_PER_DESTINATION_HOUR: usize = 5;
-const VERIFIES_PER_IP_10_MIN: usize = 60;
 const REFRESHES_PER_IP_MIN: usize = 60;
 
 pub struct AccountsService {
@@ -273,7 +274,7 @@ impl AccountsService {
         allow: impl FnOnce(&Pending) -> Result<(), AppError>,
     ) -> Result<(CodeRow, Pending), AppError> {
         if let Some(ip) = &client.ip {
-            self.limit(format!("verify-ip:{ip}"), VERIFIES_PER_IP_10_MIN, 600)?;
+            self.limit(format!("verify-ip:{ip}"), self.config.code_checks_per_ip_10_min, 600)?;
         }
         let code = validate::code(code)?;
         let (row, pending) = self.live_code(pending_id).await?;

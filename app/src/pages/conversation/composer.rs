@@ -1,0 +1,111 @@
+//! Writing a message: a textarea that grows with its text, Enter to send on a desktop (Shift+Enter
+//! for a new line; on a phone Enter is a new line and the button sends), the reply or edit being
+//! made, and the length limit with an error that keeps the text.
+use leptos::prelude::*;
+
+use super::{
+    bubble::Quote,
+    state::{ConvState, check_body},
+};
+use crate::{
+    chats::types::MAX_MESSAGE_CHARS,
+    components::icons::{IconCheck, IconEdit, IconSend, IconX},
+};
+
+#[component]
+pub fn Composer() -> impl IntoView {
+    let state = expect_context::<ConvState>();
+    let text = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+
+    // Starting an edit puts the message's text in the box; cancelling it empties the box.
+    Effect::new(move |was_editing: Option<bool>| {
+        let editing = state.editing.get();
+        match &editing {
+            Some(m) => text.set(m.body.clone()),
+            None if was_editing == Some(true) => text.set(String::new()),
+            None => {}
+        }
+        error.set(None);
+        editing.is_some()
+    });
+
+    let submit = move || {
+        match check_body(&text.get_untracked()) {
+            Err(reason) if reason.is_empty() => {}
+            Err(reason) => error.set(Some(reason)),
+            Ok(body) => {
+                error.set(None);
+                if let Some(m) = state.editing.get_untracked() {
+                    if body != m.body {
+                        state.edit(m.id.clone(), body);
+                    }
+                    state.editing.set(None);
+                } else {
+                    state.send(body, state.replying.get_untracked());
+                    state.replying.set(None);
+                }
+                text.set(String::new());
+            }
+        }
+        crate::browser::focus_id("composer-input");
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() && !crate::browser::coarse_pointer() {
+            ev.prevent_default();
+            submit();
+        } else if ev.key() == "Escape" {
+            state.replying.set(None);
+            state.editing.set(None);
+        }
+    };
+    let count = move || text.with(|t| t.chars().count());
+    let near_limit = move || count() > MAX_MESSAGE_CHARS - 200;
+
+    view! {
+        <div class="shrink-0 border-t border-slate-200 bg-white px-2 pt-2 pb-[max(0.5rem,env(safe-area-inset-bottom))] sm:px-4 dark:border-slate-800 dark:bg-slate-950">
+            <div class="mx-auto max-w-3xl">
+                {move || state.replying.get().map(|reply| view! {
+                    <div class="mb-2 flex items-center gap-2" data-testid="composer-reply">
+                        <span class="min-w-0 flex-1"><Quote reply/></span>
+                        <button type="button" aria-label="Cancel reply" on:click=move |_| state.replying.set(None)
+                            class="rounded-full p-1.5 text-slate-500 hover:bg-slate-100 dark:hover:bg-slate-800"><IconX class="h-4 w-4"/></button>
+                    </div>
+                })}
+                {move || state.editing.get().map(|_| view! {
+                    <div class="mb-2 flex items-center gap-2 rounded-lg border-l-4 border-indigo-500 bg-slate-100 px-2.5 py-1.5 text-sm dark:bg-slate-900" data-testid="composer-editing">
+                        <IconEdit class="h-4 w-4 text-indigo-600"/>
+                        <span class="flex-1 font-medium text-indigo-600 dark:text-indigo-300">"Editing message"</span>
+                        <button type="button" aria-label="Cancel editing" on:click=move |_| state.editing.set(None)
+                            class="rounded-full p-1 text-slate-500 hover:bg-slate-200 dark:hover:bg-slate-800"><IconX class="h-4 w-4"/></button>
+                    </div>
+                })}
+                <form class="flex items-end gap-2" on:submit=move |ev| { ev.prevent_default(); submit(); }>
+                    <label for="composer-input" class="sr-only">"Message"</label>
+                    <textarea id="composer-input" rows="1" placeholder="Message"
+                        prop:value=move || text.get()
+                        on:input=move |ev| { text.set(event_target_value(&ev)); if error.get_untracked().is_some() && !near_limit() { error.set(None); } }
+                        on:keydown=on_keydown
+                        aria-invalid=move || error.get().is_some().to_string()
+                        aria-describedby="composer-error"
+                        enterkeyhint="enter"
+                        class="field-sizing-content max-h-40 min-h-11 flex-1 resize-none rounded-3xl border border-slate-300 bg-slate-50 px-4 py-2.5 text-base leading-snug outline-none placeholder:text-slate-400 focus:border-indigo-500 focus:bg-white focus:ring-2 focus:ring-indigo-500/30 dark:border-slate-700 dark:bg-slate-900 dark:focus:bg-slate-900"></textarea>
+                    <button type="submit" aria-label=move || if state.editing.get().is_some() { "Save edit" } else { "Send" }
+                        class="flex h-11 w-11 shrink-0 items-center justify-center rounded-full bg-indigo-600 text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/50">
+                        {move || if state.editing.get().is_some() { view! { <IconCheck/> }.into_any() } else { view! { <IconSend/> }.into_any() }}
+                    </button>
+                </form>
+                <div class="flex items-start justify-between gap-3 px-3">
+                    <p id="composer-error" class="text-sm text-rose-600 dark:text-rose-400" role="alert" data-testid="composer-error">{move || error.get()}</p>
+                    <Show when=near_limit>
+                        <p class=move || format!("shrink-0 pt-0.5 text-xs tabular-nums {}", if count() > MAX_MESSAGE_CHARS { "font-semibold text-rose-600" } else { "text-slate-500" })
+                            data-testid="composer-count">
+                            {move || format!("{} / {}", count(), MAX_MESSAGE_CHARS)}
+                        </p>
+                    </Show>
+                </div>
+            </div>
+        </div>
+    }
+    .into_any()
+}
