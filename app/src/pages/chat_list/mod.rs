@@ -5,6 +5,8 @@ pub mod new_chat;
 mod search;
 
 use leptos::prelude::*;
+
+use crate::realtime::{client::{ConnectionBanner, provide_realtime}, protocol::ServerFrame};
 use leptos_meta::Title;
 use leptos_router::{components::Outlet, hooks::use_location};
 
@@ -35,11 +37,29 @@ impl ChatListRefresh {
 
 #[component]
 pub fn ChatsLayout() -> impl IntoView {
-    provide_context(ChatListRefresh(RwSignal::new(0)));
+    let refresh = RwSignal::new(0);
+    provide_context(ChatListRefresh(refresh));
+    // One socket for the whole chats area; the list refetches when something it shows changed
+    // (and after a reconnect, for what happened meanwhile).
+    let realtime = provide_realtime();
+    realtime.subscribe(move |frame| {
+        if matches!(
+            frame,
+            ServerFrame::Message { .. }
+                | ServerFrame::MessageUpdated { .. }
+                | ServerFrame::ChatUpdated { .. }
+                | ServerFrame::ChatRemoved { .. }
+                | ServerFrame::Presence { .. }
+                | ServerFrame::Synced
+        ) {
+            refresh.update(|n| *n += 1);
+        }
+    });
     let location = use_location();
     // On a phone the list is the page at /chats and the conversation is the page at /chats/:id.
     let in_conversation = move || location.pathname.get().trim_end_matches('/') != "/chats";
     view! {
+        <div class="pointer-events-none fixed inset-x-0 top-0 z-50"><ConnectionBanner/></div>
         <div class="flex h-dvh overflow-hidden">
             <aside class=move || format!(
                     "relative w-full flex-col border-slate-200 md:flex md:w-80 md:border-r lg:w-96 dark:border-slate-800 {}",

@@ -1,5 +1,7 @@
 //! One message as a bubble (own on the right), a system line, or a send still on its way.
 use leptos::prelude::*;
+
+use crate::realtime::client::Receipt;
 use leptos_router::hooks::use_navigate;
 
 use super::{
@@ -222,7 +224,7 @@ pub fn MessageRow(row: Row, group: bool, peer_read_seq: i64) -> impl IntoView {
                                     if mine { "text-indigo-100" } else { "text-slate-400 dark:text-slate-400" })>
                                 {edited.then(|| view! { <span data-testid="edited">"edited "</span> })}
                                 <Time at=created/>
-                                {receipt.map(|r| view! { " " <span aria-label=if r == "✓✓" { "Read" } else { "Sent" }>{r}</span> })}
+                                {receipt.map(|_| view! { " " <Receipt chat_id=msg.chat_id.clone() peer=state.peer_id.get_value() seq read_seq=peer_read_seq/> })}
                             </span>
                         </div>
                         {(!msg.deleted).then(|| view! {

@@ -84,7 +84,7 @@ pub fn Composer() -> impl IntoView {
                     <label for="composer-input" class="sr-only">"Message"</label>
                     <textarea id="composer-input" rows="1" placeholder="Message"
                         prop:value=move || text.get()
-                        on:input=move |ev| { text.set(event_target_value(&ev)); if error.get_untracked().is_some() && !near_limit() { error.set(None); } }
+                        on:input=move |ev| { text.set(event_target_value(&ev)); state.typing(); if error.get_untracked().is_some() && !near_limit() { error.set(None); } }
                         on:keydown=on_keydown
                         aria-invalid=move || error.get().is_some().to_string()
                         aria-describedby="composer-error"

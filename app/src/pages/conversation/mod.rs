@@ -5,6 +5,7 @@ mod actions;
 mod bubble;
 mod composer;
 mod history;
+mod live;
 pub mod state;
 
 use leptos::prelude::*;
@@ -24,6 +25,7 @@ use crate::{
     },
     error::AppError,
     pages::chat_list::ChatListRefresh,
+    realtime::client::{TypingIndicator, use_realtime},
 };
 use state::ConvState;
 
@@ -92,6 +94,7 @@ fn Unavailable(id: String, #[prop(optional)] error: Option<String>) -> impl Into
 fn ConversationView(detail: ChatDetail, me: String, at: Option<i64>) -> impl IntoView {
     let state = ConvState::new(&detail, me);
     provide_context(state);
+    live::follow(state, &detail);
     let request = RwSignal::new(detail.request);
     let muted = RwSignal::new(detail.muted);
     if let Some(ChatListRefresh(list)) = use_context::<ChatListRefresh>() {
@@ -111,6 +114,7 @@ fn ConversationView(detail: ChatDetail, me: String, at: Option<i64>) -> impl Int
         <RequestBanner request peer_name/>
         <history::MessageList kind peer_read_seq=detail.peer_read_seq at/>
         <actions::ActionMenu/>
+        <TypingIndicator chat_id=detail.id.clone()/>
         <Show when=move || matches!(request.get(), RequestState::None | RequestState::Outgoing)>
             <composer::Composer/>
         </Show>
@@ -126,11 +130,18 @@ fn Header(detail: ChatDetail, muted: RwSignal<bool>) -> impl IntoView {
         (ChatKind::Direct, Some(p)) => (format!("/profile/{}", p.user_id), "View profile"),
         _ => (format!("/chats/{}/info", detail.id), "Group info"),
     };
-    let presence = detail.peer_presence;
-    let online = presence == Some(Presence::Online);
+    // What the page loaded, then what the socket says.
+    let loaded = detail.peer_presence;
+    let peer_id = StoredValue::new(detail.peer.as_ref().map(|p| p.user_id.clone()));
+    let realtime = use_realtime();
+    let presence = move || {
+        let live = peer_id.with_value(|id| id.as_ref().and_then(|id| realtime.and_then(|r| r.presence.with(|p| p.get(id).copied()))));
+        live.or(loaded)
+    };
+    let online = move || presence() == Some(Presence::Online);
     let subtitle = {
         let group = detail.group.clone();
-        move || match (&group, presence) {
+        move || match (&group, presence()) {
             (Some(g), _) => Some(match g.member_count {
                 1 => "1 member".to_string(),
                 n => format!("{n} members"),
@@ -153,10 +164,10 @@ fn Header(detail: ChatDetail, muted: RwSignal<bool>) -> impl IntoView {
         <header class="flex h-16 shrink-0 items-center gap-1 border-b border-slate-200 bg-white/90 px-2 backdrop-blur dark:border-slate-800 dark:bg-slate-950/90">
             <a href="/chats" class=format!("{} md:hidden", header_button()) aria-label="Back to chats"><IconBack/></a>
             <a href=link.clone() class="flex min-w-0 flex-1 items-center gap-3 rounded-xl px-2 py-1 hover:bg-slate-50 dark:hover:bg-slate-900" aria-label=link_label>
-                <Avatar name=detail.title.clone() online=online/>
+                {let title = detail.title.clone(); move || view! { <Avatar name=title.clone() online=online()/> }}
                 <span class="min-w-0">
                     <h1 class="truncate leading-tight font-semibold" data-testid="conversation-title">{detail.title.clone()}</h1>
-                    <p class=move || format!("truncate text-xs {}", if online { "text-emerald-600 dark:text-emerald-400" } else { "text-slate-500 dark:text-slate-400" })
+                    <p class=move || format!("truncate text-xs {}", if online() { "text-emerald-600 dark:text-emerald-400" } else { "text-slate-500 dark:text-slate-400" })
                         data-testid="chat-subtitle">{subtitle}</p>
                 </span>
             </a>

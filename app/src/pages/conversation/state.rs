@@ -4,6 +4,7 @@
 //! live frames all merge the same way.
 use leptos::{prelude::*, task::spawn_local};
 
+use crate::realtime::client::{Realtime, use_realtime};
 use crate::chats::{
     api,
     types::{ChatDetail, MessageView, ReactionView, ReplyPreview},
@@ -89,6 +90,11 @@ pub struct ConvState {
     /// A failed edit, delete or reaction.
     pub error: RwSignal<Option<String>>,
     pub last_marked: RwSignal<i64>,
+    /// The socket, when the chats layout provides one: sends go through it (and its outbox,
+    /// which survives reconnects); without it they go by server fn.
+    pub realtime: Option<Realtime>,
+    /// The other person's user ID in a direct chat (for receipts).
+    pub peer_id: StoredValue<String>,
 }
 
 impl ConvState {
@@ -108,6 +114,8 @@ impl ConvState {
             changed: RwSignal::new(0),
             error: RwSignal::new(None),
             last_marked: RwSignal::new(detail.last_read_seq),
+            realtime: use_realtime(),
+            peer_id: StoredValue::new(detail.peer.as_ref().map(|p| p.user_id.clone()).unwrap_or_default()),
         }
     }
 
@@ -143,6 +151,16 @@ impl ConvState {
     /// Drops a failed send.
     pub fn discard(self, client_id: &str) {
         self.outbox.update(|o| o.retain(|p| p.client_id != client_id));
+        if let Some(rt) = self.realtime {
+            rt.discard(client_id);
+        }
+    }
+
+    /// The person typed in the composer (the socket sends it on, throttled).
+    pub fn typing(self) {
+        if let Some(rt) = self.realtime {
+            rt.typing(&self.chat_id.get_value());
+        }
     }
 
     fn deliver(self, client_id: String) {
@@ -150,6 +168,12 @@ impl ConvState {
             return;
         };
         let chat = self.chat_id.get_value();
+        if let Some(rt) = self.realtime {
+            // Acked and stored copies arrive as frames (see `live`); offline, it waits in the
+            // socket's outbox and goes out once after the reconnect.
+            rt.send_as(&client_id, &chat, &pending.body, pending.reply_to.as_ref().map(|r| r.id.clone()));
+            return;
+        }
         spawn_local(async move {
             let reply = pending.reply_to.as_ref().map(|r| r.id.clone());
             match api::send_message(chat, client_id.clone(), pending.body.clone(), reply).await {
