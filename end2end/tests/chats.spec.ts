@@ -256,6 +256,7 @@ test("people reply to, edit, delete and react to messages", async ({ browser }, 
   await expect(reactions).toHaveCount(0);
   menu = await actionsFor(ada.page, "Who is bringing the tent?");
   await menu.getByRole("button", { name: "React ❤️" }).click();
+  await expect(reactions.getByRole("button", { name: /❤️ 1/ })).toHaveAttribute("aria-pressed", "true");
 
   // Bob sees all of it after a reload, and adds his own reaction.
   await bob.page.reload();
