@@ -96,3 +96,47 @@ test("a message written offline is shown pending and delivered exactly once when
   await bob.page.reload();
   await expect(message(bob.page, "Written in the tunnel")).toHaveCount(1);
 });
+
+test("in a group, the sender sees who has read their newest message", async ({ browser }, testInfo) => {
+  const ada = await newUser(browser, testInfo);
+  const bob = await newUser(browser, testInfo);
+  const cy = await newUser(browser, testInfo);
+  const groupName = `Readers ${Date.now().toString(36)}`;
+
+  await open(ada.page, "/chats");
+  await ada.page.getByRole("button", { name: "New chat" }).click();
+  await ada.page.getByRole("tab", { name: "New group" }).click();
+  await ada.page.getByLabel("Group name").fill(groupName);
+  await ada.page.getByLabel("Public group").check();
+  await ada.page.getByRole("button", { name: "Create group" }).click();
+  await expect(ada.page.getByTestId("conversation-title")).toHaveText(groupName);
+  const chatId = new URL(ada.page.url()).pathname.split("/")[2];
+  await ada.page.getByRole("link", { name: "Group info" }).first().click();
+  const groupId = (await ada.page.getByTestId("group-id").textContent())!.trim();
+  for (const member of [bob, cy]) {
+    await open(member.page, "/chats");
+    await member.page.getByRole("button", { name: "New chat" }).click();
+    await member.page.getByRole("tab", { name: "Join group" }).click();
+    await member.page.getByLabel("Group ID").fill(groupId);
+    await member.page.getByRole("button", { name: "Join group" }).click();
+    await expect(member.page.getByTestId("conversation-title")).toHaveText(groupName);
+    await open(member.page, "/chats");
+  }
+
+  await open(ada.page, `/chats/${chatId}`);
+  await send(ada.page, "Who is reading this?");
+  await expect(message(ada.page, "Who is reading this?")).toBeVisible();
+  await expect(ada.page.getByTestId("seen-by")).toHaveCount(0);
+
+  // Bob opens the group: Ada's page counts him without a reload.
+  await open(bob.page, `/chats/${chatId}`);
+  await expect(message(bob.page, "Who is reading this?")).toBeVisible();
+  await expect(ada.page.getByTestId("seen-by")).toHaveText("Seen by 1");
+  await expect(ada.page.getByTestId("seen-by")).toHaveAttribute("title", bob.name);
+
+  await open(cy.page, `/chats/${chatId}`);
+  await expect(ada.page.getByTestId("seen-by")).toHaveText("Seen by 2");
+  // The marks are stored: after a reload the count is still there.
+  await ada.page.reload();
+  await expect(ada.page.getByTestId("seen-by")).toHaveText("Seen by 2");
+});

@@ -209,6 +209,8 @@ pub struct MemberView {
     pub role: Role,
     pub joined_at: i64,
     pub online: bool,
+    /// The highest sequence this member has read (groups show "seen by").
+    pub read_seq: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,6 +5,7 @@ use leptos::{html, prelude::*};
 
 use super::{
     bubble::{MessageRow, PendingRow},
+    seen_by::SeenBy,
     state::{ConvState, newest_seq},
 };
 use crate::{
@@ -183,6 +184,7 @@ pub fn MessageList(kind: ChatKind, peer_read_seq: i64, at: Option<i64>) -> impl 
                     <For each=move || laid_out.get() key=Row::key let:row>
                         <MessageRow row group peer_read_seq/>
                     </For>
+                    {group.then(|| view! { <SeenBy/> })}
                     <For each=move || state.outbox.get() key=|p| (p.client_id.clone(), p.failed.clone()) let:pending>
                         <PendingRow pending/>
                     </For>

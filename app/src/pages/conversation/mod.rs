@@ -6,6 +6,7 @@ mod bubble;
 mod composer;
 mod history;
 mod live;
+mod seen_by;
 pub mod state;
 
 use leptos::prelude::*;

@@ -7,7 +7,7 @@ use leptos::{prelude::*, task::spawn_local};
 use crate::realtime::client::{Realtime, use_realtime};
 use crate::chats::{
     api,
-    types::{ChatDetail, MessageView, ReactionView, ReplyPreview},
+    types::{ChatDetail, MemberView, MessageView, ReactionView, ReplyPreview},
     validate,
 };
 
@@ -95,6 +95,8 @@ pub struct ConvState {
     pub realtime: Option<Realtime>,
     /// The other person's user ID in a direct chat (for receipts).
     pub peer_id: StoredValue<String>,
+    /// Everyone in the chat with the read mark it had when the page loaded (groups' "seen by").
+    pub members: StoredValue<Vec<MemberView>>,
 }
 
 impl ConvState {
@@ -116,6 +118,7 @@ impl ConvState {
             last_marked: RwSignal::new(detail.last_read_seq),
             realtime: use_realtime(),
             peer_id: StoredValue::new(detail.peer.as_ref().map(|p| p.user_id.clone()).unwrap_or_default()),
+            members: StoredValue::new(detail.members.clone()),
         }
     }
 

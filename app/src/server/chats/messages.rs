@@ -82,6 +82,7 @@ impl ChatsService {
                     person: views::person(&m.person),
                     role: views::role(&m.role),
                     joined_at: m.joined_at,
+                    read_seq: m.last_read_seq,
                     online: self.hub.is_online(&m.person.id) && (m.person.id == me || peer_presence != Some(Presence::Hidden)),
                 })
                 .collect(),
