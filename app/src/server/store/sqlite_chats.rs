@@ -273,29 +273,26 @@ impl ChatStore for SqliteStore {
     }
 
     async fn mark_read(&self, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError> {
-        let mark: Option<i64> = sqlx::query_scalar(
+        // Reading a message implies it was delivered.
+        self.raise_mark(
             "UPDATE members SET last_read_seq = MAX(last_read_seq, ?1), last_delivered_seq = MAX(last_delivered_seq, ?1)
              WHERE conversation_id = ?2 AND user_id = ?3 RETURNING last_read_seq",
+            chat_id,
+            user_id,
+            seq,
         )
-        .bind(seq)
-        .bind(chat_id)
-        .bind(user_id)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(mark.unwrap_or(0))
+        .await
     }
 
     async fn mark_delivered(&self, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError> {
-        let mark: Option<i64> = sqlx::query_scalar(
+        self.raise_mark(
             "UPDATE members SET last_delivered_seq = MAX(last_delivered_seq, ?1)
              WHERE conversation_id = ?2 AND user_id = ?3 RETURNING last_delivered_seq",
+            chat_id,
+            user_id,
+            seq,
         )
-        .bind(seq)
-        .bind(chat_id)
-        .bind(user_id)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(mark.unwrap_or(0))
+        .await
     }
 
     async fn chat_ids_of(&self, user_id: &str, states: &[&str]) -> Result<Vec<String>, StoreError> {
@@ -346,5 +343,15 @@ impl ChatStore for SqliteStore {
         let rows =
             sqlx::query(&sql).bind(me).bind(format!("%{}%", like_escape(text))).bind(limit).fetch_all(self.pool()).await?;
         Ok(rows.iter().map(summary_row).collect())
+    }
+}
+
+impl SqliteStore {
+    /// Runs an `UPDATE members … RETURNING <mark>` that only ever raises a member's mark
+    /// (`?1` the sequence, `?2` the chat, `?3` the member); 0 when they are not a member.
+    async fn raise_mark(&self, sql: &str, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError> {
+        let mark: Option<i64> =
+            sqlx::query_scalar(sql).bind(seq).bind(chat_id).bind(user_id).fetch_optional(self.pool()).await?;
+        Ok(mark.unwrap_or(0))
     }
 }
