@@ -114,6 +114,8 @@ test("a device signed out from the Devices page lands on the login page", async 
   await phonePage.goto("/login");
   await logIn(phonePage, person);
   await expect(phonePage).toHaveURL(/\/chats$/);
+  await waitForHydration(phonePage);
+  await expect(phonePage.getByTestId("connection-banner")).toHaveCount(0);
 
   await laptopPage.goto("/settings");
   await waitForHydration(laptopPage);
@@ -124,6 +126,8 @@ test("a device signed out from the Devices page lands on the login page", async 
   await devices.filter({ hasNotText: "This device" }).getByRole("button", { name: "Sign out" }).click();
   await expect(devices).toHaveCount(1);
 
+  // The phone, left open on its chat list, is taken to the login page by its socket closing.
+  await expect(phonePage).toHaveURL(/\/login\?next=%2Fchats$/);
   await phonePage.goto("/settings");
   await expect(phonePage).toHaveURL(/\/login\?next=\/settings$/);
   await laptopPage.reload();

@@ -1,7 +1,7 @@
 // Live delivery over the WebSocket, two people in browsers of their own: nothing here reloads
 // the other side's page.
 import { expect, test } from "./helpers";
-import { chatRow, composer, isPhone, message, newUser, open, send, startChat } from "./chat-helpers";
+import { actionsFor, chatRow, composer, isPhone, message, newUser, open, send, startChat } from "./chat-helpers";
 
 test.describe.configure({ timeout: 90_000 });
 
@@ -139,4 +139,33 @@ test("in a group, the sender sees who has read their newest message", async ({ b
   // The marks are stored: after a reload the count is still there.
   await ada.page.reload();
   await expect(ada.page.getByTestId("seen-by")).toHaveText("Seen by 2");
+});
+
+test("an edit and a reaction made while a device was offline reach it when it reconnects", async ({ browser }, testInfo) => {
+  const ada = await newUser(browser, testInfo);
+  const bob = await newUser(browser, testInfo);
+  const chatId = await startChat(ada, bob);
+  await send(ada.page, "Meet at 9");
+  await send(ada.page, "Bring snacks");
+  await open(bob.page, `/chats/${chatId}`);
+  await expect(message(bob.page, "Bring snacks")).toBeVisible();
+  await expect(bob.page.getByTestId("connection-banner")).toHaveCount(0);
+
+  await bob.context.setOffline(true);
+  await expect(bob.page.getByTestId("connection-banner")).toBeVisible();
+  let menu = await actionsFor(ada.page, "Meet at 9");
+  await menu.getByRole("button", { name: "Edit" }).click();
+  await composer(ada.page).fill("Meet at 10");
+  if (isPhone(testInfo)) await ada.page.getByRole("button", { name: "Save edit" }).click();
+  else await composer(ada.page).press("Enter");
+  await expect(message(ada.page, "Meet at 10").getByTestId("edited")).toBeVisible();
+  menu = await actionsFor(ada.page, "Bring snacks");
+  await menu.getByRole("button", { name: "React 👍" }).click();
+  await expect(message(ada.page, "Bring snacks").getByTestId("reactions").getByRole("button", { name: /👍 1/ })).toBeVisible();
+
+  // Back online: no reload, and both changes arrive with the resume.
+  await bob.context.setOffline(false);
+  await expect(message(bob.page, "Meet at 10").getByTestId("edited")).toBeVisible({ timeout: 20_000 });
+  await expect(message(bob.page, "Meet at 9")).toHaveCount(0);
+  await expect(message(bob.page, "Bring snacks").getByTestId("reactions").getByRole("button", { name: /👍 1/ })).toBeVisible();
 });

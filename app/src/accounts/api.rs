@@ -143,10 +143,17 @@ pub async fn current_user() -> Result<Option<UserView>, AppError> {
 pub async fn logout() -> Result<(), AppError> {
     answer(
         async move {
-            identity::session().await?.flush().await.map_err(|e| {
+            let session = identity::session().await?;
+            let user = identity::session_user(&session).await;
+            session.flush().await.map_err(|e| {
                 tracing::error!(error = %e, "ending a session failed");
                 AppError::Internal
-            })
+            })?;
+            // Other tabs of this browser have sockets open on the session just ended.
+            if let (Some(user), Some(services)) = (user, use_context::<crate::server::Services>()) {
+                services.accounts.devices_signed_out(&user);
+            }
+            Ok(())
         }
         .await,
     )

@@ -243,6 +243,9 @@ pub struct ChatDetail {
     pub peer_read_seq: i64,
     pub muted: bool,
     pub request: RequestState,
+    /// Server time (ms) just before this was read: a reconnecting socket asks for what changed
+    /// since.
+    pub loaded_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -61,6 +61,11 @@ pub struct Realtime {
     pub delivered: RwSignal<HashMap<(String, String), i64>>,
     /// The highest sequence the client holds per chat (sent as cursors in `hello`).
     cursors: StoredValue<HashMap<String, i64>>,
+    /// The server time (ms) the client's copy is as of: the last `synced.at`, or when the page
+    /// read its data. Sent in `hello`, so changes made since are replayed.
+    since: StoredValue<Option<i64>>,
+    /// The signed-in user's id as shown, from `welcome`.
+    me: StoredValue<Option<String>>,
     listeners: StoredValue<Vec<(u64, Listener)>>,
     typing_sent: StoredValue<HashMap<String, i64>>,
     next_listener: StoredValue<u64>,
@@ -79,6 +84,8 @@ pub fn provide_realtime() -> Realtime {
         read: RwSignal::new(HashMap::new()),
         delivered: RwSignal::new(HashMap::new()),
         cursors: StoredValue::new(HashMap::new()),
+        since: StoredValue::new(None),
+        me: StoredValue::new(None),
         listeners: StoredValue::new(Vec::new()),
         typing_sent: StoredValue::new(HashMap::new()),
         next_listener: StoredValue::new(0),
@@ -110,6 +117,12 @@ impl Realtime {
             let at = c.entry(chat_id.to_owned()).or_insert(seq);
             *at = (*at).max(seq);
         });
+    }
+
+    /// The page holds data read at `server_ms` (server time): a reconnect asks for what changed
+    /// since the oldest such moment.
+    pub fn loaded_at(self, server_ms: i64) {
+        self.since.update_value(|s| *s = Some(s.map_or(server_ms, |at| at.min(server_ms))));
     }
 
     /// Queues a message: it shows as pending at once and goes out now or after the reconnect.
@@ -180,6 +193,11 @@ impl Realtime {
         self.frame(&ClientFrame::Read { chat_id: chat_id.to_owned(), seq });
     }
 
+    /// The signed-in user's id as shown (`7KQ4-M2XD`), once the socket has said hello.
+    pub fn me(self) -> Option<String> {
+        self.me.get_value()
+    }
+
     /// Display names of who is typing in the chat now.
     pub fn typists(self, chat_id: &str) -> Vec<String> {
         self.typing.with(|t| t.iter().filter(|t| t.chat_id == chat_id).map(|t| t.display_name.clone()).collect())
@@ -222,14 +240,16 @@ impl Realtime {
         let cursors = self
             .cursors
             .with_value(|c| c.iter().map(|(chat_id, seq)| Cursor { chat_id: chat_id.clone(), seq: *seq }).collect());
-        ClientFrame::Hello { version: PROTOCOL_VERSION, cursors }
+        ClientFrame::Hello { version: PROTOCOL_VERSION, cursors, since: self.since.get_value() }
     }
 
     /// Applies a frame to the signals, then hands it to the subscribers.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     fn receive(self, frame: ServerFrame) {
         match &frame {
-            ServerFrame::Synced => {
+            ServerFrame::Welcome { user_id, .. } => self.me.set_value(Some(user_id.clone())),
+            ServerFrame::Synced { at } => {
+                self.since.set_value(Some(*at));
                 self.connection.set(Connection::Online);
                 // Whatever was typed while offline goes out now; the same client id makes a
                 // re-send of something already stored harmless.
@@ -496,6 +516,15 @@ mod browser {
         Some(format!("{scheme}://{}/ws", location.host().ok()?))
     }
 
+    /// Off to the login page, which brings the person back here afterwards.
+    fn signed_out() {
+        let Some(window) = web_sys::window() else { return };
+        let location = window.location();
+        let here = format!("{}{}", location.pathname().unwrap_or_default(), location.search().unwrap_or_default());
+        let next = String::from(js_sys::encode_uri_component(&here));
+        let _ = location.assign(&format!("/login?next={next}"));
+    }
+
     fn connect(realtime: Realtime) {
         if web_sys::window().is_some_and(|w| !w.navigator().on_line()) {
             realtime.connection.set(Connection::Waiting);
@@ -520,9 +549,9 @@ mod browser {
             });
             let Some(text) = e.data().as_string() else { return };
             match serde_json::from_str::<ServerFrame>(&text) {
-                Ok(ServerFrame::Synced) => {
+                Ok(frame @ ServerFrame::Synced { .. }) => {
                     ATTEMPTS.with(|a| *a.borrow_mut() = 0);
-                    realtime.receive(ServerFrame::Synced);
+                    realtime.receive(frame);
                 }
                 Ok(ServerFrame::Reconnect { retry_after_ms, .. }) => {
                     drop_socket(realtime);
@@ -542,6 +571,11 @@ mod browser {
             if e.code() == 4000 {
                 // Another protocol version: the page itself is out of date.
                 let _ = web_sys::window().map(|w| w.location().reload());
+                return;
+            }
+            if e.code() == 4003 {
+                // This browser was signed out (from another device, or the session ended).
+                signed_out();
                 return;
             }
             retry(realtime);
@@ -676,6 +710,22 @@ mod tests {
             rt.receive(ServerFrame::ChatRemoved { chat_id: "gone".into() });
             let ClientFrame::Hello { cursors, .. } = rt.hello() else { panic!() };
             assert_eq!(cursors, vec![Cursor { chat_id: "c".into(), seq: 7 }]);
+        });
+    }
+
+    #[test]
+    fn hello_says_how_old_the_copy_is_the_oldest_page_data_then_the_last_sync() {
+        with_realtime(|rt| {
+            let since = |rt: Realtime| match rt.hello() {
+                ClientFrame::Hello { since, .. } => since,
+                _ => panic!(),
+            };
+            assert_eq!(since(rt), None, "nothing loaded yet");
+            rt.loaded_at(5_000);
+            rt.loaded_at(7_000);
+            assert_eq!(since(rt), Some(5_000), "the oldest data decides");
+            rt.receive(ServerFrame::Synced { at: 9_000 });
+            assert_eq!(since(rt), Some(9_000));
         });
     }
 

@@ -14,8 +14,16 @@ pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientFrame {
     /// Must be the first frame. `cursors`: the last sequence the client has per chat; the server
-    /// replays what came after, in order, then switches to live delivery.
-    Hello { version: u32, cursors: Vec<Cursor> },
+    /// replays what came after, in order, then switches to live delivery. `since`: the server
+    /// time (ms) the client's copy is as of — the previous `synced.at`, or when the page loaded
+    /// its data; with it, the server also sends what changed since then in the chats of the
+    /// cursors (edits, deletions, reactions, read and delivered marks).
+    Hello {
+        version: u32,
+        cursors: Vec<Cursor>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<i64>,
+    },
     Send { chat_id: String, client_id: String, body: String, reply_to: Option<String> },
     Typing { chat_id: String },
     /// Everything up to `seq` in the chat has been read.
@@ -35,8 +43,12 @@ pub struct Cursor {
 pub enum ServerFrame {
     /// Answer to `hello`, before any replay.
     Welcome { version: u32, user_id: String },
-    /// Replay for the `hello` cursors is complete; live events follow.
-    Synced,
+    /// Replay for the `hello` cursors is complete; live events follow. `at`: the server time (ms)
+    /// the replay started from — the `since` of the next `hello`.
+    Synced {
+        #[serde(default)]
+        at: i64,
+    },
     /// A new message (or a replayed one).
     Message { message: MessageView },
     /// A message of the client's was stored: its client id now has a server id and sequence.

@@ -14,6 +14,11 @@ use tokio::sync::mpsc;
 /// One frame, serialised once and shared by every recipient (fan-out copies a pointer, not text).
 pub type Payload = Arc<str>;
 
+/// An event for the hub's own connections, never forwarded to a client: "one of your devices was
+/// signed out — check whether it is you". Going through the hub, it reaches the user's sockets on
+/// every server instance.
+pub const RECHECK_DEVICE: &str = r#"{"type":"recheck_device"}"#;
+
 /// Outbound frames a device may have queued before it counts as too slow to keep up.
 pub const DEVICE_QUEUE: usize = 256;
 

@@ -28,6 +28,7 @@ impl Services {
     pub fn new(store: Arc<dyn Store>, accounts: AccountsService, chats: ChatsConfig) -> Self {
         let hub: Arc<dyn Hub> = Arc::new(LocalHub::default());
         let chats = Arc::new(ChatsService::new(store.clone(), hub.clone(), chats));
+        accounts.use_hub(hub.clone());
         Self { store, accounts: Arc::new(accounts), chats, hub }
     }
 }

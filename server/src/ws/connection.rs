@@ -12,7 +12,7 @@ use app::{
     realtime::protocol::{ClientFrame, Cursor, MAX_FRAME_BYTES, PROTOCOL_VERSION, ServerFrame},
     server::{
         Services,
-        hub::{DeviceLink, Payload},
+        hub::{DeviceLink, Payload, RECHECK_DEVICE},
     },
 };
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
@@ -37,6 +37,8 @@ pub struct Context {
     /// The stored user id (`7KQ4M2XD`).
     pub user: String,
     pub display_name: String,
+    /// The session or token the socket was opened with.
+    pub device: super::SignedInDevice,
     pub rate: RateLimit,
     pub stopping: tokio::sync::watch::Receiver<bool>,
     pub conn_id: u64,
@@ -51,6 +53,9 @@ enum End {
     Close(u16, &'static str),
     /// Tell the client to reconnect and resume, then close.
     Reconnect(&'static str),
+    /// The session or token behind the socket is no longer valid: an `error` frame with this
+    /// code, then close (4003). The client signs in again (or refreshes its token) first.
+    SignedOut(&'static str),
 }
 
 type Step = Result<(), End>;
@@ -113,17 +118,18 @@ enum Incoming {
 
 impl Connection {
     async fn serve(&mut self) -> Step {
-        let cursors = match timeout(HELLO_TIMEOUT, self.read_hello()).await {
+        let hello = match timeout(HELLO_TIMEOUT, self.read_hello()).await {
             Ok(result) => result?,
             Err(_) => return Err(End::Close(close::POLICY, "no hello")),
         };
         // Attach before reading the replay: whatever is committed from here on reaches this
         // device live, and whatever was committed before is in the replay.
         let mut link = self.cx.services.hub.attach(&self.cx.user);
+        let synced_at = now_ms();
         if link.first_device {
             announce(self.cx.services.clone(), self.cx.user.clone(), Presence::Online);
         }
-        let result = self.session(&mut link, cursors).await;
+        let result = self.session(&mut link, hello, synced_at).await;
         let cut_off = link.was_cut_off();
         let last_device = link.detach();
         if last_device || (cut_off && !self.cx.services.hub.is_online(&self.cx.user)) {
@@ -132,11 +138,11 @@ impl Connection {
         result
     }
 
-    async fn read_hello(&mut self) -> Result<Vec<Cursor>, End> {
+    async fn read_hello(&mut self) -> Result<Hello, End> {
         loop {
             match self.read().await? {
-                Incoming::Frame(ClientFrame::Hello { version, cursors }) if version == PROTOCOL_VERSION => {
-                    return Ok(cursors);
+                Incoming::Frame(ClientFrame::Hello { version, cursors, since }) if version == PROTOCOL_VERSION => {
+                    return Ok(Hello { cursors, since });
                 }
                 Incoming::Frame(ClientFrame::Hello { version, .. }) => {
                     let message = format!("This server speaks protocol version {PROTOCOL_VERSION}, not {version}");
@@ -153,19 +159,21 @@ impl Connection {
         }
     }
 
-    async fn session(&mut self, link: &mut DeviceLink, cursors: Vec<Cursor>) -> Step {
+    async fn session(&mut self, link: &mut DeviceLink, hello: Hello, synced_at: i64) -> Step {
         self.send(&ServerFrame::Welcome { version: PROTOCOL_VERSION, user_id: self.me_shown.clone() }).await?;
         let mut buffered = VecDeque::new();
-        self.replay(link, cursors, &mut buffered).await?;
-        self.send(&ServerFrame::Synced).await?;
+        self.replay(link, hello, &mut buffered).await?;
+        self.send(&ServerFrame::Synced { at: synced_at }).await?;
         while let Some(payload) = buffered.pop_front() {
             self.forward(payload).await?;
         }
         self.live(link).await
     }
 
-    /// Sends, per cursor, every message after it, oldest first, in pages.
-    async fn replay(&mut self, link: &mut DeviceLink, cursors: Vec<Cursor>, buffered: &mut VecDeque<Payload>) -> Step {
+    /// Sends, per cursor, every message after it, oldest first, in pages; then, when the hello
+    /// said how old the client's copy is, what changed in the messages it holds.
+    async fn replay(&mut self, link: &mut DeviceLink, hello: Hello, buffered: &mut VecDeque<Payload>) -> Step {
+        let Hello { cursors, since } = hello;
         if cursors.is_empty() {
             return Ok(());
         }
@@ -208,6 +216,29 @@ impl Connection {
                 }
             }
             self.sequencer.replayed(&cursor.chat_id, after);
+            if let Some(since) = since {
+                self.replay_changes(&cursor.chat_id, since, cursor.seq).await?;
+                drain(link, buffered)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Edits, deletions, reactions and read/delivered marks in a chat since `since` (ms), for
+    /// the messages up to `upto` the client already holds. Each frame carries the current state,
+    /// so one the client also gets live does no harm.
+    async fn replay_changes(&mut self, chat_id: &str, since: i64, upto: i64) -> Step {
+        let changes = match self.cx.services.chats.changes_since(&self.cx.user, chat_id, since - SINCE_MARGIN_MS, upto).await {
+            Ok(changes) => changes,
+            Err(e) => return self.error(e.code(), e.to_string(), None).await,
+        };
+        for message in changes.messages {
+            self.send(&ServerFrame::MessageUpdated { message }).await?;
+        }
+        for mark in changes.marks {
+            let (chat_id, user_id) = (chat_id.to_owned(), mark.user_id);
+            self.send(&ServerFrame::Delivered { chat_id: chat_id.clone(), user_id: user_id.clone(), seq: mark.delivered }).await?;
+            self.send(&ServerFrame::Read { chat_id, user_id, seq: mark.read }).await?;
         }
         Ok(())
     }
@@ -218,6 +249,11 @@ impl Connection {
         let mut receipts = interval(DELIVERED_EVERY);
         receipts.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let mut stopping = self.cx.stopping.clone();
+        // Spread over the period, so sockets opened together do not all check at once.
+        let first_check = Instant::now() + DEVICE_CHECK_EVERY.mul_f64(rand::random_range(0.5..1.5));
+        let mut device_check = interval_at(first_check, DEVICE_CHECK_EVERY);
+        device_check.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let token_expiry = self.cx.device.expires_at.map(instant_at);
         loop {
             if *stopping.borrow_and_update() {
                 return Err(End::Reconnect("restart"));
@@ -235,6 +271,10 @@ impl Connection {
                 },
                 () = sleep_until(reorder.unwrap_or(idle_at)), if reorder.is_some() => self.fill_gaps().await?,
                 _ = receipts.tick() => self.store_receipts(),
+                _ = device_check.tick() => self.check_device().await?,
+                () = sleep_until(token_expiry.unwrap_or(idle_at)), if token_expiry.is_some() => {
+                    return Err(End::SignedOut("token_expired"));
+                }
                 _ = ping.tick() => self.raw(Message::Ping(Default::default())).await?,
                 () = sleep_until(idle_at) => return Err(End::Close(close::IDLE, "idle")),
                 changed = stopping.changed() => if changed.is_err() {
@@ -362,8 +402,12 @@ impl Connection {
         }
     }
 
-    /// A live event from the hub: message frames go through the sequencer, the rest straight on.
+    /// A live event from the hub: message frames go through the sequencer, the hub's own
+    /// device check is acted on here, the rest goes straight on.
     async fn forward(&mut self, payload: Payload) -> Step {
+        if &*payload == RECHECK_DEVICE {
+            return self.check_device().await;
+        }
         match peek_message(&payload, &self.me_shown) {
             Some(message) => {
                 for outgoing in self.sequencer.live(message, Instant::now()) {
@@ -372,6 +416,20 @@ impl Connection {
                 Ok(())
             }
             None => self.text(&payload).await,
+        }
+    }
+
+    /// Ends the connection when the session or token family it was opened with has been signed
+    /// out. A store that cannot answer keeps the socket (the next check asks again).
+    async fn check_device(&mut self) -> Step {
+        let Some(device) = self.cx.device.id.clone() else { return Ok(()) };
+        match self.cx.services.accounts.device_active(&device).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(End::SignedOut("signed_out")),
+            Err(e) => {
+                tracing::warn!(error = %e, "checking the device's sign-in failed");
+                Ok(())
+            }
         }
     }
 
@@ -472,10 +530,37 @@ impl Connection {
                 }
                 (if reason == "slow" { close::SLOW } else { close::GOING_AWAY }, reason)
             }
+            Err(End::SignedOut(code)) => {
+                let message = if code == "token_expired" {
+                    "The access token expired: refresh it and connect again"
+                } else {
+                    "This device was signed out"
+                };
+                if self.error(code, message.into(), None).await.is_err() {
+                    return;
+                }
+                (close::SIGNED_OUT, code)
+            }
         };
         let frame = CloseFrame { code, reason: reason.into() };
         let _ = timeout(std::time::Duration::from_secs(2), self.sink.send(Message::Close(Some(frame)))).await;
     }
+}
+
+/// What the client's `hello` asked for.
+struct Hello {
+    cursors: Vec<Cursor>,
+    since: Option<i64>,
+}
+
+fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// The monotonic instant of a unix time (now, if it has passed).
+fn instant_at(unix_secs: i64) -> Instant {
+    let left = unix_secs - time::OffsetDateTime::now_utc().unix_timestamp();
+    Instant::now() + std::time::Duration::from_secs(left.max(0) as u64)
 }
 
 /// Moves live events that arrived during a replay page into the connection's own buffer, so

@@ -21,6 +21,9 @@ pub const WRITE_BUFFER_BYTES: usize = 8 * 1024;
 pub const MAX_WRITE_BUFFER_BYTES: usize = 1024 * 1024;
 /// Messages fetched per page while replaying after a cursor.
 pub const REPLAY_PAGE: u32 = 200;
+/// Changes are replayed from this long before a `hello`'s `since`, in case the clocks of the
+/// servers behind one address differ a little (replaying a change twice is harmless).
+pub const SINCE_MARGIN_MS: i64 = 2000;
 /// Chats a `hello` may carry cursors for.
 pub const MAX_CURSORS: usize = 2000;
 /// Live events held back while a replay runs; beyond this the client is sent to reconnect.
@@ -32,6 +35,9 @@ pub const DELIVERED_EVERY: Duration = Duration::from_millis(750);
 /// How long a live message that arrives ahead of its predecessor waits for it before the gap is
 /// filled from the store.
 pub const REORDER_WAIT: Duration = Duration::from_millis(500);
+/// How often a socket checks that its session or token family is still signed in (beside the
+/// immediate check when one of the user's devices is signed out).
+pub const DEVICE_CHECK_EVERY: Duration = Duration::from_secs(60);
 /// Suggested pause before reconnecting after a `reconnect` frame.
 pub const RECONNECT_AFTER_MS: u64 = 1000;
 
@@ -51,6 +57,8 @@ pub mod close {
     pub const IDLE: u16 = 4001;
     /// The client fell behind and was cut off; reconnect and resume.
     pub const SLOW: u16 = 4002;
+    /// The session was signed out or the access token expired (an `error` frame says which).
+    pub const SIGNED_OUT: u16 = 4003;
 }
 
 /// Frames per second a connection may send, on average, and the burst it may send at once.

@@ -79,11 +79,12 @@ async fn upgrade(State(state): State<AppState>, Extension(settings): Extension<A
     if let Some(Credentials::Subprotocol(p)) = credentials(&parts.headers) {
         protocols.push(p.to_owned());
     }
-    let (user, display_name) = user;
+    let (user, display_name, device) = user;
     let context = connection::Context {
         services: state.services.clone(),
         user,
         display_name,
+        device,
         rate: settings.rate,
         stopping: settings.stopping.clone(),
         conn_id: NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed),
@@ -98,17 +99,21 @@ async fn upgrade(State(state): State<AppState>, Extension(settings): Extension<A
         .on_upgrade(move |socket| connection::run(socket, context))
 }
 
-/// The caller's user id and display name, or the response refusing the upgrade.
+/// The caller's user id, display name and device, or the response refusing the upgrade.
 async fn authenticate(
     state: &AppState,
     settings: &WsSettings,
     headers: &HeaderMap,
     session: Option<&Session>,
-) -> Result<(String, String), Response> {
+) -> Result<(String, String, SignedInDevice), Response> {
     let unauthenticated = || ApiError(AppError::Unauthenticated).into_response();
     let found = credentials(headers);
-    let user = match found.as_ref().and_then(Credentials::token) {
-        Some(token) => state.services.accounts.bearer_user(token).ok_or_else(unauthenticated)?,
+    let (user, device) = match found.as_ref().and_then(Credentials::token) {
+        Some(token) => {
+            let claims = state.services.accounts.bearer_claims(token).ok_or_else(unauthenticated)?;
+            let device = SignedInDevice { id: claims.family.map(|f| format!("t:{f}")), expires_at: Some(claims.expires_at) };
+            (claims.user_id, device)
+        }
         None => {
             let session = session.ok_or_else(unauthenticated)?;
             let user = app::server::identity::session_user(session).await.ok_or_else(unauthenticated)?;
@@ -120,10 +125,11 @@ async fn authenticate(
                 tracing::warn!(origin = origin.unwrap_or("(none)"), "WebSocket from a foreign origin refused");
                 return Err(ApiError(AppError::Forbidden).into_response());
             }
-            if let Some(id) = session.id() {
-                state.services.accounts.touch_session(&id.to_string()).await;
+            let id = session.id().map(|id| id.to_string());
+            if let Some(id) = &id {
+                state.services.accounts.touch_session(id).await;
             }
-            user
+            (user, SignedInDevice { id: id.map(|id| format!("s:{id}")), expires_at: None })
         }
     };
     // The account must still exist (a token outlives nothing but its 15 minutes).
@@ -131,7 +137,17 @@ async fn authenticate(
         AppError::Unauthenticated => unauthenticated(),
         e => ApiError(e).into_response(),
     })?;
-    Ok((row.id, row.display_name))
+    Ok((row.id, row.display_name, device))
+}
+
+/// What the socket was opened with, so it can be closed when that stops being valid.
+#[derive(Debug, Clone)]
+pub struct SignedInDevice {
+    /// `s:<session id>` or `t:<token family>`: checked against the store now and then, and at
+    /// once when one of the user's devices is signed out.
+    pub id: Option<String>,
+    /// When the access token that opened the socket expires (unix seconds).
+    pub expires_at: Option<i64>,
 }
 
 fn credentials(headers: &HeaderMap) -> Option<Credentials<'_>> {

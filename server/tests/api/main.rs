@@ -8,3 +8,4 @@ mod foundation;
 mod helpers;
 mod realtime;
 mod realtime_delivery;
+mod realtime_session;

@@ -92,14 +92,19 @@ pub async fn close_code(ws: &mut Socket) -> Option<u16> {
 
 /// Says hello with `cursors`; returns what was replayed before `synced`.
 pub async fn hello(ws: &mut Socket, cursors: &[(&str, i64)]) -> Vec<ServerFrame> {
+    hello_since(ws, cursors, None).await.0
+}
+
+/// Says hello with `cursors` and `since`; returns what was replayed and `synced.at`.
+pub async fn hello_since(ws: &mut Socket, cursors: &[(&str, i64)], since: Option<i64>) -> (Vec<ServerFrame>, i64) {
     let cursors: Vec<Value> = cursors.iter().map(|(c, s)| json!({ "chat_id": c, "seq": s })).collect();
-    send(ws, json!({ "type": "hello", "version": PROTOCOL_VERSION, "cursors": cursors })).await;
+    send(ws, json!({ "type": "hello", "version": PROTOCOL_VERSION, "cursors": cursors, "since": since })).await;
     let welcome = recv(ws).await;
     assert!(matches!(welcome, ServerFrame::Welcome { version: PROTOCOL_VERSION, .. }), "{welcome:?}");
     let mut replayed = Vec::new();
     loop {
         match recv(ws).await {
-            ServerFrame::Synced => return replayed,
+            ServerFrame::Synced { at } => return (replayed, at),
             frame => replayed.push(frame),
         }
     }
@@ -157,7 +162,7 @@ async fn a_bearer_token_in_the_header_opens_a_socket_that_says_welcome() {
         }
         other => panic!("expected welcome, got {other:?}"),
     }
-    assert_eq!(recv(&mut ws).await, ServerFrame::Synced);
+    assert!(matches!(recv(&mut ws).await, ServerFrame::Synced { at } if at > 0));
 }
 
 #[tokio::test]

@@ -1,12 +1,16 @@
 //! The chat list and the pane beside it: side by side on a desktop, one at a time on a phone.
 //! Rows are sorted by last activity; incoming message requests wait in their own section; the
 //! search box above turns the list into results.
+mod live;
 pub mod new_chat;
 mod search;
 
 use leptos::prelude::*;
 
-use crate::realtime::{client::{ConnectionBanner, provide_realtime}, protocol::ServerFrame};
+use crate::realtime::{
+    client::{ConnectionBanner, provide_realtime, use_realtime},
+    protocol::ServerFrame,
+};
 use leptos_meta::Title;
 use leptos_router::{components::Outlet, hooks::use_location};
 
@@ -39,22 +43,8 @@ impl ChatListRefresh {
 pub fn ChatsLayout() -> impl IntoView {
     let refresh = RwSignal::new(0);
     provide_context(ChatListRefresh(refresh));
-    // One socket for the whole chats area; the list refetches when something it shows changed
-    // (and after a reconnect, for what happened meanwhile).
-    let realtime = provide_realtime();
-    realtime.subscribe(move |frame| {
-        if matches!(
-            frame,
-            ServerFrame::Message { .. }
-                | ServerFrame::MessageUpdated { .. }
-                | ServerFrame::ChatUpdated { .. }
-                | ServerFrame::ChatRemoved { .. }
-                | ServerFrame::Presence { .. }
-                | ServerFrame::Synced
-        ) {
-            refresh.update(|n| *n += 1);
-        }
-    });
+    // One socket for the whole chats area.
+    provide_realtime();
     let location = use_location();
     // On a phone the list is the page at /chats and the conversation is the page at /chats/:id.
     let in_conversation = move || location.pathname.get().trim_end_matches('/') != "/chats";
@@ -103,6 +93,27 @@ fn ChatListPane() -> impl IntoView {
     let ChatListRefresh(refresh) = expect_context::<ChatListRefresh>();
     let location = use_location();
     let chats = Resource::new(move || (refresh.get(), location.pathname.get()), |_| list_chats());
+    // The fetched list, then kept current by live frames (in the browser).
+    let rows = RwSignal::new(None::<Vec<ChatSummary>>);
+    Effect::new(move |_| {
+        if let Some(Ok(list)) = chats.get() {
+            rows.set(Some(list));
+        }
+    });
+    if let Some(realtime) = use_realtime() {
+        realtime.subscribe(move |frame| {
+            let me = realtime.me().unwrap_or_default();
+            let open = location.pathname.get_untracked().strip_prefix("/chats/").map(|rest| rest.split('/').next().unwrap_or("").to_owned());
+            let mut refetch = false;
+            rows.update(|rows| match rows {
+                Some(list) => refetch = live::apply(list, frame, &me, open.as_deref()) == live::Patched::Refetch,
+                None => refetch = matches!(frame, ServerFrame::Synced { .. }),
+            });
+            if refetch {
+                refresh.update(|n| *n += 1);
+            }
+        });
+    }
     let invitations = Resource::new(move || location.pathname.get(), |_| unseen_invitations());
     let query = RwSignal::new(String::new());
     let show_requests = RwSignal::new(false);
@@ -147,7 +158,8 @@ fn ChatListPane() -> impl IntoView {
                 fallback=move || view! { <search::SearchResultsPanel query/> }>
                 <Transition fallback=|| view! { <ListSkeleton/> }>
                     {move || chats.get().map(|result| match result {
-                        Ok(mut list) => {
+                        Ok(fetched) => {
+                            let mut list = rows.get().unwrap_or(fetched);
                             sort_chats(&mut list);
                             let (requests, normal): (Vec<_>, Vec<_>) = list.into_iter().partition(|c| c.request == RequestState::Incoming);
                             view! { <ChatRows requests normal show_requests active/> }.into_any()

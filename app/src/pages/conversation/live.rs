@@ -10,6 +10,7 @@ pub fn follow(state: ConvState, detail: &ChatDetail) {
     let chat = detail.id.clone();
     // A reconnect resumes after what this page loaded.
     realtime.track(&chat, newest_seq(&detail.messages));
+    realtime.loaded_at(detail.loaded_at);
     realtime.subscribe(move |frame| match frame {
         ServerFrame::Message { message } | ServerFrame::MessageUpdated { message } if message.chat_id == chat => {
             if let Some(id) = &message.client_id {

@@ -1,4 +1,18 @@
-//! A readable name for a device from its User-Agent ("Chrome on Android").
+//! Devices: a readable name from the User-Agent ("Chrome on Android"), and the id a device
+//! is shown and signed out by.
+use sha2::{Digest, Sha256};
+
+/// The id a device is listed and revoked by. A browser session's stored id is its cookie value,
+/// so it is shown as a hash: listing devices never hands out a way to become one of them.
+/// Token families (`t:<family>`) are shown as they are; a family id is no credential.
+pub fn public_id(stored: &str) -> String {
+    match stored.strip_prefix("s:") {
+        Some(session) => format!("s:{}", &hex::encode(Sha256::digest(session.as_bytes()))[..24]),
+        None => stored.to_owned(),
+    }
+}
+
+/// A readable name for a device from its User-Agent ("Chrome on Android").
 pub fn describe(user_agent: Option<&str>) -> String {
     let Some(ua) = user_agent else { return "Unknown device".into() };
     let browser = if ua.contains("Edg/") {
@@ -42,5 +56,20 @@ mod tests {
         assert_eq!(describe(Some(mac)), "Safari on macOS");
         assert_eq!(describe(Some("curl/8.5.0")), "curl");
         assert_eq!(describe(None), "Unknown device");
+    }
+}
+
+#[cfg(test)]
+mod id_tests {
+    use super::public_id;
+
+    #[test]
+    fn a_session_is_shown_by_a_hash_of_its_id_and_a_token_family_as_it_is() {
+        let shown = public_id("s:secret-cookie-value");
+        assert!(shown.starts_with("s:") && shown.len() == 26, "{shown}");
+        assert!(!shown.contains("secret"));
+        assert_eq!(shown, public_id("s:secret-cookie-value"), "stable");
+        assert_ne!(shown, public_id("s:another"));
+        assert_eq!(public_id("t:fam1"), "t:fam1");
     }
 }

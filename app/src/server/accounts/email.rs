@@ -97,6 +97,7 @@ impl AccountsService {
         let hash = passwords::hash(password).await?;
         self.store.user_set_password(&user.id, &hash).await.map_err(internal)?;
         self.store.sign_out_everywhere(&user.id, None, now()).await.map_err(internal)?;
+        self.devices_signed_out(&user.id);
         tracing::info!(user_id = %user.id, "password reset; every session signed out");
         Ok(user)
     }

@@ -10,7 +10,7 @@ pub mod phone;
 pub mod rate_limit;
 pub mod tokens;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -21,6 +21,7 @@ use self::{
     delivery::{CodeMessage, Senders},
     rate_limit::RateLimiter,
 };
+use super::hub::{Hub, RECHECK_DEVICE};
 use super::store::{
     Store, StoreError,
     accounts::{CodeRow, InsertUser, RefreshRow, RefreshUse, Taken, UserRow},
@@ -99,6 +100,7 @@ pub struct AccountsService {
     senders: Senders,
     config: AccountsConfig,
     limits: RateLimiter,
+    hub: OnceLock<Arc<dyn Hub>>,
 }
 
 fn now() -> i64 {
@@ -144,7 +146,7 @@ fn code_error(code: &str, message: &str) -> AppError {
 
 impl AccountsService {
     pub fn new(store: Arc<dyn Store>, senders: Senders, config: AccountsConfig) -> Self {
-        Self { store, senders, config, limits: RateLimiter::default() }
+        Self { store, senders, config, limits: RateLimiter::default(), hub: OnceLock::new() }
     }
 
     fn limit(&self, key: String, limit: usize, window: i64) -> Result<(), AppError> {
@@ -378,7 +380,7 @@ impl AccountsService {
             expires_at: at + tokens::REFRESH_TTL_SECS,
         };
         self.store.refresh_insert(&row).await.map_err(internal)?;
-        let access_token = tokens::access_token(&self.config.secret, user_id, at).map_err(|e| {
+        let access_token = tokens::access_token_for_device(&self.config.secret, user_id, family, at).map_err(|e| {
             tracing::error!(error = %e, "signing an access token failed");
             AppError::Internal
         })?;
@@ -406,6 +408,11 @@ impl AccountsService {
         tokens::verify_access(&self.config.secret, token)
     }
 
+    /// Everything a valid access token says (user, device, expiry).
+    pub fn bearer_claims(&self, token: &str) -> Option<tokens::AccessClaims> {
+        tokens::access_claims(&self.config.secret, token)
+    }
+
     /// The caller's signed-in browsers and API clients; `current_session` marks this one.
     pub async fn devices(&self, user_id: &str, current_session: Option<&str>) -> Result<Vec<DeviceView>, AppError> {
         let rows = self.store.devices_of(user_id, now()).await.map_err(internal)?;
@@ -418,7 +425,7 @@ impl AccountsService {
                 } else {
                     devices::describe(d.user_agent.as_deref())
                 },
-                id: d.id,
+                id: devices::public_id(&d.id),
                 ip: d.ip,
                 created_at: d.created_at,
                 last_seen_at: d.last_seen_at,
@@ -434,12 +441,35 @@ impl AccountsService {
         }
     }
 
-    /// Signs one of the caller's own devices out (other people's are "not found").
+    /// Signs one of the caller's own devices out (other people's are "not found"), by the id
+    /// the device list shows. Its open socket is told to check again at once.
     pub async fn revoke_device(&self, user_id: &str, device_id: &str) -> Result<(), AppError> {
-        if self.store.device_revoke(user_id, device_id, now()).await.map_err(internal)? {
-            Ok(())
-        } else {
-            Err(AppError::NotFound)
+        let rows = self.store.devices_of(user_id, now()).await.map_err(internal)?;
+        let Some(stored) = rows.into_iter().map(|d| d.id).find(|id| devices::public_id(id) == device_id) else {
+            return Err(AppError::NotFound);
+        };
+        if !self.store.device_revoke(user_id, &stored, now()).await.map_err(internal)? {
+            return Err(AppError::NotFound);
         }
+        self.devices_signed_out(user_id);
+        Ok(())
+    }
+
+    /// Whether a device (`s:<session id>` or `t:<token family>`) is still signed in.
+    pub async fn device_active(&self, device: &str) -> Result<bool, AppError> {
+        self.store.device_active(device, now()).await.map_err(internal)
+    }
+
+    /// Some of the user's devices were signed out: their open sockets check their own standing
+    /// now rather than at their next periodic check.
+    pub fn devices_signed_out(&self, user_id: &str) {
+        if let Some(hub) = self.hub.get() {
+            hub.publish(&[user_id], Arc::from(RECHECK_DEVICE));
+        }
+    }
+
+    /// Wires the hub in (the services are built before it exists).
+    pub fn use_hub(&self, hub: Arc<dyn Hub>) {
+        let _ = self.hub.set(hub);
     }
 }

@@ -13,19 +13,49 @@ struct Claims {
     iat: i64,
     exp: i64,
     typ: String,
+    /// The refresh-token family (the device) the token was issued to; empty for tokens not
+    /// issued through a family.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    fam: String,
+}
+
+/// What a valid access token says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessClaims {
+    pub user_id: String,
+    /// The device's refresh-token family, when the token names one.
+    pub family: Option<String>,
+    pub expires_at: i64,
 }
 
 pub fn access_token(secret: &[u8], user_id: &str, now: i64) -> Result<String, jsonwebtoken::errors::Error> {
-    let claims = Claims { sub: user_id.to_owned(), iat: now, exp: now + ACCESS_TTL_SECS, typ: "access".into() };
+    access_token_for_device(secret, user_id, "", now)
+}
+
+/// An access token that names the refresh-token family it belongs to, so a socket opened with
+/// it can be closed when that device is signed out.
+pub fn access_token_for_device(secret: &[u8], user_id: &str, family: &str, now: i64) -> Result<String, jsonwebtoken::errors::Error> {
+    let claims =
+        Claims { sub: user_id.to_owned(), iat: now, exp: now + ACCESS_TTL_SECS, typ: "access".into(), fam: family.to_owned() };
     encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(secret))
 }
 
 /// The user ID in a valid, unexpired access token.
 pub fn verify_access(secret: &[u8], token: &str) -> Option<String> {
+    access_claims(secret, token).map(|c| c.user_id)
+}
+
+/// The claims of a valid, unexpired access token.
+pub fn access_claims(secret: &[u8], token: &str) -> Option<AccessClaims> {
     let mut validation = Validation::new(Algorithm::HS256);
     validation.leeway = 0;
     let data = decode::<Claims>(token, &DecodingKey::from_secret(secret), &validation).ok()?;
-    (data.claims.typ == "access").then_some(data.claims.sub)
+    let c = data.claims;
+    (c.typ == "access").then(|| AccessClaims {
+        user_id: c.sub,
+        family: (!c.fam.is_empty()).then_some(c.fam),
+        expires_at: c.exp,
+    })
 }
 
 /// A random refresh token; only its SHA-256 is stored (it is already high-entropy, so no key
@@ -53,5 +83,17 @@ mod tests {
         let old = access_token(b"k".repeat(32).as_slice(), "7KQ4M2XD", now - ACCESS_TTL_SECS - 5).unwrap();
         assert_eq!(verify_access(b"k".repeat(32).as_slice(), &old), None, "expired");
         assert_eq!(verify_access(b"k".repeat(32).as_slice(), "not.a.token"), None);
+    }
+
+    #[test]
+    fn a_device_token_names_its_family_and_expiry() {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let key = b"k".repeat(32);
+        let token = access_token_for_device(&key, "7KQ4M2XD", "fam1", now).unwrap();
+        let claims = access_claims(&key, &token).unwrap();
+        assert_eq!(claims.family.as_deref(), Some("fam1"));
+        assert_eq!(claims.expires_at, now + ACCESS_TTL_SECS);
+        let plain = access_token(&key, "7KQ4M2XD", now).unwrap();
+        assert_eq!(access_claims(&key, &plain).unwrap().family, None);
     }
 }

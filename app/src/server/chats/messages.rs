@@ -2,6 +2,7 @@
 //! reacting, and read/delivered marks.
 use super::{ChatsService, R, READABLE, internal, new_id, now, views};
 use crate::chats::{types::*, validate};
+use crate::accounts::validate::display_user_id;
 use crate::error::AppError;
 use crate::server::store::chats::{MessageRow, NewMessage, Sent, SummaryScope};
 
@@ -10,6 +11,27 @@ const LIST_MAX: u32 = 500;
 pub const LIST_PAGE: u32 = 50;
 /// Most messages one `messages_after` call returns.
 const AFTER_MAX: u32 = 500;
+/// Changed messages sent per chat on a reconnect; older changes are off any screen by then.
+const CHANGES_MAX: u32 = 500;
+
+fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// What changed in a chat since a moment (see `changes_since`).
+#[derive(Debug, Default, PartialEq)]
+pub struct Changes {
+    pub messages: Vec<MessageView>,
+    pub marks: Vec<Mark>,
+}
+
+/// A member's read and delivered marks (user id as shown).
+#[derive(Debug, PartialEq)]
+pub struct Mark {
+    pub user_id: String,
+    pub read: i64,
+    pub delivered: i64,
+}
 
 impl ChatsService {
     /// The caller's chats, most recent activity first (requests included, marked).
@@ -43,6 +65,8 @@ impl ChatsService {
     /// Caller must be able to read the chat. `around`: open at that sequence (a search hit)
     /// instead of the newest page.
     pub async fn open_chat(&self, me: &str, chat_id: &str, around: Option<i64>) -> R<ChatDetail> {
+        // Taken before anything is read: a change made while reading is newer than this.
+        let loaded_at = now_ms();
         let (conv, mine) = self.readable(me, chat_id).await?;
         let messages = match around {
             Some(seq) => {
@@ -62,6 +86,7 @@ impl ChatsService {
         let peer_read_seq = members.iter().filter(|m| m.person.id != me).map(|m| m.last_read_seq).max().unwrap_or(0);
         let active = members.iter().filter(|m| m.state == "active").count() as u32;
         Ok(ChatDetail {
+            loaded_at,
             id: conv.id.clone(),
             kind: views::kind(&conv.kind),
             title: if group { conv.name.clone() } else { peer.map(|p| p.person.display_name.clone()).unwrap_or_default() },
@@ -112,6 +137,29 @@ impl ChatsService {
         let (Some(first), Some(last)) = (rows.first(), rows.last()) else { return Ok(Vec::new()) };
         let reactions = self.store.reactions(chat_id, first.seq, last.seq).await.map_err(internal)?;
         Ok(views::message_views(&rows, &reactions, me))
+    }
+
+    /// Caller must be able to read the chat. What changed after `since_ms` (milliseconds) in the
+    /// part of the chat the caller holds (up to `upto_seq`): messages edited, deleted or reacted
+    /// to (the most recent `CHANGES_MAX`), and members' read/delivered marks that rose. A device
+    /// that reconnects applies these on top of what it has.
+    pub async fn changes_since(&self, me: &str, chat_id: &str, since_ms: i64, upto_seq: i64) -> R<Changes> {
+        let (conv, _) = self.readable(me, chat_id).await?;
+        let hi = upto_seq.min(conv.last_seq);
+        let rows = self.store.changed_since(chat_id, since_ms, hi, CHANGES_MAX).await.map_err(internal)?;
+        let messages = match (rows.first(), rows.last()) {
+            (Some(first), Some(last)) => {
+                let reactions = self.store.reactions(chat_id, first.seq, last.seq).await.map_err(internal)?;
+                views::message_views(&rows, &reactions, me)
+            }
+            _ => Vec::new(),
+        };
+        let marks = self.store.marks_since(chat_id, since_ms).await.map_err(internal)?;
+        let marks = marks
+            .into_iter()
+            .map(|m| Mark { user_id: display_user_id(&m.person.id), read: m.last_read_seq, delivered: m.last_delivered_seq })
+            .collect();
+        Ok(Changes { messages, marks })
     }
 
     /// Caller must be able to write in the chat (see `writable`). Stores the message before

@@ -4,10 +4,10 @@ use std::collections::HashMap;
 
 use super::ChatsService;
 use crate::accounts::validate::display_user_id;
+use crate::chats::preview::{excerpt, last_message};
 use crate::chats::types::*;
 use crate::server::store::chats::{Brief, MessageRow, ReactionRow, SummaryRow};
 
-const EXCERPT_CHARS: usize = 100;
 /// How many names a reaction lists.
 const REACTION_NAMES: usize = 5;
 
@@ -41,39 +41,6 @@ pub(super) fn request_state(member_state: &str) -> RequestState {
         "outgoing" => RequestState::Outgoing,
         "declined" => RequestState::Declined,
         _ => RequestState::None,
-    }
-}
-
-/// The first characters of a body, on one line.
-pub(super) fn excerpt(body: &str) -> String {
-    let line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    if line.chars().count() <= EXCERPT_CHARS {
-        line
-    } else {
-        let mut cut: String = line.chars().take(EXCERPT_CHARS - 1).collect();
-        cut.push('…');
-        cut
-    }
-}
-
-/// A system event in words, for the chat list's preview.
-pub(super) fn system_text(event: &SystemEvent) -> String {
-    match event {
-        SystemEvent::Created { by } => format!("{} created the group", by.display_name),
-        SystemEvent::Joined { who } => format!("{} joined", who.display_name),
-        SystemEvent::Left { who } => format!("{} left", who.display_name),
-        SystemEvent::Added { who, by } => format!("{} added {}", by.display_name, who.display_name),
-        SystemEvent::Removed { who, by } => format!("{} removed {}", by.display_name, who.display_name),
-        SystemEvent::Renamed { name, by } => format!("{} renamed the group to “{name}”", by.display_name),
-        SystemEvent::RoleChanged { who, role, by } => {
-            let role = match role {
-                Role::Admin => "an admin",
-                Role::Owner => "the owner",
-                Role::Member => "a member",
-            };
-            format!("{} made {} {role}", by.display_name, who.display_name)
-        }
-        SystemEvent::OwnerChanged { who, .. } => format!("{} is now the owner", who.display_name),
     }
 }
 
@@ -152,17 +119,8 @@ impl ChatsService {
         let group = row.conv.kind == "group";
         let last_message = row.last.as_ref().map(|m| {
             let event = system_event(m);
-            LastMessage {
-                seq: m.seq,
-                sender: if group && event.is_none() { m.sender.as_ref().map(|s| s.display_name.clone()) } else { None },
-                sender_is_me: m.sender.as_ref().is_some_and(|s| s.id == row.viewer),
-                excerpt: match (&event, m.deleted) {
-                    (Some(event), _) => system_text(event),
-                    (None, true) => "Message deleted".into(),
-                    (None, false) => excerpt(&m.body),
-                },
-                created_at: m.created_at,
-            }
+            let sender = m.sender.as_ref().map(|s| (s.display_name.as_str(), s.id == row.viewer));
+            last_message(m.seq, sender, &m.body, event.as_ref(), m.deleted, m.created_at, group)
         });
         ChatSummary {
             id: row.conv.id.clone(),

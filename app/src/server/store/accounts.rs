@@ -108,6 +108,8 @@ pub trait AccountStore: Send + Sync {
     async fn devices_of(&self, user_id: &str, now: i64) -> Result<Vec<DeviceRow>, StoreError>;
     /// Signs a device out; false when it is not one of the user's.
     async fn device_revoke(&self, user_id: &str, device_id: &str, now: i64) -> Result<bool, StoreError>;
+    /// Whether a device (`s:<session id>` or `t:<token family>`) is still signed in.
+    async fn device_active(&self, device_id: &str, now: i64) -> Result<bool, StoreError>;
     /// Ends every browser session (but `keep_session`) and every token family of a user.
     async fn sign_out_everywhere(&self, user_id: &str, keep_session: Option<&str>, now: i64) -> Result<(), StoreError>;
     /// Records that a session was used, at most once a minute (for "last active").

@@ -243,6 +243,8 @@ pub trait ChatStore: Send + Sync {
     /// Raises the read (and delivered) mark; returns the new read mark.
     async fn mark_read(&self, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError>;
     async fn mark_delivered(&self, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError>;
+    /// Members whose read or delivered mark rose after `since_ms` (milliseconds).
+    async fn marks_since(&self, chat_id: &str, since_ms: i64) -> Result<Vec<MemberRow>, StoreError>;
     async fn chat_ids_of(&self, user_id: &str, states: &[&str]) -> Result<Vec<String>, StoreError>;
     async fn summaries(&self, scope: SummaryScope<'_>) -> Result<Vec<SummaryRow>, StoreError>;
     /// The viewer's chats whose name (or DM peer's name) contains `text`.
@@ -263,6 +265,9 @@ pub trait MessageStore: Send + Sync {
     /// Messages with `seq` in `lo..=hi`, oldest first, at most `limit` from the `newest` end
     /// when `newest` is true, else from the oldest end.
     async fn page(&self, chat_id: &str, lo: i64, hi: i64, limit: u32, newest: bool) -> Result<Vec<MessageRow>, StoreError>;
+    /// Messages up to `hi` edited, deleted or reacted to after `since_ms` (milliseconds): at most
+    /// `limit`, the most recently changed, in sequence order.
+    async fn changed_since(&self, chat_id: &str, since_ms: i64, hi: i64, limit: u32) -> Result<Vec<MessageRow>, StoreError>;
     async fn edit(&self, message_id: &str, body: &str, at: i64) -> Result<(), StoreError>;
     async fn tombstone(&self, message_id: &str) -> Result<(), StoreError>;
     /// Adds the reaction, or removes it if it was there; true when added.

@@ -290,6 +290,20 @@ impl AccountStore for SqliteStore {
         Ok(done.rows_affected() > 0)
     }
 
+    async fn device_active(&self, device_id: &str, now: i64) -> Result<bool, StoreError> {
+        let query = if let Some(session) = device_id.strip_prefix("s:") {
+            sqlx::query("SELECT 1 FROM sessions WHERE id = ? AND expires_at > ? AND user_id IS NOT NULL").bind(session)
+        } else if let Some(family) = device_id.strip_prefix("t:") {
+            // A family is live while its newest token is neither revoked nor expired (a used one
+            // has been exchanged for the next in the family).
+            sqlx::query("SELECT 1 FROM refresh_tokens WHERE family = ? AND revoked_at IS NULL AND expires_at > ? LIMIT 1")
+                .bind(family)
+        } else {
+            return Ok(false);
+        };
+        Ok(query.bind(now).fetch_optional(self.pool()).await?.is_some())
+    }
+
     async fn sign_out_everywhere(&self, user_id: &str, keep_session: Option<&str>, now: i64) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = ? AND id IS NOT ?")

@@ -6,7 +6,7 @@ use sqlx::Row;
 use super::{
     SqliteStore, StoreError,
     chats::{Applied, Change, ChatStore, ConvRow, MemberRow, NewMessage, SummaryRow, SummaryScope},
-    sqlite_rows::{CONV_COLS, MEMBER_COLS, MSG_COLS, READABLE, append, brief_at, conv_row, like_escape, lock_for_write, member_row, message_row, pair},
+    sqlite_rows::{CONV_COLS, MEMBER_COLS, MSG_COLS, NOW_MS, READABLE, append, brief_at, conv_row, like_escape, lock_for_write, member_row, message_row, pair},
 };
 
 /// The chat-list statement. The viewer of each row is `mb.user_id`, so one statement serves a
@@ -275,8 +275,11 @@ impl ChatStore for SqliteStore {
     async fn mark_read(&self, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError> {
         // Reading a message implies it was delivered.
         self.raise_mark(
-            "UPDATE members SET last_read_seq = MAX(last_read_seq, ?1), last_delivered_seq = MAX(last_delivered_seq, ?1)
-             WHERE conversation_id = ?2 AND user_id = ?3 RETURNING last_read_seq",
+            &format!(
+                "UPDATE members SET last_read_seq = MAX(last_read_seq, ?1), last_delivered_seq = MAX(last_delivered_seq, ?1),
+                   marks_at = CASE WHEN last_read_seq < ?1 OR last_delivered_seq < ?1 THEN {NOW_MS} ELSE marks_at END
+                 WHERE conversation_id = ?2 AND user_id = ?3 RETURNING last_read_seq"
+            ),
             chat_id,
             user_id,
             seq,
@@ -286,13 +289,28 @@ impl ChatStore for SqliteStore {
 
     async fn mark_delivered(&self, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError> {
         self.raise_mark(
-            "UPDATE members SET last_delivered_seq = MAX(last_delivered_seq, ?1)
-             WHERE conversation_id = ?2 AND user_id = ?3 RETURNING last_delivered_seq",
+            &format!(
+                "UPDATE members SET last_delivered_seq = MAX(last_delivered_seq, ?1),
+                   marks_at = CASE WHEN last_delivered_seq < ?1 THEN {NOW_MS} ELSE marks_at END
+                 WHERE conversation_id = ?2 AND user_id = ?3 RETURNING last_delivered_seq"
+            ),
             chat_id,
             user_id,
             seq,
         )
         .await
+    }
+
+    async fn marks_since(&self, chat_id: &str, since_ms: i64) -> Result<Vec<MemberRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {MEMBER_COLS} FROM members mb JOIN users u ON u.id = mb.user_id
+             WHERE mb.conversation_id = ? AND mb.marks_at > ? ORDER BY mb.user_id LIMIT 2000"
+        ))
+        .bind(chat_id)
+        .bind(since_ms)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.iter().map(member_row).collect())
     }
 
     async fn chat_ids_of(&self, user_id: &str, states: &[&str]) -> Result<Vec<String>, StoreError> {

@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use sqlx::Row;
 
+use super::sqlite_rows::NOW_MS;
 use super::{
     SqliteStore, StoreError,
     chats::{MessageHitRow, MessageRow, MessageStore, NewMessage, ReactionRow, Sent},
@@ -89,8 +90,25 @@ impl MessageStore for SqliteStore {
         Ok(page)
     }
 
+    async fn changed_since(&self, chat_id: &str, since_ms: i64, hi: i64, limit: u32) -> Result<Vec<MessageRow>, StoreError> {
+        // Newest changes first, so a cap keeps the ones most likely on screen.
+        let rows = sqlx::query(&format!(
+            "SELECT {MSG_COLS} FROM {MSG_FROM} WHERE m.conversation_id = ? AND m.changed_at > ? AND m.seq <= ?
+             ORDER BY m.changed_at DESC LIMIT ?"
+        ))
+        .bind(chat_id)
+        .bind(since_ms)
+        .bind(hi)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        let mut changed: Vec<MessageRow> = rows.iter().filter_map(message_row).collect();
+        changed.sort_by_key(|m| m.seq);
+        Ok(changed)
+    }
+
     async fn edit(&self, message_id: &str, body: &str, at: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE messages SET body = ?, edited_at = ? WHERE id = ? AND deleted = 0")
+        sqlx::query(&format!("UPDATE messages SET body = ?, edited_at = ?, changed_at = {NOW_MS} WHERE id = ? AND deleted = 0"))
             .bind(body)
             .bind(at)
             .bind(message_id)
@@ -101,7 +119,7 @@ impl MessageStore for SqliteStore {
 
     async fn tombstone(&self, message_id: &str) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
-        sqlx::query("UPDATE messages SET body = '', deleted = 1 WHERE id = ?").bind(message_id).execute(&mut *tx).await?;
+        sqlx::query(&format!("UPDATE messages SET body = '', deleted = 1, changed_at = {NOW_MS} WHERE id = ?")).bind(message_id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM reactions WHERE message_id = ?").bind(message_id).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
@@ -124,6 +142,7 @@ impl MessageStore for SqliteStore {
                 .execute(&mut *tx)
                 .await?;
         }
+        sqlx::query(&format!("UPDATE messages SET changed_at = {NOW_MS} WHERE id = ?")).bind(message_id).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(removed.rows_affected() == 0)
     }

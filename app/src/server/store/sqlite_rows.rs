@@ -103,8 +103,11 @@ pub(super) async fn append(conn: &mut SqliteConnection, m: &NewMessage) -> Resul
     insert_at(conn, m, seq).await?;
     if let Some(sender) = &m.sender_id {
         sqlx::query(
-            "UPDATE members SET last_read_seq = MAX(last_read_seq, ?1), last_delivered_seq = MAX(last_delivered_seq, ?1)
-             WHERE conversation_id = ?2 AND user_id = ?3",
+            &format!(
+                "UPDATE members SET last_read_seq = MAX(last_read_seq, ?1), last_delivered_seq = MAX(last_delivered_seq, ?1),
+                   marks_at = {NOW_MS}
+                 WHERE conversation_id = ?2 AND user_id = ?3"
+            ),
         )
         .bind(seq)
         .bind(&m.chat_id)
@@ -145,3 +148,7 @@ pub(super) async fn lock_for_write(conn: &mut SqliteConnection, chat_id: &str) -
 pub(super) fn like_escape(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
+
+/// The current time in milliseconds, in SQL (`changed_at`, `marks_at`): every version of SQLite
+/// has `julianday`, and the value is the same clock the server's own `now` reads.
+pub(super) const NOW_MS: &str = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
