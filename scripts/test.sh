@@ -10,8 +10,8 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 echo "==> cargo test --release (workspace)"
 cargo test --release -p app -p confab --features app/ssr
 
-echo "==> cargo leptos build --release"
-cargo leptos build --release
+echo "==> cargo leptos build --release --split"
+cargo leptos build --release --split
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
