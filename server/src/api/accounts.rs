@@ -55,7 +55,7 @@ pub(super) struct RegisterBody {
 pub(super) struct LoginBody {
     /// Optional: the phone alone identifies the account.
     #[serde(default)]
-    #[schema(nullable = false, max_length = 16)]
+    #[schema(max_length = 16)]
     user_id: Option<String>,
     #[schema(min_length = 1, max_length = 32, example = "+491511234567")]
     phone: String,

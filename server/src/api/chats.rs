@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::messages::send;
 use super::page::{Page, bad_cursor, limit};
+use super::whole;
 use super::{ApiError, ApiJson, ApiPath, ApiQuery, ApiUser, with_and_without_slash};
 use crate::startup::AppState;
 
@@ -68,7 +69,7 @@ pub(super) struct ListQuery {
 #[utoipa::path(get, path = "/api/chats", tag = "chats", params(ListQuery),
     responses((status = 200, description = "A page of chats", body = Page<ChatSummary>)))]
 pub(super) async fn list(State(state): State<AppState>, ApiUser(me): ApiUser, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Json<Page<ChatSummary>>> {
-    let cursor = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
+    let cursor = match q.cursor.as_deref() {
         Some(c) => {
             let (at, id) = c.split_once(':').ok_or_else(bad_cursor)?;
             Some((at.parse::<i64>().map_err(|_| bad_cursor())?, id.to_owned()))
@@ -131,7 +132,7 @@ pub(super) async fn history(
     ApiQuery(q): ApiQuery<HistoryQuery>,
 ) -> Result<Json<Page<MessageView>>> {
     let chats = &state.services.chats;
-    let before = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
+    let before = match q.cursor.as_deref() {
         Some(c) => Some(c.parse::<i64>().map_err(|_| bad_cursor())?),
         None => None,
     };
@@ -152,6 +153,7 @@ pub(super) async fn history(
 #[serde(deny_unknown_fields)]
 pub(super) struct ReadBody {
     /// The highest sequence the caller has now seen.
+    #[serde(deserialize_with = "whole::required")]
     #[schema(minimum = 0)]
     seq: i64,
 }

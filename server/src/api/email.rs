@@ -98,9 +98,9 @@ pub(super) async fn email_login(
     signed_in(&state, &user, &client).await
 }
 
-/// Sends a reset code to the email (answers the same whether or not an account has it).
+/// Sends a reset code to the account's email.
 #[utoipa::path(post, path = "/api/email/password/forgot", tag = "accounts", security(()), request_body = ForgotBody,
-    responses((status = 202, description = "A code is on its way if the email is known", body = PendingCode)))]
+    responses((status = 202, description = "A code is on its way", body = PendingCode)))]
 pub(super) async fn password_forgot(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,

@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 
 use super::chats::UserIdBody;
 use super::page::{Page, PageQuery, paginate};
+use super::whole;
 use super::{ApiError, ApiJson, ApiPath, ApiQuery, ApiUser, with_and_without_slash};
 use crate::startup::AppState;
 
@@ -38,12 +39,12 @@ type Result<T> = std::result::Result<T, ApiError>;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct GroupBody {
-    #[schema(min_length = 1, max_length = 64, pattern = r"\S", example = "Book club")]
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[^\x00-\x09\x0B-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x09\x0B-\x1F\x7F-\x9F]*$", example = "Book club")]
     name: String,
     /// Public groups can be joined by their group ID; private ones only by invite link.
     public: bool,
     #[serde(default)]
-    #[schema(max_length = 300)]
+    #[schema(max_length = 300, pattern = r"^[^\x00-\x09\x0B-\x1F\x7F-\x9F]*$")]
     description: String,
 }
 
@@ -177,13 +178,14 @@ pub(super) async fn set_role(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct InviteBody {
-    /// Hours until the link stops working (at most a year); none: it does not expire.
-    #[serde(default)]
-    #[schema(nullable = false, minimum = 1, maximum = 8760)]
+    /// Hours until the link stops working (more than a year counts as a year); none or 0: it
+    /// does not expire.
+    #[serde(default, deserialize_with = "whole::optional")]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 4294967295u32)]
     expires_in_hours: Option<u32>,
     /// How many people may join with it; none: no limit.
-    #[serde(default)]
-    #[schema(nullable = false, minimum = 1, maximum = 1000000)]
+    #[serde(default, deserialize_with = "whole::optional")]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 4294967295u32)]
     max_uses: Option<u32>,
 }
 

@@ -48,9 +48,9 @@ pub(super) struct AddPhoneBody {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct SettingsBody {
-    #[schema(min_length = 1, max_length = 64, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[^\x00-\x09\x0B-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x09\x0B-\x1F\x7F-\x9F]*$")]
     display_name: String,
-    #[schema(max_length = 300)]
+    #[schema(max_length = 300, pattern = r"^[^\x00-\x09\x0B-\x1F\x7F-\x9F]*$")]
     bio: String,
     who_can_message: WhoCanMessage,
     last_seen: LastSeenVisibility,

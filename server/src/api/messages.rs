@@ -35,7 +35,7 @@ pub(super) struct SendBody {
     client_id: String,
     /// The id of the message this one answers.
     #[serde(default)]
-    #[schema(nullable = false, max_length = 64)]
+    #[schema(max_length = 64)]
     reply_to: Option<String>,
 }
 

@@ -13,6 +13,7 @@ mod messages;
 pub mod openapi;
 mod page;
 mod search;
+mod whole;
 
 use axum::{Router, routing::MethodRouter};
 

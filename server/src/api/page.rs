@@ -45,7 +45,7 @@ pub fn limit(asked: Option<u32>) -> Result<u32, ApiError> {
 /// One page of a whole list.
 pub fn paginate<T>(all: Vec<T>, cursor: Option<&str>, asked_limit: Option<u32>) -> Result<Page<T>, ApiError> {
     let limit = limit(asked_limit)? as usize;
-    let start = match cursor.filter(|c| !c.is_empty()) {
+    let start = match cursor {
         None => 0,
         Some(c) if c.len() <= 9 && c.bytes().all(|b| b.is_ascii_digit()) => c.parse::<usize>().map_err(|_| bad_cursor())?,
         Some(_) => return Err(bad_cursor()),

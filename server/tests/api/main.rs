@@ -8,3 +8,7 @@ mod foundation;
 mod helpers;
 mod realtime;
 mod realtime_delivery;
+mod rest_auth;
+mod rest_contacts;
+mod rest_groups;
+mod rest_messages;
