@@ -4,7 +4,7 @@
 # a token, and runs schemathesis against the served /api/openapi.json with every check (server
 # errors, status codes, content types, response schemas and headers, invalid input rejected,
 # valid input accepted, auth enforced). Exits non-zero on any failure.
-#   CONFAB_CONFORMANCE_EXAMPLES  examples per operation (default 25)
+#   CONFAB_CONFORMANCE_EXAMPLES  examples per operation (default 60)
 #   CONFAB_CONFORMANCE_SEED      reuse a seed that schemathesis printed, to replay a run
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -57,9 +57,10 @@ args=(
   -H "Authorization: Bearer $token"
   --checks all
   --phases examples,coverage,fuzzing
-  --max-examples "${CONFAB_CONFORMANCE_EXAMPLES:-25}"
+  --max-examples "${CONFAB_CONFORMANCE_EXAMPLES:-60}"
   --workers 2
   --request-timeout 10
+  --generation-database=:memory:
   --suppress-health-check too_slow,filter_too_much
 )
 [[ -n ${CONFAB_CONFORMANCE_SEED:-} ]] && args+=(--seed "$CONFAB_CONFORMANCE_SEED")
