@@ -71,4 +71,8 @@ if grep -qi "panicked" "$scratch/server.log"; then
   grep -i -A3 "panicked" "$scratch/server.log" >&2
   status=1
 fi
+if ((status != 0)); then
+  echo "api_conformance: the server's log ends with:" >&2
+  tail -n 40 "$scratch/server.log" >&2
+fi
 exit $status

@@ -152,9 +152,8 @@ pub(super) async fn history(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ReadBody {
-    /// The highest sequence the caller has now seen.
+    /// The highest sequence the caller has now seen (taken within 0 and the chat's last).
     #[serde(deserialize_with = "whole::required")]
-    #[schema(minimum = 0)]
     seq: i64,
 }
 
