@@ -9,6 +9,7 @@
 #   3. cargo-leptos and a wasm-bindgen CLI of exactly the version in Cargo.lock
 #   4. npm tools pinned in package-lock.json: Tailwind CSS v4, wasm-opt (binaryen), Playwright
 #   5. the cargo target directory outside the checkout (CONFAB_TARGET_DIR), so clones share builds
+#   6. schemathesis (PyPI, pinned) in a venv outside the checkout, for scripts/api_conformance.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$PWD
@@ -120,6 +121,20 @@ if [[ ! -e target ]]; then
   mkdir -p "$target_dir"
   ln -s "$target_dir" target
   say "target/ -> $target_dir (shared by every checkout on this machine)"
+fi
+
+# --- 6. schemathesis for the REST API's schema conformance -------------------------------------
+SCHEMATHESIS_VERSION=4.32.5
+venv=${CONFAB_VENV:-$HOME/.cache/confab/venv}
+if "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "version $SCHEMATHESIS_VERSION\$"; then
+  say "schemathesis $SCHEMATHESIS_VERSION present"
+else
+  have python3 || apt_install python3
+  python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
+  say "pip install schemathesis==$SCHEMATHESIS_VERSION into $venv"
+  python3 -m venv "$venv" || die "creating the venv $venv failed"
+  "$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" ||
+    die "installing schemathesis failed"
 fi
 
 say "ready: $(cargo "+$TOOLCHAIN" -V); $(cargo-leptos --version); $(wasm-bindgen --version)"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: the workspace's cargo tests, then the Playwright suite in Chromium against a
+# Runs every test: the workspace's cargo tests, the REST API's schema conformance, then the Playwright suite in Chromium against a
 # freshly started release server on a throw-away database. Exits non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -12,6 +12,9 @@ cargo test --release -p app -p confab --features app/ssr
 
 echo "==> cargo leptos build --release --split"
 cargo leptos build --release --split
+
+echo "==> REST API schema conformance (schemathesis)"
+scripts/api_conformance.sh
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT

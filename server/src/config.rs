@@ -78,6 +78,9 @@ pub struct Config {
     /// `CONFAB_WS_FRAMES_PER_SEC`: frames one WebSocket may send per second on average (default
     /// 20); twice as many may come at once.
     pub ws_frames_per_sec: f64,
+    /// `CONFAB_CORS_ORIGINS`: comma-separated origins (such as `https://app.example.com`) whose
+    /// pages may call `/api` with a Bearer token; empty or unset turns CORS off.
+    pub cors_origins: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -214,6 +217,10 @@ impl Config {
                 bad("CONFAB_WS_FRAMES_PER_SEC", format!("`{v}` is not a number of at least 1"))
             })?,
         };
+        let cors_origins = match get("CONFAB_CORS_ORIGINS") {
+            None => Vec::new(),
+            Some(v) => parse_origins(&v).map_err(|p| bad("CONFAB_CORS_ORIGINS", p))?,
+        };
         Ok(Self {
             listen,
             public_url,
@@ -229,6 +236,7 @@ impl Config {
             code_sends_per_ip_hour,
             code_checks_per_ip_10_min,
             ws_frames_per_sec,
+            cors_origins,
         })
     }
 
@@ -246,6 +254,21 @@ fn parse_public_url(v: &str) -> Result<String, String> {
         (Some("http" | "https"), Some(_)) => Err(format!("`{v}` must not have a path")),
         _ => Err(format!("`{v}` must be an http:// or https:// URL with a host")),
     }
+}
+
+/// Exact origins: scheme, host and optional port, nothing after them (browsers send no slash).
+fn parse_origins(v: &str) -> Result<Vec<String>, String> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|o| {
+            let uri: axum::http::Uri = o.parse().map_err(|_| format!("`{o}` is not an origin"))?;
+            match (uri.scheme_str(), uri.authority(), uri.path_and_query().map(|p| p.as_str())) {
+                (Some("http" | "https"), Some(_), None | Some("" | "/")) if !o.ends_with('/') => Ok(o.to_owned()),
+                _ => Err(format!("`{o}` is not an origin such as https://app.example.com (no path, no trailing slash)")),
+            }
+        })
+        .collect()
 }
 
 /// The secret generated on first start lives beside the database, readable by the owner only.
@@ -323,6 +346,9 @@ mod tests {
             ("CONFAB_CODE_CHECKS_PER_IP_10_MIN", "lots"),
             ("CONFAB_SMS_DELIVERY", "smtp"),
             ("CONFAB_EMAIL_DELIVERY", "webhook"),
+            ("CONFAB_CORS_ORIGINS", "app.example.com"),
+            ("CONFAB_CORS_ORIGINS", "https://app.example.com/"),
+            ("CONFAB_CORS_ORIGINS", "https://a.example.com,https://b.example.com/path"),
         ] {
             let err = config(&[(var, value)]).expect_err(value);
             assert_eq!(err.var, var, "{value}");
@@ -359,6 +385,13 @@ mod tests {
         ] {
             assert_eq!(config(vars).expect_err(var).var, var);
         }
+    }
+
+    #[test]
+    fn cors_is_off_unless_origins_are_listed() {
+        assert!(config(&[]).unwrap().cors_origins.is_empty());
+        let c = config(&[("CONFAB_CORS_ORIGINS", " https://app.example.com, http://localhost:5173 ")]).unwrap();
+        assert_eq!(c.cors_origins, ["https://app.example.com", "http://localhost:5173"]);
     }
 
     #[test]

@@ -95,12 +95,14 @@ impl Application {
         let ws_rate = ws::limits::RateLimit { per_sec: config.ws_frames_per_sec, burst: 2.0 * config.ws_frames_per_sec };
         let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
         let ws_settings = ws::WsSettings::new(&public_url, ws_rate, stopping_rx);
+        let cors_origins = config.cors_origins.clone();
         let state = AppState { leptos_options: leptos_options.clone(), services: services.clone(), config: Arc::new(config) };
         let routes = generate_route_list(App);
+        let site: Arc<str> = public_url.as_str().into();
         let router = Router::new()
             .route("/healthz", get(health::healthz))
             .route("/readyz", get(health::readyz))
-            .merge(api::router())
+            .merge(api::router(&cors_origins))
             .merge(ws::router(ws_settings))
             .leptos_routes_with_context(
                 &state,
@@ -112,6 +114,9 @@ impl Application {
             .layer(middleware::from_fn_with_state(state.clone(), guard::require_sign_in))
             .layer(DefaultBodyLimit::max(64 * 1024))
             .layer(sessions)
+            .layer(middleware::from_fn(move |request, next| {
+                http::refuse_cross_origin_cookie_writes(site.clone(), request, next)
+            }))
             .layer(middleware::from_fn(http::security_headers))
             .layer(CompressionLayer::new())
             .layer(TraceLayer::new_for_http().make_span_with(http::request_span).on_response(http::log_response))

@@ -2,6 +2,7 @@ use serde::{Deserialize, Serialize};
 
 /// A signed-in person as the app shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserView {
     /// The short public ID, grouped for reading: `7KQ4-M2XD`.
     pub user_id: String,
@@ -16,6 +17,7 @@ pub struct UserView {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Channel {
     Sms,
@@ -24,6 +26,7 @@ pub enum Channel {
 
 /// A one-time code is on its way; the person types it next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PendingCode {
     pub pending_id: String,
     pub channel: Channel,
@@ -37,6 +40,7 @@ pub struct PendingCode {
 
 /// A signed-in browser or API client, for the Devices page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DeviceView {
     pub id: String,
     pub description: String,

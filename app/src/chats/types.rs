@@ -9,6 +9,7 @@ pub const MAX_MESSAGE_CHARS: usize = 4096;
 pub const PAGE_SIZE: u32 = 50;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ChatKind {
     Direct,
@@ -16,6 +17,7 @@ pub enum ChatKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Owner,
@@ -25,6 +27,7 @@ pub enum Role {
 
 /// Who may start a direct chat with someone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum WhoCanMessage {
     #[default]
@@ -34,6 +37,7 @@ pub enum WhoCanMessage {
 
 /// Who may see someone's online status and last seen time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum LastSeenVisibility {
     #[default]
@@ -44,6 +48,7 @@ pub enum LastSeenVisibility {
 
 /// A person as others see them (no phone, no email).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PersonView {
     /// Short public ID, grouped: `7KQ4-M2XD`.
     pub user_id: String,
@@ -53,6 +58,7 @@ pub struct PersonView {
 
 /// Online now, seen at a time, or hidden by the person's privacy setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Presence {
     Online,
@@ -62,6 +68,7 @@ pub enum Presence {
 
 /// How the viewer and another person are connected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ContactState {
     None,
@@ -75,6 +82,7 @@ pub enum ContactState {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ProfileView {
     pub person: PersonView,
     pub bio: String,
@@ -89,6 +97,7 @@ pub struct ProfileView {
 
 /// The viewer's own privacy and profile settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MySettings {
     pub display_name: String,
     pub bio: String,
@@ -98,6 +107,7 @@ pub struct MySettings {
 
 /// A contact or an invitation, for the Contacts page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ContactView {
     pub person: PersonView,
     pub state: ContactState,
@@ -107,6 +117,7 @@ pub struct ContactView {
 
 /// System events in a group, shown centred in the conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum SystemEvent {
     Created { by: PersonView },
@@ -120,6 +131,7 @@ pub enum SystemEvent {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReactionView {
     pub emoji: String,
     pub count: u32,
@@ -131,6 +143,7 @@ pub struct ReactionView {
 
 /// The quoted preview of the message a reply answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReplyPreview {
     pub id: String,
     pub seq: i64,
@@ -141,6 +154,7 @@ pub struct ReplyPreview {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MessageView {
     pub id: String,
     pub chat_id: String,
@@ -162,6 +176,7 @@ pub struct MessageView {
 
 /// A message as the chat list previews it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LastMessage {
     pub seq: i64,
     /// Display name of the sender in groups ("You" is decided by the page); None in DMs and system.
@@ -173,6 +188,7 @@ pub struct LastMessage {
 
 /// The viewer's side of a direct chat that is not yet a normal chat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RequestState {
     /// A normal chat.
@@ -187,6 +203,7 @@ pub enum RequestState {
 
 /// One row of the chat list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ChatSummary {
     pub id: String,
     pub kind: ChatKind,
@@ -204,6 +221,7 @@ pub struct ChatSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MemberView {
     pub person: PersonView,
     pub role: Role,
@@ -214,6 +232,7 @@ pub struct MemberView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct GroupInfo {
     /// Short public ID for joining public groups, grouped like user IDs.
     pub group_id: String,
@@ -226,6 +245,7 @@ pub struct GroupInfo {
 
 /// A conversation opened: its header, members and the newest page of messages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ChatDetail {
     pub id: String,
     pub kind: ChatKind,
@@ -249,6 +269,7 @@ pub struct ChatDetail {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct HistoryPage {
     /// Oldest first.
     pub messages: Vec<MessageView>,
@@ -256,6 +277,7 @@ pub struct HistoryPage {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InviteLinkView {
     pub token: String,
     /// Path that joins the group when opened: `/join/<token>`.
@@ -268,6 +290,7 @@ pub struct InviteLinkView {
 
 /// A chat found by name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ChatHit {
     pub id: String,
     pub kind: ChatKind,
@@ -276,6 +299,7 @@ pub struct ChatHit {
 
 /// A message found by full-text search.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MessageHit {
     pub chat_id: String,
     pub chat_title: String,
@@ -289,6 +313,7 @@ pub struct MessageHit {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SearchResults {
     pub people: Vec<PersonView>,
     pub chats: Vec<ChatHit>,

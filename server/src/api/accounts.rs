@@ -1,9 +1,11 @@
-//! Accounts over JSON: sign-up and login with codes or email + password, tokens, the profile
-//! and devices.
+//! Accounts over JSON: sign-up and login with a one-time code, tokens and signing out. Every
+//! route here but logout is open (it is how a client gets its token).
 use std::net::SocketAddr;
 
 use app::{
-    accounts::types::{PendingCode, UserView},
+    accounts::{
+        types::{PendingCode, UserView},
+    },
     server::{
         accounts::{Client, TokenPair, user_view},
         store::accounts::UserRow,
@@ -11,116 +13,81 @@ use app::{
 };
 use axum::{
     Json, Router,
-    extract::{ConnectInfo, Path, State},
+    extract::{ConnectInfo, State},
     http::{HeaderMap, StatusCode},
-    routing::{delete, get, post},
+    routing::post,
 };
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-use super::{ApiError, ApiJson, ApiUser};
+use super::{ApiError, ApiJson, ApiUser, with_and_without_slash};
 use crate::startup::AppState;
 
-/// Each route answers with and without its trailing slash, as the original clients used both.
 pub fn router() -> Router<AppState> {
-    let mut router = Router::new();
-    for (path, route) in [
+    with_and_without_slash([
         ("/api/register", post(register)),
         ("/api/register/verify", post(register_verify)),
         ("/api/login", post(login)),
         ("/api/login/verify", post(login_verify)),
         ("/api/code/resend", post(resend)),
         ("/api/token/refresh", post(refresh)),
-        ("/api/user", get(me)),
-        ("/api/devices", get(devices)),
-        ("/api/email/register", post(email_register)),
-        ("/api/email/register/verify", post(register_verify)),
-        ("/api/email/login", post(email_login)),
-        ("/api/email/password/forgot", post(password_forgot)),
-        ("/api/email/password/reset", post(password_reset)),
-        ("/api/user/email", post(add_email)),
-        ("/api/user/phone", post(add_phone)),
-        ("/api/user/verify", post(add_verify)),
-    ] {
-        router = router.route(path, route.clone()).route(&format!("{path}/"), route);
-    }
-    router.route("/api/devices/{id}", delete(revoke_device))
+        ("/api/logout", post(logout)),
+    ])
 }
 
-fn client(addr: SocketAddr, headers: &HeaderMap) -> Client {
+pub(super) fn client(addr: SocketAddr, headers: &HeaderMap) -> Client {
     Client::from_parts(Some(addr.ip().to_string()), headers)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct RegisterBody {
+pub(super) struct RegisterBody {
+    /// Letters, digits and underscores; unique.
+    #[schema(min_length = 3, max_length = 32, pattern = "^[A-Za-z0-9_.]+$", example = "ada_l")]
     username: String,
+    /// International (`+49…`) or in the server's default region.
+    #[schema(min_length = 1, max_length = 32, example = "+491511234567")]
     phone: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct LoginBody {
+pub(super) struct LoginBody {
+    /// Optional: the phone alone identifies the account.
     #[serde(default)]
+    #[schema(max_length = 16)]
     user_id: Option<String>,
+    #[schema(min_length = 1, max_length = 32, example = "+491511234567")]
     phone: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct VerifyBody {
-    pending_id: String,
-    code: String,
+pub(super) struct VerifyBody {
+    #[schema(min_length = 1, max_length = 64)]
+    pub(super) pending_id: String,
+    /// The one-time code that was sent.
+    #[schema(min_length = 6, max_length = 6, pattern = "^[0-9]{6}$", example = "123456")]
+    pub(super) code: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ResendBody {
+pub(super) struct ResendBody {
+    #[schema(min_length = 1, max_length = 64)]
     pending_id: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct RefreshBody {
+pub(super) struct RefreshBody {
+    #[schema(min_length = 1, max_length = 128)]
     refresh_token: String,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EmailRegisterBody {
-    username: String,
-    email: String,
-    password: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EmailLoginBody {
-    email: String,
-    password: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ForgotBody {
-    email: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ResetBody {
-    pending_id: String,
-    code: String,
-    password: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AddPhoneBody {
-    phone: String,
-}
-
-#[derive(Serialize)]
-struct SignedIn {
+/// A signed-in API client: the person and a new token pair.
+#[derive(Serialize, ToSchema)]
+pub(super) struct SignedIn {
     user_id: String,
     user: UserView,
     #[serde(flatten)]
@@ -129,7 +96,10 @@ struct SignedIn {
 
 type Result<T> = std::result::Result<T, ApiError>;
 
-async fn register(
+/// Starts a sign-up: a code goes to the phone.
+#[utoipa::path(post, path = "/api/register", tag = "accounts", security(()), request_body = RegisterBody,
+    responses((status = 202, description = "A code is on its way", body = PendingCode)))]
+pub(super) async fn register(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
@@ -139,7 +109,10 @@ async fn register(
     Ok((StatusCode::ACCEPTED, Json(pending)))
 }
 
-async fn login(
+/// Starts a login: a code goes to the account's phone.
+#[utoipa::path(post, path = "/api/login", tag = "accounts", security(()), request_body = LoginBody,
+    responses((status = 202, description = "A code is on its way", body = PendingCode)))]
+pub(super) async fn login(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
@@ -150,7 +123,10 @@ async fn login(
     Ok((StatusCode::ACCEPTED, Json(pending)))
 }
 
-async fn resend(
+/// Sends a new code for a pending sign-up, login or change.
+#[utoipa::path(post, path = "/api/code/resend", tag = "accounts", security(()), request_body = ResendBody,
+    responses((status = 202, description = "A new code is on its way", body = PendingCode)))]
+pub(super) async fn resend(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
@@ -160,19 +136,22 @@ async fn resend(
     Ok((StatusCode::ACCEPTED, Json(pending)))
 }
 
-async fn verify(state: &AppState, client: &Client, body: &VerifyBody) -> Result<Json<SignedIn>> {
+pub(super) async fn verify(state: &AppState, client: &Client, body: &VerifyBody) -> Result<Json<SignedIn>> {
     let user = state.services.accounts.verify(&body.pending_id, &body.code, None, client).await?;
     signed_in(state, &user, client).await
 }
 
 /// A new token family for a client that just proved who it is.
-async fn signed_in(state: &AppState, user: &UserRow, client: &Client) -> Result<Json<SignedIn>> {
+pub(super) async fn signed_in(state: &AppState, user: &UserRow, client: &Client) -> Result<Json<SignedIn>> {
     let tokens = state.services.accounts.issue_tokens(&user.id, client).await?;
     let user = user_view(user);
     Ok(Json(SignedIn { user_id: user.user_id.clone(), user, tokens }))
 }
 
-async fn register_verify(
+/// Completes a sign-up (by phone or email) with its code: the account exists and is signed in.
+#[utoipa::path(post, path = "/api/register/verify", tag = "accounts", security(()), request_body = VerifyBody,
+    responses((status = 201, description = "The new account and its tokens", body = SignedIn)))]
+pub(super) async fn register_verify(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
@@ -181,7 +160,10 @@ async fn register_verify(
     Ok((StatusCode::CREATED, verify(&state, &client(addr, &headers), &body).await?))
 }
 
-async fn login_verify(
+/// Completes a login with its code.
+#[utoipa::path(post, path = "/api/login/verify", tag = "accounts", security(()), request_body = VerifyBody,
+    responses((status = 200, description = "The person and new tokens", body = SignedIn)))]
+pub(super) async fn login_verify(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
@@ -190,88 +172,11 @@ async fn login_verify(
     verify(&state, &client(addr, &headers), &body).await
 }
 
-async fn email_register(
-    State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    ApiJson(body): ApiJson<EmailRegisterBody>,
-) -> Result<(StatusCode, Json<PendingCode>)> {
-    let client = client(addr, &headers);
-    let pending =
-        state.services.accounts.start_register_email(&body.username, &body.email, &body.password, &client).await?;
-    Ok((StatusCode::ACCEPTED, Json(pending)))
-}
-
-async fn email_login(
-    State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    ApiJson(body): ApiJson<EmailLoginBody>,
-) -> Result<Json<SignedIn>> {
-    let client = client(addr, &headers);
-    let user = state.services.accounts.login_password(&body.email, &body.password, &client).await?;
-    signed_in(&state, &user, &client).await
-}
-
-async fn password_forgot(
-    State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    ApiJson(body): ApiJson<ForgotBody>,
-) -> Result<(StatusCode, Json<PendingCode>)> {
-    let pending = state.services.accounts.forgot_password(&body.email, &client(addr, &headers)).await?;
-    Ok((StatusCode::ACCEPTED, Json(pending)))
-}
-
-/// Every earlier session and token of the account is signed out; the caller gets a new pair.
-async fn password_reset(
-    State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    ApiJson(body): ApiJson<ResetBody>,
-) -> Result<Json<SignedIn>> {
-    let client = client(addr, &headers);
-    let user = state.services.accounts.reset_password(&body.pending_id, &body.code, &body.password, &client).await?;
-    signed_in(&state, &user, &client).await
-}
-
-async fn add_email(
-    State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    ApiUser(user): ApiUser,
-    headers: HeaderMap,
-    ApiJson(body): ApiJson<EmailLoginBody>,
-) -> Result<(StatusCode, Json<PendingCode>)> {
-    let pending =
-        state.services.accounts.start_add_email(&user, &body.email, &body.password, &client(addr, &headers)).await?;
-    Ok((StatusCode::ACCEPTED, Json(pending)))
-}
-
-async fn add_phone(
-    State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    ApiUser(user): ApiUser,
-    headers: HeaderMap,
-    ApiJson(body): ApiJson<AddPhoneBody>,
-) -> Result<(StatusCode, Json<PendingCode>)> {
-    let pending = state.services.accounts.start_add_phone(&user, &body.phone, &client(addr, &headers)).await?;
-    Ok((StatusCode::ACCEPTED, Json(pending)))
-}
-
-/// Confirms an added phone or email with its code; answers the updated profile.
-async fn add_verify(
-    State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    ApiUser(user): ApiUser,
-    headers: HeaderMap,
-    ApiJson(body): ApiJson<VerifyBody>,
-) -> Result<Json<UserView>> {
-    let client = client(addr, &headers);
-    let updated = state.services.accounts.verify(&body.pending_id, &body.code, Some(&user), &client).await?;
-    Ok(Json(user_view(&updated)))
-}
-
-async fn refresh(
+/// Trades a refresh token for a new pair. Each refresh token works once; presenting a spent one
+/// again ends every token of that login.
+#[utoipa::path(post, path = "/api/token/refresh", tag = "accounts", security(()), request_body = RefreshBody,
+    responses((status = 200, description = "A new token pair", body = TokenPair)))]
+pub(super) async fn refresh(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
@@ -280,18 +185,11 @@ async fn refresh(
     Ok(Json(state.services.accounts.refresh(&body.refresh_token, &client(addr, &headers)).await?))
 }
 
-async fn me(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Json<UserView>> {
-    Ok(Json(user_view(&state.services.accounts.user(&user).await?)))
-}
-
-async fn devices(
-    State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-) -> Result<Json<Vec<app::accounts::types::DeviceView>>> {
-    Ok(Json(state.services.accounts.devices(&user, None).await?))
-}
-
-async fn revoke_device(State(state): State<AppState>, ApiUser(user): ApiUser, Path(id): Path<String>) -> Result<StatusCode> {
-    state.services.accounts.revoke_device(&user, &id).await?;
+/// Signs this client out: its refresh token stops working (the access token expires on its own
+/// within 15 minutes).
+#[utoipa::path(post, path = "/api/logout", tag = "accounts", request_body = RefreshBody,
+    responses((status = 204, description = "Signed out")))]
+pub(super) async fn logout(State(state): State<AppState>, ApiUser(me): ApiUser, ApiJson(body): ApiJson<RefreshBody>) -> Result<StatusCode> {
+    state.services.accounts.sign_out_token(&me, &body.refresh_token).await?;
     Ok(StatusCode::NO_CONTENT)
 }

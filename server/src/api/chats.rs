@@ -1,49 +1,51 @@
-//! Conversations over JSON: direct chats, the chat list, a conversation and its history,
-//! sending, groups and message search. Every route needs a Bearer token; the service checks
-//! membership (non-members get 404).
-use app::chats::types::{ChatDetail, ChatSummary, GroupInfo, MessageHit, MessageView};
+//! Conversations over JSON: the chat list, direct chats, opening a chat, its history pages, read
+//! marks, muting and message requests. The service checks membership (non-members get 404).
+use app::chats::types::{ChatDetail, ChatSummary, MessageView};
 use app::server::chats::LIST_PAGE;
 use axum::{
     Json, Router,
-    extract::{Path, State},
+    extract::State,
     http::StatusCode,
-    routing::{get, post},
+    routing::{get, post, put},
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiError, ApiJson, ApiQuery, ApiUser};
+use super::messages::send;
+use super::page::{Page, bad_cursor, limit};
+use super::whole;
+use super::{ApiError, ApiJson, ApiPath, ApiQuery, ApiUser, with_and_without_slash};
 use crate::startup::AppState;
-use app::error::AppError;
 
-/// Each route answers with and without its trailing slash, like the accounts routes.
 pub fn router() -> Router<AppState> {
-    let mut router = Router::new();
-    for (path, route) in [
+    with_and_without_slash([
         ("/api/chats", get(list).post(start_direct)),
         ("/api/chats/{id}", get(open)),
-        ("/api/chats/{id}/messages", post(send)),
-        ("/api/groups", post(create_group)),
-        ("/api/groups/join", post(join_group)),
-        ("/api/search/messages", get(search_messages)),
-    ] {
-        router = router.route(path, route.clone()).route(&format!("{path}/"), route);
-    }
-    router
+        ("/api/chats/{id}/messages", get(history).post(send)),
+        ("/api/chats/{id}/read", post(mark_read)),
+        ("/api/chats/{id}/muted", put(set_muted)),
+        ("/api/chats/{id}/request", post(answer_request)),
+    ])
 }
 
 type Result<T> = std::result::Result<T, ApiError>;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct StartDirectBody {
-    user_id: String,
+pub(super) struct UserIdBody {
+    /// A user ID such as `7KQ4-M2XD` (any case, dash optional).
+    #[schema(pattern = "^[ -]*([0-9A-TV-Za-tv-z][ -]*){8}$", example = "7KQ4-M2XD")]
+    pub(super) user_id: String,
 }
 
 /// 201 with the new chat, or 200 when the pair already had one.
-async fn start_direct(
+#[utoipa::path(post, path = "/api/chats", tag = "chats", request_body = UserIdBody,
+    responses((status = 201, description = "A new direct chat", body = ChatSummary),
+              (status = 200, description = "The pair's existing direct chat", body = ChatSummary)))]
+pub(super) async fn start_direct(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    ApiJson(body): ApiJson<StartDirectBody>,
+    ApiJson(body): ApiJson<UserIdBody>,
 ) -> Result<(StatusCode, Json<ChatSummary>)> {
     let chats = &state.services.chats;
     let (id, created) = chats.start_direct(&me, &body.user_id).await?;
@@ -51,46 +53,52 @@ async fn start_direct(
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(summary)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
-struct ListQuery {
-    /// `<updated_at>:<id>` of the previous page's last row.
+#[into_params(parameter_in = Query)]
+pub(super) struct ListQuery {
+    /// The `next` value of the previous page.
+    #[param(pattern = "^-?[0-9]{1,18}:[A-Za-z0-9_-]{1,64}$")]
     cursor: Option<String>,
+    /// Chats per page (default 50).
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<u32>,
 }
 
-#[derive(Serialize)]
-struct Page<T> {
-    items: Vec<T>,
-    next: Option<String>,
-}
-
-async fn list(State(state): State<AppState>, ApiUser(me): ApiUser, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Json<Page<ChatSummary>>> {
-    let bad = || ApiError(AppError::invalid("cursor", "Pass back the `next` value of the previous page"));
-    let cursor = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
+/// The caller's chats, most recent activity first (message requests included, marked).
+#[utoipa::path(get, path = "/api/chats", tag = "chats", params(ListQuery),
+    responses((status = 200, description = "A page of chats", body = Page<ChatSummary>)))]
+pub(super) async fn list(State(state): State<AppState>, ApiUser(me): ApiUser, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Json<Page<ChatSummary>>> {
+    let cursor = match q.cursor.as_deref() {
         Some(c) => {
-            let (at, id) = c.split_once(':').ok_or_else(bad)?;
-            Some((at.parse::<i64>().map_err(|_| bad())?, id.to_owned()))
+            let (at, id) = c.split_once(':').ok_or_else(bad_cursor)?;
+            Some((at.parse::<i64>().map_err(|_| bad_cursor())?, id.to_owned()))
         }
         None => None,
     };
-    let items = state.services.chats.list_chats_page(&me, cursor.as_ref().map(|(at, id)| (*at, id.as_str())), LIST_PAGE).await?;
-    let next = (items.len() == LIST_PAGE as usize).then(|| items.last().map(|s| format!("{}:{}", s.updated_at, s.id))).flatten();
+    let limit = limit(q.limit.or(Some(LIST_PAGE)))?;
+    let items = state.services.chats.list_chats_page(&me, cursor.as_ref().map(|(at, id)| (*at, id.as_str())), limit).await?;
+    let next = (items.len() == limit as usize).then(|| items.last().map(|s| format!("{}:{}", s.updated_at, s.id))).flatten();
     Ok(Json(Page { items, next }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
-struct OpenQuery {
-    /// Older messages: the page before this sequence.
+#[into_params(parameter_in = Query)]
+pub(super) struct OpenQuery {
+    /// Show the page of messages before this sequence instead of the newest.
     before: Option<i64>,
-    /// Open around this sequence (a search hit).
+    /// Open around this sequence (a search hit) instead of the newest page.
     around: Option<i64>,
 }
 
-async fn open(
+/// A conversation: its header, members and a page of messages (`next_before` pages back).
+#[utoipa::path(get, path = "/api/chats/{id}", tag = "chats", params(("id" = String, Path, description = "Chat id"), OpenQuery),
+    responses((status = 200, description = "The chat", body = ChatDetail)))]
+pub(super) async fn open(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<OpenQuery>,
 ) -> Result<Json<ChatDetail>> {
     let chats = &state.services.chats;
@@ -103,76 +111,85 @@ async fn open(
     Ok(Json(detail))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
-struct SendBody {
-    body: String,
-    client_id: String,
-    #[serde(default)]
-    reply_to: Option<String>,
+#[into_params(parameter_in = Query)]
+pub(super) struct HistoryQuery {
+    /// The `next` value of the previous page: the messages before that sequence.
+    #[param(pattern = "^[0-9]{1,18}$")]
+    cursor: Option<String>,
+    /// Start around this sequence (a search hit) instead of the newest messages.
+    around: Option<i64>,
 }
 
-/// 201 with the stored message; 200 with the same message when its client id was sent before.
-async fn send(
+/// Messages of a chat, oldest first within a page, newest page first; `next` pages back in time.
+#[utoipa::path(get, path = "/api/chats/{id}/messages", tag = "messages", params(("id" = String, Path, description = "Chat id"), HistoryQuery),
+    responses((status = 200, description = "A page of messages", body = Page<MessageView>)))]
+pub(super) async fn history(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<SendBody>,
-) -> Result<(StatusCode, Json<MessageView>)> {
-    let (message, new) =
-        state.services.chats.send_message(&me, &id, &body.client_id, &body.body, body.reply_to.as_deref()).await?;
-    Ok((if new { StatusCode::CREATED } else { StatusCode::OK }, Json(message)))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct GroupBody {
-    name: String,
-    public: bool,
-    #[serde(default)]
-    description: String,
-}
-
-#[derive(Serialize)]
-struct GroupCreated {
-    id: String,
-    #[serde(flatten)]
-    group: GroupInfo,
-}
-
-async fn create_group(
-    State(state): State<AppState>,
-    ApiUser(me): ApiUser,
-    ApiJson(body): ApiJson<GroupBody>,
-) -> Result<(StatusCode, Json<GroupCreated>)> {
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<HistoryQuery>,
+) -> Result<Json<Page<MessageView>>> {
     let chats = &state.services.chats;
-    let id = chats.create_group(&me, &body.name, &body.description, body.public).await?;
-    let group = chats.open_chat(&me, &id, None).await?.group.ok_or(ApiError(AppError::Internal))?;
-    Ok((StatusCode::CREATED, Json(GroupCreated { id, group })))
+    let before = match q.cursor.as_deref() {
+        Some(c) => Some(c.parse::<i64>().map_err(|_| bad_cursor())?),
+        None => None,
+    };
+    let (items, next_before) = match before {
+        Some(before) => {
+            let page = chats.history(&me, &id, before).await?;
+            (page.messages, page.next_before)
+        }
+        None => {
+            let detail = chats.open_chat(&me, &id, q.around).await?;
+            (detail.messages, detail.next_before)
+        }
+    };
+    Ok(Json(Page { items, next: next_before.map(|seq| seq.to_string()) }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct JoinBody {
-    #[serde(default)]
-    group_id: Option<String>,
-    #[serde(default)]
-    invite: Option<String>,
+pub(super) struct ReadBody {
+    /// The highest sequence the caller has now seen (taken within 0 and the chat's last).
+    #[serde(deserialize_with = "whole::required")]
+    seq: i64,
 }
 
-async fn join_group(State(state): State<AppState>, ApiUser(me): ApiUser, ApiJson(body): ApiJson<JoinBody>) -> Result<Json<ChatSummary>> {
-    let chats = &state.services.chats;
-    let id = chats.join_group(&me, body.group_id.as_deref(), body.invite.as_deref()).await?;
-    Ok(Json(chats.chat_summary(&me, &id).await?))
+/// Marks the chat read up to a sequence (other members see it as a read receipt).
+#[utoipa::path(post, path = "/api/chats/{id}/read", tag = "chats", params(("id" = String, Path, description = "Chat id")),
+    request_body = ReadBody, responses((status = 204, description = "Marked")))]
+pub(super) async fn mark_read(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<ReadBody>) -> Result<StatusCode> {
+    state.services.chats.mark_read(&me, &id, body.seq).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct SearchQuery {
-    q: String,
+pub(super) struct MutedBody {
+    muted: bool,
 }
 
-async fn search_messages(State(state): State<AppState>, ApiUser(me): ApiUser, ApiQuery(q): ApiQuery<SearchQuery>) -> Result<Json<Page<MessageHit>>> {
-    let items = state.services.chats.search_messages(&me, &q.q).await?;
-    Ok(Json(Page { items, next: None }))
+/// Mutes or unmutes a chat for the caller.
+#[utoipa::path(put, path = "/api/chats/{id}/muted", tag = "chats", params(("id" = String, Path, description = "Chat id")),
+    request_body = MutedBody, responses((status = 204, description = "Saved")))]
+pub(super) async fn set_muted(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<MutedBody>) -> Result<StatusCode> {
+    state.services.chats.set_muted(&me, &id, body.muted).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AnswerBody {
+    /// true accepts, false declines.
+    pub(super) accept: bool,
+}
+
+/// Accepts or declines an incoming message request (a direct chat whose `request` is `incoming`).
+#[utoipa::path(post, path = "/api/chats/{id}/request", tag = "chats", params(("id" = String, Path, description = "Chat id")),
+    request_body = AnswerBody, responses((status = 204, description = "Answered")))]
+pub(super) async fn answer_request(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<AnswerBody>) -> Result<StatusCode> {
+    state.services.chats.answer_request(&me, &id, body.accept).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -1,7 +1,7 @@
 //! The API's edges: JSON bodies that reject unknown fields, Bearer identity, one error shape.
 use axum::{
     Json,
-    extract::{FromRequest, FromRequestParts, Query, Request, rejection::JsonRejection},
+    extract::{FromRequest, FromRequestParts, Path, Query, Request, rejection::JsonRejection},
     http::{HeaderValue, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
@@ -38,6 +38,12 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The API's error body for a problem found before any service was asked (bad syntax, a
+/// missing route, a wrong method).
+pub fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(json!({ "error": { "code": code, "message": message, "field": null } }))).into_response()
+}
+
 /// A JSON body whose problems (bad syntax, missing or unknown fields) answer in the API's shape.
 pub struct ApiJson<T>(pub T);
 
@@ -53,8 +59,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                     JsonRejection::BytesRejection(_) => StatusCode::PAYLOAD_TOO_LARGE,
                     _ => StatusCode::BAD_REQUEST,
                 };
-                let body = json!({ "error": { "code": "invalid_body", "message": rejection.body_text(), "field": null } });
-                Err((status, Json(body)).into_response())
+                Err(error_response(status, "invalid_body", &rejection.body_text()))
             }
         }
     }
@@ -70,9 +75,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
         match Query::<T>::from_request_parts(parts, state).await {
             Ok(Query(value)) => Ok(Self(value)),
             Err(rejection) => {
-                let body = json!({ "error": { "code": "invalid_query", "message": rejection.body_text(), "field": null } });
-                Err((StatusCode::BAD_REQUEST, Json(body)).into_response())
+                Err(error_response(StatusCode::BAD_REQUEST, "invalid_query", &rejection.body_text()))
             }
+        }
+    }
+}
+
+/// Path parameters whose problems answer in the API's shape.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(Self(value)),
+            Err(rejection) => Err(error_response(StatusCode::BAD_REQUEST, "invalid_path", &rejection.body_text())),
         }
     }
 }

@@ -189,7 +189,7 @@ async fn a_device_signed_out_from_the_devices_list_cannot_refresh() {
     let phone = app.sign_up("devices", PHONE).await;
     let access = phone["access_token"].as_str().unwrap();
     let devices: Value = app.get_with_token("/api/devices/", access).await.json().await.unwrap();
-    let id = devices[0]["id"].as_str().unwrap();
+    let id = devices["items"][0]["id"].as_str().unwrap();
     assert!(id.starts_with("t:"));
     let revoked = app.client.delete(app.url(&format!("/api/devices/{id}"))).bearer_auth(access).send().await.unwrap();
     assert_eq!(revoked.status(), 204);

@@ -29,6 +29,25 @@ impl TestApp {
         self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request failed")
     }
 
+    /// A REST call with a Bearer token: the status and the JSON body (null when empty).
+    pub async fn call(&self, method: &str, path: &str, token: &str, body: Option<serde_json::Value>) -> (u16, serde_json::Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = self.client.request(method, self.url(path)).bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request failed");
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap_or_default();
+        (status, if text.is_empty() { serde_json::Value::Null } else { serde_json::from_str(&text).expect("a JSON body") })
+    }
+
+    /// Signs a person up; returns their user ID (as shown) and access token.
+    pub async fn person(&self, username: &str, phone: &str) -> (String, String) {
+        let body = self.sign_up(username, phone).await;
+        (body["user_id"].as_str().unwrap().to_owned(), body["access_token"].as_str().unwrap().to_owned())
+    }
+
     /// Every message in the outbox folder, oldest first.
     pub fn outbox_messages(&self) -> Vec<serde_json::Value> {
         let Ok(dir) = std::fs::read_dir(&self.outbox_dir) else { return Vec::new() };

@@ -9,3 +9,7 @@ mod helpers;
 mod realtime;
 mod realtime_delivery;
 mod realtime_session;
+mod rest_auth;
+mod rest_contacts;
+mod rest_groups;
+mod rest_messages;

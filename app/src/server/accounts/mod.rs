@@ -52,7 +52,7 @@ pub struct Client {
     pub user_agent: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct TokenPair {
     pub access_token: String,
     pub refresh_token: String,
@@ -400,6 +400,17 @@ impl AccountsService {
                 Err(AppError::Unauthenticated)
             }
             RefreshUse::Invalid => Err(AppError::Unauthenticated),
+        }
+    }
+
+    /// Signs an API client out: its refresh token (and every one rotated from the same login)
+    /// stops working. Access tokens already issued expire on their own within minutes.
+    pub async fn sign_out_token(&self, user_id: &str, refresh_token: &str) -> Result<(), AppError> {
+        let hash = tokens::hash_refresh_token(refresh_token.trim());
+        if self.store.refresh_revoke_family(user_id, &hash, now()).await.map_err(internal)? {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
         }
     }
 

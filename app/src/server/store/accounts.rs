@@ -103,6 +103,9 @@ pub trait AccountStore: Send + Sync {
 
     async fn refresh_insert(&self, row: &RefreshRow) -> Result<(), StoreError>;
     async fn refresh_use(&self, token_hash: &str, now: i64) -> Result<RefreshUse, StoreError>;
+    /// Ends the token family a refresh token of this user belongs to; false when it is not theirs
+    /// or that family has already ended.
+    async fn refresh_revoke_family(&self, user_id: &str, token_hash: &str, now: i64) -> Result<bool, StoreError>;
 
     /// Browser sessions and live API token families of a user.
     async fn devices_of(&self, user_id: &str, now: i64) -> Result<Vec<DeviceRow>, StoreError>;

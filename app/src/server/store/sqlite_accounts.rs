@@ -246,6 +246,20 @@ impl AccountStore for SqliteStore {
         }))
     }
 
+    async fn refresh_revoke_family(&self, user_id: &str, token_hash: &str, now: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL
+               AND family = (SELECT family FROM refresh_tokens WHERE token_hash = ? AND user_id = ?)",
+        )
+        .bind(now)
+        .bind(user_id)
+        .bind(token_hash)
+        .bind(user_id)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     async fn devices_of(&self, user_id: &str, now: i64) -> Result<Vec<DeviceRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT 's:' || id AS id, user_agent, ip, created_at, last_seen_at FROM sessions

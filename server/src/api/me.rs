@@ -1,0 +1,141 @@
+//! The caller's own account: profile, added phone or email, settings and signed-in devices.
+use std::net::SocketAddr;
+
+use app::{
+    accounts::types::{DeviceView, PendingCode, UserView},
+    chats::{
+        types::{LastSeenVisibility, MySettings, WhoCanMessage},
+    },
+    server::accounts::user_view,
+};
+use axum::{
+    Json, Router,
+    extract::{ConnectInfo, State},
+    http::{HeaderMap, StatusCode},
+    routing::{delete, get, post},
+};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::accounts::{VerifyBody, client};
+use super::email::EmailPasswordBody;
+use super::page::{Page, PageQuery, paginate};
+use super::{ApiError, ApiJson, ApiPath, ApiQuery, ApiUser, with_and_without_slash};
+use crate::startup::AppState;
+
+pub fn router() -> Router<AppState> {
+    with_and_without_slash([
+        ("/api/user", get(me)),
+        ("/api/user/email", post(add_email)),
+        ("/api/user/phone", post(add_phone)),
+        ("/api/user/verify", post(add_verify)),
+        ("/api/settings", get(settings).put(save_settings)),
+        ("/api/devices", get(devices)),
+        ("/api/devices/{id}", delete(revoke_device)),
+    ])
+}
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AddPhoneBody {
+    #[schema(min_length = 1, max_length = 32, example = "+491511234567")]
+    phone: String,
+}
+
+/// All four settings are set at once (read them first to change one).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SettingsBody {
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[^\x00-\x09\x0B-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x09\x0B-\x1F\x7F-\x9F]*$")]
+    display_name: String,
+    #[schema(max_length = 300, pattern = r"^[^\x00-\x09\x0B-\x1F\x7F-\x9F]*$")]
+    bio: String,
+    who_can_message: WhoCanMessage,
+    last_seen: LastSeenVisibility,
+}
+
+/// The signed-in person, with their own phone and email.
+#[utoipa::path(get, path = "/api/user", tag = "me", responses((status = 200, description = "The caller", body = UserView)))]
+pub(super) async fn me(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Json<UserView>> {
+    Ok(Json(user_view(&state.services.accounts.user(&user).await?)))
+}
+
+/// Adds an email and password to the account; `/api/user/verify` confirms it with the code.
+#[utoipa::path(post, path = "/api/user/email", tag = "me", request_body = EmailPasswordBody,
+    responses((status = 202, description = "A code is on its way to the email", body = PendingCode)))]
+pub(super) async fn add_email(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiUser(user): ApiUser,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<EmailPasswordBody>,
+) -> Result<(StatusCode, Json<PendingCode>)> {
+    let pending =
+        state.services.accounts.start_add_email(&user, &body.email, &body.password, &client(addr, &headers)).await?;
+    Ok((StatusCode::ACCEPTED, Json(pending)))
+}
+
+/// Adds or changes the account's phone; `/api/user/verify` confirms it with the code.
+#[utoipa::path(post, path = "/api/user/phone", tag = "me", request_body = AddPhoneBody,
+    responses((status = 202, description = "A code is on its way to the phone", body = PendingCode)))]
+pub(super) async fn add_phone(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiUser(user): ApiUser,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<AddPhoneBody>,
+) -> Result<(StatusCode, Json<PendingCode>)> {
+    let pending = state.services.accounts.start_add_phone(&user, &body.phone, &client(addr, &headers)).await?;
+    Ok((StatusCode::ACCEPTED, Json(pending)))
+}
+
+/// Confirms an added phone or email with its code; answers the updated profile.
+#[utoipa::path(post, path = "/api/user/verify", tag = "me", request_body = VerifyBody,
+    responses((status = 200, description = "The caller, updated", body = UserView)))]
+pub(super) async fn add_verify(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiUser(user): ApiUser,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<VerifyBody>,
+) -> Result<Json<UserView>> {
+    let client = client(addr, &headers);
+    let updated = state.services.accounts.verify(&body.pending_id, &body.code, Some(&user), &client).await?;
+    Ok(Json(user_view(&updated)))
+}
+
+/// The caller's display name, bio and privacy settings.
+#[utoipa::path(get, path = "/api/settings", tag = "me", responses((status = 200, description = "The settings", body = MySettings)))]
+pub(super) async fn settings(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<MySettings>> {
+    Ok(Json(state.services.chats.my_settings(&me).await?))
+}
+
+#[utoipa::path(put, path = "/api/settings", tag = "me", request_body = SettingsBody,
+    responses((status = 200, description = "The settings as saved", body = MySettings)))]
+pub(super) async fn save_settings(State(state): State<AppState>, ApiUser(me): ApiUser, ApiJson(body): ApiJson<SettingsBody>) -> Result<Json<MySettings>> {
+    let settings = MySettings {
+        display_name: body.display_name,
+        bio: body.bio,
+        who_can_message: body.who_can_message,
+        last_seen: body.last_seen,
+    };
+    Ok(Json(state.services.chats.save_settings(&me, settings).await?))
+}
+
+/// The caller's signed-in browsers and API clients (each token login is one), newest first.
+#[utoipa::path(get, path = "/api/devices", tag = "me", params(PageQuery),
+    responses((status = 200, description = "A page of devices", body = Page<DeviceView>)))]
+pub(super) async fn devices(State(state): State<AppState>, ApiUser(user): ApiUser, ApiQuery(q): ApiQuery<PageQuery>) -> Result<Json<Page<DeviceView>>> {
+    let all = state.services.accounts.devices(&user, None).await?;
+    Ok(Json(paginate(all, q.cursor.as_deref(), q.limit)?))
+}
+
+/// Signs one of the caller's devices out.
+#[utoipa::path(delete, path = "/api/devices/{id}", tag = "me", params(("id" = String, Path, description = "A device's `id`")),
+    responses((status = 204, description = "Signed out")))]
+pub(super) async fn revoke_device(State(state): State<AppState>, ApiUser(user): ApiUser, ApiPath(id): ApiPath<String>) -> Result<StatusCode> {
+    state.services.accounts.revoke_device(&user, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
