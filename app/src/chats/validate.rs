@@ -80,6 +80,8 @@ pub fn fts_query(raw: &str) -> Option<String> {
         .split_whitespace()
         .filter(|w| w.chars().any(char::is_alphanumeric))
         .take(8)
+        // Control characters go: SQLite ends a query string at a NUL ("unterminated string").
+        .map(|w| w.chars().filter(|c| !c.is_control()).collect::<String>())
         .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
         .collect();
     let (last, rest) = words.split_last()?;

@@ -184,7 +184,7 @@ async fn full_text_search_follows_edits_and_deletes_and_stays_in_my_chats() {
     assert!(w.chats.search(&a, "dog").await.unwrap().messages.is_empty(), "deleted text is gone");
 
     // Query syntax typed by a person is only ever words.
-    for weird in ["\"", "fox OR", "NEAR(a b)", "*", "a:b", "-fox", "(", "fox\" OR \"x"] {
+    for weird in ["\"", "fox OR", "NEAR(a b)", "*", "a:b", "-fox", "(", "fox\" OR \"x", "fo\0x", "\0", "a\u{7}b"] {
         w.chats.search(&b, weird).await.unwrap();
     }
     assert_eq!(w.chats.search(&b, "fox OR").await.unwrap().messages.len(), 0, "OR is a word here");
