@@ -51,17 +51,23 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(value)) => Ok(Self(value)),
-            Err(rejection) => {
-                let status = match &rejection {
-                    JsonRejection::MissingJsonContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    JsonRejection::BytesRejection(_) => StatusCode::PAYLOAD_TOO_LARGE,
-                    _ => StatusCode::BAD_REQUEST,
-                };
-                Err(error_response(status, "invalid_body", &rejection.body_text()))
-            }
+        let refuse = |rejection: JsonRejection| {
+            let status = match &rejection {
+                JsonRejection::MissingJsonContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                JsonRejection::BytesRejection(_) => StatusCode::PAYLOAD_TOO_LARGE,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            error_response(status, "invalid_body", &rejection.body_text())
+        };
+        // Read as a JSON value first: every body is an object, and serde would otherwise also
+        // build a struct from an array of its fields (`[]` for one whose fields are optional).
+        let Json(value) = Json::<serde_json::Value>::from_request(req, state).await.map_err(refuse)?;
+        if !value.is_object() {
+            return Err(error_response(StatusCode::BAD_REQUEST, "invalid_body", "The body must be a JSON object"));
         }
+        serde_json::from_value::<T>(value)
+            .map(Self)
+            .map_err(|e| error_response(StatusCode::BAD_REQUEST, "invalid_body", &format!("Failed to deserialize the JSON body into the target type: {e}")))
     }
 }
 

@@ -215,6 +215,11 @@ async fn bad_bodies_get_clear_errors() {
     let unknown = app.post("/api/register/", json!({ "username": "ok_name", "phone": PHONE, "admin": true })).await;
     assert_eq!(unknown.status(), 400);
     assert_eq!(error_code(unknown).await, "invalid_body");
+    for not_an_object in [json!([]), json!(["ok_name", PHONE]), json!("ok_name"), json!(null)] {
+        let response = app.post("/api/register/", not_an_object.clone()).await;
+        assert_eq!(response.status(), 400, "{not_an_object}");
+        assert_eq!(error_code(response).await, "invalid_body");
+    }
     let bad_phone = app.post("/api/register/", json!({ "username": "ok_name", "phone": "12" })).await;
     assert_eq!(bad_phone.status(), 422);
     assert_eq!(error_code(bad_phone).await, "invalid_phone");
