@@ -37,7 +37,7 @@ fn render(spec: &Value) -> String {
     );
     let info = &spec["info"];
     html += &format!("<h1>{} <small>v{}</small></h1>", esc(str_of(&info["title"])), esc(str_of(&info["version"])));
-    html += &format!("<p>{}</p>", esc(str_of(&info["description"])));
+    html += &format!("<p>{}</p>", prose(str_of(&info["description"])));
     html += "<p>Machine-readable: <a href=\"/api/openapi.json\">/api/openapi.json</a> (OpenAPI 3.1). \
              Realtime: <a href=\"/api/docs/protocol.md\">the WebSocket protocol</a>.</p>";
     let tags: Vec<&Value> = spec["tags"].as_array().map(|t| t.iter().collect()).unwrap_or_default();
@@ -59,9 +59,9 @@ fn render(spec: &Value) -> String {
 fn operation(spec: &Value, method: &str, path: &str, op: &Value) -> String {
     let mut html = format!("<section class=\"op\"><h3><span class=\"m\">{method}</span><code>{}</code></h3>", esc(path));
     let open = op["security"].as_array().is_some_and(|s| s.iter().all(|r| r.as_object().is_some_and(|o| o.is_empty())));
-    html += &format!("<p>{}{}</p>", esc(str_of(&op["summary"])), if open { " <em>(no token needed)</em>" } else { "" });
+    html += &format!("<p>{}{}</p>", prose(str_of(&op["summary"])), if open { " <em>(no token needed)</em>" } else { "" });
     if let Some(description) = op["description"].as_str() {
-        html += &format!("<p>{}</p>", esc(description));
+        html += &format!("<p>{}</p>", prose(description));
     }
     if let Some(params) = op["parameters"].as_array().filter(|p| !p.is_empty()) {
         html += "<table><tr><th>Parameter</th><th>In</th><th>Type</th><th>About</th></tr>";
@@ -72,7 +72,7 @@ fn operation(spec: &Value, method: &str, path: &str, op: &Value) -> String {
                 esc(str_of(&p["name"])),
                 esc(str_of(&p["in"])),
                 esc(&type_of(&p["schema"])),
-                esc(str_of(&p["description"]))
+                prose(str_of(&p["description"]))
             );
         }
         html += "</table>";
@@ -88,7 +88,7 @@ fn operation(spec: &Value, method: &str, path: &str, op: &Value) -> String {
         html += &format!(
             "<tr><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
             esc(status),
-            esc(str_of(&response["description"])),
+            prose(str_of(&response["description"])),
             esc(&body)
         );
     }
@@ -107,7 +107,7 @@ fn fields(spec: &Value, schema: &Value) -> String {
             "<tr><td><code>{}</code>{mark}</td><td>{}</td><td>{}</td></tr>",
             esc(name),
             esc(&type_of(prop)),
-            esc(str_of(&prop["description"]))
+            prose(str_of(&prop["description"]))
         );
     }
     html + "</table>"
@@ -144,6 +144,11 @@ fn str_of(v: &Value) -> &str {
     v.as_str().unwrap_or("")
 }
 
+/// Escaped text with its `backticked` spans set as code.
+fn prose(s: &str) -> String {
+    esc(s).split('`').enumerate().map(|(i, part)| if i % 2 == 1 { format!("<code>{part}</code>") } else { part.to_owned() }).collect()
+}
+
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
@@ -172,5 +177,6 @@ mod tests {
     #[test]
     fn text_is_escaped() {
         assert_eq!(esc("<a href=\"x\">&</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;");
+        assert_eq!(prose("Send `Authorization: <token>` now"), "Send <code>Authorization: &lt;token&gt;</code> now");
     }
 }
