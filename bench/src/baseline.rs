@@ -82,6 +82,7 @@ pub async fn serve(listen: SocketAddr, fixture: &Fixture) -> Result<(), String> 
     let app = Router::new()
         .route("/readyz", get(|| async { "ready" }))
         .route("/ws", get(upgrade))
+        .route("/api/chats/{id}/messages", axum::routing::post(post_message))
         .with_state(hub);
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("listen on {listen}: {e}"))?;
     axum::serve(listener, app).await.map_err(|e| e.to_string())
@@ -129,6 +130,25 @@ async fn connection(hub: Arc<Hub>, user: usize, socket: WebSocket) {
         list.retain(|(socket, _)| *socket != id);
     }
     writer.abort();
+}
+
+#[derive(Deserialize)]
+struct SendBody {
+    client_id: String,
+    body: String,
+}
+
+/// Confab's `POST /api/chats/{id}/messages`, with the sender in the query string.
+async fn post_message(
+    State(hub): State<Arc<Hub>>,
+    axum::extract::Path(chat_id): axum::extract::Path<String>,
+    Query(who): Query<Who>,
+    axum::Json(body): axum::Json<SendBody>,
+) -> axum::http::StatusCode {
+    match send(&hub, who.user, chat_id, body.client_id, body.body).await {
+        Some(ServerFrame::Ack { .. }) => axum::http::StatusCode::CREATED,
+        _ => axum::http::StatusCode::NOT_FOUND,
+    }
 }
 
 /// Numbers the message, fans it out and returns the ack (or an error for a stranger's chat).

@@ -94,7 +94,7 @@ impl Counters {
         Self { first_ack_at: AtomicU64::new(u64::MAX), first_delivery_at: AtomicU64::new(u64::MAX), ..Self::default() }
     }
 
-    fn acked_now(&self) {
+    pub fn acked_now(&self) {
         let now = micros_now();
         self.acked.fetch_add(1, Ordering::Relaxed);
         self.first_ack_at.fetch_min(now, Ordering::Relaxed);

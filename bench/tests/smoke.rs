@@ -57,6 +57,7 @@ fn every_scenario_runs_and_delivers_everything_once() {
     assert!(metric(&idle, "server RSS, all open") > 0.0, "the server's memory was read");
 
     let direct = read("direct.json");
+    assert_eq!(metric(&direct, "acked / sent"), 100.0);
     assert_eq!(metric(&direct, "delivered / expected"), 100.0);
     assert_eq!(metric(&direct, "lost + duplicated"), 0.0);
     assert!(metric(&direct, "stored") > 0.0);

@@ -63,6 +63,8 @@ pub async fn run(common: &Common, args: &Args) -> Result<Report, String> {
         }
         r.metrics.push(stored);
         r.metrics.push(delivered);
+        let acked = |o: &Outcome| 100.0 * o.acked as f64 / o.sent.max(1) as f64;
+        r.metrics.push(Metric::new(&format!("acked / sent {at}"), acked(&confab), "%").baseline(b.map(acked)).target(Goal::AtLeast(100.0)));
         r.metrics.push(
             Metric::new(&format!("delivered / expected {at}"), 100.0 * confab.delivered_ratio(), "%")
                 .baseline(b.map(|b| 100.0 * b.delivered_ratio()))

@@ -48,6 +48,8 @@ pub async fn run(common: &Common, args: &Args) -> Result<Report, String> {
         Metric::new("deliveries", confab.delivered_per_sec, "/s").baseline(b.map(|b| b.delivered_per_sec)).target(Goal::AtLeast(250_000.0)),
     );
     r.metrics.push(Metric::new("messages stored", confab.stored_per_sec, "msg/s").baseline(b.map(|b| b.stored_per_sec)));
+    let acked = |o: &Outcome| 100.0 * o.acked as f64 / o.sent.max(1) as f64;
+    r.metrics.push(Metric::new("acked / sent", acked(&confab), "%").baseline(b.map(acked)).target(Goal::AtLeast(100.0)));
     r.metrics.push(
         Metric::new("delivered / expected", 100.0 * confab.delivered_ratio(), "%").baseline(b.map(|b| 100.0 * b.delivered_ratio())).target(Goal::AtLeast(100.0)),
     );

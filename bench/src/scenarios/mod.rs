@@ -22,6 +22,14 @@ pub fn pick<T: Copy>(value: Option<T>, quick: bool, full: T, small: T) -> T {
 
 /// Opens a socket per user; fails if any could not connect.
 pub async fn connect(target: &Target, common: &Common, users: &[usize]) -> Result<Vec<crate::client::Ws>, String> {
+    let limit = crate::open_files_limit();
+    if users.len() as u64 + 200 > limit {
+        return Err(format!(
+            "{} sockets need more open files than the {limit} this process may have (the hard limit; \
+             raising it needs CAP_SYS_RESOURCE, e.g. `ulimit -Hn 1048576` as root): use fewer",
+            users.len()
+        ));
+    }
     let dialer = Arc::new(Dialer::new(target.addr, common.sources));
     let mut sockets = Vec::with_capacity(users.len());
     let mut failures = Vec::new();

@@ -1,7 +1,9 @@
 //! Reconnect storm: K clients, each in a direct chat whose other member keeps writing, drop
 //! their sockets at the same moment and reconnect at once, resuming from the last sequence they
 //! hold. Time until every one has `synced` again; then every message must have arrived exactly
-//! once (sequences 1, 2, 3… with no gap and no repeat).
+//! once (sequences 1, 2, 3… with no gap and no repeat). The writers post over HTTP
+//! (`POST /api/chats/{id}/messages`), so only the K clients hold sockets: one process may
+//! have only so many files open.
 use std::{
     sync::{
         Arc,
@@ -20,7 +22,7 @@ use crate::{
     fixture::Needs,
     report::{Goal, Metric, Report, load_average},
     target::{Kind, Plan, Target},
-    traffic::{Counters, Outcome, Run, Sender, Tally, auth_for, bar},
+    traffic::{Counters, Outcome, Run, Tally, auth_for, bar},
 };
 
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -28,7 +30,7 @@ pub struct Args {
     /// Clients that drop and reconnect [default: 10000; --quick: 20]
     #[arg(long)]
     pub clients: Option<usize>,
-    /// Messages per second the other members write, in total [default: 1000; --quick: 50]
+    /// Messages per second the other members post over HTTP, in total [default: 1000; --quick: 50]
     #[arg(long)]
     pub rate: Option<f64>,
     /// Seconds of writing before the drop, and after it [default: 5; --quick: 1]
@@ -36,6 +38,8 @@ pub struct Args {
     pub phase: Option<f64>,
 }
 
+/// Concurrent HTTP writers (and connections) carrying the other members' messages.
+const WRITERS: usize = 32;
 /// How long the clients get to come back.
 const LIVE_TIMEOUT: Duration = Duration::from_secs(120);
 const ATTEMPTS: u32 = 8;
@@ -82,17 +86,26 @@ async fn storm(mut target: Target, common: &Common, clients: usize, rate: f64, p
     let pairs = target.fixture.direct.clone();
     let writers: Vec<usize> = pairs.iter().map(|d| d.a).collect();
     let readers: Vec<usize> = pairs.iter().map(|d| d.b).collect();
-    let mut sockets = connect(&target, common, &writers).await?;
     let reader_sockets = connect(&target, common, &readers).await?;
 
-    let period = Duration::from_secs_f64(clients as f64 / rate);
     let chats: Vec<(String, i64)> = pairs.iter().map(|d| (d.chat_id.clone(), 0)).collect();
-    let plans = pairs
+    let mut run = Run::start(Vec::new(), Vec::new(), Vec::new(), 2.0 * phase);
+    let posts: Vec<Post> = pairs
         .iter()
-        .enumerate()
-        .map(|(i, d)| Some(Sender { chat_id: d.chat_id.clone(), period, offset: period.mul_f64(i as f64 / clients as f64) }))
+        .zip(&writers)
+        .map(|(d, &user)| match target.kind {
+            Kind::Confab => Post {
+                url: format!("{}/api/chats/{}/messages", target.http_url(), d.chat_id),
+                token: Some(target.fixture.users[user].token.clone()),
+            },
+            Kind::Baseline => Post { url: format!("{}/api/chats/{}/messages?user={user}", target.http_url(), d.chat_id), token: None },
+        })
         .collect();
-    let mut run = Run::start(std::mem::take(&mut sockets), chats.clone(), plans, 2.0 * phase);
+    let posts = Arc::new(posts);
+    for worker in 0..WRITERS {
+        let writer = Writer { posts: posts.clone(), counters: run.counters.clone(), worker, rate, start: run.start, until: run.until };
+        run.add(tokio::spawn(writer.run()));
+    }
     let dialer = Arc::new(Dialer::new(target.addr, common.sources));
     let (drop_all, dropped) = watch::channel(false);
     let back = Arc::new(AtomicU64::new(0));
@@ -167,5 +180,50 @@ impl Client {
         }
         tally.cut_off += 1;
         tally
+    }
+}
+
+/// Where one direct chat's writer posts, and as whom.
+struct Post {
+    url: String,
+    token: Option<String>,
+}
+
+/// One of `WRITERS` workers: message k (k ≡ worker mod WRITERS) is due at start + k / rate and
+/// goes to chat k mod K, so every chat hears at the same pace.
+struct Writer {
+    posts: Arc<Vec<Post>>,
+    counters: Arc<Counters>,
+    worker: usize,
+    rate: f64,
+    start: tokio::time::Instant,
+    until: tokio::time::Instant,
+}
+
+impl Writer {
+    async fn run(self) -> Tally {
+        let client = reqwest::Client::new();
+        let mut k = self.worker;
+        loop {
+            let due = self.start + Duration::from_secs_f64(k as f64 / self.rate);
+            if due >= self.until {
+                return Tally::new();
+            }
+            tokio::time::sleep_until(due).await;
+            let post = &self.posts[k % self.posts.len()];
+            let body = serde_json::json!({ "client_id": format!("w{k}"), "body": crate::client::stamped_body() });
+            let mut request = client.post(&post.url).json(&body);
+            if let Some(token) = &post.token {
+                request = request.bearer_auth(token);
+            }
+            self.counters.sent.fetch_add(1, Ordering::Relaxed);
+            match request.send().await {
+                Ok(response) if response.status().is_success() => self.counters.acked_now(),
+                _ => {
+                    self.counters.errors.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            k += WRITERS;
+        }
     }
 }

@@ -7,11 +7,13 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous},
 };
 
-use super::{SessionRow, Store, StoreError};
+use super::{SessionRow, Store, StoreError, sqlite_writer::Committer};
 
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Sends and marks go through one writer that commits them in groups (see `sqlite_writer`).
+    pub(super) writer: Committer,
 }
 
 impl SqliteStore {
@@ -40,7 +42,8 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool })
+        let writer = Committer::start(pool.clone());
+        Ok(Self { pool, writer })
     }
 
     pub fn pool(&self) -> &SqlitePool {

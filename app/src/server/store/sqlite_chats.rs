@@ -349,9 +349,8 @@ impl ChatStore for SqliteStore {
 impl SqliteStore {
     /// Runs an `UPDATE members … RETURNING <mark>` that only ever raises a member's mark
     /// (`?1` the sequence, `?2` the chat, `?3` the member); 0 when they are not a member.
-    async fn raise_mark(&self, sql: &str, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError> {
-        let mark: Option<i64> =
-            sqlx::query_scalar(sql).bind(seq).bind(chat_id).bind(user_id).fetch_optional(self.pool()).await?;
-        Ok(mark.unwrap_or(0))
+    /// Marks are frequent (every delivery and read) and go through the group commit.
+    async fn raise_mark(&self, sql: &'static str, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError> {
+        self.writer.mark(sql, chat_id, user_id, seq).await
     }
 }

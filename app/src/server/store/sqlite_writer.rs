@@ -1,0 +1,395 @@
+//! Group commit for the frequent writes: sends and read/delivered marks. Every commit waits for
+//! the disk (`synchronous=FULL`), and one commit per message caps a server at a few hundred
+//! messages a second whatever its CPU. These writes are queued to one writer task instead,
+//! which applies everything queued since its last commit in one transaction, commits once, and
+//! only then answers each caller: nothing is acknowledged before it is durable, and a busy
+//! server commits hundreds of writes per disk flush.
+use std::collections::HashMap;
+
+use sqlx::{SqliteConnection, SqlitePool};
+use tokio::sync::{mpsc, oneshot};
+
+use super::{
+    StoreError,
+    chats::{MessageRow, NewMessage, Sent},
+    sqlite_rows::{MSG_COLS, MSG_FROM, append, lock_for_write, message_row},
+};
+
+/// Most writes one transaction takes; more wait for the next (512 sends bind 4,608 values,
+/// well under SQLite's limit).
+const MAX_BATCH: usize = 512;
+
+enum Write {
+    Send(NewMessage),
+    /// `sql` raises a member's mark: binds (seq, chat id, user id), returns the mark.
+    Mark { sql: &'static str, chat_id: String, user_id: String, seq: i64 },
+}
+
+enum Written {
+    Sent(Sent),
+    Mark(i64),
+}
+
+struct Job {
+    write: Write,
+    done: oneshot::Sender<Result<Written, StoreError>>,
+}
+
+/// The queue to the writer task; the task ends when the last clone is dropped.
+#[derive(Clone, Debug)]
+pub(super) struct Committer {
+    jobs: mpsc::UnboundedSender<Job>,
+}
+
+fn stopped() -> StoreError {
+    StoreError::Corrupt("the message writer stopped".into())
+}
+
+impl Committer {
+    pub(super) fn start(pool: SqlitePool) -> Self {
+        let (jobs, queue) = mpsc::unbounded_channel();
+        tokio::spawn(write_batches(pool, queue));
+        Self { jobs }
+    }
+
+    /// Stores the message (or finds it stored already under its client id) and returns once
+    /// its transaction is committed.
+    pub(super) async fn send(&self, message: NewMessage) -> Result<Sent, StoreError> {
+        match self.submit(Write::Send(message)).await? {
+            Written::Sent(sent) => Ok(sent),
+            Written::Mark(_) => Err(stopped()),
+        }
+    }
+
+    /// Runs `sql` (a mark that only rises) and returns the mark once committed.
+    pub(super) async fn mark(&self, sql: &'static str, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError> {
+        let write = Write::Mark { sql, chat_id: chat_id.to_owned(), user_id: user_id.to_owned(), seq };
+        match self.submit(write).await? {
+            Written::Mark(mark) => Ok(mark),
+            Written::Sent(_) => Err(stopped()),
+        }
+    }
+
+    async fn submit(&self, write: Write) -> Result<Written, StoreError> {
+        let (done, result) = oneshot::channel();
+        self.jobs.send(Job { write, done }).map_err(|_| stopped())?;
+        result.await.map_err(|_| stopped())?
+    }
+}
+
+async fn write_batches(pool: SqlitePool, mut queue: mpsc::UnboundedReceiver<Job>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let results = match commit(&pool, &batch).await {
+            Ok(results) => results,
+            // Something in the batch failed (and the transaction rolled back): each write then
+            // goes alone, so one bad message fails alone.
+            Err(_) => {
+                let mut results = Vec::with_capacity(batch.len());
+                for job in &batch {
+                    results.push(match &job.write {
+                        Write::Send(m) => send_alone(&pool, m).await.map(Written::Sent),
+                        Write::Mark { sql, chat_id, user_id, seq } => match pool.acquire().await {
+                            Ok(mut conn) => mark(&mut conn, sql, chat_id, user_id, *seq).await.map(Written::Mark),
+                            Err(e) => Err(e.into()),
+                        },
+                    });
+                }
+                results
+            }
+        };
+        for (job, result) in batch.drain(..).zip(results) {
+            let _ = job.done.send(result);
+        }
+    }
+}
+
+/// The batch in one transaction: marks one by one, sends all together (`store_sends`).
+async fn commit(pool: &SqlitePool, batch: &[Job]) -> Result<Vec<Result<Written, StoreError>>, StoreError> {
+    let Some(first) = batch.first() else { return Ok(Vec::new()) };
+    let mut tx = pool.begin().await?;
+    // Write lock first, so the resend checks read what no other writer can change.
+    let (Write::Send(NewMessage { chat_id, .. }) | Write::Mark { chat_id, .. }) = &first.write;
+    lock_for_write(&mut tx, chat_id).await?;
+    let mut results: Vec<Option<Result<Written, StoreError>>> = Vec::with_capacity(batch.len());
+    let mut sends = Vec::new();
+    for job in batch {
+        match &job.write {
+            Write::Mark { sql, chat_id, user_id, seq } => results.push(Some(Ok(Written::Mark(mark(&mut tx, sql, chat_id, user_id, *seq).await?)))),
+            Write::Send(m) => {
+                sends.push(m);
+                results.push(None);
+            }
+        }
+    }
+    let mut sent = store_sends(&mut tx, &sends).await?.into_iter();
+    tx.commit().await?;
+    Ok(results.into_iter().map(|r| r.unwrap_or_else(|| sent.next().unwrap_or_else(|| Err(stopped())).map(Written::Sent))).collect())
+}
+
+/// What becomes of one send in a batch.
+enum Fate {
+    /// Its client id was stored before: that message.
+    Resent(MessageRow),
+    /// Its client id came earlier in this batch: what that send stored.
+    SameAs(usize),
+    New,
+}
+
+/// Stores a batch's messages in a handful of statements whatever their number (each statement
+/// is a round trip to the database thread): find resends, raise each chat's sequence once,
+/// insert every message, raise the senders' own marks, read the stored messages back. Sequences
+/// follow the batch's order within each chat.
+async fn store_sends(conn: &mut SqliteConnection, sends: &[&NewMessage]) -> Result<Vec<Result<Sent, StoreError>>, StoreError> {
+    if sends.is_empty() {
+        return Ok(Vec::new());
+    }
+    let key = |m: &NewMessage| Some((m.sender_id.clone()?, m.client_id.clone()?));
+    let keys: Vec<(String, String)> = sends.iter().filter_map(|m| key(m)).collect();
+    let mut stored_before = HashMap::new();
+    if !keys.is_empty() {
+        let sql = format!("SELECT {MSG_COLS} FROM {MSG_FROM} WHERE (m.sender_id, m.client_id) IN (VALUES {})", tuples(keys.len(), 2));
+        let mut query = sqlx::query(&sql);
+        for (sender, client_id) in &keys {
+            query = query.bind(sender).bind(client_id);
+        }
+        for row in query.fetch_all(&mut *conn).await?.iter().filter_map(message_row) {
+            if let (Some(sender), Some(client_id)) = (row.sender.as_ref().map(|s| s.id.clone()), row.client_id.clone()) {
+                stored_before.insert((sender, client_id), row);
+            }
+        }
+    }
+    let mut first_with_key = HashMap::new();
+    let fates: Vec<Fate> = sends
+        .iter()
+        .enumerate()
+        .map(|(i, m)| match key(m) {
+            Some(k) if stored_before.contains_key(&k) => Fate::Resent(stored_before[&k].clone()),
+            Some(k) => match first_with_key.get(&k) {
+                Some(&j) => Fate::SameAs(j),
+                None => {
+                    first_with_key.insert(k, i);
+                    Fate::New
+                }
+            },
+            None => Fate::New,
+        })
+        .collect();
+    let new: Vec<&NewMessage> = sends.iter().zip(&fates).filter(|(_, f)| matches!(f, Fate::New)).map(|(m, _)| *m).collect();
+
+    // One sequence bump per chat: (chat, messages, latest time) in first-seen order.
+    let mut chats: Vec<(&str, i64, i64)> = Vec::new();
+    for m in &new {
+        match chats.iter_mut().find(|c| c.0 == m.chat_id) {
+            Some(c) => (c.1, c.2) = (c.1 + 1, c.2.max(m.created_at)),
+            None => chats.push((&m.chat_id, 1, m.created_at)),
+        }
+    }
+    let mut next_seq: HashMap<String, i64> = HashMap::new();
+    if !chats.is_empty() {
+        let sql = format!(
+            "UPDATE conversations SET last_seq = last_seq + v.column2, last_activity_at = MAX(last_activity_at, v.column3)
+             FROM (VALUES {}) AS v WHERE conversations.id = v.column1 RETURNING conversations.id, conversations.last_seq",
+            tuples(chats.len(), 3)
+        );
+        let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
+        for (chat, count, at) in &chats {
+            query = query.bind(*chat).bind(*count).bind(*at);
+        }
+        for (chat, last) in query.fetch_all(&mut *conn).await? {
+            let count = chats.iter().find(|c| c.0 == chat).map_or(0, |c| c.1);
+            next_seq.insert(chat, last - count + 1);
+        }
+    }
+    // Messages for a chat that does not exist get no sequence and fail alone.
+    let mut seqs: HashMap<&str, i64> = HashMap::new();
+    let mut placed: Vec<(&NewMessage, i64)> = Vec::with_capacity(new.len());
+    for m in &new {
+        if let Some(seq) = next_seq.get_mut(&m.chat_id) {
+            placed.push((*m, *seq));
+            seqs.insert(&m.id, *seq);
+            *seq += 1;
+        }
+    }
+    if !placed.is_empty() {
+        let sql = format!(
+            "INSERT INTO messages (id, conversation_id, seq, sender_id, body, system, created_at, reply_to, client_id) VALUES {}",
+            tuples(placed.len(), 9)
+        );
+        let mut query = sqlx::query(&sql);
+        for (m, seq) in &placed {
+            query = query.bind(&m.id).bind(&m.chat_id).bind(*seq).bind(&m.sender_id).bind(&m.body).bind(&m.system).bind(m.created_at).bind(&m.reply_to).bind(&m.client_id);
+        }
+        query.execute(&mut *conn).await?;
+
+        // Sending reads the chat up to one's own message: one row per (chat, sender), its highest.
+        let mut marks: Vec<(&str, &str, i64)> = Vec::new();
+        for (m, seq) in &placed {
+            let Some(sender) = m.sender_id.as_deref() else { continue };
+            match marks.iter_mut().find(|k| k.0 == m.chat_id && k.1 == sender) {
+                Some(k) => k.2 = k.2.max(*seq),
+                None => marks.push((&m.chat_id, sender, *seq)),
+            }
+        }
+        if !marks.is_empty() {
+            let sql = format!(
+                "UPDATE members SET last_read_seq = MAX(last_read_seq, v.column3), last_delivered_seq = MAX(last_delivered_seq, v.column3)
+                 FROM (VALUES {}) AS v WHERE members.conversation_id = v.column1 AND members.user_id = v.column2",
+                tuples(marks.len(), 3)
+            );
+            let mut query = sqlx::query(&sql);
+            for (chat, user, seq) in &marks {
+                query = query.bind(*chat).bind(*user).bind(*seq);
+            }
+            query.execute(&mut *conn).await?;
+        }
+    }
+    let mut stored: HashMap<String, MessageRow> = HashMap::new();
+    if !placed.is_empty() {
+        let sql = format!("SELECT {MSG_COLS} FROM {MSG_FROM} WHERE m.id IN ({})", vec!["?"; placed.len()].join(", "));
+        let mut query = sqlx::query(&sql);
+        for (m, _) in &placed {
+            query = query.bind(&m.id);
+        }
+        for row in query.fetch_all(&mut *conn).await?.iter().filter_map(message_row) {
+            stored.insert(row.id.clone(), row);
+        }
+    }
+    let outcome = |i: usize| -> Result<Sent, StoreError> {
+        let m = sends[i];
+        stored.get(&m.id).cloned().map(Sent::New).ok_or_else(|| StoreError::Corrupt(format!("message {} for chat {} was not stored", m.id, m.chat_id)))
+    };
+    Ok(fates
+        .iter()
+        .enumerate()
+        .map(|(i, fate)| match fate {
+            Fate::Resent(row) => Ok(Sent::Existing(row.clone())),
+            Fate::SameAs(j) => outcome(*j).map(|sent| match sent {
+                Sent::New(row) | Sent::Existing(row) => Sent::Existing(row),
+            }),
+            Fate::New => outcome(i),
+        })
+        .collect())
+}
+
+/// `(?, ?), (?, ?)…`: `rows` tuples of `width` placeholders.
+fn tuples(rows: usize, width: usize) -> String {
+    let one = format!("({})", vec!["?"; width].join(", "));
+    vec![one; rows].join(", ")
+}
+
+async fn mark(conn: &mut SqliteConnection, sql: &str, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError> {
+    let mark: Option<i64> = sqlx::query_scalar(sql).bind(seq).bind(chat_id).bind(user_id).fetch_optional(&mut *conn).await?;
+    Ok(mark.unwrap_or(0))
+}
+
+/// One message in its own transaction; a duplicate id or client id gives back the stored one.
+pub(super) async fn send_alone(pool: &SqlitePool, m: &NewMessage) -> Result<Sent, StoreError> {
+    let mut tx = pool.begin().await?;
+    // The sequence bump comes first: it takes the write lock, so the duplicate check below
+    // reads the latest state, and a duplicate's rollback gives the number back (no gap).
+    match append(&mut tx, m).await {
+        Ok(_) => {}
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            drop(tx);
+            let (Some(sender), Some(client_id)) = (&m.sender_id, &m.client_id) else {
+                return Err(StoreError::Corrupt("duplicate message id".into()));
+            };
+            let mut conn = pool.acquire().await?;
+            let existing = by_client_id(&mut conn, sender, client_id).await?;
+            return existing.map(Sent::Existing).ok_or_else(|| StoreError::Corrupt("duplicate message id".into()));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let stored = by_id(&mut tx, &m.id).await?.ok_or_else(|| StoreError::Corrupt(format!("message {} vanished", m.id)))?;
+    tx.commit().await?;
+    Ok(Sent::New(stored))
+}
+
+pub(super) async fn by_id(conn: &mut SqliteConnection, message_id: &str) -> Result<Option<MessageRow>, StoreError> {
+    let row = sqlx::query(&format!("SELECT {MSG_COLS} FROM {MSG_FROM} WHERE m.id = ?")).bind(message_id).fetch_optional(&mut *conn).await?;
+    Ok(row.as_ref().and_then(message_row))
+}
+
+pub(super) async fn by_client_id(conn: &mut SqliteConnection, sender_id: &str, client_id: &str) -> Result<Option<MessageRow>, StoreError> {
+    let row = sqlx::query(&format!("SELECT {MSG_COLS} FROM {MSG_FROM} WHERE m.sender_id = ? AND m.client_id = ?"))
+        .bind(sender_id)
+        .bind(client_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.as_ref().and_then(message_row))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::server::store::{AccountStore, ChatStore, MessageStore, SqliteStore, accounts::UserRow};
+
+    async fn chat_of_two() -> (Arc<SqliteStore>, String, String, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
+        for (id, name) in [("AAAAAAAA", "ada"), ("BBBBBBBB", "bob")] {
+            let row = UserRow { id: id.into(), username: name.into(), display_name: name.into(), phone: None, email: None, password_hash: None, created_at: 0 };
+            store.user_insert(&row).await.unwrap();
+        }
+        let (chat, _) = store.create_direct("c1", "AAAAAAAA", "active", "BBBBBBBB", "active", 0).await.unwrap();
+        (Arc::new(store), chat, "AAAAAAAA".into(), dir)
+    }
+
+    fn message(chat: &str, sender: &str, n: usize) -> NewMessage {
+        NewMessage {
+            id: format!("m{n}"),
+            chat_id: chat.into(),
+            sender_id: Some(sender.into()),
+            body: format!("hello {n}"),
+            client_id: Some(format!("c{n}")),
+            ..NewMessage::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn concurrent_sends_share_commits_and_get_every_sequence_once() {
+        let (store, chat, ada, _dir) = chat_of_two().await;
+        let sends: Vec<_> = (0..200)
+            .map(|n| {
+                let (store, m) = (store.clone(), message(&chat, &ada, n));
+                tokio::spawn(async move { store.send(&m).await })
+            })
+            .collect();
+        let mut seqs = Vec::new();
+        for send in sends {
+            match send.await.unwrap().unwrap() {
+                Sent::New(row) => seqs.push(row.seq),
+                Sent::Existing(_) => panic!("every client id was new"),
+            }
+        }
+        seqs.sort();
+        assert_eq!(seqs, (1..=200).collect::<Vec<i64>>(), "gap-free, each sequence once");
+        assert_eq!(store.conv(&chat).await.unwrap().unwrap().last_seq, 200);
+
+        // A resend, a mark and a new message in flight together.
+        let (a, b, c) = tokio::join!(
+            store.send(&message(&chat, &ada, 7)),
+            store.mark_delivered(&chat, "BBBBBBBB", 150),
+            store.send(&message(&chat, &ada, 200)),
+        );
+        match a.unwrap() {
+            Sent::Existing(row) => assert_eq!((row.id.as_str(), row.body.as_str()), ("m7", "hello 7")),
+            Sent::New(_) => panic!("a resend stores nothing new"),
+        }
+        assert_eq!(b.unwrap(), 150);
+        assert!(matches!(c.unwrap(), Sent::New(row) if row.seq == 201));
+    }
+
+    #[tokio::test]
+    async fn a_failing_write_fails_alone() {
+        let (store, chat, ada, _dir) = chat_of_two().await;
+        let mut stranger = message("no-such-chat", &ada, 1);
+        stranger.client_id = Some("x".into());
+        let (bad, good) = tokio::join!(store.send(&stranger), store.send(&message(&chat, &ada, 2)));
+        assert!(bad.is_err(), "a message for a chat that does not exist is refused");
+        assert!(matches!(good.unwrap(), Sent::New(row) if row.seq == 1));
+    }
+}
