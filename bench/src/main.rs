@@ -110,19 +110,32 @@ async fn run(cli: Cli) -> Result<(), String> {
         ],
         one => vec![one],
     };
+    // A scenario that fails does not stop the others; the run still fails at the end.
+    let mut failed = Vec::new();
     for command in chosen {
         let report = match &command {
-            Command::Idle(args) => idle::run(common, args).await?,
-            Command::Direct(args) => direct::run(common, args).await?,
-            Command::Group(args) => group::run(common, args).await?,
-            Command::Reconnect(args) => reconnect::run(common, args).await?,
-            Command::Pages(args) => pages::run(common, args).await?,
+            Command::Idle(args) => idle::run(common, args).await,
+            Command::Direct(args) => direct::run(common, args).await,
+            Command::Group(args) => group::run(common, args).await,
+            Command::Reconnect(args) => reconnect::run(common, args).await,
+            Command::Pages(args) => pages::run(common, args).await,
             Command::All | Command::ServeBaseline { .. } => continue,
         };
-        report::write(&common.results, &report)?;
-        println!("{}", report::markdown(&report, 2));
+        match report {
+            Ok(report) => {
+                report::write(&common.results, &report)?;
+                println!("{}", report::markdown(&report, 2));
+            }
+            Err(e) => {
+                eprintln!("confab-bench: {e}");
+                failed.push(e);
+            }
+        }
     }
-    Ok(())
+    match failed.len() {
+        0 => Ok(()),
+        n => Err(format!("{n} scenario(s) failed")),
+    }
 }
 
 /// Each socket is a file descriptor on both ends (this process and, when it starts the

@@ -29,7 +29,12 @@ struct Held {
 }
 
 pub async fn run(common: &Common, args: &Args) -> Result<Report, String> {
-    let n = pick(args.connections, common.quick, 50_000, 50);
+    let wanted = pick(args.connections, common.quick, 50_000, 50);
+    // Both ends hold one file per socket; where the limit is lower than the default, the
+    // default gives way (an explicit --connections does not, and fails with the reason).
+    let limit = crate::open_files_limit();
+    let capped = args.connections.is_none() && wanted as u64 + 500 > limit;
+    let n = if capped { limit.saturating_sub(500) as usize } else { wanted };
     let hold = pick(args.hold, common.quick, 10.0, 1.0);
     let load_before = load_average();
     let needs = Needs { users: n, ..Needs::default() };
@@ -42,6 +47,12 @@ pub async fn run(common: &Common, args: &Args) -> Result<Report, String> {
     let params = vec![param("connections", n), param("hold", format!("{hold} s")), param("source addresses", common.sources)];
     let command = format!("confab-bench idle --connections {n} --hold {hold}");
     let mut r = report("idle", "Idle connections", load_before, params, command);
+    if capped {
+        r.notes.push(format!(
+            "{n} sockets, not {wanted}: a process may have at most {limit} open files here (the hard limit, \
+             which only CAP_SYS_RESOURCE can raise), and the server is one process."
+        ));
+    }
     let b = baseline.as_ref();
     r.metrics.push(Metric::new("sockets held", confab.held as f64, "").baseline(b.map(|b| b.held as f64)).target(Goal::AtLeast(50_000.0)));
     let mib = |h: &Held| h.rss.map(|(_, after)| after as f64 / 1024.0 / 1024.0);

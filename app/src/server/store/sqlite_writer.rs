@@ -370,11 +370,8 @@ mod tests {
         assert_eq!(store.conv(&chat).await.unwrap().unwrap().last_seq, 200);
 
         // A resend, a mark and a new message in flight together.
-        let (a, b, c) = tokio::join!(
-            store.send(&message(&chat, &ada, 7)),
-            store.mark_delivered(&chat, "BBBBBBBB", 150),
-            store.send(&message(&chat, &ada, 200)),
-        );
+        let (resend, next) = (message(&chat, &ada, 7), message(&chat, &ada, 200));
+        let (a, b, c) = tokio::join!(store.send(&resend), store.mark_delivered(&chat, "BBBBBBBB", 150), store.send(&next));
         match a.unwrap() {
             Sent::Existing(row) => assert_eq!((row.id.as_str(), row.body.as_str()), ("m7", "hello 7")),
             Sent::New(_) => panic!("a resend stores nothing new"),
@@ -388,7 +385,8 @@ mod tests {
         let (store, chat, ada, _dir) = chat_of_two().await;
         let mut stranger = message("no-such-chat", &ada, 1);
         stranger.client_id = Some("x".into());
-        let (bad, good) = tokio::join!(store.send(&stranger), store.send(&message(&chat, &ada, 2)));
+        let fine = message(&chat, &ada, 2);
+        let (bad, good) = tokio::join!(store.send(&stranger), store.send(&fine));
         assert!(bad.is_err(), "a message for a chat that does not exist is refused");
         assert!(matches!(good.unwrap(), Sent::New(row) if row.seq == 1));
     }
