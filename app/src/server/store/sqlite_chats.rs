@@ -7,6 +7,7 @@ use super::{
     SqliteStore, StoreError,
     chats::{Applied, Change, ChatStore, ConvRow, MemberRow, NewMessage, SummaryRow, SummaryScope},
     sqlite_rows::{CONV_COLS, MEMBER_COLS, MSG_COLS, READABLE, append, brief_at, conv_row, like_escape, lock_for_write, member_row, message_row, pair},
+    sqlite_writer::MarkKind,
 };
 
 /// The chat-list statement. The viewer of each row is `mb.user_id`, so one statement serves a
@@ -273,26 +274,12 @@ impl ChatStore for SqliteStore {
     }
 
     async fn mark_read(&self, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError> {
-        // Reading a message implies it was delivered.
-        self.raise_mark(
-            "UPDATE members SET last_read_seq = MAX(last_read_seq, ?1), last_delivered_seq = MAX(last_delivered_seq, ?1)
-             WHERE conversation_id = ?2 AND user_id = ?3 RETURNING last_read_seq",
-            chat_id,
-            user_id,
-            seq,
-        )
-        .await
+        // Marks are frequent (every delivery and read) and go through the group commit.
+        self.writer.mark(MarkKind::Read, chat_id, user_id, seq).await
     }
 
     async fn mark_delivered(&self, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError> {
-        self.raise_mark(
-            "UPDATE members SET last_delivered_seq = MAX(last_delivered_seq, ?1)
-             WHERE conversation_id = ?2 AND user_id = ?3 RETURNING last_delivered_seq",
-            chat_id,
-            user_id,
-            seq,
-        )
-        .await
+        self.writer.mark(MarkKind::Delivered, chat_id, user_id, seq).await
     }
 
     async fn chat_ids_of(&self, user_id: &str, states: &[&str]) -> Result<Vec<String>, StoreError> {
@@ -343,14 +330,5 @@ impl ChatStore for SqliteStore {
         let rows =
             sqlx::query(&sql).bind(me).bind(format!("%{}%", like_escape(text))).bind(limit).fetch_all(self.pool()).await?;
         Ok(rows.iter().map(summary_row).collect())
-    }
-}
-
-impl SqliteStore {
-    /// Runs an `UPDATE members … RETURNING <mark>` that only ever raises a member's mark
-    /// (`?1` the sequence, `?2` the chat, `?3` the member); 0 when they are not a member.
-    /// Marks are frequent (every delivery and read) and go through the group commit.
-    async fn raise_mark(&self, sql: &'static str, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError> {
-        self.writer.mark(sql, chat_id, user_id, seq).await
     }
 }

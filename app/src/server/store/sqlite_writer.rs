@@ -21,8 +21,35 @@ const MAX_BATCH: usize = 512;
 
 enum Write {
     Send(NewMessage),
-    /// `sql` raises a member's mark: binds (seq, chat id, user id), returns the mark.
-    Mark { sql: &'static str, chat_id: String, user_id: String, seq: i64 },
+    /// Raises a member's mark (never lowers it); answers with the mark.
+    Mark { kind: MarkKind, chat_id: String, user_id: String, seq: i64 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum MarkKind {
+    /// Read up to `seq` (which implies delivered).
+    Read,
+    Delivered,
+}
+
+impl MarkKind {
+    /// Raises the marks of `rows` (chat, user, seq) members in one statement.
+    fn sql(self, rows: usize) -> String {
+        let set = match self {
+            Self::Read => "last_read_seq = MAX(last_read_seq, v.column3), last_delivered_seq = MAX(last_delivered_seq, v.column3)",
+            Self::Delivered => "last_delivered_seq = MAX(last_delivered_seq, v.column3)",
+        };
+        let column = match self {
+            Self::Read => "last_read_seq",
+            Self::Delivered => "last_delivered_seq",
+        };
+        format!(
+            "UPDATE members SET {set} FROM (VALUES {}) AS v
+             WHERE members.conversation_id = v.column1 AND members.user_id = v.column2
+             RETURNING members.conversation_id, members.user_id, members.{column}",
+            tuples(rows, 3)
+        )
+    }
 }
 
 enum Written {
@@ -61,9 +88,9 @@ impl Committer {
         }
     }
 
-    /// Runs `sql` (a mark that only rises) and returns the mark once committed.
-    pub(super) async fn mark(&self, sql: &'static str, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError> {
-        let write = Write::Mark { sql, chat_id: chat_id.to_owned(), user_id: user_id.to_owned(), seq };
+    /// Raises a member's mark (0 if they are not a member) and returns it once committed.
+    pub(super) async fn mark(&self, kind: MarkKind, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError> {
+        let write = Write::Mark { kind, chat_id: chat_id.to_owned(), user_id: user_id.to_owned(), seq };
         match self.submit(write).await? {
             Written::Mark(mark) => Ok(mark),
             Written::Sent(_) => Err(stopped()),
@@ -89,8 +116,11 @@ async fn write_batches(pool: SqlitePool, mut queue: mpsc::UnboundedReceiver<Job>
                 for job in &batch {
                     results.push(match &job.write {
                         Write::Send(m) => send_alone(&pool, m).await.map(Written::Sent),
-                        Write::Mark { sql, chat_id, user_id, seq } => match pool.acquire().await {
-                            Ok(mut conn) => mark(&mut conn, sql, chat_id, user_id, *seq).await.map(Written::Mark),
+                        Write::Mark { kind, chat_id, user_id, seq } => match pool.acquire().await {
+                            Ok(mut conn) => match raise_marks(&mut conn, *kind, &[(chat_id, user_id, *seq)]).await {
+                                Ok(marks) => Ok(Written::Mark(marks.first().copied().unwrap_or(0))),
+                                Err(e) => Err(e),
+                            },
                             Err(e) => Err(e.into()),
                         },
                     });
@@ -104,27 +134,69 @@ async fn write_batches(pool: SqlitePool, mut queue: mpsc::UnboundedReceiver<Job>
     }
 }
 
-/// The batch in one transaction: marks one by one, sends all together (`store_sends`).
+/// The batch in one transaction: marks of each kind in one statement, sends in a few
+/// (`store_sends`).
 async fn commit(pool: &SqlitePool, batch: &[Job]) -> Result<Vec<Result<Written, StoreError>>, StoreError> {
     let Some(first) = batch.first() else { return Ok(Vec::new()) };
     let mut tx = pool.begin().await?;
     // Write lock first, so the resend checks read what no other writer can change.
     let (Write::Send(NewMessage { chat_id, .. }) | Write::Mark { chat_id, .. }) = &first.write;
     lock_for_write(&mut tx, chat_id).await?;
-    let mut results: Vec<Option<Result<Written, StoreError>>> = Vec::with_capacity(batch.len());
-    let mut sends = Vec::new();
-    for job in batch {
-        match &job.write {
-            Write::Mark { sql, chat_id, user_id, seq } => results.push(Some(Ok(Written::Mark(mark(&mut tx, sql, chat_id, user_id, *seq).await?)))),
-            Write::Send(m) => {
-                sends.push(m);
-                results.push(None);
-            }
+    let sends: Vec<&NewMessage> = batch.iter().filter_map(|j| if let Write::Send(m) = &j.write { Some(m) } else { None }).collect();
+    let mut marked: HashMap<(MarkKind, &str, &str), i64> = HashMap::new();
+    for kind in [MarkKind::Read, MarkKind::Delivered] {
+        let rows: Vec<(&String, &String, i64)> = batch
+            .iter()
+            .filter_map(|j| match &j.write {
+                Write::Mark { kind: k, chat_id, user_id, seq } if *k == kind => Some((chat_id, user_id, *seq)),
+                _ => None,
+            })
+            .collect();
+        let rows = dedupe_marks(&rows);
+        for ((chat, user, _), mark) in rows.iter().zip(raise_marks(&mut tx, kind, &rows).await?) {
+            marked.insert((kind, chat.as_str(), user.as_str()), mark);
         }
     }
     let mut sent = store_sends(&mut tx, &sends).await?.into_iter();
     tx.commit().await?;
-    Ok(results.into_iter().map(|r| r.unwrap_or_else(|| sent.next().unwrap_or_else(|| Err(stopped())).map(Written::Sent))).collect())
+    Ok(batch
+        .iter()
+        .map(|job| match &job.write {
+            Write::Send(_) => sent.next().unwrap_or_else(|| Err(stopped())).map(Written::Sent),
+            Write::Mark { kind, chat_id, user_id, .. } => Ok(Written::Mark(marked.get(&(*kind, chat_id.as_str(), user_id.as_str())).copied().unwrap_or(0))),
+        })
+        .collect())
+}
+
+/// One row per member: the highest of their marks in the batch (an UPDATE … FROM applies only
+/// one of several rows matching the same member).
+fn dedupe_marks<'a>(rows: &[(&'a String, &'a String, i64)]) -> Vec<(&'a String, &'a String, i64)> {
+    let mut out: Vec<(&String, &String, i64)> = Vec::with_capacity(rows.len());
+    let mut at: HashMap<(&str, &str), usize> = HashMap::new();
+    for &(chat, user, seq) in rows {
+        match at.get(&(chat.as_str(), user.as_str())) {
+            Some(&i) => out[i].2 = out[i].2.max(seq),
+            None => {
+                at.insert((chat.as_str(), user.as_str()), out.len());
+                out.push((chat, user, seq));
+            }
+        }
+    }
+    out
+}
+
+/// Raises the marks and returns each row's mark after it (0 for someone not a member), in order.
+async fn raise_marks(conn: &mut SqliteConnection, kind: MarkKind, rows: &[(&String, &String, i64)]) -> Result<Vec<i64>, StoreError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = kind.sql(rows.len());
+    let mut query = sqlx::query_as::<_, (String, String, i64)>(&sql);
+    for (chat, user, seq) in rows {
+        query = query.bind(chat.as_str()).bind(user.as_str()).bind(*seq);
+    }
+    let raised: HashMap<(String, String), i64> = query.fetch_all(&mut *conn).await?.into_iter().map(|(c, u, m)| ((c, u), m)).collect();
+    Ok(rows.iter().map(|(c, u, _)| raised.get(&((*c).clone(), (*u).clone())).copied().unwrap_or(0)).collect())
 }
 
 /// What becomes of one send in a batch.
@@ -276,11 +348,6 @@ async fn store_sends(conn: &mut SqliteConnection, sends: &[&NewMessage]) -> Resu
 fn tuples(rows: usize, width: usize) -> String {
     let one = format!("({})", vec!["?"; width].join(", "));
     vec![one; rows].join(", ")
-}
-
-async fn mark(conn: &mut SqliteConnection, sql: &str, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError> {
-    let mark: Option<i64> = sqlx::query_scalar(sql).bind(seq).bind(chat_id).bind(user_id).fetch_optional(&mut *conn).await?;
-    Ok(mark.unwrap_or(0))
 }
 
 /// One message in its own transaction; a duplicate id or client id gives back the stored one.
