@@ -6,9 +6,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/setup.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
 
-# --release shares its compiled dependencies with the release server build below.
+# --release shares its compiled dependencies with the release server build below. The bench's
+# smoke test (tiny parameters) runs the `confab` binary this same command builds.
 echo "==> cargo test --release (workspace)"
-cargo test --release -p app -p confab --features app/ssr
+cargo test --release -p app -p confab -p confab-bench --features app/ssr
 
 echo "==> cargo leptos build --release --split"
 cargo leptos build --release --split

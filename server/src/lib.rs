@@ -1,6 +1,7 @@
 //! The Confab server: configuration, telemetry and the axum wiring around the `app` crate's
 //! pages and services.
 pub mod api;
+pub mod bench_setup;
 pub mod config;
 pub mod guard;
 pub mod health;

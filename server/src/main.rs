@@ -1,5 +1,5 @@
 #![recursion_limit = "256"]
-use confab::{config::Config, seed, startup::Application, telemetry};
+use confab::{bench_setup, config::Config, seed, startup::Application, telemetry};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -12,15 +12,18 @@ async fn main() -> std::process::ExitCode {
     };
     telemetry::init(&config.log_filter, config.log_json);
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("seed") {
-        return match seed::run(config, &args[1..]).await {
+    let command = args.first().map(String::as_str);
+    if let Some(name @ ("seed" | "bench-setup")) = command {
+        let done = if name == "seed" { seed::run(config, &args[1..]).await } else { bench_setup::run(config, &args[1..]).await };
+        return match done {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("confab seed: {e}");
+                eprintln!("confab {name}: {e}");
                 std::process::ExitCode::FAILURE
             }
         };
     }
+    raise_open_files_limit();
     let app = match Application::build(config).await {
         Ok(app) => app,
         Err(e) => {
@@ -33,6 +36,22 @@ async fn main() -> std::process::ExitCode {
         Err(e) => {
             tracing::error!(error = %e, "server stopped with an error");
             std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Every socket is a file descriptor, and the usual soft limit (1,024 or so) would cap the
+/// connections far below what the server can hold; the hard limit is ours to take.
+fn raise_open_files_limit() {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit/setrlimit only read and write the struct we pass.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 || limit.rlim_cur >= limit.rlim_max {
+            return;
+        }
+        let wanted = libc::rlimit { rlim_cur: limit.rlim_max, rlim_max: limit.rlim_max };
+        if libc::setrlimit(libc::RLIMIT_NOFILE, &wanted) != 0 {
+            tracing::warn!(soft = limit.rlim_cur, "could not raise the open files limit");
         }
     }
 }

@@ -169,9 +169,8 @@ impl ChatsService {
         let client_id = validate::client_id(client_id)?;
         let body = validate::message_body(body)?;
         let (conv, member) = self.writable(me, chat_id).await?;
-        if let Some(existing) = self.store.message_by_client_id(me, &client_id).await.map_err(internal)? {
-            return self.resent(me, chat_id, existing);
-        }
+        // A resend (same client id) is recognised by the store, in the transaction that would
+        // otherwise store it, and comes back as `Sent::Existing`.
         let reply_to = match reply_to.filter(|r| !r.is_empty()) {
             Some(id) => match self.store.message(id).await.map_err(internal)? {
                 Some(m) if m.chat_id == conv.id && m.system.is_none() => Some(m.id),
@@ -280,7 +279,7 @@ impl ChatsService {
     }
 
     /// Caller must be able to write in the chat. A device of the caller received messages up to
-    /// `seq`; the mark only rises, and the other members hear of it.
+    /// `seq`; the mark only rises, and in a direct chat the other member hears of it.
     pub async fn mark_delivered(&self, me: &str, chat_id: &str, seq: i64) -> R<()> {
         let (conv, member) = self.writable(me, chat_id).await?;
         let seq = seq.clamp(0, conv.last_seq);
@@ -288,7 +287,11 @@ impl ChatsService {
             return Ok(());
         }
         let mark = self.store.mark_delivered(chat_id, me, seq).await.map_err(internal)?;
-        let _ = self.publish_delivered(chat_id, me, mark).await;
+        // Delivery shows in direct chats only (the ✓✓ on the peer's side); in a group, every
+        // member's devices telling every other member would be members² frames per message.
+        if conv.kind == "direct" {
+            let _ = self.publish_delivered(chat_id, me, mark).await;
+        }
         Ok(())
     }
 

@@ -7,7 +7,7 @@ use crate::chats::types::*;
 use crate::realtime::protocol::ServerFrame;
 use crate::server::{
     hub::{Hub, LocalHub},
-    store::{AccountStore, SqliteStore, accounts::UserRow},
+    store::{AccountStore, ChatStore, SqliteStore, accounts::UserRow},
 };
 
 struct World {
@@ -533,4 +533,14 @@ async fn settings_are_checked_and_delivery_marks_only_rise() {
     assert_eq!(w.chats.open_chat(&a, &chat, None).await.unwrap().peer_read_seq, 0);
     w.chats.mark_read(&b, &chat, 2).await.unwrap();
     assert_eq!(w.chats.open_chat(&a, &chat, None).await.unwrap().peer_read_seq, 2);
+
+    // In a group the mark is stored but not broadcast: that would be members² frames a message.
+    let group = w.chats.create_group(&a, "Pair", "", false).await.unwrap();
+    w.chats.add_member(&a, &group, &b).await.unwrap();
+    let sent = w.send(&a, &group, "hi both").await;
+    while ada.events.try_recv().is_ok() {}
+    w.chats.mark_delivered(&b, &group, sent.seq).await.unwrap();
+    assert!(ada.events.try_recv().is_err(), "no delivered frame in a group");
+    let bob = w.store.members(&group, &["active"]).await.unwrap().into_iter().find(|m| m.person.id == b).unwrap();
+    assert_eq!(bob.last_delivered_seq, sent.seq);
 }

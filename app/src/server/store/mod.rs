@@ -9,6 +9,7 @@ mod sqlite_contacts;
 mod sqlite_messages;
 mod sqlite_people;
 mod sqlite_rows;
+mod sqlite_writer;
 
 pub use accounts::AccountStore;
 pub use chats::{ChatStore, ContactStore, MessageStore, PeopleStore};

@@ -7,22 +7,34 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous},
 };
 
-use super::{SessionRow, Store, StoreError};
+use super::{SessionRow, Store, StoreError, sqlite_writer::Committer};
 
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Sends and marks go through one writer that commits them in groups (see `sqlite_writer`).
+    pub(super) writer: Committer,
 }
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `url` and applies pending migrations.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
+        // NORMAL is durable in WAL mode except on power loss mid-checkpoint; FULL makes every
+        // commit wait for fsync, which is what "stored before acknowledged" needs.
+        Self::open_with(url, SqliteSynchronous::Full).await
+    }
+
+    /// For filling a database offline (`confab seed`, `confab bench-setup`): commits do not wait
+    /// for the disk, so a crash can lose the fill, which is then simply run again.
+    pub async fn open_for_bulk_load(url: &str) -> Result<Self, StoreError> {
+        Self::open_with(url, SqliteSynchronous::Off).await
+    }
+
+    async fn open_with(url: &str, synchronous: SqliteSynchronous) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            // NORMAL is durable in WAL mode except on power loss mid-checkpoint; FULL makes every
-            // commit wait for fsync, which is what "stored before acknowledged" needs.
-            .synchronous(SqliteSynchronous::Full)
+            .synchronous(synchronous)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new()
@@ -30,7 +42,8 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool })
+        let writer = Committer::start(pool.clone());
+        Ok(Self { pool, writer })
     }
 
     pub fn pool(&self) -> &SqlitePool {

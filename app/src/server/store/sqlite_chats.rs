@@ -6,7 +6,8 @@ use sqlx::Row;
 use super::{
     SqliteStore, StoreError,
     chats::{Applied, Change, ChatStore, ConvRow, MemberRow, NewMessage, SummaryRow, SummaryScope},
-    sqlite_rows::{CONV_COLS, MEMBER_COLS, MSG_COLS, NOW_MS, READABLE, append, brief_at, conv_row, like_escape, lock_for_write, member_row, message_row, pair},
+    sqlite_rows::{CONV_COLS, MEMBER_COLS, MSG_COLS, READABLE, append, brief_at, conv_row, like_escape, lock_for_write, member_row, message_row, pair},
+    sqlite_writer::MarkKind,
 };
 
 /// The chat-list statement. The viewer of each row is `mb.user_id`, so one statement serves a
@@ -273,32 +274,12 @@ impl ChatStore for SqliteStore {
     }
 
     async fn mark_read(&self, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError> {
-        // Reading a message implies it was delivered.
-        self.raise_mark(
-            &format!(
-                "UPDATE members SET last_read_seq = MAX(last_read_seq, ?1), last_delivered_seq = MAX(last_delivered_seq, ?1),
-                   marks_at = CASE WHEN last_read_seq < ?1 OR last_delivered_seq < ?1 THEN {NOW_MS} ELSE marks_at END
-                 WHERE conversation_id = ?2 AND user_id = ?3 RETURNING last_read_seq"
-            ),
-            chat_id,
-            user_id,
-            seq,
-        )
-        .await
+        // Marks are frequent (every delivery and read) and go through the group commit.
+        self.writer.mark(MarkKind::Read, chat_id, user_id, seq).await
     }
 
     async fn mark_delivered(&self, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError> {
-        self.raise_mark(
-            &format!(
-                "UPDATE members SET last_delivered_seq = MAX(last_delivered_seq, ?1),
-                   marks_at = CASE WHEN last_delivered_seq < ?1 THEN {NOW_MS} ELSE marks_at END
-                 WHERE conversation_id = ?2 AND user_id = ?3 RETURNING last_delivered_seq"
-            ),
-            chat_id,
-            user_id,
-            seq,
-        )
-        .await
+        self.writer.mark(MarkKind::Delivered, chat_id, user_id, seq).await
     }
 
     async fn marks_since(&self, chat_id: &str, since_ms: i64) -> Result<Vec<MemberRow>, StoreError> {
@@ -361,15 +342,5 @@ impl ChatStore for SqliteStore {
         let rows =
             sqlx::query(&sql).bind(me).bind(format!("%{}%", like_escape(text))).bind(limit).fetch_all(self.pool()).await?;
         Ok(rows.iter().map(summary_row).collect())
-    }
-}
-
-impl SqliteStore {
-    /// Runs an `UPDATE members … RETURNING <mark>` that only ever raises a member's mark
-    /// (`?1` the sequence, `?2` the chat, `?3` the member); 0 when they are not a member.
-    async fn raise_mark(&self, sql: &str, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError> {
-        let mark: Option<i64> =
-            sqlx::query_scalar(sql).bind(seq).bind(chat_id).bind(user_id).fetch_optional(self.pool()).await?;
-        Ok(mark.unwrap_or(0))
     }
 }

@@ -7,31 +7,13 @@ use super::sqlite_rows::NOW_MS;
 use super::{
     SqliteStore, StoreError,
     chats::{MessageHitRow, MessageRow, MessageStore, NewMessage, ReactionRow, Sent},
-    sqlite_rows::{MSG_COLS, MSG_FROM, READABLE, append, brief_at, insert_at, message_row},
+    sqlite_rows::{MSG_COLS, MSG_FROM, READABLE, brief_at, insert_at, message_row},
 };
 
 #[async_trait]
 impl MessageStore for SqliteStore {
     async fn send(&self, m: &NewMessage) -> Result<Sent, StoreError> {
-        let mut tx = self.pool().begin().await?;
-        // The sequence bump comes first: it takes the write lock, so the duplicate check below
-        // reads the latest state, and a duplicate's rollback gives the number back (no gap).
-        let seq = append(&mut tx, m).await;
-        let seq = match seq {
-            Ok(seq) => seq,
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                drop(tx);
-                let (Some(sender), Some(client_id)) = (&m.sender_id, &m.client_id) else {
-                    return Err(StoreError::Corrupt("duplicate message id".into()));
-                };
-                let existing = self.message_by_client_id(sender, client_id).await?;
-                return existing.map(Sent::Existing).ok_or_else(|| StoreError::Corrupt("duplicate message id".into()));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        tx.commit().await?;
-        let stored = self.message(&m.id).await?.ok_or_else(|| StoreError::Corrupt(format!("message {} at seq {seq} vanished", m.id)))?;
-        Ok(Sent::New(stored))
+        self.writer.send(m.clone()).await
     }
 
     async fn send_batch(&self, messages: &[NewMessage]) -> Result<i64, StoreError> {

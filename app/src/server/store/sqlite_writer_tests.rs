@@ -1,0 +1,69 @@
+//! The group commit under concurrency: sequences, resends, marks and a failing write.
+use std::sync::Arc;
+
+use super::*;
+use crate::server::store::{AccountStore, ChatStore, MessageStore, SqliteStore, accounts::UserRow};
+
+async fn chat_of_two() -> (Arc<SqliteStore>, String, String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
+    for (id, name) in [("AAAAAAAA", "ada"), ("BBBBBBBB", "bob")] {
+        let row = UserRow { id: id.into(), username: name.into(), display_name: name.into(), phone: None, email: None, password_hash: None, created_at: 0 };
+        store.user_insert(&row).await.unwrap();
+    }
+    let (chat, _) = store.create_direct("c1", "AAAAAAAA", "active", "BBBBBBBB", "active", 0).await.unwrap();
+    (Arc::new(store), chat, "AAAAAAAA".into(), dir)
+}
+
+fn message(chat: &str, sender: &str, n: usize) -> NewMessage {
+    NewMessage {
+        id: format!("m{n}"),
+        chat_id: chat.into(),
+        sender_id: Some(sender.into()),
+        body: format!("hello {n}"),
+        client_id: Some(format!("c{n}")),
+        ..NewMessage::default()
+    }
+}
+
+#[tokio::test]
+async fn concurrent_sends_share_commits_and_get_every_sequence_once() {
+    let (store, chat, ada, _dir) = chat_of_two().await;
+    let sends: Vec<_> = (0..200)
+        .map(|n| {
+            let (store, m) = (store.clone(), message(&chat, &ada, n));
+            tokio::spawn(async move { store.send(&m).await })
+        })
+        .collect();
+    let mut seqs = Vec::new();
+    for send in sends {
+        match send.await.unwrap().unwrap() {
+            Sent::New(row) => seqs.push(row.seq),
+            Sent::Existing(_) => panic!("every client id was new"),
+        }
+    }
+    seqs.sort();
+    assert_eq!(seqs, (1..=200).collect::<Vec<i64>>(), "gap-free, each sequence once");
+    assert_eq!(store.conv(&chat).await.unwrap().unwrap().last_seq, 200);
+
+    // A resend, a mark and a new message in flight together.
+    let (resend, next) = (message(&chat, &ada, 7), message(&chat, &ada, 200));
+    let (a, b, c) = tokio::join!(store.send(&resend), store.mark_delivered(&chat, "BBBBBBBB", 150), store.send(&next));
+    match a.unwrap() {
+        Sent::Existing(row) => assert_eq!((row.id.as_str(), row.body.as_str()), ("m7", "hello 7")),
+        Sent::New(_) => panic!("a resend stores nothing new"),
+    }
+    assert_eq!(b.unwrap(), 150);
+    assert!(matches!(c.unwrap(), Sent::New(row) if row.seq == 201));
+}
+
+#[tokio::test]
+async fn a_failing_write_fails_alone() {
+    let (store, chat, ada, _dir) = chat_of_two().await;
+    let mut stranger = message("no-such-chat", &ada, 1);
+    stranger.client_id = Some("x".into());
+    let fine = message(&chat, &ada, 2);
+    let (bad, good) = tokio::join!(store.send(&stranger), store.send(&fine));
+    assert!(bad.is_err(), "a message for a chat that does not exist is refused");
+    assert!(matches!(good.unwrap(), Sent::New(row) if row.seq == 1));
+}

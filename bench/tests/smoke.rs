@@ -1,0 +1,78 @@
+//! The benchmark with tiny parameters, so it cannot rot: every scenario runs against a real
+//! server (the release `confab` built beside this tool) and its baseline, writes its files, and
+//! delivers every message exactly once. Correctness only; no timing is asserted.
+use std::{path::PathBuf, process::Command};
+
+use serde_json::Value;
+
+fn server_bin() -> PathBuf {
+    if let Some(path) = std::env::var_os("CONFAB_BIN") {
+        return path.into();
+    }
+    let tool = PathBuf::from(env!("CARGO_BIN_EXE_confab-bench"));
+    let bin = tool.with_file_name("confab");
+    assert!(bin.exists(), "no server at {} — build it first (cargo build --release -p confab) or set CONFAB_BIN", bin.display());
+    bin
+}
+
+fn metric(report: &Value, starts_with: &str) -> f64 {
+    let metrics = report["metrics"].as_array().expect("metrics");
+    let found = metrics.iter().find(|m| m["name"].as_str().is_some_and(|n| n.starts_with(starts_with)));
+    found.and_then(|m| m["value"].as_f64()).unwrap_or_else(|| panic!("no metric `{starts_with}` in {}", report["scenario"]))
+}
+
+#[test]
+fn every_scenario_runs_and_delivers_everything_once() {
+    let results = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_confab-bench"))
+        .args(["--quick", "--sources", "3", "--server-bin"])
+        .arg(server_bin())
+        .arg("--results")
+        .arg(results.path())
+        .arg("all")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "confab-bench failed: {}", String::from_utf8_lossy(&output.stderr));
+
+    let read = |name: &str| -> Value {
+        let text = std::fs::read_to_string(results.path().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        serde_json::from_str(&text).unwrap()
+    };
+    for scenario in ["idle", "direct", "group", "reconnect", "pages"] {
+        let report = read(&format!("{scenario}.json"));
+        assert_eq!(report["scenario"], scenario);
+        assert!(results.path().join(format!("{scenario}.md")).exists(), "{scenario}.md");
+    }
+    for plotted in ["direct", "group", "pages"] {
+        let svg = std::fs::read_to_string(results.path().join(format!("{plotted}.svg"))).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("percentile"), "{plotted}.svg");
+    }
+    let combined = std::fs::read_to_string(results.path().join("README.md")).unwrap();
+    for title in ["Idle connections", "Direct messages", "Group fan-out", "Reconnect storm", "Pages"] {
+        assert!(combined.contains(&format!("## {title}")), "README.md lacks {title}");
+    }
+
+    let idle = read("idle.json");
+    assert_eq!(metric(&idle, "sockets held"), 50.0);
+    assert!(metric(&idle, "server RSS, all open") > 0.0, "the server's memory was read");
+
+    let direct = read("direct.json");
+    assert_eq!(metric(&direct, "acked / sent"), 100.0);
+    assert_eq!(metric(&direct, "delivered / expected"), 100.0);
+    assert_eq!(metric(&direct, "lost + duplicated"), 0.0);
+    assert!(metric(&direct, "stored") > 0.0);
+
+    let group = read("group.json");
+    assert_eq!(metric(&group, "delivered / expected"), 100.0);
+    assert_eq!(metric(&group, "lost + duplicated"), 0.0);
+
+    let reconnect = read("reconnect.json");
+    assert_eq!(metric(&reconnect, "clients back"), 20.0);
+    assert!(metric(&reconnect, "messages written") > 0.0);
+    assert_eq!(metric(&reconnect, "lost"), 0.0);
+    assert_eq!(metric(&reconnect, "duplicated"), 0.0);
+
+    let pages = read("pages.json");
+    assert_eq!(metric(&pages, "failed requests"), 0.0);
+    assert!(metric(&pages, "chat list") > 0.0 && metric(&pages, "conversation") > 0.0);
+}
