@@ -174,6 +174,28 @@ pub struct MessageView {
     pub client_id: Option<String>,
 }
 
+#[cfg(test)]
+impl MessageView {
+    /// A plain message from `sender` (user id, username and display name alike) for tests; they
+    /// change the fields they care about with struct update syntax.
+    pub(crate) fn sample(chat_id: &str, seq: i64, sender: &str, body: &str) -> Self {
+        Self {
+            id: format!("m{seq}"),
+            chat_id: chat_id.into(),
+            seq,
+            sender: Some(PersonView { user_id: sender.into(), username: sender.into(), display_name: sender.into() }),
+            body: body.into(),
+            system: None,
+            created_at: 0,
+            edited_at: None,
+            deleted: false,
+            reply_to: None,
+            reactions: vec![],
+            client_id: None,
+        }
+    }
+}
+
 /// A message as the chat list previews it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -647,23 +647,10 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
-    use crate::chats::types::{MessageView, PersonView};
+    use crate::chats::types::MessageView;
 
     fn message(chat: &str, seq: i64, sender: &str, client_id: Option<&str>) -> MessageView {
-        MessageView {
-            id: format!("m{seq}"),
-            chat_id: chat.into(),
-            seq,
-            sender: Some(PersonView { user_id: sender.into(), username: "u".into(), display_name: "U".into() }),
-            body: "hi".into(),
-            system: None,
-            created_at: 0,
-            edited_at: None,
-            deleted: false,
-            reply_to: None,
-            reactions: vec![],
-            client_id: client_id.map(Into::into),
-        }
+        MessageView { client_id: client_id.map(Into::into), ..MessageView::sample(chat, seq, sender, "hi") }
     }
 
     fn with_realtime(test: impl FnOnce(Realtime)) {

@@ -124,20 +124,8 @@ mod tests {
     }
 
     fn message(chat: &str, seq: i64, from: &str, at: i64) -> MessageView {
-        MessageView {
-            id: format!("m{seq}"),
-            chat_id: chat.into(),
-            seq,
-            sender: Some(PersonView { user_id: from.into(), username: "x".into(), display_name: format!("N-{from}") }),
-            body: format!("body {seq}"),
-            system: None,
-            created_at: at,
-            edited_at: None,
-            deleted: false,
-            reply_to: None,
-            reactions: vec![],
-            client_id: None,
-        }
+        let sender = PersonView { user_id: from.into(), username: "x".into(), display_name: format!("N-{from}") };
+        MessageView { sender: Some(sender), created_at: at, ..MessageView::sample(chat, seq, from, &format!("body {seq}")) }
     }
 
     fn ids(list: &[ChatSummary]) -> Vec<&str> {

@@ -211,23 +211,9 @@ pub fn MessageList(kind: ChatKind, peer_read_seq: i64, at: Option<i64>) -> impl 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chats::types::PersonView;
 
     fn msg(seq: i64, who: &str, at: i64) -> MessageView {
-        MessageView {
-            id: format!("m{seq}"),
-            chat_id: "c".into(),
-            seq,
-            sender: Some(PersonView { user_id: who.into(), username: who.into(), display_name: who.into() }),
-            body: "x".into(),
-            system: None,
-            created_at: at,
-            edited_at: None,
-            deleted: false,
-            reply_to: None,
-            reactions: vec![],
-            client_id: None,
-        }
+        MessageView { created_at: at, ..MessageView::sample("c", seq, who, "x") }
     }
 
     #[test]

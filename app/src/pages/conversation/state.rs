@@ -280,20 +280,8 @@ mod tests {
     use crate::chats::types::{MAX_MESSAGE_CHARS, PersonView};
 
     fn msg(id: &str, seq: i64, body: &str) -> MessageView {
-        MessageView {
-            id: id.into(),
-            chat_id: "c".into(),
-            seq,
-            sender: Some(PersonView { user_id: "AAAA-BBBB".into(), username: "ada".into(), display_name: "Ada".into() }),
-            body: body.into(),
-            system: None,
-            created_at: seq * 10,
-            edited_at: None,
-            deleted: false,
-            reply_to: None,
-            reactions: vec![],
-            client_id: None,
-        }
+        let ada = PersonView { user_id: "AAAA-BBBB".into(), username: "ada".into(), display_name: "Ada".into() };
+        MessageView { id: id.into(), sender: Some(ada), created_at: seq * 10, ..MessageView::sample("c", seq, "", body) }
     }
 
     fn seqs(list: &[MessageView]) -> Vec<i64> {
