@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/setup.sh
 export PATH="$PWD/node_modules/.bin:$PATH"  # wasm-opt 132 and tailwindcss first
-echo "==> cargo leptos build --release --split"
-cargo leptos build --release --split
+echo "==> cargo leptos build --release"
+cargo leptos build --release
 exec target/release/confab

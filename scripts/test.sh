@@ -11,8 +11,8 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 echo "==> cargo test --release (workspace)"
 cargo test --release -p app -p confab -p confab-bench --features app/ssr
 
-echo "==> cargo leptos build --release --split"
-cargo leptos build --release --split
+echo "==> cargo leptos build --release"
+cargo leptos build --release
 
 echo "==> REST API schema conformance (schemathesis)"
 scripts/api_conformance.sh

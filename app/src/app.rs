@@ -2,9 +2,8 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    Lazy, LazyRoute,
     components::{ParentRoute, Redirect, Route, Router, Routes},
-    lazy_route, path,
+    path,
 };
 
 use crate::components::{error_view::ErrorPanel, time::provide_client_ready};
@@ -63,51 +62,23 @@ pub fn App() -> impl IntoView {
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors/> }>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=|| view! { <Redirect path="/chats"/> }/>
-                    <Route path=path!("/login") view={Lazy::<LoginPage>::new()}/>
-                    <Route path=path!("/register") view={Lazy::<RegisterPage>::new()}/>
-                    <Route path=path!("/forgot-password") view={Lazy::<ForgotPasswordPage>::new()}/>
+                    <Route path=path!("/login") view=Login/>
+                    <Route path=path!("/register") view=Register/>
+                    <Route path=path!("/forgot-password") view=ForgotPassword/>
                     <ParentRoute path=path!("/chats") view=ChatsLayout>
                         <Route path=path!("") view=NoChatSelected/>
                         <Route path=path!(":id") view=Conversation/>
-                        <Route path=path!(":id/info") view={Lazy::<GroupInfoRoute>::new()}/>
+                        <Route path=path!(":id/info") view=GroupInfoPage/>
                     </ParentRoute>
-                    <Route path=path!("/contacts") view={Lazy::<ContactsPage>::new()}/>
-                    <Route path=path!("/join/:token") view={Lazy::<JoinPage>::new()}/>
-                    <Route path=path!("/profile/:id") view={Lazy::<ProfilePage>::new()}/>
-                    <Route path=path!("/settings") view={Lazy::<SettingsPage>::new()}/>
+                    <Route path=path!("/contacts") view=Contacts/>
+                    <Route path=path!("/join/:token") view=JoinByLink/>
+                    <Route path=path!("/profile/:id") view=Profile/>
+                    <Route path=path!("/settings") view=Settings/>
                 </Routes>
             </ErrorBoundary>
         </Router>
     }
 }
-
-/// A route whose page is loaded when first needed: built with `cargo leptos build --split`, each
-/// is its own wasm chunk, so the first download holds only the shell and the chats.
-macro_rules! lazy_page {
-    ($route:ident, $page:ident) => {
-        struct $route;
-
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                $route
-            }
-
-            fn view(_this: Self) -> AnyView {
-                view! { <$page/> }.into_any()
-            }
-        }
-    };
-}
-
-lazy_page!(LoginPage, Login);
-lazy_page!(RegisterPage, Register);
-lazy_page!(ForgotPasswordPage, ForgotPassword);
-lazy_page!(GroupInfoRoute, GroupInfoPage);
-lazy_page!(ContactsPage, Contacts);
-lazy_page!(JoinPage, JoinByLink);
-lazy_page!(ProfilePage, Profile);
-lazy_page!(SettingsPage, Settings);
 
 /// Marks `<html data-hydrated>` once the wasm has taken over, so tests (and CSS) can tell a
 /// server-rendered page from a live one. Effects never run on the server.
