@@ -48,7 +48,7 @@ impl ChatsService {
 
     /// Caller must be able to read the chat. Its list row as the caller sees it.
     pub async fn chat_summary(&self, me: &str, chat_id: &str) -> R<ChatSummary> {
-        self.readable(me, chat_id).await?;
+        self.readable_access(me, chat_id).await?;
         let scope = SummaryScope::Viewer { user_id: me, cursor: None, limit: 1, only_chat: Some(chat_id) };
         let rows = self.store.summaries(scope).await.map_err(internal)?;
         rows.first().map(|r| self.summary(r)).ok_or(AppError::NotFound)
@@ -122,7 +122,7 @@ impl ChatsService {
 
     /// Caller must be able to read the chat. The page of messages before `before`, oldest first.
     pub async fn history(&self, me: &str, chat_id: &str, before: i64) -> R<HistoryPage> {
-        self.readable(me, chat_id).await?;
+        self.readable_access(me, chat_id).await?;
         let messages = if before <= 1 { Vec::new() } else { self.load(me, chat_id, 1, before - 1, true).await? };
         let next_before = messages.first().filter(|m| m.seq > 1).map(|m| m.seq);
         Ok(HistoryPage { messages, next_before })
@@ -131,9 +131,9 @@ impl ChatsService {
     /// Caller must be able to read the chat. Messages after `after_seq`, oldest first, at most
     /// `limit` (resume after a reconnect).
     pub async fn messages_after(&self, me: &str, chat_id: &str, after_seq: i64, limit: u32) -> R<Vec<MessageView>> {
-        let (conv, _) = self.readable(me, chat_id).await?;
+        self.readable_access(me, chat_id).await?;
         let limit = limit.clamp(1, AFTER_MAX);
-        let rows = self.store.page(chat_id, after_seq.max(0) + 1, conv.last_seq, limit, false).await.map_err(internal)?;
+        let rows = self.store.page(chat_id, after_seq.max(0) + 1, i64::MAX, limit, false).await.map_err(internal)?;
         let (Some(first), Some(last)) = (rows.first(), rows.last()) else { return Ok(Vec::new()) };
         let reactions = self.store.reactions(chat_id, first.seq, last.seq).await.map_err(internal)?;
         Ok(views::message_views(&rows, &reactions, me))
@@ -144,9 +144,8 @@ impl ChatsService {
     /// to (the most recent `CHANGES_MAX`), and members' read/delivered marks that rose. A device
     /// that reconnects applies these on top of what it has.
     pub async fn changes_since(&self, me: &str, chat_id: &str, since_ms: i64, upto_seq: i64) -> R<Changes> {
-        let (conv, _) = self.readable(me, chat_id).await?;
-        let hi = upto_seq.min(conv.last_seq);
-        let rows = self.store.changed_since(chat_id, since_ms, hi, CHANGES_MAX).await.map_err(internal)?;
+        self.readable_access(me, chat_id).await?;
+        let rows = self.store.changed_since(chat_id, since_ms, upto_seq, CHANGES_MAX).await.map_err(internal)?;
         let messages = match (rows.first(), rows.last()) {
             (Some(first), Some(last)) => {
                 let reactions = self.store.reactions(chat_id, first.seq, last.seq).await.map_err(internal)?;
@@ -168,22 +167,22 @@ impl ChatsService {
     pub async fn send_message(&self, me: &str, chat_id: &str, client_id: &str, body: &str, reply_to: Option<&str>) -> R<(MessageView, bool)> {
         let client_id = validate::client_id(client_id)?;
         let body = validate::message_body(body)?;
-        let (conv, member) = self.writable(me, chat_id).await?;
+        let access = self.writable(me, chat_id).await?;
         // A resend (same client id) is recognised by the store, in the transaction that would
         // otherwise store it, and comes back as `Sent::Existing`.
         let reply_to = match reply_to.filter(|r| !r.is_empty()) {
             Some(id) => match self.store.message(id).await.map_err(internal)? {
-                Some(m) if m.chat_id == conv.id && m.system.is_none() => Some(m.id),
+                Some(m) if m.chat_id == access.id && m.system.is_none() => Some(m.id),
                 _ => return Err(AppError::invalid("reply_to", "The message you reply to isn’t in this chat")),
             },
             None => None,
         };
-        if member.state == "incoming" {
-            self.accept_request(me, &conv.id).await?;
+        if access.member(me).is_some_and(|m| m.state == "incoming") {
+            self.accept_request(me, &access.id).await?;
         }
         let message = NewMessage {
             id: new_id(),
-            chat_id: conv.id.clone(),
+            chat_id: access.id.clone(),
             sender_id: Some(me.to_owned()),
             body,
             system: None,
@@ -197,8 +196,9 @@ impl ChatsService {
         };
         // Committed: delivery problems from here on are logged, never a failed send.
         let _ = self.publish_new_message(&stored).await;
-        if conv.kind == "direct" && conv.last_seq == 0 {
-            let _ = self.publish_chat_updated(&conv.id).await;
+        // A direct chat's first message makes it appear in the other person's list.
+        if access.kind == "direct" && stored.seq == 1 {
+            let _ = self.publish_chat_updated(&access.id).await;
         }
         Ok((views::message_view(&stored, &[], me), true))
     }
@@ -216,7 +216,7 @@ impl ChatsService {
             return Err(AppError::NotFound);
         }
         let message = self.store.message(message_id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
-        self.readable(me, &message.chat_id).await?;
+        self.readable_access(me, &message.chat_id).await?;
         if message.sender.as_ref().is_none_or(|s| s.id != me) || message.system.is_some() {
             return Err(AppError::Forbidden);
         }
@@ -268,7 +268,8 @@ impl ChatsService {
 
     /// Caller must be able to write in the chat. Marks everything up to `seq` read (never lower).
     pub async fn mark_read(&self, me: &str, chat_id: &str, seq: i64) -> R<()> {
-        let (conv, member) = self.writable(me, chat_id).await?;
+        self.writable(me, chat_id).await?;
+        let (conv, member) = self.readable(me, chat_id).await?;
         let seq = seq.clamp(0, conv.last_seq);
         if seq <= member.last_read_seq {
             return Ok(());
@@ -281,15 +282,16 @@ impl ChatsService {
     /// Caller must be able to write in the chat. A device of the caller received messages up to
     /// `seq`; the mark only rises, and in a direct chat the other member hears of it.
     pub async fn mark_delivered(&self, me: &str, chat_id: &str, seq: i64) -> R<()> {
-        let (conv, member) = self.writable(me, chat_id).await?;
-        let seq = seq.clamp(0, conv.last_seq);
-        if seq <= member.last_delivered_seq {
+        // Sockets call this every few hundred ms per chat: no rows are read to decide, and the
+        // store keeps the mark within the chat's messages.
+        let access = self.writable(me, chat_id).await?;
+        if seq <= 0 {
             return Ok(());
         }
         let mark = self.store.mark_delivered(chat_id, me, seq).await.map_err(internal)?;
         // Delivery shows in direct chats only (the ✓✓ on the peer's side); in a group, every
         // member's devices telling every other member would be members² frames per message.
-        if conv.kind == "direct" {
+        if access.kind == "direct" && mark > 0 {
             let _ = self.publish_delivered(chat_id, me, mark).await;
         }
         Ok(())
@@ -297,7 +299,7 @@ impl ChatsService {
 
     /// Caller must be able to read the chat.
     pub async fn set_muted(&self, me: &str, chat_id: &str, muted: bool) -> R<()> {
-        self.readable(me, chat_id).await?;
+        self.readable_access(me, chat_id).await?;
         self.store.set_muted(chat_id, me, muted).await.map_err(internal)?;
         let _ = self.publish_chat_updated_for(chat_id, me).await;
         Ok(())
@@ -306,8 +308,7 @@ impl ChatsService {
     /// Caller must be able to write in the chat. User ids (stored form) of the members who hear
     /// live events such as typing.
     pub async fn member_ids(&self, me: &str, chat_id: &str) -> R<Vec<String>> {
-        self.writable(me, chat_id).await?;
-        self.member_ids_in(chat_id, &["active", "incoming", "outgoing"]).await
+        Ok(self.writable(me, chat_id).await?.ids_in(&["active", "incoming", "outgoing"]))
     }
 
     /// Ids of every chat the caller can read (to subscribe a socket).

@@ -32,7 +32,7 @@ use crate::server::{
     hub::Hub,
     store::{
         Store, StoreError,
-        chats::{ConvRow, MemberRow},
+        chats::{ChatAccess, ConvRow, MemberRow},
     },
 };
 
@@ -114,24 +114,34 @@ impl ChatsService {
         }
     }
 
-    /// Like `readable`, and the caller may also write there: not a declined requester, and in a
-    /// direct chat neither person has blocked the other.
-    async fn writable(&self, me: &str, chat_id: &str) -> R<(ConvRow, MemberRow)> {
-        let (conv, member) = self.readable(me, chat_id).await?;
-        if member.state == "declined" {
+    /// Who is in the chat, if the caller may read it. Answered from memory, so the hot paths
+    /// (send, delivery marks, typing, fan-out) read no rows to decide.
+    async fn readable_access(&self, me: &str, chat_id: &str) -> R<Arc<ChatAccess>> {
+        if chat_id.is_empty() || chat_id.len() > 64 {
+            return Err(AppError::NotFound);
+        }
+        match self.store.access(chat_id).await.map_err(internal)? {
+            Some(access) if access.member(me).is_some_and(|m| READABLE.contains(&m.state.as_str())) => Ok(access),
+            _ => Err(AppError::NotFound),
+        }
+    }
+
+    /// Like `readable_access`, and the caller may also write there: not a declined requester,
+    /// and in a direct chat neither person has blocked the other.
+    async fn writable(&self, me: &str, chat_id: &str) -> R<Arc<ChatAccess>> {
+        let access = self.readable_access(me, chat_id).await?;
+        if access.member(me).is_some_and(|m| m.state == "declined") {
             return Err(AppError::invalid_with_code("request_declined", "body", "They didn’t accept your message request"));
         }
-        if conv.kind == "direct" {
-            let peer = self.peer_of(&conv.id, me).await?;
-            let relation = self.store.relation(me, &peer).await.map_err(internal)?;
-            if relation.i_blocked {
+        if access.kind == "direct" {
+            if access.blockers.iter().any(|b| b == me) {
                 return Err(AppError::invalid_with_code("blocked", "body", "You blocked this person — unblock them to send messages"));
             }
-            if relation.they_blocked {
+            if !access.blockers.is_empty() {
                 return Err(cannot_message());
             }
         }
-        Ok((conv, member))
+        Ok(access)
     }
 
     /// The caller, who must be an active member of the group with at least `admin` rights.
@@ -148,13 +158,12 @@ impl ChatsService {
 
     /// The other person of a direct chat.
     async fn peer_of(&self, chat_id: &str, me: &str) -> R<String> {
-        let all = ["active", "incoming", "outgoing", "declined", "dismissed", "left", "removed"];
-        let members = self.store.members(chat_id, &all).await.map_err(internal)?;
-        members.into_iter().map(|m| m.person.id).find(|id| id != me).ok_or(AppError::NotFound)
+        let access = self.store.access(chat_id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
+        access.members.iter().map(|m| &m.user_id).find(|id| *id != me).cloned().ok_or(AppError::NotFound)
     }
 
     /// User ids of the members in any of `states`.
     async fn member_ids_in(&self, chat_id: &str, states: &[&str]) -> R<Vec<String>> {
-        Ok(self.store.members(chat_id, states).await.map_err(internal)?.into_iter().map(|m| m.person.id).collect())
+        Ok(self.store.access(chat_id).await.map_err(internal)?.map(|a| a.ids_in(states)).unwrap_or_default())
     }
 }

@@ -432,6 +432,27 @@ async fn groups_roles_and_system_messages() {
     assert_eq!(w.chats.open_chat(&o, &g, None).await.unwrap_err(), AppError::NotFound);
 }
 
+/// Who may send is answered from memory (`ChatStore::access`): every membership change must
+/// take effect on the very next send, and fan-out must follow it.
+#[tokio::test]
+async fn membership_changes_reach_the_next_send_and_its_fan_out() {
+    let w = world().await;
+    let (o, m) = (w.person("Olga", 1).await, w.person("Mia", 2).await);
+    let g = w.chats.create_group(&o, "Walks", "", false).await.unwrap();
+    w.chats.add_member(&o, &g, &m).await.unwrap();
+    w.send(&m, &g, "in").await;
+    let mut mia = w.hub.attach(&m);
+    w.chats.remove_member(&o, &g, &m).await.unwrap();
+    assert_eq!(w.chats.send_message(&m, &g, "c1", "still here?", None).await.unwrap_err(), AppError::NotFound);
+    while mia.events.try_recv().is_ok() {}
+    w.send(&o, &g, "after Mia left").await;
+    assert!(mia.events.try_recv().is_err(), "a removed member hears nothing more");
+    w.chats.add_member(&o, &g, &m).await.unwrap();
+    w.send(&m, &g, "back").await;
+    w.chats.leave_group(&m, &g).await.unwrap();
+    assert_eq!(w.chats.member_ids(&m, &g).await.unwrap_err(), AppError::NotFound);
+}
+
 #[tokio::test]
 async fn a_full_group_refuses_newcomers() {
     let w = world_with(3).await;

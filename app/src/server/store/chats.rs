@@ -1,6 +1,8 @@
 //! The conversations half of the store: chats, members, messages, reactions, contacts, blocks,
 //! invite links and search. Methods take user and chat ids already checked by the service; the
 //! store enforces what only a transaction can (gap-free sequences, idempotent sends, limits).
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 use super::StoreError;
@@ -52,6 +54,37 @@ pub struct MemberRow {
     pub last_read_seq: i64,
     pub last_delivered_seq: i64,
     pub muted: bool,
+}
+
+/// Who belongs to a chat and how: what deciding access and fan-out needs, without the
+/// members' marks or profiles (so it can be kept in memory; see `access_cache`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatAccess {
+    pub id: String,
+    /// `direct` | `group`
+    pub kind: String,
+    /// Every member row, whatever its state, oldest first.
+    pub members: Vec<AccessMember>,
+    /// Direct chats: which of the pair has blocked the other.
+    pub blockers: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessMember {
+    pub user_id: String,
+    pub role: String,
+    pub state: String,
+}
+
+impl ChatAccess {
+    pub fn member(&self, user_id: &str) -> Option<&AccessMember> {
+        self.members.iter().find(|m| m.user_id == user_id)
+    }
+
+    /// Ids of the members in any of `states`, oldest first.
+    pub fn ids_in(&self, states: &[&str]) -> Vec<String> {
+        self.members.iter().filter(|m| states.contains(&m.state.as_str())).map(|m| m.user_id.clone()).collect()
+    }
 }
 
 /// The quoted message a reply points at.
@@ -227,6 +260,8 @@ pub trait ChatStore: Send + Sync {
     async fn conv_by_group_id(&self, group_id: &str) -> Result<Option<ConvRow>, StoreError>;
     /// The conversation and `user_id`'s member row in it.
     async fn membership(&self, chat_id: &str, user_id: &str) -> Result<Option<(ConvRow, MemberRow)>, StoreError>;
+    /// Who is in the chat and how (`None` if there is no such chat). Served from memory.
+    async fn access(&self, chat_id: &str) -> Result<Option<Arc<ChatAccess>>, StoreError>;
     /// Members in any of `states`, oldest first.
     async fn members(&self, chat_id: &str, states: &[&str]) -> Result<Vec<MemberRow>, StoreError>;
     /// Creates the pair's direct chat, or returns the existing one's id (false).
@@ -242,6 +277,8 @@ pub trait ChatStore: Send + Sync {
     async fn set_muted(&self, chat_id: &str, user_id: &str, muted: bool) -> Result<(), StoreError>;
     /// Raises the read (and delivered) mark; returns the new read mark.
     async fn mark_read(&self, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError>;
+    /// Raises the delivered mark (at most to the chat's last message); returns it, or 0 when it
+    /// did not rise.
     async fn mark_delivered(&self, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError>;
     /// Members whose read or delivered mark rose after `since_ms` (milliseconds).
     async fn marks_since(&self, chat_id: &str, since_ms: i64) -> Result<Vec<MemberRow>, StoreError>;

@@ -1,5 +1,6 @@
 //! Persistence behind one seam. Services never write SQL; they call a `Store`. SQLite is the
 //! implementation today; a PostgreSQL one will implement the same trait for several servers.
+mod access_cache;
 pub mod accounts;
 pub mod chats;
 mod sqlite;

@@ -7,13 +7,17 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous},
 };
 
-use super::{SessionRow, Store, StoreError, sqlite_writer::Committer};
+use std::sync::Arc;
+
+use super::{SessionRow, Store, StoreError, access_cache::AccessCache, sqlite_writer::Committer};
 
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
     /// Sends and marks go through one writer that commits them in groups (see `sqlite_writer`).
     pub(super) writer: Committer,
+    /// Chat membership in memory; the store's own writes keep it current.
+    pub(super) access: Arc<AccessCache>,
 }
 
 impl SqliteStore {
@@ -43,7 +47,7 @@ impl SqliteStore {
             .await?;
         sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
         let writer = Committer::start(pool.clone());
-        Ok(Self { pool, writer })
+        Ok(Self { pool, writer, access: Arc::default() })
     }
 
     pub fn pool(&self) -> &SqlitePool {

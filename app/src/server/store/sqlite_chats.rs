@@ -1,11 +1,13 @@
 //! SQLite implementation of `ChatStore`: conversations, members, group changes, chat lists.
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
 use super::{
     SqliteStore, StoreError,
-    chats::{Applied, Change, ChatStore, ConvRow, MemberRow, NewMessage, SummaryRow, SummaryScope},
+    chats::{AccessMember, Applied, Change, ChatAccess, ChatStore, ConvRow, MemberRow, NewMessage, SummaryRow, SummaryScope},
     sqlite_rows::{CONV_COLS, MEMBER_COLS, MSG_COLS, READABLE, append, brief_at, conv_row, like_escape, lock_for_write, member_row, message_row, pair},
     sqlite_writer::MarkKind,
 };
@@ -82,6 +84,39 @@ impl ChatStore for SqliteStore {
         Ok(row.map(|r| (conv_row(&r), member_row(&r))))
     }
 
+    async fn access(&self, chat_id: &str) -> Result<Option<Arc<ChatAccess>>, StoreError> {
+        let generation = match self.access.get(chat_id) {
+            Ok(access) => return Ok(Some(access)),
+            Err(generation) => generation,
+        };
+        let Some(kind) = sqlx::query_scalar::<_, String>("SELECT kind FROM conversations WHERE id = ?").bind(chat_id).fetch_optional(self.pool()).await?
+        else {
+            return Ok(None);
+        };
+        let members = sqlx::query_as::<_, (String, String, String)>(
+            "SELECT user_id, role, state FROM members WHERE conversation_id = ? ORDER BY joined_at, user_id",
+        )
+        .bind(chat_id)
+        .fetch_all(self.pool())
+        .await?;
+        let members: Vec<AccessMember> = members.into_iter().map(|(user_id, role, state)| AccessMember { user_id, role, state }).collect();
+        let blockers = match (kind.as_str(), members.as_slice()) {
+            ("direct", [a, b]) => {
+                sqlx::query_scalar::<_, String>(
+                    "SELECT blocker_id FROM blocks WHERE (blocker_id = ?1 AND blocked_id = ?2) OR (blocker_id = ?2 AND blocked_id = ?1)",
+                )
+                .bind(&a.user_id)
+                .bind(&b.user_id)
+                .fetch_all(self.pool())
+                .await?
+            }
+            _ => Vec::new(),
+        };
+        let access = Arc::new(ChatAccess { id: chat_id.to_owned(), kind, members, blockers });
+        self.access.insert(access.clone(), generation);
+        Ok(Some(access))
+    }
+
     async fn members(&self, chat_id: &str, states: &[&str]) -> Result<Vec<MemberRow>, StoreError> {
         let list = states.iter().map(|s| format!("'{}'", s.replace('\'', ""))).collect::<Vec<_>>().join(", ");
         let rows = sqlx::query(&format!(
@@ -123,6 +158,7 @@ impl ChatStore for SqliteStore {
                 .await?;
         }
         tx.commit().await?;
+        self.access.forget(id);
         Ok((id.to_owned(), true))
     }
 
@@ -155,6 +191,7 @@ impl ChatStore for SqliteStore {
             .await?;
         append(&mut tx, system).await?;
         tx.commit().await?;
+        self.access.forget(&c.id);
         Ok(true)
     }
 
@@ -164,6 +201,7 @@ impl ChatStore for SqliteStore {
         sqlx::query("DELETE FROM messages WHERE conversation_id = ?").bind(chat_id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM conversations WHERE id = ?").bind(chat_id).execute(&mut *tx).await?;
         tx.commit().await?;
+        self.access.forget(chat_id);
         Ok(())
     }
 
@@ -243,6 +281,7 @@ impl ChatStore for SqliteStore {
             append(&mut tx, m).await?;
         }
         tx.commit().await?;
+        self.access.forget(chat_id);
         match system {
             Some(m) => Ok(Applied::Done(super::MessageStore::message(self, &m.id).await?.map(Box::new))),
             None => Ok(Applied::Done(None)),
@@ -260,6 +299,7 @@ impl ChatStore for SqliteStore {
                 .await?;
         }
         tx.commit().await?;
+        self.access.forget(chat_id);
         Ok(())
     }
 

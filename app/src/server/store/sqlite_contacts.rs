@@ -105,6 +105,8 @@ impl ContactStore for SqliteStore {
         } else {
             sqlx::query("DELETE FROM blocks WHERE blocker_id = ? AND blocked_id = ?").bind(me).bind(other).execute(self.pool()).await?;
         }
+        // Which direct chat the pair shares is not looked up here: blocks are rare.
+        self.access.forget_all();
         Ok(())
     }
 

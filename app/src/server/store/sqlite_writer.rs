@@ -33,26 +33,30 @@ pub(super) enum MarkKind {
 }
 
 impl MarkKind {
-    /// Raises the marks of `rows` (chat, user, seq) members in one statement.
+    /// Raises the marks of `rows` (chat, user, seq) members in one statement, each at most to
+    /// the chat's last message.
     fn sql(self, rows: usize) -> String {
         // `marks_at` moves only when a mark rises, so a reconnecting device is sent just those.
         let set = match self {
             Self::Read => format!(
-                "last_read_seq = MAX(last_read_seq, v.column3), last_delivered_seq = MAX(last_delivered_seq, v.column3),
-                 marks_at = CASE WHEN last_read_seq < v.column3 OR last_delivered_seq < v.column3 THEN {NOW_MS} ELSE marks_at END"
+                "last_read_seq = MAX(last_read_seq, v.seq), last_delivered_seq = MAX(last_delivered_seq, v.seq),
+                 marks_at = CASE WHEN last_read_seq < v.seq OR last_delivered_seq < v.seq THEN {NOW_MS} ELSE marks_at END"
             ),
             Self::Delivered => format!(
-                "last_delivered_seq = MAX(last_delivered_seq, v.column3),
-                 marks_at = CASE WHEN last_delivered_seq < v.column3 THEN {NOW_MS} ELSE marks_at END"
+                "last_delivered_seq = MAX(last_delivered_seq, v.seq),
+                 marks_at = CASE WHEN last_delivered_seq < v.seq THEN {NOW_MS} ELSE marks_at END"
             ),
         };
-        let column = match self {
-            Self::Read => "last_read_seq",
-            Self::Delivered => "last_delivered_seq",
+        // A delivered mark that does not rise is not news: no row comes back for it.
+        let (column, rising) = match self {
+            Self::Read => ("last_read_seq", ""),
+            Self::Delivered => ("last_delivered_seq", " AND members.last_delivered_seq < v.seq"),
         };
         format!(
-            "UPDATE members SET {set} FROM (VALUES {}) AS v
-             WHERE members.conversation_id = v.column1 AND members.user_id = v.column2
+            "UPDATE members SET {set}
+             FROM (SELECT r.column1 AS chat, r.column2 AS user, MIN(r.column3, c.last_seq) AS seq
+                   FROM (VALUES {}) AS r JOIN conversations c ON c.id = r.column1) AS v
+             WHERE members.conversation_id = v.chat AND members.user_id = v.user{rising}
              RETURNING members.conversation_id, members.user_id, members.{column}",
             tuples(rows, 3)
         )
@@ -95,7 +99,8 @@ impl Committer {
         }
     }
 
-    /// Raises a member's mark (0 if they are not a member) and returns it once committed.
+    /// Raises a member's mark and returns it once committed: 0 if they are not a member, or
+    /// for a delivered mark that did not rise.
     pub(super) async fn mark(&self, kind: MarkKind, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError> {
         let write = Write::Mark { kind, chat_id: chat_id.to_owned(), user_id: user_id.to_owned(), seq };
         match self.submit(write).await? {
