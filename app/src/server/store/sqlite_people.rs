@@ -46,12 +46,7 @@ impl PeopleStore for SqliteStore {
     }
 
     async fn set_last_seen(&self, user_id: &str, at: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET last_seen_at = MAX(COALESCE(last_seen_at, 0), ?) WHERE id = ?")
-            .bind(at)
-            .bind(user_id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
+        self.writer.last_seen(user_id, at).await
     }
 
     async fn relation(&self, me: &str, other: &str) -> Result<Relation, StoreError> {

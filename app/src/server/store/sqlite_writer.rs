@@ -1,4 +1,4 @@
-//! Group commit for the frequent writes: sends and read/delivered marks. Every commit waits for
+//! Group commit for the frequent writes: sends, read/delivered marks and last-seen times. Every commit waits for
 //! the disk (`synchronous=FULL`), and one commit per message caps a server at a few hundred
 //! messages a second whatever its CPU. These writes are queued to one writer task instead,
 //! which applies everything queued since its last commit in one transaction, commits once, and
@@ -23,6 +23,18 @@ enum Write {
     Send(NewMessage),
     /// Raises a member's mark (never lowers it); answers with the mark.
     Mark { kind: MarkKind, chat_id: String, user_id: String, seq: i64 },
+    /// A person's last device went away at `at` (never moves the time back).
+    LastSeen { user_id: String, at: i64 },
+}
+
+impl Write {
+    /// The chat whose row the transaction locks first (any id takes SQLite's write lock).
+    fn lock_key(&self) -> &str {
+        match self {
+            Write::Send(NewMessage { chat_id, .. }) | Write::Mark { chat_id, .. } => chat_id,
+            Write::LastSeen { .. } => "",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -66,6 +78,7 @@ impl MarkKind {
 enum Written {
     Sent(Sent),
     Mark(i64),
+    Done,
 }
 
 struct Job {
@@ -95,7 +108,7 @@ impl Committer {
     pub(super) async fn send(&self, message: NewMessage) -> Result<Sent, StoreError> {
         match self.submit(Write::Send(message)).await? {
             Written::Sent(sent) => Ok(sent),
-            Written::Mark(_) => Err(stopped()),
+            _ => Err(stopped()),
         }
     }
 
@@ -105,8 +118,14 @@ impl Committer {
         let write = Write::Mark { kind, chat_id: chat_id.to_owned(), user_id: user_id.to_owned(), seq };
         match self.submit(write).await? {
             Written::Mark(mark) => Ok(mark),
-            Written::Sent(_) => Err(stopped()),
+            _ => Err(stopped()),
         }
+    }
+
+    /// Stores when a person was last seen; returns once committed. A storm of sockets closing
+    /// at once (a server restart, a network blip) is then a few commits, not one each.
+    pub(super) async fn last_seen(&self, user_id: &str, at: i64) -> Result<(), StoreError> {
+        self.submit(Write::LastSeen { user_id: user_id.to_owned(), at }).await.map(drop)
     }
 
     async fn submit(&self, write: Write) -> Result<Written, StoreError> {
@@ -135,6 +154,10 @@ async fn write_batches(pool: SqlitePool, mut queue: mpsc::UnboundedReceiver<Job>
                             },
                             Err(e) => Err(e.into()),
                         },
+                        Write::LastSeen { user_id, at } => match pool.acquire().await {
+                            Ok(mut conn) => store_last_seen(&mut conn, &[(user_id, *at)]).await.map(|()| Written::Done),
+                            Err(e) => Err(e.into()),
+                        },
                     });
                 }
                 results
@@ -152,8 +175,7 @@ async fn commit(pool: &SqlitePool, batch: &[Job]) -> Result<Vec<Result<Written, 
     let Some(first) = batch.first() else { return Ok(Vec::new()) };
     let mut tx = pool.begin().await?;
     // Write lock first, so the resend checks read what no other writer can change.
-    let (Write::Send(NewMessage { chat_id, .. }) | Write::Mark { chat_id, .. }) = &first.write;
-    lock_for_write(&mut tx, chat_id).await?;
+    lock_for_write(&mut tx, first.write.lock_key()).await?;
     let sends: Vec<&NewMessage> = batch.iter().filter_map(|j| if let Write::Send(m) = &j.write { Some(m) } else { None }).collect();
     let mut marked: HashMap<(MarkKind, &str, &str), i64> = HashMap::new();
     for kind in [MarkKind::Read, MarkKind::Delivered] {
@@ -169,6 +191,8 @@ async fn commit(pool: &SqlitePool, batch: &[Job]) -> Result<Vec<Result<Written, 
             marked.insert((kind, chat.as_str(), user.as_str()), mark);
         }
     }
+    let seen: Vec<(&String, i64)> = batch.iter().filter_map(|j| if let Write::LastSeen { user_id, at } = &j.write { Some((user_id, *at)) } else { None }).collect();
+    store_last_seen(&mut tx, &seen).await?;
     let mut sent = store_sends(&mut tx, &sends).await?.into_iter();
     tx.commit().await?;
     Ok(batch
@@ -176,8 +200,31 @@ async fn commit(pool: &SqlitePool, batch: &[Job]) -> Result<Vec<Result<Written, 
         .map(|job| match &job.write {
             Write::Send(_) => sent.next().unwrap_or_else(|| Err(stopped())).map(Written::Sent),
             Write::Mark { kind, chat_id, user_id, .. } => Ok(Written::Mark(marked.get(&(*kind, chat_id.as_str(), user_id.as_str())).copied().unwrap_or(0))),
+            Write::LastSeen { .. } => Ok(Written::Done),
         })
         .collect())
+}
+
+/// Last-seen times in one statement, the latest per person.
+async fn store_last_seen(conn: &mut SqliteConnection, rows: &[(&String, i64)]) -> Result<(), StoreError> {
+    let mut latest: HashMap<&str, i64> = HashMap::new();
+    for &(user, at) in rows {
+        let entry = latest.entry(user.as_str()).or_insert(at);
+        *entry = (*entry).max(at);
+    }
+    if latest.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "UPDATE users SET last_seen_at = MAX(COALESCE(last_seen_at, 0), v.column2) FROM (VALUES {}) AS v WHERE users.id = v.column1",
+        tuples(latest.len(), 2)
+    );
+    let mut query = sqlx::query(&sql);
+    for (user, at) in &latest {
+        query = query.bind(*user).bind(*at);
+    }
+    query.execute(&mut *conn).await?;
+    Ok(())
 }
 
 /// One row per member: the highest of their marks in the batch (an UPDATE … FROM applies only
@@ -232,7 +279,12 @@ async fn store_sends(conn: &mut SqliteConnection, sends: &[&NewMessage]) -> Resu
     let keys: Vec<(String, String)> = sends.iter().filter_map(|m| key(m)).collect();
     let mut stored_before = HashMap::new();
     if !keys.is_empty() {
-        let sql = format!("SELECT {MSG_COLS} FROM {MSG_FROM} WHERE (m.sender_id, m.client_id) IN (VALUES {})", tuples(keys.len(), 2));
+        // The keys drive the loop (CROSS JOIN keeps that order) so each is one index search;
+        // `(sender_id, client_id) IN (VALUES …)` made SQLite scan every message per batch.
+        let sql = format!(
+            "SELECT {MSG_COLS} FROM (VALUES {}) AS k CROSS JOIN {MSG_FROM} WHERE m.sender_id = k.column1 AND m.client_id = k.column2",
+            tuples(keys.len(), 2)
+        );
         let mut query = sqlx::query(&sql);
         for (sender, client_id) in &keys {
             query = query.bind(sender).bind(client_id);
