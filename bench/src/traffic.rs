@@ -10,7 +10,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use app::realtime::protocol::ClientFrame;
+use app::realtime::protocol::{ClientFrame, Cursor};
 use futures_util::{SinkExt, StreamExt};
 use hdrhistogram::Histogram;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -53,15 +53,19 @@ pub fn auth_for(target: &Target, user: usize) -> Auth {
 
 /// Opens a socket for each user (in order), several at a time, with a progress bar. Failed
 /// attempts come back as errors in their place.
-pub async fn connect_all(target: &Target, dialer: &Arc<Dialer>, users: &[usize]) -> Vec<Result<Ws, String>> {
+pub async fn connect_all(target: &Target, dialer: &Arc<Dialer>, users: &[usize], holding: &[(String, i64)]) -> Vec<Result<Ws, String>> {
     let bar = bar(users.len() as u64, "connecting");
     let gate = Arc::new(Semaphore::new(CONNECT_CONCURRENCY));
     let mut tasks = Vec::with_capacity(users.len());
-    for &user in users {
+    for (i, &user) in users.iter().enumerate() {
         let (dialer, gate, bar, auth) = (dialer.clone(), gate.clone(), bar.clone(), auth_for(target, user));
+        let cursors: Vec<Cursor> = match (target.kind, holding.get(i)) {
+            (Kind::Confab, Some((chat_id, seq))) => vec![Cursor { chat_id: chat_id.clone(), seq: *seq }],
+            _ => Vec::new(),
+        };
         tasks.push(tokio::spawn(async move {
             let _permit = gate.acquire_owned().await.map_err(|e| e.to_string())?;
-            let opened = dialer.open(&auth, Vec::new()).await.map(|(ws, _)| ws);
+            let opened = dialer.open(&auth, cursors).await.map(|(ws, _)| ws);
             bar.inc(1);
             opened
         }));

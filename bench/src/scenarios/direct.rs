@@ -93,13 +93,12 @@ pub async fn run(common: &Common, args: &Args) -> Result<Report, String> {
 async fn exchange(mut target: Target, common: &Common, senders: usize, rate: f64, seconds: f64) -> Result<Outcome, String> {
     let chats = target.fixture.direct.clone();
     let users: Vec<usize> = chats.iter().flat_map(|d| [d.a, d.b]).collect();
-    let sockets = connect(&target, common, &users).await?;
+    let socket_chats: Vec<(String, i64)> = chats.iter().flat_map(|d| [(d.chat_id.clone(), 0), (d.chat_id.clone(), 0)]).collect();
+    let sockets = connect(&target, common, &users, &socket_chats).await?;
     let period = Duration::from_secs_f64(senders as f64 / rate);
-    let mut socket_chats = Vec::with_capacity(users.len());
     let mut plans = Vec::with_capacity(users.len());
     for (i, d) in chats.iter().enumerate() {
         let offset = period.mul_f64(i as f64 / senders as f64);
-        socket_chats.extend([(d.chat_id.clone(), 0), (d.chat_id.clone(), 0)]);
         plans.extend([Some(Sender { chat_id: d.chat_id.clone(), period, offset }), None]);
     }
     let run = Run::start(sockets, socket_chats, plans, seconds);

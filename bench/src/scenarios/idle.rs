@@ -72,7 +72,7 @@ async fn hold_open(mut target: Target, common: &Common, n: usize, hold: f64) -> 
     let users: Vec<usize> = (0..n).collect();
     let before = target.rss_bytes();
     let timer = Instant::now();
-    let sockets = connect(&target, common, &users).await?;
+    let sockets = connect(&target, common, &users, &[]).await?;
     let connect_secs = timer.elapsed().as_secs_f64();
     // Every socket reads (answering pings) while held, as a real client would.
     let run = Run::start(sockets, vec![(String::new(), 0); n], vec![None; n], hold);

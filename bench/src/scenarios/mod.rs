@@ -20,8 +20,12 @@ pub fn pick<T: Copy>(value: Option<T>, quick: bool, full: T, small: T) -> T {
     value.unwrap_or(if quick { small } else { full })
 }
 
-/// Opens a socket per user; fails if any could not connect.
-pub async fn connect(target: &Target, common: &Common, users: &[usize]) -> Result<Vec<crate::client::Ws>, String> {
+/// Opens a socket per user; fails if any could not connect. `holding`, when not empty, is per
+/// user the chat it takes part in and the last sequence it holds there, sent as its cursor in
+/// `hello` the way a real client says where it stands. (Without one the server starts the chat
+/// at whichever message it publishes first, and two messages committed together may be
+/// published in either order.)
+pub async fn connect(target: &Target, common: &Common, users: &[usize], holding: &[(String, i64)]) -> Result<Vec<crate::client::Ws>, String> {
     let limit = crate::open_files_limit();
     if users.len() as u64 + 200 > limit {
         return Err(format!(
@@ -33,7 +37,7 @@ pub async fn connect(target: &Target, common: &Common, users: &[usize]) -> Resul
     let dialer = Arc::new(Dialer::new(target.addr, common.sources));
     let mut sockets = Vec::with_capacity(users.len());
     let mut failures = Vec::new();
-    for (i, socket) in traffic::connect_all(target, &dialer, users).await.into_iter().enumerate() {
+    for (i, socket) in traffic::connect_all(target, &dialer, users, holding).await.into_iter().enumerate() {
         match socket {
             Ok(ws) => sockets.push(ws),
             Err(e) => failures.push(format!("user {}: {e}", users[i])),

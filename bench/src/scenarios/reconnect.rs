@@ -86,9 +86,9 @@ async fn storm(mut target: Target, common: &Common, clients: usize, rate: f64, p
     let pairs = target.fixture.direct.clone();
     let writers: Vec<usize> = pairs.iter().map(|d| d.a).collect();
     let readers: Vec<usize> = pairs.iter().map(|d| d.b).collect();
-    let reader_sockets = connect(&target, common, &readers).await?;
-
     let chats: Vec<(String, i64)> = pairs.iter().map(|d| (d.chat_id.clone(), 0)).collect();
+    let reader_sockets = connect(&target, common, &readers, &chats).await?;
+
     let mut run = Run::start(Vec::new(), Vec::new(), Vec::new(), 2.0 * phase);
     let posts: Vec<Post> = pairs
         .iter()

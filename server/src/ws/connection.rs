@@ -79,6 +79,7 @@ pub async fn run(socket: WebSocket, cx: Context) {
             typing: HashMap::new(),
             refused_in_a_row: 0,
             last_rate_error: None,
+            hold_flush: false,
         };
         let end = connection.serve().await;
         tracing::debug!(?end, "disconnected");
@@ -105,6 +106,8 @@ struct Connection {
     /// Frames refused by the rate limit since the last one let through.
     refused_in_a_row: u32,
     last_rate_error: Option<Instant>,
+    /// Frames are being queued for one flush (see `forward_queued`).
+    hold_flush: bool,
 }
 
 /// A frame from the client, read and parsed.
@@ -265,7 +268,7 @@ impl Connection {
             tokio::select! {
                 biased;
                 event = link.events.recv() => match event {
-                    Some(payload) => self.forward(payload).await?,
+                    Some(payload) => self.forward_queued(payload, link).await?,
                     // The hub dropped this device's queue: it fell too far behind.
                     None => return Err(End::Reconnect("slow")),
                 },
@@ -402,6 +405,29 @@ impl Connection {
         }
     }
 
+    /// A live event and whatever else is already queued behind it, written with one flush: under
+    /// load, a busy group's frames leave in a few writes instead of one system call each.
+    async fn forward_queued(&mut self, first: Payload, link: &mut DeviceLink) -> Step {
+        self.hold_flush = true;
+        let mut result = self.forward(first).await;
+        for _ in 1..MAX_FRAMES_PER_FLUSH {
+            if result.is_err() {
+                break;
+            }
+            result = match link.events.try_recv() {
+                Ok(payload) => self.forward(payload).await,
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => Err(End::Reconnect("slow")),
+            };
+        }
+        self.hold_flush = false;
+        result?;
+        match timeout(WRITE_TIMEOUT, self.sink.flush()).await {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(End::Gone),
+        }
+    }
+
     /// A live event from the hub: message frames go through the sequencer, the hub's own
     /// device check is acted on here, the rest goes straight on.
     async fn forward(&mut self, payload: Payload) -> Step {
@@ -511,8 +537,14 @@ impl Connection {
     }
 
     /// A write that does not finish in `WRITE_TIMEOUT` means the client stopped reading.
+    /// While `hold_flush` is set the frame is only queued (it still goes out once the write
+    /// buffer fills); the caller flushes.
     async fn raw(&mut self, message: Message) -> Step {
-        match timeout(WRITE_TIMEOUT, self.sink.send(message)).await {
+        let written = match self.hold_flush {
+            true => timeout(WRITE_TIMEOUT, self.sink.feed(message)).await,
+            false => timeout(WRITE_TIMEOUT, self.sink.send(message)).await,
+        };
+        match written {
             Ok(Ok(())) => Ok(()),
             _ => Err(End::Gone),
         }

@@ -30,6 +30,8 @@ pub const MAX_CURSORS: usize = 2000;
 pub const MAX_BUFFERED_DURING_REPLAY: usize = 10_000;
 /// Least time between two typing broadcasts for one chat from one connection.
 pub const TYPING_EVERY: Duration = Duration::from_secs(2);
+/// Most queued live frames written before one flush.
+pub const MAX_FRAMES_PER_FLUSH: usize = 64;
 /// How long delivery receipts are gathered before they are stored (one call per chat).
 pub const DELIVERED_EVERY: Duration = Duration::from_millis(750);
 /// How long a live message that arrives ahead of its predecessor waits for it before the gap is
