@@ -1,11 +1,6 @@
 #![recursion_limit = "256"]
 use confab::{bench_setup, config::Config, seed, startup::Application, telemetry};
 
-// Every frame allocates a little (JSON text, small vectors) on two threads; glibc's allocator
-// spent about 7% of the server's time at 5,000 messages/s, much of it consolidating.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let config = match Config::from_env() {
