@@ -11,13 +11,55 @@ use std::{
 
 use tokio::sync::mpsc;
 
-/// One frame, serialised once and shared by every recipient (fan-out copies a pointer, not text).
-pub type Payload = Arc<str>;
+use crate::realtime::protocol::ServerFrame;
+
+/// One frame, serialised once and shared by every recipient (fan-out copies pointers, not text).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Payload {
+    pub text: Arc<str>,
+    /// For a `message` frame, where it sits: each socket orders messages by it, and reading it
+    /// here instead of from the text once per recipient spared a thousand-member group a
+    /// thousand JSON parses per message.
+    pub message: Option<Arc<MessageHeader>>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct MessageHeader {
+    pub chat_id: String,
+    pub seq: i64,
+    /// The sender's user ID as frames show it (`7KQ4-M2XD`); none for system messages.
+    pub sender: Option<String>,
+}
 
 /// An event for the hub's own connections, never forwarded to a client: "one of your devices was
 /// signed out — check whether it is you". Going through the hub, it reaches the user's sockets on
 /// every server instance.
 pub const RECHECK_DEVICE: &str = r#"{"type":"recheck_device"}"#;
+
+impl Payload {
+    /// The frame as JSON, with its header when it is a `message`.
+    pub fn of(frame: &ServerFrame) -> Result<Self, serde_json::Error> {
+        let text = Arc::from(serde_json::to_string(frame)?);
+        let message = match frame {
+            ServerFrame::Message { message } => Some(Arc::new(MessageHeader {
+                chat_id: message.chat_id.clone(),
+                seq: message.seq,
+                sender: message.sender.as_ref().map(|s| s.user_id.clone()),
+            })),
+            _ => None,
+        };
+        Ok(Self { text, message })
+    }
+
+    /// Text that is not a message frame (hub events, tests).
+    pub fn text(text: &str) -> Self {
+        Self { text: Arc::from(text), message: None }
+    }
+
+    pub fn is_recheck_device(&self) -> bool {
+        &*self.text == RECHECK_DEVICE
+    }
+}
 
 /// Outbound frames a device may have queued before it counts as too slow to keep up.
 pub const DEVICE_QUEUE: usize = 256;
@@ -165,7 +207,7 @@ mod tests {
     use super::*;
 
     fn payload(text: &str) -> Payload {
-        Arc::from(text)
+        Payload::text(text)
     }
 
     #[tokio::test]
@@ -176,9 +218,9 @@ mod tests {
         let mut bob = hub.attach("bob");
         let mut carol = hub.attach("carol");
         hub.publish(&["alice", "bob"], payload("hello"));
-        assert_eq!(&*alice_phone.events.recv().await.unwrap(), "hello");
-        assert_eq!(&*alice_laptop.events.recv().await.unwrap(), "hello");
-        assert_eq!(&*bob.events.recv().await.unwrap(), "hello");
+        assert_eq!(&*alice_phone.events.recv().await.unwrap().text, "hello");
+        assert_eq!(&*alice_laptop.events.recv().await.unwrap().text, "hello");
+        assert_eq!(&*bob.events.recv().await.unwrap().text, "hello");
         assert!(carol.events.try_recv().is_err());
     }
 
@@ -212,7 +254,7 @@ mod tests {
         let mut fast = hub.attach("fast");
         for i in 0..=DEVICE_QUEUE {
             hub.publish(&["slow", "fast"], payload(&i.to_string()));
-            assert_eq!(&*fast.events.recv().await.unwrap(), i.to_string(), "fast keeps receiving");
+            assert_eq!(&*fast.events.recv().await.unwrap().text, i.to_string(), "fast keeps receiving");
         }
         assert!(slow.was_cut_off());
         assert!(!hub.is_online("slow"));

@@ -1,10 +1,7 @@
 //! One device's socket: `hello`, the replay after its cursors, then live delivery until either
 //! side goes away. Everything the client asks for goes through `ChatsService`, which stores,
 //! publishes to the hub and decides who may do what; this loop only translates frames.
-use std::{
-    collections::{HashMap, HashSet, VecDeque},
-    sync::Arc,
-};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use app::{
     accounts::validate::display_user_id,
@@ -12,7 +9,7 @@ use app::{
     realtime::protocol::{ClientFrame, Cursor, MAX_FRAME_BYTES, PROTOCOL_VERSION, ServerFrame},
     server::{
         Services,
-        hub::{DeviceLink, Payload, RECHECK_DEVICE},
+        hub::{DeviceLink, Payload},
     },
 };
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
@@ -431,7 +428,7 @@ impl Connection {
     /// A live event from the hub: message frames go through the sequencer, the hub's own
     /// device check is acted on here, the rest goes straight on.
     async fn forward(&mut self, payload: Payload) -> Step {
-        if &*payload == RECHECK_DEVICE {
+        if payload.is_recheck_device() {
             return self.check_device().await;
         }
         match peek_message(&payload, &self.me_shown) {
@@ -441,7 +438,7 @@ impl Connection {
                 }
                 Ok(())
             }
-            None => self.text(&payload).await,
+            None => self.text(&payload.text).await,
         }
     }
 
@@ -479,7 +476,10 @@ impl Connection {
     fn outgoing(&self, message: MessageView) -> Outgoing {
         let from_other = message.sender.as_ref().is_some_and(|s| s.user_id != self.me_shown);
         let (chat_id, seq) = (message.chat_id.clone(), message.seq);
-        let payload: Payload = Arc::from(serde_json::to_string(&ServerFrame::Message { message }).unwrap_or_default());
+        let payload = Payload::of(&ServerFrame::Message { message }).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "a message frame could not be serialised");
+            Payload::text("")
+        });
         Outgoing { chat_id, seq, payload, from_other }
     }
 
@@ -488,7 +488,7 @@ impl Connection {
             let highest = self.delivered.entry(message.chat_id.clone()).or_insert(0);
             *highest = (*highest).max(message.seq);
         }
-        self.text(&message.payload).await
+        self.text(&message.payload.text).await
     }
 
     /// Stores the delivery receipts gathered since the last tick, off the socket's path.
@@ -625,8 +625,8 @@ fn publish(services: &Services, users: &[&str], frame: &ServerFrame) {
     if users.is_empty() {
         return;
     }
-    match serde_json::to_string(frame) {
-        Ok(text) => services.hub.publish(users, Arc::from(text)),
+    match Payload::of(frame) {
+        Ok(payload) => services.hub.publish(users, payload),
         Err(e) => tracing::error!(error = %e, "a frame could not be serialised"),
     }
 }

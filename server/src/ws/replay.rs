@@ -6,7 +6,6 @@
 use std::collections::{BTreeMap, HashMap};
 
 use app::server::hub::Payload;
-use serde::Deserialize;
 use tokio::time::Instant;
 
 use super::limits::REORDER_WAIT;
@@ -21,34 +20,12 @@ pub struct Outgoing {
     pub from_other: bool,
 }
 
-/// The parts of a `message` frame the connection needs, read without parsing the whole view.
-#[derive(Deserialize)]
-struct Peek {
-    message: PeekMessage,
-}
-
-#[derive(Deserialize)]
-struct PeekMessage {
-    chat_id: String,
-    seq: i64,
-    sender: Option<PeekSender>,
-}
-
-#[derive(Deserialize)]
-struct PeekSender {
-    user_id: String,
-}
-
 /// `Some` for a `message` frame (new or replayed message); other frames pass through as they are.
 /// `me` is the viewer's displayed user id (as in `PersonView::user_id`).
 pub fn peek_message(payload: &Payload, me: &str) -> Option<Outgoing> {
-    // Internally tagged enums serialise their tag first, so the prefix identifies the frame.
-    if !payload.starts_with(r#"{"type":"message","#) {
-        return None;
-    }
-    let peek: Peek = serde_json::from_str(payload).ok()?;
-    let from_other = peek.message.sender.is_some_and(|s| s.user_id != me);
-    Some(Outgoing { chat_id: peek.message.chat_id, seq: peek.message.seq, payload: payload.clone(), from_other })
+    let header = payload.message.as_ref()?;
+    let from_other = header.sender.as_deref().is_some_and(|sender| sender != me);
+    Some(Outgoing { chat_id: header.chat_id.clone(), seq: header.seq, payload: payload.clone(), from_other })
 }
 
 #[derive(Debug, Default)]
@@ -143,12 +120,10 @@ impl ChatOrder {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
 
     fn message(chat: &str, seq: i64) -> Outgoing {
-        Outgoing { chat_id: chat.into(), seq, payload: Arc::from(format!("{chat}:{seq}")), from_other: true }
+        Outgoing { chat_id: chat.into(), seq, payload: Payload::text(&format!("{chat}:{seq}")), from_other: true }
     }
 
     fn seqs(out: &[Outgoing]) -> Vec<i64> {
@@ -205,33 +180,32 @@ mod tests {
 
     #[test]
     fn message_frames_are_recognised_and_others_pass() {
-        let frame = app::realtime::protocol::ServerFrame::Message {
-            message: app::chats::types::MessageView {
-                id: "m1".into(),
-                chat_id: "c1".into(),
-                seq: 3,
-                sender: Some(app::chats::types::PersonView {
-                    user_id: "AAAA-BBBB".into(),
-                    username: "ada".into(),
-                    display_name: "Ada".into(),
-                }),
-                body: "hi".into(),
-                system: None,
-                created_at: 0,
-                edited_at: None,
-                deleted: false,
-                reply_to: None,
-                reactions: vec![],
-                client_id: None,
-            },
+        use app::realtime::protocol::ServerFrame;
+        let message = app::chats::types::MessageView {
+            id: "m1".into(),
+            chat_id: "c1".into(),
+            seq: 3,
+            sender: Some(app::chats::types::PersonView {
+                user_id: "AAAA-BBBB".into(),
+                username: "ada".into(),
+                display_name: "Ada".into(),
+            }),
+            body: "hi".into(),
+            system: None,
+            created_at: 0,
+            edited_at: None,
+            deleted: false,
+            reply_to: None,
+            reactions: vec![],
+            client_id: None,
         };
-        let payload: Payload = Arc::from(serde_json::to_string(&frame).unwrap());
+        let payload = Payload::of(&ServerFrame::Message { message: message.clone() }).unwrap();
         let seen = peek_message(&payload, "CCCC-DDDD").unwrap();
         assert_eq!((seen.chat_id.as_str(), seen.seq, seen.from_other), ("c1", 3, true));
         assert!(!peek_message(&payload, "AAAA-BBBB").unwrap().from_other, "my own message");
-        let pong: Payload = Arc::from(r#"{"type":"pong","nonce":1}"#);
+        let pong = Payload::of(&ServerFrame::Pong { nonce: 1 }).unwrap();
         assert!(peek_message(&pong, "AAAA-BBBB").is_none());
-        let updated: Payload = Arc::from(r#"{"type":"message_updated","message":{}}"#);
+        let updated = Payload::of(&ServerFrame::MessageUpdated { message }).unwrap();
         assert!(peek_message(&updated, "AAAA-BBBB").is_none());
     }
 }

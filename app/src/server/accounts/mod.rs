@@ -21,7 +21,7 @@ use self::{
     delivery::{CodeMessage, Senders},
     rate_limit::RateLimiter,
 };
-use super::hub::{Hub, RECHECK_DEVICE};
+use super::hub::{Hub, Payload, RECHECK_DEVICE};
 use super::store::{
     Store, StoreError,
     accounts::{CodeRow, InsertUser, RefreshRow, RefreshUse, Taken, UserRow},
@@ -475,7 +475,7 @@ impl AccountsService {
     /// now rather than at their next periodic check.
     pub fn devices_signed_out(&self, user_id: &str) {
         if let Some(hub) = self.hub.get() {
-            hub.publish(&[user_id], Arc::from(RECHECK_DEVICE));
+            hub.publish(&[user_id], Payload::text(RECHECK_DEVICE));
         }
     }
 

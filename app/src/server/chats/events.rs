@@ -2,18 +2,19 @@
 //! Frames carry user IDs in their shown form (`7KQ4-M2XD`), like `PersonView`; the hub is
 //! addressed by stored ids. Views that differ per viewer (unread counts, `mine` on reactions,
 //! the sender's own `client_id`) are built per recipient.
-use std::sync::Arc;
-
 use super::{ChatsService, READABLE, internal, views};
 use crate::accounts::validate::display_user_id;
 use crate::chats::types::MessageView;
 use crate::error::AppError;
 use crate::realtime::protocol::ServerFrame;
-use crate::server::store::chats::{MessageRow, SummaryScope};
+use crate::server::{
+    hub::Payload,
+    store::chats::{MessageRow, SummaryScope},
+};
 
-fn payload(frame: &ServerFrame) -> Option<Arc<str>> {
-    match serde_json::to_string(frame) {
-        Ok(json) => Some(Arc::from(json)),
+fn payload(frame: &ServerFrame) -> Option<Payload> {
+    match Payload::of(frame) {
+        Ok(payload) => Some(payload),
         Err(e) => {
             tracing::error!(error = %e, "a frame failed to serialise");
             None

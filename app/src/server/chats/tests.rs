@@ -500,7 +500,7 @@ async fn every_stored_change_reaches_the_members_devices() {
     let m = w.chats.send_message(&a, &chat, "cid-1", "hi", None).await.unwrap().0;
     let mut frames = Vec::new();
     while let Ok(p) = bob.events.try_recv() {
-        frames.push(serde_json::from_str::<ServerFrame>(&p).unwrap());
+        frames.push(serde_json::from_str::<ServerFrame>(&p.text).unwrap());
     }
     assert!(matches!(&frames[0], ServerFrame::Message { message } if message.id == m.id && message.client_id.is_none()));
     assert!(frames.iter().any(|f| matches!(f, ServerFrame::ChatUpdated { chat: s } if s.id == chat && s.unread == 1)));
@@ -509,7 +509,7 @@ async fn every_stored_change_reaches_the_members_devices() {
     w.chats.mark_read(&b, &chat, 1).await.unwrap();
     let mut kinds = Vec::new();
     while let Ok(p) = bob.events.try_recv() {
-        kinds.push(match serde_json::from_str::<ServerFrame>(&p).unwrap() {
+        kinds.push(match serde_json::from_str::<ServerFrame>(&p.text).unwrap() {
             ServerFrame::Reactions { reactions, .. } => format!("reactions:{}", reactions[0].mine),
             ServerFrame::MessageUpdated { message } => format!("updated:{}", message.body),
             ServerFrame::Read { seq, .. } => format!("read:{seq}"),
@@ -545,7 +545,7 @@ async fn settings_are_checked_and_delivery_marks_only_rise() {
     let mut ada = w.hub.attach(&a);
     w.chats.mark_delivered(&b, &chat, 2).await.unwrap();
     w.chats.mark_delivered(&b, &chat, 1).await.unwrap();
-    let frame: ServerFrame = serde_json::from_str(&ada.events.try_recv().unwrap()).unwrap();
+    let frame: ServerFrame = serde_json::from_str(&ada.events.try_recv().unwrap().text).unwrap();
     let shown = crate::accounts::validate::display_user_id(&b);
     assert_eq!(frame, ServerFrame::Delivered { chat_id: chat.clone(), user_id: shown, seq: 2 });
     assert!(ada.events.try_recv().is_err(), "a lower mark is not news");
