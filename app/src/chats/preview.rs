@@ -6,6 +6,7 @@ const EXCERPT_CHARS: usize = 100;
 
 /// A chat-list preview of a message. `sender`: display name and whether it is the viewer.
 pub fn last_message(
+    id: &str,
     seq: i64,
     sender: Option<(&str, bool)>,
     body: &str,
@@ -15,6 +16,7 @@ pub fn last_message(
     group: bool,
 ) -> LastMessage {
     LastMessage {
+        id: id.to_owned(),
         seq,
         sender: if group && event.is_none() { sender.map(|(name, _)| name.to_owned()) } else { None },
         sender_is_me: sender.is_some_and(|(_, me)| me),
@@ -30,7 +32,7 @@ pub fn last_message(
 /// The preview of a message as frames carry it; `me` is the viewer's user id as shown.
 pub fn last_message_of(message: &MessageView, me: &str, group: bool) -> LastMessage {
     let sender = message.sender.as_ref().map(|s| (s.display_name.as_str(), s.user_id == me));
-    last_message(message.seq, sender, &message.body, message.system.as_ref(), message.deleted, message.created_at, group)
+    last_message(&message.id, message.seq, sender, &message.body, message.system.as_ref(), message.deleted, message.created_at, group)
 }
 
 /// The first characters of a body, on one line.

@@ -200,6 +200,7 @@ impl MessageView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LastMessage {
+    pub id: String,
     pub seq: i64,
     /// Display name of the sender in groups ("You" is decided by the page); None in DMs and system.
     pub sender: Option<String>,
@@ -240,6 +241,15 @@ pub struct ChatSummary {
     pub request: RequestState,
     /// Last activity, for sorting (the last message's time, or when the chat was created).
     pub updated_at: i64,
+}
+
+impl ChatSummary {
+    /// Orders chats active in the same second (`updated_at` is in seconds): ids begin with
+    /// their creation time in milliseconds, so the last message's id, or the chat's own when it
+    /// has none, tells which was active later. The server sorts by the same key.
+    pub fn activity_key(&self) -> &str {
+        self.last_message.as_ref().map_or(self.id.as_str(), |m| m.id.as_str())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -78,7 +78,7 @@ pub(super) async fn list(State(state): State<AppState>, ApiUser(me): ApiUser, Ap
     };
     let limit = limit(q.limit.or(Some(LIST_PAGE)))?;
     let items = state.services.chats.list_chats_page(&me, cursor.as_ref().map(|(at, id)| (*at, id.as_str())), limit).await?;
-    let next = (items.len() == limit as usize).then(|| items.last().map(|s| format!("{}:{}", s.updated_at, s.id))).flatten();
+    let next = (items.len() == limit as usize).then(|| items.last().map(|s| format!("{}:{}", s.updated_at, s.activity_key()))).flatten();
     Ok(Json(Page { items, next }))
 }
 

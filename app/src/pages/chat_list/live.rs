@@ -110,6 +110,7 @@ mod tests {
                 .then(|| PersonView { user_id: format!("P-{id}"), username: "p".into(), display_name: "Pat".into() }),
             peer_online: false,
             last_message: (last_seq > 0).then(|| LastMessage {
+                id: format!("m{last_seq}"),
                 seq: last_seq,
                 sender: None,
                 sender_is_me: false,

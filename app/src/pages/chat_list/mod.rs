@@ -81,9 +81,9 @@ pub fn preview(chat: &ChatSummary) -> String {
     }
 }
 
-/// Newest activity first.
+/// Newest activity first, in the same order as the server's list.
 pub fn sort_chats(list: &mut [ChatSummary]) {
-    list.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then_with(|| a.id.cmp(&b.id)));
+    list.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then_with(|| b.activity_key().cmp(a.activity_key())));
 }
 
 const ICON_BUTTON: &str = "relative rounded-full p-2 text-slate-500 hover:bg-slate-100 dark:text-slate-400 dark:hover:bg-slate-800";
@@ -328,6 +328,7 @@ mod tests {
             peer: None,
             peer_online: false,
             last_message: last.map(|(sender, me, text)| LastMessage {
+                id: format!("m{at}"),
                 seq: 1,
                 sender: sender.map(Into::into),
                 sender_is_me: me,
@@ -355,5 +356,19 @@ mod tests {
         let mut list = vec![chat(ChatKind::Direct, None, 5), chat(ChatKind::Direct, None, 9), chat(ChatKind::Group, None, 7)];
         sort_chats(&mut list);
         assert_eq!(list.iter().map(|c| c.updated_at).collect::<Vec<_>>(), vec![9, 7, 5]);
+    }
+
+    #[test]
+    fn chats_active_in_the_same_second_sort_by_their_latest_id_like_the_server() {
+        // Ids begin with their time: the chat whose last message came later goes first, even
+        // when the other chat is newer; a chat without messages counts from its creation.
+        let with = |id: &str, last: Option<&str>| ChatSummary {
+            id: id.into(),
+            last_message: last.map(|m| LastMessage { id: m.into(), ..chat(ChatKind::Direct, Some((None, false, "hi")), 5).last_message.unwrap() }),
+            ..chat(ChatKind::Direct, None, 5)
+        };
+        let mut list = vec![with("0a-newer-chat", Some("05-earlier")), with("01-older-chat", Some("07-later")), with("06-empty", None)];
+        sort_chats(&mut list);
+        assert_eq!(list.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["01-older-chat", "06-empty", "0a-newer-chat"]);
     }
 }

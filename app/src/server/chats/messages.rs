@@ -39,7 +39,7 @@ impl ChatsService {
         self.list_chats_page(me, None, LIST_MAX).await
     }
 
-    /// One page of the caller's chats after `cursor` = (updated_at, id) of the previous page's last row.
+    /// One page of the caller's chats after `cursor` = (updated_at, activity_key) of the previous page's last row.
     pub async fn list_chats_page(&self, me: &str, cursor: Option<(i64, &str)>, limit: u32) -> R<Vec<ChatSummary>> {
         let scope = SummaryScope::Viewer { user_id: me, cursor, limit: limit.clamp(1, LIST_MAX), only_chat: None };
         let rows = self.store.summaries(scope).await.map_err(internal)?;

@@ -225,15 +225,18 @@ async fn the_chat_list_is_by_activity_with_unread_counts_and_previews() {
     assert!(w.chats.list_chats(&b).await.unwrap().is_empty(), "an empty chat shows only to who started it");
     w.send(&b, &ab, "one").await;
     w.send(&b, &ab, "two").await;
+    // Activity is in seconds and ties go by the latest id, which carries milliseconds: all of
+    // this happens within a second or two, a millisecond apart.
+    let tick = || tokio::time::sleep(std::time::Duration::from_millis(2));
+    tick().await;
     w.send(&c, &ac, "hey").await;
-    // Activity is kept in whole seconds; ties are broken by id, so the order needs a tick.
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    tick().await;
     let group = w.chats.create_group(&a, "Climbers", "", false).await.unwrap();
     w.chats.add_member(&a, &group, &b).await.unwrap();
     let list = w.chats.list_chats(&a).await.unwrap();
     let ids: Vec<_> = list.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids.len(), 3);
-    assert_eq!(ids[0], group, "newest activity first");
+    assert_eq!(ids, [group.as_str(), ac.as_str(), ab.as_str()], "newest activity first");
     let row_ab = list.iter().find(|s| s.id == ab).unwrap();
     assert_eq!((row_ab.unread, row_ab.title.as_str()), (2, "Bob"));
     let last = row_ab.last_message.as_ref().unwrap();
@@ -246,17 +249,18 @@ async fn the_chat_list_is_by_activity_with_unread_counts_and_previews() {
     assert_eq!(w.chats.list_chats(&a).await.unwrap().iter().find(|s| s.id == ab).unwrap().unread, 1);
     w.chats.mark_read(&a, &ab, 0).await.unwrap();
     assert_eq!(w.chats.list_chats(&a).await.unwrap().iter().find(|s| s.id == ab).unwrap().unread, 1, "never goes back");
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    tick().await;
     w.send(&a, &ab, "reply").await;
     let top = &w.chats.list_chats(&a).await.unwrap()[0];
     assert_eq!((top.id.as_str(), top.unread), (ab.as_str(), 0), "on top, and sending reads the chat");
 
-    // Pages: the cursor is the last row's (updated_at, id).
+    // Pages: the cursor is the last row's (updated_at, activity key), one page after another
+    // in the list's order.
     let first = w.chats.list_chats_page(&a, None, 2).await.unwrap();
     let last = first.last().unwrap();
-    let rest = w.chats.list_chats_page(&a, Some((last.updated_at, &last.id)), 2).await.unwrap();
-    assert_eq!(first.len() + rest.len(), 3);
-    assert!(rest.iter().all(|r| first.iter().all(|f| f.id != r.id)));
+    let rest = w.chats.list_chats_page(&a, Some((last.updated_at, last.activity_key())), 2).await.unwrap();
+    let paged: Vec<_> = first.iter().chain(&rest).map(|s| s.id.as_str()).collect();
+    assert_eq!(paged, [ab.as_str(), group.as_str(), ac.as_str()]);
 }
 
 #[tokio::test]

@@ -120,7 +120,7 @@ impl ChatsService {
         let last_message = row.last.as_ref().map(|m| {
             let event = system_event(m);
             let sender = m.sender.as_ref().map(|s| (s.display_name.as_str(), s.id == row.viewer));
-            last_message(m.seq, sender, &m.body, event.as_ref(), m.deleted, m.created_at, group)
+            last_message(&m.id, m.seq, sender, &m.body, event.as_ref(), m.deleted, m.created_at, group)
         });
         ChatSummary {
             id: row.conv.id.clone(),

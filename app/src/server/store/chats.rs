@@ -230,7 +230,7 @@ pub enum Sent {
 /// The statement a list reads rows from: one viewer's chats, or one chat as each member sees it.
 #[derive(Debug, Clone)]
 pub enum SummaryScope<'a> {
-    /// `cursor`: (last_activity_at, id) of the last row of the previous page.
+    /// `cursor`: (last_activity_at, activity key) of the last row of the previous page.
     Viewer { user_id: &'a str, cursor: Option<(i64, &'a str)>, limit: u32, only_chat: Option<&'a str> },
     /// Every active (or requesting) member's row of one chat.
     Members { chat_id: &'a str },

@@ -19,6 +19,10 @@ use super::{
 /// Lists leave out (`HIDE_EMPTY`) a direct chat someone else opened but has not written in yet.
 const HIDE_EMPTY: &str = "NOT (c.kind = 'direct' AND c.last_seq = 0 AND c.created_by <> mb.user_id)";
 
+/// Newest activity first; within a second, by `ChatSummary::activity_key` (the last message's
+/// id, or the chat's: both begin with their time in milliseconds).
+const ACTIVITY_ORDER: &str = "ORDER BY c.last_activity_at DESC, COALESCE(m.id, c.id) DESC";
+
 fn summary_sql(filter: &str, tail: &str) -> String {
     format!(
         "SELECT mb.user_id AS viewer, {CONV_COLS}, mb.state AS my_state, mb.muted AS my_muted,
@@ -351,12 +355,12 @@ impl ChatStore for SqliteStore {
                     filter = format!("{filter} AND {HIDE_EMPTY}");
                 }
                 if cursor.is_some() {
-                    filter.push_str(" AND (c.last_activity_at < ? OR (c.last_activity_at = ? AND c.id < ?))");
+                    filter.push_str(" AND (c.last_activity_at < ? OR (c.last_activity_at = ? AND COALESCE(m.id, c.id) < ?))");
                 }
                 if only_chat.is_some() {
                     filter.push_str(" AND c.id = ?");
                 }
-                let sql = summary_sql(&filter, "ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?");
+                let sql = summary_sql(&filter, &format!("{ACTIVITY_ORDER} LIMIT ?"));
                 let mut q = sqlx::query(&sql).bind(user_id);
                 if let Some((at, id)) = cursor {
                     q = q.bind(at).bind(at).bind(id);
@@ -377,7 +381,7 @@ impl ChatStore for SqliteStore {
         let sql = summary_sql(
             &format!("mb.user_id = ?1 AND {HIDE_EMPTY} AND ((c.kind = 'group' AND c.name LIKE ?2 ESCAPE '\\')
                 OR (c.kind = 'direct' AND (p.display_name LIKE ?2 ESCAPE '\\' OR p.username LIKE ?2 ESCAPE '\\')))"),
-            "ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?3",
+            &format!("{ACTIVITY_ORDER} LIMIT ?3"),
         );
         let rows =
             sqlx::query(&sql).bind(me).bind(format!("%{}%", like_escape(text))).bind(limit).fetch_all(self.pool()).await?;
