@@ -7,4 +7,5 @@ scripts/setup.sh
 export PATH="$PWD/node_modules/.bin:$PATH"  # wasm-opt 132 and tailwindcss first
 echo "==> cargo leptos build --release"
 cargo leptos build --release
+node scripts/precompress.mjs target/site
 exec target/release/confab

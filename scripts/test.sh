@@ -13,6 +13,7 @@ cargo test --release -p app -p confab -p confab-bench --features app/ssr
 
 echo "==> cargo leptos build --release"
 cargo leptos build --release
+node scripts/precompress.mjs target/site
 
 echo "==> REST API schema conformance (schemathesis)"
 scripts/api_conformance.sh

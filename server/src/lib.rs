@@ -8,5 +8,6 @@ pub mod health;
 pub mod seed;
 pub mod http;
 pub mod startup;
+pub mod static_files;
 pub mod telemetry;
 pub mod ws;

@@ -25,7 +25,11 @@ use axum::{
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
-use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+use tower_http::{
+    CompressionLevel,
+    compression::CompressionLayer,
+    trace::TraceLayer,
+};
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use crate::{
@@ -74,6 +78,10 @@ impl Application {
         let services = Services::new(store.clone(), accounts_service(&config, store.clone())?, ChatsConfig { default_region: config.default_region.clone(), ..ChatsConfig::default() });
 
         let leptos_options = leptos_options(&config);
+        let stale = crate::static_files::drop_stale_copies(std::path::Path::new(&*leptos_options.site_root));
+        if stale > 0 {
+            tracing::warn!(stale, "removed precompressed files older than their originals; run scripts/precompress.mjs");
+        }
 
         let listener = TcpListener::bind(config.listen)
             .await
@@ -118,7 +126,10 @@ impl Application {
                 http::refuse_cross_origin_cookie_writes(site.clone(), request, next)
             }))
             .layer(middleware::from_fn(http::security_headers))
-            .layer(CompressionLayer::new())
+            // Pages are compressed per request, so cheaply: brotli at quality 2 is 2.5 times
+            // faster than its default of 4 for 10% more bytes. Static files have copies made
+            // once at the best ratio (`static_files`).
+            .layer(CompressionLayer::new().quality(CompressionLevel::Precise(2)))
             .layer(TraceLayer::new_for_http().make_span_with(http::request_span).on_response(http::log_response))
             .with_state(state);
 

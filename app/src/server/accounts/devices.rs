@@ -73,3 +73,45 @@ mod id_tests {
         assert_eq!(public_id("t:fam1"), "t:fam1");
     }
 }
+
+/// How often a session's "last active" is written: the Devices page shows it to the minute.
+pub const TOUCH_EVERY_SECS: i64 = 60;
+
+/// Remembers when each session's "last active" was last written, so a browser loading pages
+/// does not take the database's write lock on every request just to find the time unchanged.
+#[derive(Default)]
+pub struct TouchThrottle {
+    written: std::sync::Mutex<std::collections::HashMap<String, i64>>,
+}
+
+impl TouchThrottle {
+    /// Entries kept before the old ones are swept out.
+    const SWEEP_AT: usize = 100_000;
+
+    /// Whether `session` is due a write at `now`; if so it counts as written.
+    pub fn due(&self, session: &str, now: i64) -> bool {
+        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        if written.get(session).is_some_and(|&at| now - at < TOUCH_EVERY_SECS) {
+            return false;
+        }
+        if written.len() >= Self::SWEEP_AT {
+            written.retain(|_, at| now - *at < TOUCH_EVERY_SECS);
+        }
+        written.insert(session.to_owned(), now);
+        true
+    }
+}
+
+#[cfg(test)]
+mod touch_tests {
+    use super::*;
+
+    #[test]
+    fn a_session_is_written_once_a_minute() {
+        let throttle = TouchThrottle::default();
+        assert!(throttle.due("a", 1000));
+        assert!(!throttle.due("a", 1059));
+        assert!(throttle.due("b", 1059), "each session has its own minute");
+        assert!(throttle.due("a", 1060));
+    }
+}

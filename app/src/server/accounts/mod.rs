@@ -101,6 +101,7 @@ pub struct AccountsService {
     config: AccountsConfig,
     limits: RateLimiter,
     hub: OnceLock<Arc<dyn Hub>>,
+    touched: devices::TouchThrottle,
 }
 
 fn now() -> i64 {
@@ -146,7 +147,7 @@ fn code_error(code: &str, message: &str) -> AppError {
 
 impl AccountsService {
     pub fn new(store: Arc<dyn Store>, senders: Senders, config: AccountsConfig) -> Self {
-        Self { store, senders, config, limits: RateLimiter::default(), hub: OnceLock::new() }
+        Self { store, senders, config, limits: RateLimiter::default(), hub: OnceLock::new(), touched: Default::default() }
     }
 
     fn limit(&self, key: String, limit: usize, window: i64) -> Result<(), AppError> {
@@ -447,7 +448,11 @@ impl AccountsService {
     /// Notes that a signed-in browser session was just used, for the Devices page. Failure only
     /// costs a stale "last active", so it is logged, not returned.
     pub async fn touch_session(&self, session_id: &str) {
-        if let Err(e) = self.store.session_touch(session_id, now()).await {
+        let now = now();
+        if !self.touched.due(session_id, now) {
+            return;
+        }
+        if let Err(e) = self.store.session_touch(session_id, now).await {
             tracing::warn!(error = %e, "recording a session's last use failed");
         }
     }
