@@ -15,7 +15,7 @@ pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// connection stays; anything larger is refused by the WebSocket layer and the socket closes.
 pub const HARD_FRAME_BYTES: usize = 4 * app::realtime::protocol::MAX_FRAME_BYTES;
 /// Socket buffers: a frame larger than the read buffer grows it for that frame only.
-pub const READ_BUFFER_BYTES: usize = 8 * 1024;
+pub const READ_BUFFER_BYTES: usize = 2 * 1024;
 pub const WRITE_BUFFER_BYTES: usize = 8 * 1024;
 /// Outgoing bytes a socket may hold unsent before writes fail (a client that stopped reading).
 pub const MAX_WRITE_BUFFER_BYTES: usize = 1024 * 1024;
