@@ -1,6 +1,12 @@
 #![recursion_limit = "256"]
 use confab::{bench_setup, config::Config, seed, startup::Application, telemetry};
 
+// Rendering a page allocates and frees thousands of small objects; under callgrind glibc's
+// allocator was 41% of a chat list's instructions (24 M per page, 17 M with mimalloc). It costs
+// about 2.7 KiB more per idle socket (13.3 -> 16.0 KiB with 2 KiB read buffers).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let config = match Config::from_env() {
