@@ -1,9 +1,6 @@
 //! The error every client sees: serialisable, specific where the person can act on it, and
 //! without internals (causes are logged on the server, never sent).
-use leptos::server_fn::{
-    codec::JsonEncoding,
-    error::{FromServerFnError, ServerFnErrorErr},
-};
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -99,7 +96,8 @@ impl AppError {
 }
 
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    // The same JSON as `JsonEncoding`, read like the results it comes with (see `codec`).
+    type Encoder = crate::codec::StrJsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod app;
 pub mod browser;
 pub mod chats;
+pub mod codec;
 pub mod components;
 pub mod error;
 pub mod pages;

@@ -21,27 +21,27 @@ pub(crate) fn answer<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     result
 }
 
-#[server(endpoint = "accounts/register_start")]
+#[server(endpoint = "accounts/register_start", output = crate::codec::StrJson)]
 pub async fn register_start(username: String, phone: String) -> Result<PendingCode, AppError> {
     let services = expect_context::<Services>();
     answer(services.accounts.start_register(&username, &phone, &identity::client().await).await)
 }
 
 /// `user_id` may be empty: the phone alone identifies the account (the code proves it).
-#[server(endpoint = "accounts/login_start")]
+#[server(endpoint = "accounts/login_start", output = crate::codec::StrJson)]
 pub async fn login_start(user_id: String, phone: String) -> Result<PendingCode, AppError> {
     let services = expect_context::<Services>();
     answer(services.accounts.start_login(Some(&user_id), &phone, &identity::client().await).await)
 }
 
-#[server(endpoint = "accounts/resend_code")]
+#[server(endpoint = "accounts/resend_code", output = crate::codec::StrJson)]
 pub async fn resend_code(pending_id: String) -> Result<PendingCode, AppError> {
     let services = expect_context::<Services>();
     answer(services.accounts.resend(&pending_id, &identity::client().await).await)
 }
 
 /// Completes a sign-up, login or added phone/email with its code, and signs this browser in.
-#[server(endpoint = "accounts/verify_code")]
+#[server(endpoint = "accounts/verify_code", output = crate::codec::StrJson)]
 pub async fn verify_code(pending_id: String, code: String) -> Result<UserView, AppError> {
     answer(
         async move {
@@ -59,13 +59,13 @@ pub async fn verify_code(pending_id: String, code: String) -> Result<UserView, A
 }
 
 /// Starts an email sign-up: a code goes to the email; `verify_code` creates the account.
-#[server(endpoint = "accounts/register_email_start")]
+#[server(endpoint = "accounts/register_email_start", output = crate::codec::StrJson)]
 pub async fn register_email_start(username: String, email: String, password: String) -> Result<PendingCode, AppError> {
     let services = expect_context::<Services>();
     answer(services.accounts.start_register_email(&username, &email, &password, &identity::client().await).await)
 }
 
-#[server(endpoint = "accounts/login_password")]
+#[server(endpoint = "accounts/login_password", output = crate::codec::StrJson)]
 pub async fn login_password(email: String, password: String) -> Result<UserView, AppError> {
     answer(
         async move {
@@ -79,7 +79,7 @@ pub async fn login_password(email: String, password: String) -> Result<UserView,
     )
 }
 
-#[server(endpoint = "accounts/forgot_password")]
+#[server(endpoint = "accounts/forgot_password", output = crate::codec::StrJson)]
 pub async fn forgot_password(email: String) -> Result<PendingCode, AppError> {
     let services = expect_context::<Services>();
     answer(services.accounts.forgot_password(&email, &identity::client().await).await)
@@ -87,7 +87,7 @@ pub async fn forgot_password(email: String) -> Result<PendingCode, AppError> {
 
 /// Sets a new password with the emailed code; every other session is signed out and this
 /// browser is signed in.
-#[server(endpoint = "accounts/reset_password")]
+#[server(endpoint = "accounts/reset_password", output = crate::codec::StrJson)]
 pub async fn reset_password(pending_id: String, code: String, password: String) -> Result<UserView, AppError> {
     answer(
         async move {
@@ -102,7 +102,7 @@ pub async fn reset_password(pending_id: String, code: String, password: String) 
 }
 
 /// The signed-in user adds an email + password; `verify_code` confirms it.
-#[server(endpoint = "accounts/add_email_start")]
+#[server(endpoint = "accounts/add_email_start", output = crate::codec::StrJson)]
 pub async fn add_email_start(email: String, password: String) -> Result<PendingCode, AppError> {
     answer(
         async move {
@@ -115,7 +115,7 @@ pub async fn add_email_start(email: String, password: String) -> Result<PendingC
 }
 
 /// The signed-in user adds a phone number; `verify_code` confirms it.
-#[server(endpoint = "accounts/add_phone_start")]
+#[server(endpoint = "accounts/add_phone_start", output = crate::codec::StrJson)]
 pub async fn add_phone_start(phone: String) -> Result<PendingCode, AppError> {
     answer(
         async move {
@@ -128,7 +128,7 @@ pub async fn add_phone_start(phone: String) -> Result<PendingCode, AppError> {
 }
 
 /// The signed-in user, or `None`.
-#[server(endpoint = "accounts/current_user")]
+#[server(endpoint = "accounts/current_user", output = crate::codec::StrJson)]
 pub async fn current_user() -> Result<Option<UserView>, AppError> {
     let services = expect_context::<Services>();
     let Ok(id) = identity::current_user_id().await else { return Ok(None) };
@@ -139,7 +139,7 @@ pub async fn current_user() -> Result<Option<UserView>, AppError> {
     }
 }
 
-#[server(endpoint = "accounts/logout")]
+#[server(endpoint = "accounts/logout", output = crate::codec::StrJson)]
 pub async fn logout() -> Result<(), AppError> {
     answer(
         async move {
@@ -160,7 +160,7 @@ pub async fn logout() -> Result<(), AppError> {
 }
 
 /// The caller's signed-in devices.
-#[server(endpoint = "accounts/list_devices")]
+#[server(endpoint = "accounts/list_devices", output = crate::codec::StrJson)]
 pub async fn list_devices() -> Result<Vec<DeviceView>, AppError> {
     answer(
         async move {
@@ -175,7 +175,7 @@ pub async fn list_devices() -> Result<Vec<DeviceView>, AppError> {
 }
 
 /// Signs one of the caller's devices out; it lands on the login page at its next request.
-#[server(endpoint = "accounts/revoke_device")]
+#[server(endpoint = "accounts/revoke_device", output = crate::codec::StrJson)]
 pub async fn revoke_device(id: String) -> Result<(), AppError> {
     answer(
         async move {

@@ -16,29 +16,29 @@ async fn caller() -> Result<(Services, String), AppError> {
 
 // ---- chat list and conversations ----
 
-#[server(endpoint = "chats-fn/list_chats")]
+#[server(endpoint = "chats-fn/list_chats", output = crate::codec::StrJson)]
 pub async fn list_chats() -> Result<Vec<ChatSummary>, AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.list_chats(&me).await }.await)
 }
 
-#[server(endpoint = "chats-fn/open_chat")]
+#[server(endpoint = "chats-fn/open_chat", output = crate::codec::StrJson)]
 pub async fn open_chat(chat_id: String, around: Option<i64>) -> Result<ChatDetail, AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.open_chat(&me, &chat_id, around).await }.await)
 }
 
-#[server(endpoint = "chats-fn/history")]
+#[server(endpoint = "chats-fn/history", output = crate::codec::StrJson)]
 pub async fn history(chat_id: String, before: i64) -> Result<HistoryPage, AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.history(&me, &chat_id, before).await }.await)
 }
 
 /// Opens (or creates) the direct chat with a person, by their user ID. Returns the chat id.
-#[server(endpoint = "chats-fn/start_direct")]
+#[server(endpoint = "chats-fn/start_direct", output = crate::codec::StrJson)]
 pub async fn start_direct(user_id: String) -> Result<String, AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.start_direct(&me, &user_id).await.map(|(id, _)| id) }.await)
 }
 
 /// Stores a message; the same `client_id` again returns the same message.
-#[server(endpoint = "chats-fn/send_message")]
+#[server(endpoint = "chats-fn/send_message", output = crate::codec::StrJson)]
 pub async fn send_message(chat_id: String, client_id: String, body: String, reply_to: Option<String>) -> Result<MessageView, AppError> {
     answer(async {
         let (s, me) = caller().await?;
@@ -46,34 +46,34 @@ pub async fn send_message(chat_id: String, client_id: String, body: String, repl
     }.await)
 }
 
-#[server(endpoint = "chats-fn/edit_message")]
+#[server(endpoint = "chats-fn/edit_message", output = crate::codec::StrJson)]
 pub async fn edit_message(message_id: String, body: String) -> Result<MessageView, AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.edit_message(&me, &message_id, &body).await }.await)
 }
 
-#[server(endpoint = "chats-fn/delete_message")]
+#[server(endpoint = "chats-fn/delete_message", output = crate::codec::StrJson)]
 pub async fn delete_message(message_id: String) -> Result<MessageView, AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.delete_message(&me, &message_id).await }.await)
 }
 
 /// Adds the reaction, or removes it if the caller already reacted with that emoji.
-#[server(endpoint = "chats-fn/toggle_reaction")]
+#[server(endpoint = "chats-fn/toggle_reaction", output = crate::codec::StrJson)]
 pub async fn toggle_reaction(message_id: String, emoji: String) -> Result<Vec<ReactionView>, AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.toggle_reaction(&me, &message_id, &emoji).await }.await)
 }
 
-#[server(endpoint = "chats-fn/mark_read")]
+#[server(endpoint = "chats-fn/mark_read", output = crate::codec::StrJson)]
 pub async fn mark_read(chat_id: String, seq: i64) -> Result<(), AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.mark_read(&me, &chat_id, seq).await }.await)
 }
 
-#[server(endpoint = "chats-fn/set_muted")]
+#[server(endpoint = "chats-fn/set_muted", output = crate::codec::StrJson)]
 pub async fn set_muted(chat_id: String, muted: bool) -> Result<(), AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.set_muted(&me, &chat_id, muted).await }.await)
 }
 
 /// Accepts (true) or declines (false) an incoming message request.
-#[server(endpoint = "chats-fn/answer_request")]
+#[server(endpoint = "chats-fn/answer_request", output = crate::codec::StrJson)]
 pub async fn answer_request(chat_id: String, accept: bool) -> Result<(), AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.answer_request(&me, &chat_id, accept).await }.await)
 }
@@ -81,13 +81,13 @@ pub async fn answer_request(chat_id: String, accept: bool) -> Result<(), AppErro
 // ---- groups ----
 
 /// Creates a group; returns its chat id.
-#[server(endpoint = "chats-fn/create_group")]
+#[server(endpoint = "chats-fn/create_group", output = crate::codec::StrJson)]
 pub async fn create_group(name: String, description: String, public: bool) -> Result<String, AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.create_group(&me, &name, &description, public).await }.await)
 }
 
 /// Joins a public group by its group ID, or any group by an invite token. Returns the chat id.
-#[server(endpoint = "chats-fn/join_group")]
+#[server(endpoint = "chats-fn/join_group", output = crate::codec::StrJson)]
 pub async fn join_group(group_id: Option<String>, invite: Option<String>) -> Result<String, AppError> {
     answer(async {
         let (s, me) = caller().await?;
@@ -95,103 +95,103 @@ pub async fn join_group(group_id: Option<String>, invite: Option<String>) -> Res
     }.await)
 }
 
-#[server(endpoint = "chats-fn/leave_group")]
+#[server(endpoint = "chats-fn/leave_group", output = crate::codec::StrJson)]
 pub async fn leave_group(chat_id: String) -> Result<(), AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.leave_group(&me, &chat_id).await }.await)
 }
 
-#[server(endpoint = "chats-fn/edit_group")]
+#[server(endpoint = "chats-fn/edit_group", output = crate::codec::StrJson)]
 pub async fn edit_group(chat_id: String, name: String, description: String, public: bool) -> Result<(), AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.edit_group(&me, &chat_id, &name, &description, public).await }.await)
 }
 
-#[server(endpoint = "chats-fn/add_member")]
+#[server(endpoint = "chats-fn/add_member", output = crate::codec::StrJson)]
 pub async fn add_member(chat_id: String, user_id: String) -> Result<(), AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.add_member(&me, &chat_id, &user_id).await }.await)
 }
 
-#[server(endpoint = "chats-fn/remove_member")]
+#[server(endpoint = "chats-fn/remove_member", output = crate::codec::StrJson)]
 pub async fn remove_member(chat_id: String, user_id: String) -> Result<(), AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.remove_member(&me, &chat_id, &user_id).await }.await)
 }
 
 /// Makes a member an admin or a plain member; `Role::Owner` transfers ownership (owner only).
-#[server(endpoint = "chats-fn/set_role")]
+#[server(endpoint = "chats-fn/set_role", output = crate::codec::StrJson)]
 pub async fn set_role(chat_id: String, user_id: String, role: Role) -> Result<(), AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.set_role(&me, &chat_id, &user_id, role).await }.await)
 }
 
-#[server(endpoint = "chats-fn/delete_group")]
+#[server(endpoint = "chats-fn/delete_group", output = crate::codec::StrJson)]
 pub async fn delete_group(chat_id: String) -> Result<(), AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.delete_group(&me, &chat_id).await }.await)
 }
 
-#[server(endpoint = "chats-fn/create_invite")]
+#[server(endpoint = "chats-fn/create_invite", output = crate::codec::StrJson)]
 pub async fn create_invite(chat_id: String, expires_in_hours: Option<u32>, max_uses: Option<u32>) -> Result<InviteLinkView, AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.create_invite(&me, &chat_id, expires_in_hours, max_uses).await }.await)
 }
 
-#[server(endpoint = "chats-fn/list_invites")]
+#[server(endpoint = "chats-fn/list_invites", output = crate::codec::StrJson)]
 pub async fn list_invites(chat_id: String) -> Result<Vec<InviteLinkView>, AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.list_invites(&me, &chat_id).await }.await)
 }
 
-#[server(endpoint = "chats-fn/revoke_invite")]
+#[server(endpoint = "chats-fn/revoke_invite", output = crate::codec::StrJson)]
 pub async fn revoke_invite(chat_id: String, token: String) -> Result<(), AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.revoke_invite(&me, &chat_id, &token).await }.await)
 }
 
 // ---- contacts, profiles, privacy ----
 
-#[server(endpoint = "chats-fn/list_contacts")]
+#[server(endpoint = "chats-fn/list_contacts", output = crate::codec::StrJson)]
 pub async fn list_contacts() -> Result<Vec<ContactView>, AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.list_contacts(&me).await }.await)
 }
 
 /// How many invitations to the caller are pending and not yet seen (the badge).
-#[server(endpoint = "chats-fn/unseen_invitations")]
+#[server(endpoint = "chats-fn/unseen_invitations", output = crate::codec::StrJson)]
 pub async fn unseen_invitations() -> Result<u32, AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.unseen_invitations(&me).await }.await)
 }
 
-#[server(endpoint = "chats-fn/mark_invitations_seen")]
+#[server(endpoint = "chats-fn/mark_invitations_seen", output = crate::codec::StrJson)]
 pub async fn mark_invitations_seen() -> Result<(), AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.mark_invitations_seen(&me).await }.await)
 }
 
-#[server(endpoint = "chats-fn/invite_contact")]
+#[server(endpoint = "chats-fn/invite_contact", output = crate::codec::StrJson)]
 pub async fn invite_contact(user_id: String) -> Result<ContactState, AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.invite_contact(&me, &user_id).await }.await)
 }
 
 /// Accepts (true) or declines (false) a contact invitation from `user_id`.
-#[server(endpoint = "chats-fn/answer_invitation")]
+#[server(endpoint = "chats-fn/answer_invitation", output = crate::codec::StrJson)]
 pub async fn answer_invitation(user_id: String, accept: bool) -> Result<ContactState, AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.answer_invitation(&me, &user_id, accept).await }.await)
 }
 
-#[server(endpoint = "chats-fn/remove_contact")]
+#[server(endpoint = "chats-fn/remove_contact", output = crate::codec::StrJson)]
 pub async fn remove_contact(user_id: String) -> Result<ContactState, AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.remove_contact(&me, &user_id).await }.await)
 }
 
-#[server(endpoint = "chats-fn/set_blocked")]
+#[server(endpoint = "chats-fn/set_blocked", output = crate::codec::StrJson)]
 pub async fn set_blocked(user_id: String, blocked: bool) -> Result<ContactState, AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.set_blocked(&me, &user_id, blocked).await }.await)
 }
 
 /// A person's profile by user ID (any case, dash optional).
-#[server(endpoint = "chats-fn/profile")]
+#[server(endpoint = "chats-fn/profile", output = crate::codec::StrJson)]
 pub async fn profile(user_id: String) -> Result<ProfileView, AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.profile(&me, &user_id).await }.await)
 }
 
-#[server(endpoint = "chats-fn/get_my_settings")]
+#[server(endpoint = "chats-fn/get_my_settings", output = crate::codec::StrJson)]
 pub async fn get_my_settings() -> Result<MySettings, AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.my_settings(&me).await }.await)
 }
 
-#[server(endpoint = "chats-fn/save_settings")]
+#[server(endpoint = "chats-fn/save_settings", output = crate::codec::StrJson)]
 pub async fn save_settings(settings: MySettings) -> Result<MySettings, AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.save_settings(&me, settings).await }.await)
 }
@@ -200,7 +200,7 @@ pub async fn save_settings(settings: MySettings) -> Result<MySettings, AppError>
 
 /// People by username prefix, exact user ID or exact full phone; chats by name; messages by
 /// full text in the caller's chats (newest first).
-#[server(endpoint = "chats-fn/search")]
+#[server(endpoint = "chats-fn/search", output = crate::codec::StrJson)]
 pub async fn search(query: String) -> Result<SearchResults, AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.search(&me, &query).await }.await)
 }

@@ -57,13 +57,42 @@ pub struct PersonView {
 }
 
 /// Online now, seen at a time, or hidden by the person's privacy setting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// JSON: `{"state": "online" | "last_seen" | "hidden"}`, with `at` for `last_seen`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Presence {
     Online,
     LastSeen { at: i64 },
     Hidden,
+}
+
+// `Presence` and `SystemEvent` are read as one flat object (the tag and every variant's fields
+// as options), which accepts the JSON the derive writes; the internally tagged derive would
+// buffer each value through serde's `Content`, one more copy of the reading code per type in
+// the wasm. Only a key that belongs to another variant, with a value of the wrong type, is
+// refused where the derive would ignore it.
+impl<'de> Deserialize<'de> for Presence {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum State {
+            Online,
+            LastSeen,
+            Hidden,
+        }
+        #[derive(Deserialize)]
+        struct Flat {
+            state: State,
+            at: Option<i64>,
+        }
+        let Flat { state, at } = Flat::deserialize(deserializer)?;
+        Ok(match state {
+            State::Online => Self::Online,
+            State::LastSeen => Self::LastSeen { at: at.ok_or_else(|| serde::de::Error::missing_field("at"))? },
+            State::Hidden => Self::Hidden,
+        })
+    }
 }
 
 /// How the viewer and another person are connected.
@@ -116,7 +145,7 @@ pub struct ContactView {
 }
 
 /// System events in a group, shown centred in the conversation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum SystemEvent {
@@ -128,6 +157,45 @@ pub enum SystemEvent {
     Renamed { name: String, by: PersonView },
     RoleChanged { who: PersonView, role: Role, by: PersonView },
     OwnerChanged { who: PersonView, by: PersonView },
+}
+
+impl<'de> Deserialize<'de> for SystemEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Event {
+            Created,
+            Joined,
+            Left,
+            Added,
+            Removed,
+            Renamed,
+            RoleChanged,
+            OwnerChanged,
+        }
+        #[derive(Deserialize)]
+        struct Flat {
+            event: Event,
+            who: Option<PersonView>,
+            by: Option<PersonView>,
+            name: Option<String>,
+            role: Option<Role>,
+        }
+        fn need<T, E: serde::de::Error>(value: Option<T>, field: &'static str) -> Result<T, E> {
+            value.ok_or_else(|| E::missing_field(field))
+        }
+        let Flat { event, who, by, name, role } = Flat::deserialize(deserializer)?;
+        Ok(match event {
+            Event::Created => Self::Created { by: need(by, "by")? },
+            Event::Joined => Self::Joined { who: need(who, "who")? },
+            Event::Left => Self::Left { who: need(who, "who")? },
+            Event::Added => Self::Added { who: need(who, "who")?, by: need(by, "by")? },
+            Event::Removed => Self::Removed { who: need(who, "who")?, by: need(by, "by")? },
+            Event::Renamed => Self::Renamed { name: need(name, "name")?, by: need(by, "by")? },
+            Event::RoleChanged => Self::RoleChanged { who: need(who, "who")?, role: need(role, "role")?, by: need(by, "by")? },
+            Event::OwnerChanged => Self::OwnerChanged { who: need(who, "who")?, by: need(by, "by")? },
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -350,4 +418,52 @@ pub struct SearchResults {
     pub people: Vec<PersonView>,
     pub chats: Vec<ChatHit>,
     pub messages: Vec<MessageHit>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(name: &str) -> PersonView {
+        PersonView { user_id: name.to_uppercase(), username: name.into(), display_name: name.into() }
+    }
+
+    #[test]
+    fn presence_and_system_events_read_back_what_they_write() {
+        for presence in [Presence::Online, Presence::LastSeen { at: 1_700_000_000 }, Presence::Hidden] {
+            let text = serde_json::to_string(&presence).unwrap();
+            assert_eq!(serde_json::from_str::<Presence>(&text).unwrap(), presence, "{text}");
+        }
+        let (ada, bo) = (person("ada"), person("bo"));
+        for event in [
+            SystemEvent::Created { by: ada.clone() },
+            SystemEvent::Joined { who: ada.clone() },
+            SystemEvent::Left { who: ada.clone() },
+            SystemEvent::Added { who: ada.clone(), by: bo.clone() },
+            SystemEvent::Removed { who: ada.clone(), by: bo.clone() },
+            SystemEvent::Renamed { name: "Team".into(), by: bo.clone() },
+            SystemEvent::RoleChanged { who: ada.clone(), role: Role::Admin, by: bo.clone() },
+            SystemEvent::OwnerChanged { who: ada.clone(), by: bo.clone() },
+        ] {
+            let text = serde_json::to_string(&event).unwrap();
+            assert_eq!(serde_json::from_str::<SystemEvent>(&text).unwrap(), event, "{text}");
+        }
+    }
+
+    #[test]
+    fn presence_and_system_events_read_like_internally_tagged_enums() {
+        // The tag may come anywhere; unknown keys are ignored.
+        let p: Presence = serde_json::from_str(r#"{"at":5,"x":[1],"state":"last_seen"}"#).unwrap();
+        assert_eq!(p, Presence::LastSeen { at: 5 });
+        assert_eq!(serde_json::from_str::<Presence>(r#"{"state":"hidden","at":null}"#).unwrap(), Presence::Hidden);
+        let e: SystemEvent =
+            serde_json::from_str(r#"{"name":"T","by":{"user_id":"B","username":"b","display_name":"b"},"event":"renamed"}"#).unwrap();
+        assert_eq!(e, SystemEvent::Renamed { name: "T".into(), by: person("b") });
+        for bad in [r#"{"state":"last_seen"}"#, r#"{"state":"away"}"#, r#"{"at":5}"#, r#"{"state":"last_seen","at":"5"}"#] {
+            assert!(serde_json::from_str::<Presence>(bad).is_err(), "{bad}");
+        }
+        for bad in [r#"{"event":"created"}"#, r#"{"event":"renamed","by":{"user_id":"B","username":"b","display_name":"b"}}"#, r#"{"event":"gone"}"#] {
+            assert!(serde_json::from_str::<SystemEvent>(bad).is_err(), "{bad}");
+        }
+    }
 }

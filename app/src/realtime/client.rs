@@ -548,7 +548,7 @@ mod browser {
                 }
             });
             let Some(text) = e.data().as_string() else { return };
-            match serde_json::from_str::<ServerFrame>(&text) {
+            match ServerFrame::from_json(&text) {
                 Ok(frame @ ServerFrame::Synced { .. }) => {
                     ATTEMPTS.with(|a| *a.borrow_mut() = 0);
                     realtime.receive(frame);

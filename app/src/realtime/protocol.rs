@@ -37,6 +37,66 @@ pub struct Cursor {
     pub seq: i64,
 }
 
+/// Declares `ServerFrame` as written and adds `ServerFrame::from_json`, which reads the same JSON
+/// as its derived `Deserialize` in two passes over the text: the `type` tag, then the variant's
+/// fields as a plain struct (the tag is an ignored unknown key there). The derive, as for every
+/// internally tagged enum, buffers the whole frame into serde's `Content` first, which in the
+/// wasm means a second copy of the deserialisation code of every type a frame can carry.
+macro_rules! server_frames {
+    (
+        $(#[$emeta:meta])*
+        pub enum ServerFrame {
+            $(
+                $(#[$vmeta:meta])*
+                $variant:ident { $( $(#[$fmeta:meta])* $field:ident : $ty:ty ),* $(,)? }
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$emeta])*
+        pub enum ServerFrame {
+            $( $(#[$vmeta])* $variant { $( $(#[$fmeta])* $field: $ty ),* } ),*
+        }
+
+        impl ServerFrame {
+            /// Reads a frame (a JSON object with its `type` tag and the variant's fields) as
+            /// `serde_json::from_str::<ServerFrame>` does, without buffering it.
+            pub fn from_json(text: &str) -> serde_json::Result<Self> {
+                #[derive(Deserialize)]
+                #[serde(rename_all = "snake_case")]
+                enum Tag { $( $(#[$vmeta])* $variant ),* }
+
+                #[derive(Deserialize)]
+                struct Head {
+                    #[serde(rename = "type")]
+                    tag: Tag,
+                }
+
+                // One module per variant, so that a variant named like a field's type (`Presence`)
+                // does not shadow it.
+                mod body {
+                    $(
+                        #[allow(non_snake_case)]
+                        pub(super) mod $variant {
+                            use super::super::*;
+
+                            #[derive(Deserialize)]
+                            pub(in super::super) struct Body { $( $(#[$fmeta])* pub(in super::super) $field: $ty ),* }
+                        }
+                    )*
+                }
+
+                Ok(match serde_json::from_str::<Head>(text)?.tag {
+                    $( Tag::$variant => {
+                        let body::$variant::Body { $($field),* } = serde_json::from_str(text)?;
+                        Self::$variant { $($field),* }
+                    } )*
+                })
+            }
+        }
+    };
+}
+
+server_frames! {
 /// Server → client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -71,4 +131,76 @@ pub enum ServerFrame {
     Error { code: String, message: String, client_id: Option<String> },
     /// The server is closing this connection; reconnect (after `retry_after_ms`) and resume.
     Reconnect { reason: String, retry_after_ms: u64 },
+}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chats::types::{ChatKind, LastMessage, PersonView, RequestState};
+
+    fn frames() -> Vec<ServerFrame> {
+        let message = MessageView::sample("c1", 3, "ada", "hi");
+        let chat = ChatSummary {
+            id: "c1".into(),
+            kind: ChatKind::Direct,
+            title: "Ada".into(),
+            peer: Some(PersonView { user_id: "7KQ4-M2XD".into(), username: "ada".into(), display_name: "Ada".into() }),
+            peer_online: true,
+            last_message: Some(LastMessage {
+                id: "m3".into(),
+                seq: 3,
+                sender: None,
+                sender_is_me: false,
+                excerpt: "hi".into(),
+                created_at: 5,
+            }),
+            unread: 1,
+            muted: false,
+            request: RequestState::None,
+            updated_at: 5,
+        };
+        vec![
+            ServerFrame::Welcome { version: PROTOCOL_VERSION, user_id: "u".into() },
+            ServerFrame::Synced { at: 42 },
+            ServerFrame::Message { message: message.clone() },
+            ServerFrame::Ack { client_id: "k".into(), chat_id: "c1".into(), id: "m3".into(), seq: 3, created_at: 5 },
+            ServerFrame::MessageUpdated { message },
+            ServerFrame::Reactions {
+                chat_id: "c1".into(),
+                message_id: "m3".into(),
+                reactions: vec![ReactionView { emoji: "👍".into(), count: 1, by: vec!["Ada".into()], mine: false }],
+            },
+            ServerFrame::Typing { chat_id: "c1".into(), user_id: "u".into(), display_name: "Ada".into() },
+            ServerFrame::Presence { user_id: "u".into(), presence: Presence::LastSeen { at: 7 } },
+            ServerFrame::Read { chat_id: "c1".into(), user_id: "u".into(), seq: 3 },
+            ServerFrame::Delivered { chat_id: "c1".into(), user_id: "u".into(), seq: 3 },
+            ServerFrame::ChatUpdated { chat },
+            ServerFrame::ChatRemoved { chat_id: "c1".into() },
+            ServerFrame::Pong { nonce: 9 },
+            ServerFrame::Error { code: "c".into(), message: "m".into(), client_id: None },
+            ServerFrame::Reconnect { reason: "r".into(), retry_after_ms: 100 },
+        ]
+    }
+
+    #[test]
+    fn from_json_reads_what_the_derive_reads() {
+        for frame in frames() {
+            let text = serde_json::to_string(&frame).unwrap();
+            assert_eq!(ServerFrame::from_json(&text).unwrap(), frame, "{text}");
+        }
+        // The tag need not come first; defaults and unknown keys behave as with the derive.
+        for text in [
+            r#"{"user_id":"u","version":1,"type":"welcome"}"#,
+            r#"{"type":"synced"}"#,
+            r#"{"type":"pong","nonce":1,"extra":[1,{"a":null}]}"#,
+        ] {
+            let derived: ServerFrame = serde_json::from_str(text).unwrap();
+            assert_eq!(ServerFrame::from_json(text).unwrap(), derived, "{text}");
+        }
+        for text in [r#"{"type":"nope"}"#, r#"{"nonce":1}"#, r#"{"type":"pong"}"#, r#"{"type":"pong","nonce":"x"}"#, "[]"] {
+            assert!(serde_json::from_str::<ServerFrame>(text).is_err(), "{text}");
+            assert!(ServerFrame::from_json(text).is_err(), "{text}");
+        }
+    }
 }
