@@ -2,6 +2,8 @@
 //! is shown and signed out by.
 use sha2::{Digest, Sha256};
 
+use crate::server::store::accounts::SESSION_TOUCH_EVERY_SECS;
+
 /// The id a device is listed and revoked by. A browser session's stored id is its cookie value,
 /// so it is shown as a hash: listing devices never hands out a way to become one of them.
 /// Token families (`t:<family>`) are shown as they are; a family id is no credential.
@@ -74,9 +76,6 @@ mod id_tests {
     }
 }
 
-/// How often a session's "last active" is written: the Devices page shows it to the minute.
-pub const TOUCH_EVERY_SECS: i64 = 60;
-
 /// Remembers when each session's "last active" was last written, so a browser loading pages
 /// does not take the database's write lock on every request just to find the time unchanged.
 #[derive(Default)]
@@ -91,11 +90,11 @@ impl TouchThrottle {
     /// Whether `session` is due a write at `now`; if so it counts as written.
     pub fn due(&self, session: &str, now: i64) -> bool {
         let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
-        if written.get(session).is_some_and(|&at| now - at < TOUCH_EVERY_SECS) {
+        if written.get(session).is_some_and(|&at| now - at < SESSION_TOUCH_EVERY_SECS) {
             return false;
         }
         if written.len() >= Self::SWEEP_AT {
-            written.retain(|_, at| now - *at < TOUCH_EVERY_SECS);
+            written.retain(|_, at| now - *at < SESSION_TOUCH_EVERY_SECS);
         }
         written.insert(session.to_owned(), now);
         true

@@ -3,6 +3,9 @@ use async_trait::async_trait;
 
 use super::StoreError;
 
+/// How often a session's "last active" time is written: the Devices page shows it to the minute.
+pub const SESSION_TOUCH_EVERY_SECS: i64 = 60;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserRow {
     pub id: String,
@@ -115,6 +118,7 @@ pub trait AccountStore: Send + Sync {
     async fn device_active(&self, device_id: &str, now: i64) -> Result<bool, StoreError>;
     /// Ends every browser session (but `keep_session`) and every token family of a user.
     async fn sign_out_everywhere(&self, user_id: &str, keep_session: Option<&str>, now: i64) -> Result<(), StoreError>;
-    /// Records that a session was used, at most once a minute (for "last active").
+    /// Records that a session was used, at most once every `SESSION_TOUCH_EVERY_SECS` (for
+    /// "last active").
     async fn session_touch(&self, session_id: &str, now: i64) -> Result<(), StoreError>;
 }

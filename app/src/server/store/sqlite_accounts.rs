@@ -4,7 +4,7 @@ use sqlx::{Row, sqlite::SqliteRow};
 
 use super::{
     SqliteStore, StoreError,
-    accounts::{AccountStore, CodeRow, DeviceRow, InsertUser, RefreshRow, RefreshUse, Taken, UserRow},
+    accounts::{AccountStore, CodeRow, DeviceRow, InsertUser, RefreshRow, RefreshUse, SESSION_TOUCH_EVERY_SECS, Taken, UserRow},
 };
 
 fn user(r: SqliteRow) -> UserRow {
@@ -338,7 +338,7 @@ impl AccountStore for SqliteStore {
         sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?")
             .bind(now)
             .bind(session_id)
-            .bind(now - 60)
+            .bind(now - SESSION_TOUCH_EVERY_SECS)
             .execute(self.pool())
             .await?;
         Ok(())
