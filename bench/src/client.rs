@@ -149,6 +149,13 @@ pub fn micros_now() -> u64 {
     START.get_or_init(Instant::now).elapsed().as_micros() as u64
 }
 
+/// A client id made like the web app's: the wall-clock time in milliseconds as hex first, then
+/// what makes it unique.
+pub fn client_id(unique: &str) -> String {
+    let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+    format!("{ms:012x}{unique}")
+}
+
 /// A message body that records when it was sent.
 pub fn stamped_body() -> String {
     format!("t{}", micros_now())

@@ -224,7 +224,7 @@ async fn run_socket(ws: Ws, chat: (String, i64), plan: Option<SendPlan>, tag: us
             n += 1;
             let frame = ClientFrame::Send {
                 chat_id: plan.chat_id.clone(),
-                client_id: format!("b{tag}x{n}"),
+                client_id: crate::client::client_id(&format!("b{tag}x{n}")),
                 body: stamped_body(),
                 reply_to: None,
             };

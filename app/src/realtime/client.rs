@@ -332,15 +332,16 @@ fn now_ms() -> i64 {
     return 0;
 }
 
-/// 128 random bits as hex: unique per send, reused for its re-sends.
+/// The time in milliseconds, then 64 random bits, as hex: unique per send, reused for its
+/// re-sends. Time-first ids keep the server's client-id index appending.
 fn new_client_id() -> String {
     #[cfg(feature = "hydrate")]
     {
-        let mut bytes = [0u8; 16];
+        let mut bytes = [0u8; 8];
         if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
             let _ = crypto.get_random_values_with_u8_array(&mut bytes);
         }
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
+        format!("{:012x}{:016x}", now_ms(), u64::from_be_bytes(bytes))
     }
     #[cfg(not(feature = "hydrate"))]
     String::new()

@@ -211,7 +211,7 @@ impl Writer {
             }
             tokio::time::sleep_until(due).await;
             let post = &self.posts[k % self.posts.len()];
-            let body = serde_json::json!({ "client_id": format!("w{k}"), "body": crate::client::stamped_body() });
+            let body = serde_json::json!({ "client_id": crate::client::client_id(&format!("w{k}")), "body": crate::client::stamped_body() });
             let mut request = client.post(&post.url).json(&body);
             if let Some(token) = &post.token {
                 request = request.bearer_auth(token);
