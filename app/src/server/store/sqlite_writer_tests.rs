@@ -67,3 +67,27 @@ async fn a_failing_write_fails_alone() {
     assert!(bad.is_err(), "a message for a chat that does not exist is refused");
     assert!(matches!(good.unwrap(), Sent::New(row) if row.seq == 1));
 }
+
+#[tokio::test]
+async fn a_batch_answers_with_the_rows_a_read_gives() {
+    let (store, chat, ada, _dir) = chat_of_two().await;
+    let first = match store.send(&message(&chat, &ada, 1)).await.unwrap() {
+        Sent::New(row) => row,
+        Sent::Existing(_) => panic!("new client id"),
+    };
+    // Sent together: a reply to a stored message, one from the other member, and a reply to a
+    // message of the same batch.
+    let mut reply = message(&chat, &ada, 2);
+    reply.reply_to = Some(first.id.clone());
+    let from_bob = message(&chat, "BBBBBBBB", 3);
+    let mut same_batch = message(&chat, "BBBBBBBB", 4);
+    same_batch.reply_to = Some(from_bob.id.clone());
+    let (a, b, c) = tokio::join!(store.send(&reply), store.send(&from_bob), store.send(&same_batch));
+    for sent in [a, b, c] {
+        let Sent::New(row) = sent.unwrap() else { panic!("new client ids") };
+        assert_eq!(Some(&row), store.message(&row.id).await.unwrap().as_ref(), "{}", row.id);
+    }
+    let replied = store.message(&reply.id).await.unwrap().unwrap();
+    assert_eq!(replied.reply_to.map(|r| (r.id, r.sender.username)), Some((first.id, "ada".to_owned())));
+    assert_eq!(replied.sender.map(|s| s.username).as_deref(), Some("ada"));
+}
