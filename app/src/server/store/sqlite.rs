@@ -44,7 +44,14 @@ impl SqliteStore {
             // Pages are read through a memory map and a larger cache, not a read() call each:
             // copying pages from the kernel was a tenth of the server's time under load.
             .pragma("mmap_size", "268435456")
-            .pragma("cache_size", "-16384");
+            .pragma("cache_size", "-16384")
+            // Sends change a few bytes on many pages (a chat's row, a member's marks, an index
+            // entry), and every changed page goes to the WAL whole: 1 KiB pages write a third
+            // of what 4 KiB pages did per message. Only a new database takes the page size.
+            .page_size(1024)
+            // Checkpoints copy each page once however often it changed since the last one; every
+            // 8 MiB of WAL instead of every 1,000 pages.
+            .pragma("wal_autocheckpoint", "8000");
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
