@@ -63,7 +63,6 @@ pub(super) const MEMBER_COLS: &str = "mb.role AS mb_role, mb.state AS mb_state, 
 /// Maps `MSG_COLS` (the message is absent when `m_id` is NULL).
 pub(super) fn message_row(r: &SqliteRow) -> Option<MessageRow> {
     let id: Option<String> = r.get("m_id");
-    let reply_id: Option<String> = r.get("r_id");
     Some(MessageRow {
         id: id?,
         chat_id: r.get("m_chat"),
@@ -74,14 +73,20 @@ pub(super) fn message_row(r: &SqliteRow) -> Option<MessageRow> {
         created_at: r.get("m_created_at"),
         edited_at: r.get("m_edited_at"),
         deleted: r.get("m_deleted"),
-        reply_to: reply_id.map(|id| ReplyRow {
-            id,
-            seq: r.get("r_seq"),
-            sender: brief_at(r, "rs_").unwrap_or_default(),
-            body: r.get("r_body"),
-            deleted: r.get("r_deleted"),
-        }),
+        reply_to: reply_row(r),
         client_id: r.get("m_client_id"),
+    })
+}
+
+/// Maps the replied-to message's columns of `MSG_COLS` (`r_*`, `rs_*`); `None` when `r_id` is NULL.
+pub(super) fn reply_row(r: &SqliteRow) -> Option<ReplyRow> {
+    let id: Option<String> = r.get("r_id");
+    Some(ReplyRow {
+        id: id?,
+        seq: r.get("r_seq"),
+        sender: brief_at(r, "rs_").unwrap_or_default(),
+        body: r.get("r_body"),
+        deleted: r.get("r_deleted"),
     })
 }
 

@@ -6,13 +6,13 @@
 //! server commits hundreds of writes per disk flush.
 use std::collections::HashMap;
 
-use sqlx::{Connection, Row, SqliteConnection, SqlitePool, pool::PoolConnection};
+use sqlx::{Connection, SqliteConnection, SqlitePool, pool::PoolConnection};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
     StoreError,
     chats::{Brief, MessageRow, NewMessage, ReplyRow, Sent},
-    sqlite_rows::{MSG_COLS, MSG_FROM, NOW_MS, append, brief_at, lock_for_write, message_row},
+    sqlite_rows::{MSG_COLS, MSG_FROM, NOW_MS, append, lock_for_write, message_row, reply_row},
 };
 
 /// Most writes one transaction takes; more wait for the next (512 sends bind 4,608 values,
@@ -444,14 +444,7 @@ async fn stored_rows(conn: &mut SqliteConnection, placed: &[(&NewMessage, i64)])
         for id in &replied {
             query = query.bind(*id);
         }
-        for r in query.fetch_all(&mut *conn).await? {
-            let reply = ReplyRow {
-                id: r.get("r_id"),
-                seq: r.get("r_seq"),
-                sender: brief_at(&r, "rs_").unwrap_or_default(),
-                body: r.get("r_body"),
-                deleted: r.get("r_deleted"),
-            };
+        for reply in query.fetch_all(&mut *conn).await?.iter().filter_map(reply_row) {
             replies.insert(reply.id.clone(), reply);
         }
     }
@@ -476,13 +469,14 @@ async fn stored_rows(conn: &mut SqliteConnection, placed: &[(&NewMessage, i64)])
         .collect())
 }
 
+/// `?, ?, …`: `n` placeholders.
 fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
 /// `(?, ?), (?, ?)…`: `rows` tuples of `width` placeholders.
 fn tuples(rows: usize, width: usize) -> String {
-    let one = format!("({})", vec!["?"; width].join(", "));
+    let one = format!("({})", placeholders(width));
     vec![one; rows].join(", ")
 }
 
