@@ -9,7 +9,7 @@ use sqlx::{
 
 use std::sync::Arc;
 
-use super::{SessionRow, Store, StoreError, access_cache::AccessCache, sqlite_writer::Committer};
+use super::{SessionRow, Store, StoreError, access_cache::AccessCache, sqlite_writer::{Committer, PRAGMAS}};
 
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
@@ -25,39 +25,35 @@ impl SqliteStore {
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         // NORMAL is durable in WAL mode except on power loss mid-checkpoint; FULL makes every
         // commit wait for fsync, which is what "stored before acknowledged" needs.
-        Self::open_with(url, SqliteSynchronous::Full).await
+        Self::open_with(url, "FULL").await
     }
 
     /// For filling a database offline (`confab seed`, `confab bench-setup`): commits do not wait
     /// for the disk, so a crash can lose the fill, which is then simply run again.
     pub async fn open_for_bulk_load(url: &str) -> Result<Self, StoreError> {
-        Self::open_with(url, SqliteSynchronous::Off).await
+        Self::open_with(url, "OFF").await
     }
 
-    async fn open_with(url: &str, synchronous: SqliteSynchronous) -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::from_str(url)?
+    async fn open_with(url: &str, synchronous: &str) -> Result<Self, StoreError> {
+        let mut options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(synchronous)
+            .synchronous(SqliteSynchronous::from_str(synchronous)?)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5))
-            // Pages are read through a memory map and a larger cache, not a read() call each:
-            // copying pages from the kernel was a tenth of the server's time under load.
-            .pragma("mmap_size", "268435456")
-            .pragma("cache_size", "-16384")
             // Sends change a few bytes on many pages (a chat's row, a member's marks, an index
             // entry), and every changed page goes to the WAL whole: 1 KiB pages write a third
             // of what 4 KiB pages did per message. Only a new database takes the page size.
-            .page_size(1024)
-            // Checkpoints copy each page once however often it changed since the last one; every
-            // 8 MiB of WAL instead of every 1,000 pages.
-            .pragma("wal_autocheckpoint", "8000");
+            .page_size(1024);
+        for (pragma, value) in PRAGMAS {
+            options = options.pragma(pragma, value);
+        }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
-        let writer = Committer::start(pool.clone());
+        let writer = Committer::start(options.get_filename(), synchronous)?;
         Ok(Self { pool, writer, access: Arc::default() })
     }
 

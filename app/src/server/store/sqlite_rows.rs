@@ -20,12 +20,44 @@ pub(super) const MSG_COLS: &str = "m.id AS m_id, m.conversation_id AS m_chat, m.
 pub(super) const MSG_FROM: &str = "messages m LEFT JOIN users s ON s.id = m.sender_id \
     LEFT JOIN messages r ON r.id = m.reply_to LEFT JOIN users rs ON rs.id = r.sender_id";
 
-pub(super) fn brief_at(r: &SqliteRow, prefix: &str) -> Option<Brief> {
-    let id: Option<String> = r.get(format!("{prefix}id").as_str());
-    id.map(|id| Brief {
+/// A result row's columns by name, so one mapping serves both the pool's rows (sqlx) and the
+/// message writer's own connection (rusqlite).
+pub(super) trait Columns {
+    fn text(&self, name: &str) -> Option<String>;
+    fn int(&self, name: &str) -> Option<i64>;
+    /// A BOOLEAN column; NULL reads as false.
+    fn flag(&self, name: &str) -> bool;
+}
+
+impl Columns for SqliteRow {
+    fn text(&self, name: &str) -> Option<String> {
+        self.get(name)
+    }
+    fn int(&self, name: &str) -> Option<i64> {
+        self.get(name)
+    }
+    fn flag(&self, name: &str) -> bool {
+        self.get::<Option<bool>, _>(name).unwrap_or(false)
+    }
+}
+
+impl Columns for rusqlite::Row<'_> {
+    fn text(&self, name: &str) -> Option<String> {
+        self.get(name).ok().flatten()
+    }
+    fn int(&self, name: &str) -> Option<i64> {
+        self.get(name).ok().flatten()
+    }
+    fn flag(&self, name: &str) -> bool {
+        self.get::<_, Option<bool>>(name).ok().flatten().unwrap_or(false)
+    }
+}
+
+pub(super) fn brief_at(r: &impl Columns, prefix: &str) -> Option<Brief> {
+    r.text(&format!("{prefix}id")).map(|id| Brief {
         id,
-        username: r.get(format!("{prefix}username").as_str()),
-        display_name: r.get(format!("{prefix}display_name").as_str()),
+        username: r.text(&format!("{prefix}username")).unwrap_or_default(),
+        display_name: r.text(&format!("{prefix}display_name")).unwrap_or_default(),
     })
 }
 
@@ -61,32 +93,30 @@ pub(super) const MEMBER_COLS: &str = "mb.role AS mb_role, mb.state AS mb_state, 
     u.id AS u_id, u.username AS u_username, u.display_name AS u_display_name";
 
 /// Maps `MSG_COLS` (the message is absent when `m_id` is NULL).
-pub(super) fn message_row(r: &SqliteRow) -> Option<MessageRow> {
-    let id: Option<String> = r.get("m_id");
+pub(super) fn message_row(r: &impl Columns) -> Option<MessageRow> {
     Some(MessageRow {
-        id: id?,
-        chat_id: r.get("m_chat"),
-        seq: r.get("m_seq"),
+        id: r.text("m_id")?,
+        chat_id: r.text("m_chat").unwrap_or_default(),
+        seq: r.int("m_seq").unwrap_or_default(),
         sender: brief_at(r, "s_"),
-        body: r.get("m_body"),
-        system: r.get("m_system"),
-        created_at: r.get("m_created_at"),
-        edited_at: r.get("m_edited_at"),
-        deleted: r.get("m_deleted"),
+        body: r.text("m_body").unwrap_or_default(),
+        system: r.text("m_system"),
+        created_at: r.int("m_created_at").unwrap_or_default(),
+        edited_at: r.int("m_edited_at"),
+        deleted: r.flag("m_deleted"),
         reply_to: reply_row(r),
-        client_id: r.get("m_client_id"),
+        client_id: r.text("m_client_id"),
     })
 }
 
 /// Maps the replied-to message's columns of `MSG_COLS` (`r_*`, `rs_*`); `None` when `r_id` is NULL.
-pub(super) fn reply_row(r: &SqliteRow) -> Option<ReplyRow> {
-    let id: Option<String> = r.get("r_id");
+pub(super) fn reply_row(r: &impl Columns) -> Option<ReplyRow> {
     Some(ReplyRow {
-        id: id?,
-        seq: r.get("r_seq"),
+        id: r.text("r_id")?,
+        seq: r.int("r_seq").unwrap_or_default(),
         sender: brief_at(r, "rs_").unwrap_or_default(),
-        body: r.get("r_body"),
-        deleted: r.get("r_deleted"),
+        body: r.text("r_body").unwrap_or_default(),
+        deleted: r.flag("r_deleted"),
     })
 }
 

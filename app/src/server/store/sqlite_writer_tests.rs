@@ -91,3 +91,19 @@ async fn a_batch_answers_with_the_rows_a_read_gives() {
     assert_eq!(replied.reply_to.map(|r| (r.id, r.sender.username)), Some((first.id, "ada".to_owned())));
     assert_eq!(replied.sender.map(|s| s.username).as_deref(), Some("ada"));
 }
+
+#[tokio::test]
+async fn a_refused_message_leaves_no_gap_and_a_resend_in_the_same_batch_gets_the_first() {
+    let (store, chat, ada, _dir) = chat_of_two().await;
+    let first = message(&chat, &ada, 1);
+    let mut same_id = message(&chat, &ada, 2);
+    same_id.id = first.id.clone();
+    let resend = message(&chat, &ada, 1);
+    let after = message(&chat, &ada, 3);
+    let (a, b, c, d) = tokio::join!(store.send(&first), store.send(&same_id), store.send(&resend), store.send(&after));
+    let Sent::New(stored) = a.unwrap() else { panic!("a new client id") };
+    assert!(b.is_err(), "a second message under a taken id is refused");
+    assert!(matches!(c.unwrap(), Sent::Existing(row) if row == stored), "the resend answers with the first");
+    assert!(matches!(d.unwrap(), Sent::New(row) if row.seq == stored.seq + 1), "no sequence is lost to the refused one");
+    assert_eq!(store.conv(&chat).await.unwrap().unwrap().last_seq, stored.seq + 1);
+}
