@@ -7,6 +7,12 @@ pub fn Avatar(
     #[prop(default = "h-10 w-10 text-sm")] size: &'static str,
     #[prop(into, default = Signal::stored(false))] online: Signal<bool>,
 ) -> impl IntoView {
+    avatar(name, size, online).into_any()
+}
+
+/// `Avatar` as a plain view, for lists that render dozens: a component per row costs an owner
+/// and a type-erased view each.
+pub fn avatar(name: String, size: &'static str, online: Signal<bool>) -> impl IntoView + use<> {
     const COLOURS: [&str; 6] = [
         "bg-indigo-500", "bg-emerald-500", "bg-amber-500", "bg-rose-500", "bg-sky-500", "bg-violet-500",
     ];
@@ -16,12 +22,11 @@ pub fn Avatar(
         <span class=format!("relative inline-flex shrink-0 items-center justify-center rounded-full font-semibold text-white select-none {size} {colour}")
               aria-hidden="true">
             {initials(&name)}
-            <Show when=move || online.get()>
+            {move || online.get().then(|| view! {
                 <span class="absolute right-0 bottom-0 h-3 w-3 rounded-full bg-emerald-500 ring-2 ring-white dark:ring-slate-950" data-testid="online-dot"></span>
-            </Show>
+            })}
         </span>
     }
-    .into_any()
 }
 
 pub fn initials(name: &str) -> String {

@@ -221,6 +221,11 @@ pub fn utc_datetime(secs: i64) -> String {
 /// A `<time>` that shows `at` in the viewer's zone once the page is live (UTC or nothing before).
 #[component]
 pub fn Time(at: i64, #[prop(default = TimeStyle::Clock)] style: TimeStyle, #[prop(default = "")] class: &'static str) -> impl IntoView {
+    time(at, style, class)
+}
+
+/// `Time` as a plain view, for lists (see `avatar`).
+pub fn time(at: i64, style: TimeStyle, class: &'static str) -> impl IntoView + use<> {
     let ready = client_ready();
     let text = move || if ready.get() { format_local(at, style) } else { format_local_server(at, style) };
     let title = move || ready.get().then(|| format_local(at, TimeStyle::Full));

@@ -20,10 +20,10 @@ use crate::{
         types::{ChatKind, ChatSummary, RequestState},
     },
     components::{
-        avatar::Avatar,
+        avatar::avatar,
         brand::Logo,
         icons::{IconBack, IconChat, IconMuted, IconPlus, IconSearch, IconSettings, IconUsers, IconX},
-        time::{Time, TimeStyle},
+        time::{TimeStyle, time},
     },
 };
 
@@ -92,6 +92,10 @@ const ICON_BUTTON: &str = "relative rounded-full p-2 text-slate-500 hover:bg-sla
 fn ChatListPane() -> impl IntoView {
     let ChatListRefresh(refresh) = expect_context::<ChatListRefresh>();
     let location = use_location();
+    // The chat open beside the list: one memo for every row, instead of each row reading the path.
+    let active = Memo::new(move |_| {
+        location.pathname.with(|path| path.strip_prefix("/chats/").map(|rest| rest.split('/').next().unwrap_or("").to_owned()))
+    });
     let chats = Resource::new(move || (refresh.get(), location.pathname.get()), |_| list_chats());
     // The fetched list, then kept current by live frames (in the browser).
     let rows = RwSignal::new(None::<Vec<ChatSummary>>);
@@ -103,7 +107,7 @@ fn ChatListPane() -> impl IntoView {
     if let Some(realtime) = use_realtime() {
         realtime.subscribe(move |frame| {
             let me = realtime.me().unwrap_or_default();
-            let open = location.pathname.get_untracked().strip_prefix("/chats/").map(|rest| rest.split('/').next().unwrap_or("").to_owned());
+            let open = active.get_untracked();
             let mut refetch = false;
             rows.update(|rows| match rows {
                 Some(list) => refetch = live::apply(list, frame, &me, open.as_deref()) == live::Patched::Refetch,
@@ -118,10 +122,6 @@ fn ChatListPane() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let show_requests = RwSignal::new(false);
     let new_chat = RwSignal::new(false);
-    let active = move |id: &str| {
-        let path = location.pathname.get();
-        path.strip_prefix("/chats/").is_some_and(|rest| rest.split('/').next() == Some(id))
-    };
 
     view! {
         <header class="flex items-center gap-1 px-4 pt-4 pb-3">
@@ -203,7 +203,7 @@ fn ChatRows(
     requests: Vec<ChatSummary>,
     normal: Vec<ChatSummary>,
     show_requests: RwSignal<bool>,
-    active: impl Fn(&str) -> bool + Copy + Send + Sync + 'static,
+    active: Memo<Option<String>>,
 ) -> impl IntoView {
     let request_count = requests.len();
     let nothing = requests.is_empty() && normal.is_empty();
@@ -221,7 +221,7 @@ fn ChatRows(
                     "People who aren’t your contacts. They won’t know you’ve seen their message until you accept."
                 </p>
                 <ul aria-label="Message requests">
-                    {requests.get_value().into_iter().map(|chat| view! { <ChatRow chat active/> }).collect_view()}
+                    {requests.get_value().into_iter().map(|chat| chat_row(chat, active)).collect_view()}
                 </ul>
             }.into_any()
         } else if nothing {
@@ -250,7 +250,7 @@ fn ChatRows(
                     </button>
                 })}
                 <ul aria-label="Conversations">
-                    {normal.get_value().into_iter().map(|chat| view! { <ChatRow chat active/> }).collect_view()}
+                    {normal.get_value().into_iter().map(|chat| chat_row(chat, active)).collect_view()}
                 </ul>
             }.into_any()
         }}
@@ -258,13 +258,15 @@ fn ChatRows(
     .into_any()
 }
 
-#[component]
-fn ChatRow(chat: ChatSummary, active: impl Fn(&str) -> bool + Copy + Send + Sync + 'static) -> impl IntoView {
-    let id = StoredValue::new(chat.id.clone());
-    let is_active = move || active(&id.get_value());
+/// One row of the list (a plain function, not a component: the list renders dozens of them and
+/// needs no props builder or owner per row).
+fn chat_row(chat: ChatSummary, active: Memo<Option<String>>) -> impl IntoView {
+    let id = chat.id.clone();
+    let is_active = move || active.with(|open| open.as_deref() == Some(id.as_str()));
+    let is_active_too = is_active.clone();
     let unread = chat.unread;
     let text = preview(&chat);
-    let time = chat.last_message.as_ref().map_or(chat.updated_at, |m| m.created_at);
+    let at = chat.last_message.as_ref().map_or(chat.updated_at, |m| m.created_at);
     let time_class = if unread > 0 && !chat.muted {
         "shrink-0 text-xs font-medium text-indigo-600 dark:text-indigo-400"
     } else {
@@ -275,13 +277,12 @@ fn ChatRow(chat: ChatSummary, active: impl Fn(&str) -> bool + Copy + Send + Sync
             <a href=format!("/chats/{}", chat.id) data-testid="chat-row" data-chat-id=chat.id.clone()
                 aria-current=move || is_active().then_some("page")
                 class=move || format!("mx-2 flex items-center gap-3 rounded-xl px-3 py-2.5 {}",
-                    if is_active() { "bg-indigo-50 dark:bg-indigo-950/50" } else { "hover:bg-slate-50 dark:hover:bg-slate-900" })>
-                <Avatar name=chat.title.clone() size="h-12 w-12 text-base" online=chat.peer_online/>
+                    if is_active_too() { "bg-indigo-50 dark:bg-indigo-950/50" } else { "hover:bg-slate-50 dark:hover:bg-slate-900" })>
+                {avatar(chat.title.clone(), "h-12 w-12 text-base", Signal::stored(chat.peer_online))}
                 <span class="min-w-0 flex-1">
                     <span class="flex items-baseline justify-between gap-2">
                         <span class="truncate font-semibold" data-testid="chat-title">{chat.title.clone()}</span>
-                        <Time at=time style=TimeStyle::List
-                            class=time_class/>
+                        {time(at, TimeStyle::List, time_class)}
                     </span>
                     <span class="mt-0.5 flex items-center justify-between gap-2">
                         <span class=format!("truncate text-sm {}", if unread > 0 { "text-slate-700 dark:text-slate-300" } else { "text-slate-500 dark:text-slate-400" })

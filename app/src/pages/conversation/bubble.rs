@@ -11,10 +11,10 @@ use super::{
 use crate::{
     chats::types::{PersonView, ReactionView, ReplyPreview, Role, SystemEvent},
     components::{
-        avatar::Avatar,
+        avatar::avatar,
         icons::{IconAlert, IconClock, IconMore},
         text::LinkedText,
-        time::{Time, TimeStyle, client_ready, format_local},
+        time::{TimeStyle, client_ready, format_local, time},
     },
 };
 
@@ -194,7 +194,7 @@ pub fn MessageRow(row: Row, group: bool, peer_read_seq: i64) -> impl IntoView {
     };
     let avatar_slot = (group && !mine).then(|| {
         if last_of_run {
-            view! { <Avatar name=sender_name.clone() size="h-8 w-8 text-xs"/> }.into_any()
+            avatar(sender_name.clone(), "h-8 w-8 text-xs", Signal::stored(false)).into_any()
         } else {
             view! { <span class="w-8 shrink-0"></span> }.into_any()
         }
@@ -223,7 +223,7 @@ pub fn MessageRow(row: Row, group: bool, peer_read_seq: i64) -> impl IntoView {
                             <span class=format!("absolute right-2.5 bottom-1 text-[11px] whitespace-nowrap {}",
                                     if mine { "text-indigo-100" } else { "text-slate-400 dark:text-slate-400" })>
                                 {edited.then(|| view! { <span data-testid="edited">"edited "</span> })}
-                                <Time at=created/>
+                                {time(created, TimeStyle::Clock, "")}
                                 {receipt.map(|_| view! { " " <Receipt chat_id=msg.chat_id.clone() peer=state.peer_id.get_value() seq read_seq=peer_read_seq/> })}
                             </span>
                         </div>
