@@ -9,7 +9,7 @@
 //! batch is one hand-over from the async side and one back. Through the async pool every
 //! statement was a round trip between SQLite's thread and a tokio worker, and under load each
 //! one waited behind hundreds of socket tasks.
-use std::{path::Path, slice, thread, time::Duration};
+use std::{path::Path, slice, sync::LazyLock, thread, time::Duration};
 
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params};
 use tokio::sync::{mpsc, oneshot};
@@ -22,6 +22,28 @@ use super::{
 
 /// Most writes one transaction takes; more wait for the next.
 const MAX_BATCH: usize = 512;
+
+/// The statements built from shared column lists, formatted once rather than per write (the
+/// statement cache is keyed by the text, so each write hashed a freshly built string too).
+struct Statements {
+    by_client_id: String,
+    by_id: String,
+    sender_mark: String,
+    read_mark: String,
+    delivered_mark: String,
+}
+
+static SQL: LazyLock<Statements> = LazyLock::new(|| Statements {
+    by_client_id: format!("SELECT {MSG_COLS} FROM {MSG_FROM} WHERE m.client_id = ?1 AND m.sender_id = ?2"),
+    by_id: format!("SELECT {MSG_COLS} FROM {MSG_FROM} WHERE m.id = ?1"),
+    sender_mark: format!(
+        "UPDATE members SET last_read_seq = MAX(last_read_seq, ?3), last_delivered_seq = MAX(last_delivered_seq, ?3),
+           marks_at = {NOW_MS}
+         WHERE conversation_id = ?1 AND user_id = ?2"
+    ),
+    read_mark: MarkKind::Read.build_sql(),
+    delivered_mark: MarkKind::Delivered.build_sql(),
+});
 
 enum Write {
     Send(NewMessage),
@@ -41,7 +63,14 @@ pub(super) enum MarkKind {
 impl MarkKind {
     /// Raises one member's mark (`?1` chat, `?2` user, `?3` seq), at most to the chat's last
     /// message; returns the mark, or no row.
-    fn sql(self) -> String {
+    fn sql(self) -> &'static str {
+        match self {
+            Self::Read => &SQL.read_mark,
+            Self::Delivered => &SQL.delivered_mark,
+        }
+    }
+
+    fn build_sql(self) -> String {
         // `marks_at` moves only when a mark rises, so a reconnecting device is sent just those.
         let set = match self {
             Self::Read => format!(
@@ -191,7 +220,7 @@ fn commit(conn: &mut Connection, batch: &[Job]) -> Result<Vec<Result<Written, St
         results.push(match &job.write {
             Write::Send(m) => store_send(&tx, m)?.map(Written::Sent),
             Write::Mark { kind, chat_id, user_id, seq } => {
-                let mark = tx.prepare_cached(&kind.sql())?.query_row(params![chat_id, user_id, seq], |r| r.get(0)).optional()?;
+                let mark = tx.prepare_cached(kind.sql())?.query_row(params![chat_id, user_id, seq], |r| r.get(0)).optional()?;
                 Ok(Written::Mark(mark.unwrap_or(0)))
             }
             Write::LastSeen { user_id, at } => {
@@ -209,8 +238,7 @@ fn commit(conn: &mut Connection, batch: &[Job]) -> Result<Vec<Result<Written, St
 /// fails the whole transaction; the inner one fails only this message, having changed nothing.
 fn store_send(tx: &Transaction, m: &NewMessage) -> Result<Result<Sent, StoreError>, StoreError> {
     if let (Some(sender), Some(client_id)) = (&m.sender_id, &m.client_id) {
-        let sql = format!("SELECT {MSG_COLS} FROM {MSG_FROM} WHERE m.client_id = ?1 AND m.sender_id = ?2");
-        if let Some(row) = read_message(tx, &sql, params![client_id, sender])? {
+        if let Some(row) = read_message(tx, &SQL.by_client_id, params![client_id, sender])? {
             return Ok(Ok(Sent::Existing(row)));
         }
     }
@@ -233,16 +261,11 @@ fn store_send(tx: &Transaction, m: &NewMessage) -> Result<Result<Sent, StoreErro
         .execute(params![m.chat_id, seq, m.created_at])?;
     // Sending reads the chat up to one's own message.
     if let Some(sender) = &m.sender_id {
-        tx.prepare_cached(&format!(
-            "UPDATE members SET last_read_seq = MAX(last_read_seq, ?3), last_delivered_seq = MAX(last_delivered_seq, ?3),
-               marks_at = {NOW_MS}
-             WHERE conversation_id = ?1 AND user_id = ?2"
-        ))?
-        .execute(params![m.chat_id, sender, seq])?;
+        tx.prepare_cached(&SQL.sender_mark)?.execute(params![m.chat_id, sender, seq])?;
     }
     // Read back through the same mapping every history read uses, so the answer is what a
     // later read gives.
-    let stored = read_message(tx, &format!("SELECT {MSG_COLS} FROM {MSG_FROM} WHERE m.id = ?1"), params![m.id])?;
+    let stored = read_message(tx, &SQL.by_id, params![m.id])?;
     stored.map(|row| Ok(Sent::New(row))).ok_or_else(|| StoreError::Corrupt(format!("message {} vanished", m.id)))
 }
 
