@@ -337,11 +337,20 @@ test("the chat list orders chats by activity with previews and unread counts", a
   await expect(rows.nth(1).getByTestId("chat-title")).toHaveText(bob.name);
   await expect(rows.nth(1).getByTestId("chat-preview")).toHaveText("Second from Bob");
   await expect(rows.nth(1).getByTestId("unread")).toHaveText("2");
+  // Both are online (their pages are open); the dot goes when Cleo closes hers.
+  await expect(rows.nth(0).getByTestId("online-dot")).toBeVisible();
+  await expect(rows.nth(1).getByTestId("online-dot")).toBeVisible();
   await screenshot(me.page, testInfo, "chat-list");
+  await cleo.context.close();
+  await expect(chatRow(me.page, cleo.name).getByTestId("online-dot")).toHaveCount(0);
+  await expect(chatRow(me.page, bob.name).getByTestId("online-dot")).toBeVisible();
 
   // Answering Bob moves his chat to the top, read, with "You:".
   await rows.nth(1).click();
   await expect(me.page).toHaveURL(new RegExp(`/chats/${withBob}$`));
+  // The open chat's row is marked as the current one, and only that row.
+  await expect(chatRow(me.page, bob.name)).toHaveAttribute("aria-current", "page");
+  await expect(chatRow(me.page, cleo.name)).not.toHaveAttribute("aria-current", /.*/);
   await send(me.page, "Got both, thanks");
   if (isPhone(testInfo)) await me.page.getByRole("link", { name: "Back to chats" }).click();
   await expect(rows.nth(0).getByTestId("chat-title")).toHaveText(bob.name);

@@ -261,9 +261,9 @@ fn ChatRows(
 /// One row of the list (a plain function, not a component: the list renders dozens of them and
 /// needs no props builder or owner per row).
 fn chat_row(chat: ChatSummary, active: Memo<Option<String>>) -> impl IntoView {
-    let id = chat.id.clone();
-    let is_active = move || active.with(|open| open.as_deref() == Some(id.as_str()));
-    let is_active_too = is_active.clone();
+    // One closure per attribute that follows the open chat (each owns its copy of the id).
+    let is_open = |id: String| move || active.with(|open| open.as_deref() == Some(id.as_str()));
+    let (open_for_aria, open_for_class) = (is_open(chat.id.clone()), is_open(chat.id.clone()));
     let unread = chat.unread;
     let text = preview(&chat);
     let at = chat.last_message.as_ref().map_or(chat.updated_at, |m| m.created_at);
@@ -275,9 +275,9 @@ fn chat_row(chat: ChatSummary, active: Memo<Option<String>>) -> impl IntoView {
     view! {
         <li>
             <a href=format!("/chats/{}", chat.id) data-testid="chat-row" data-chat-id=chat.id.clone()
-                aria-current=move || is_active().then_some("page")
+                aria-current=move || open_for_aria().then_some("page")
                 class=move || format!("mx-2 flex items-center gap-3 rounded-xl px-3 py-2.5 {}",
-                    if is_active_too() { "bg-indigo-50 dark:bg-indigo-950/50" } else { "hover:bg-slate-50 dark:hover:bg-slate-900" })>
+                    if open_for_class() { "bg-indigo-50 dark:bg-indigo-950/50" } else { "hover:bg-slate-50 dark:hover:bg-slate-900" })>
                 {avatar(chat.title.clone(), "h-12 w-12 text-base", Signal::stored(chat.peer_online))}
                 <span class="min-w-0 flex-1">
                     <span class="flex items-baseline justify-between gap-2">
