@@ -7,7 +7,7 @@ use super::sqlite_rows::NOW_MS;
 use super::{
     SqliteStore, StoreError,
     chats::{MessageHitRow, MessageRow, MessageStore, NewMessage, ReactionRow, Sent},
-    sqlite_rows::{MSG_COLS, MSG_FROM, READABLE, brief_at, insert_at, message_row},
+    sqlite_rows::{MSG_COLS, MSG_FROM, READABLE, brief_at, index_new_messages, insert_at, message_row},
 };
 
 #[async_trait]
@@ -29,12 +29,17 @@ impl MessageStore for SqliteStore {
         .fetch_one(&mut *tx)
         .await?;
         let mut seq = last - messages.len() as i64;
+        let mut first_rowid = None;
         for m in messages {
             if m.chat_id != first.chat_id {
                 return Err(StoreError::Corrupt("a batch is for one chat".into()));
             }
             seq += 1;
-            insert_at(&mut tx, m, seq).await?;
+            let rowid = insert_at(&mut tx, m, seq).await?;
+            first_rowid.get_or_insert(rowid);
+        }
+        if let Some(first) = first_rowid {
+            index_new_messages(&mut tx, first).await?;
         }
         tx.commit().await?;
         Ok(last)

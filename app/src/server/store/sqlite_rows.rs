@@ -135,7 +135,8 @@ pub(super) async fn append(conn: &mut SqliteConnection, m: &NewMessage) -> Resul
     .bind(&m.chat_id)
     .fetch_one(&mut *conn)
     .await?;
-    insert_at(conn, m, seq).await?;
+    let rowid = insert_at(conn, m, seq).await?;
+    index_new_messages(conn, rowid).await?;
     if let Some(sender) = &m.sender_id {
         sqlx::query(
             &format!(
@@ -153,8 +154,22 @@ pub(super) async fn append(conn: &mut SqliteConnection, m: &NewMessage) -> Resul
     Ok(seq)
 }
 
-pub(super) async fn insert_at(conn: &mut SqliteConnection, m: &NewMessage, seq: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
+/// Adds the messages from rowid `?1` on (all inserted by the transaction that runs it, which holds
+/// the write lock) to the full-text index, in one statement: once per transaction rather than a
+/// trigger per row, since the index writes out a segment at the end of every statement.
+pub(super) const INDEX_NEW_MESSAGES: &str =
+    "INSERT INTO messages_fts (rowid, body) SELECT n, body FROM messages WHERE n >= ?1 AND system IS NULL AND deleted = 0";
+
+/// Indexes the messages this transaction inserted from rowid `first` on (see `INDEX_NEW_MESSAGES`).
+pub(super) async fn index_new_messages(conn: &mut SqliteConnection, first: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(INDEX_NEW_MESSAGES).bind(first).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Stores one message at `seq`; returns its rowid, for `index_new_messages` once the
+/// transaction's inserts are done.
+pub(super) async fn insert_at(conn: &mut SqliteConnection, m: &NewMessage, seq: i64) -> Result<i64, sqlx::Error> {
+    let inserted = sqlx::query(
         "INSERT INTO messages (id, conversation_id, seq, sender_id, body, system, created_at, reply_to, client_id)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
@@ -169,7 +184,7 @@ pub(super) async fn insert_at(conn: &mut SqliteConnection, m: &NewMessage, seq: 
     .bind(&m.client_id)
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    Ok(inserted.last_insert_rowid())
 }
 
 /// Takes the write lock at the start of a transaction that reads before it writes, so it waits

@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::{
     StoreError,
     chats::{MessageRow, NewMessage, Sent},
-    sqlite_rows::{MSG_COLS, MSG_FROM, NOW_MS, message_row},
+    sqlite_rows::{INDEX_NEW_MESSAGES, MSG_COLS, MSG_FROM, NOW_MS, message_row},
 };
 
 /// Most writes one transaction takes; more wait for the next.
@@ -216,9 +216,11 @@ fn commit(conn: &mut Connection, batch: &[Job]) -> Result<Vec<Result<Written, St
     // IMMEDIATE takes the write lock first, so resend checks read what no other writer can change.
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut results = Vec::with_capacity(batch.len());
+    // The rowid of the batch's first new message: the batch's messages are indexed together.
+    let mut first_rowid = None;
     for job in batch {
         results.push(match &job.write {
-            Write::Send(m) => store_send(&tx, m)?.map(Written::Sent),
+            Write::Send(m) => store_send(&tx, m, &mut first_rowid)?.map(Written::Sent),
             Write::Mark { kind, chat_id, user_id, seq } => {
                 let mark = tx.prepare_cached(kind.sql())?.query_row(params![chat_id, user_id, seq], |r| r.get(0)).optional()?;
                 Ok(Written::Mark(mark.unwrap_or(0)))
@@ -229,6 +231,9 @@ fn commit(conn: &mut Connection, batch: &[Job]) -> Result<Vec<Result<Written, St
             }
         });
     }
+    if let Some(first) = first_rowid {
+        tx.prepare_cached(INDEX_NEW_MESSAGES)?.execute([first])?;
+    }
     tx.commit()?;
     Ok(results)
 }
@@ -236,7 +241,8 @@ fn commit(conn: &mut Connection, batch: &[Job]) -> Result<Vec<Result<Written, St
 /// One send inside the batch's transaction: the stored message if its client id was sent
 /// before (earlier in this batch too), else the next sequence of its chat. The outer error
 /// fails the whole transaction; the inner one fails only this message, having changed nothing.
-fn store_send(tx: &Transaction, m: &NewMessage) -> Result<Result<Sent, StoreError>, StoreError> {
+/// A new message's rowid goes into `first_rowid` unless an earlier one of the batch is there.
+fn store_send(tx: &Transaction, m: &NewMessage, first_rowid: &mut Option<i64>) -> Result<Result<Sent, StoreError>, StoreError> {
     if let (Some(sender), Some(client_id)) = (&m.sender_id, &m.client_id) {
         if let Some(row) = read_message(tx, &SQL.by_client_id, params![client_id, sender])? {
             return Ok(Ok(Sent::Existing(row)));
@@ -253,7 +259,7 @@ fn store_send(tx: &Transaction, m: &NewMessage) -> Result<Result<Sent, StoreErro
         )?
         .execute(params![m.id, m.chat_id, seq, m.sender_id, m.body, m.system, m.created_at, m.reply_to, m.client_id]);
     match inserted {
-        Ok(_) => {}
+        Ok(_) => _ = first_rowid.get_or_insert(tx.last_insert_rowid()),
         Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => return Ok(Err(e.into())),
         Err(e) => return Err(e.into()),
     }

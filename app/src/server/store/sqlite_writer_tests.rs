@@ -107,3 +107,40 @@ async fn a_refused_message_leaves_no_gap_and_a_resend_in_the_same_batch_gets_the
     assert!(matches!(d.unwrap(), Sent::New(row) if row.seq == stored.seq + 1), "no sequence is lost to the refused one");
     assert_eq!(store.conv(&chat).await.unwrap().unwrap().last_seq, stored.seq + 1);
 }
+
+/// Counts the messages the full-text index finds for `word`, after FTS5's check that the index
+/// is consistent in itself (a rowid indexed twice fails it).
+async fn indexed(store: &SqliteStore, word: &str) -> i64 {
+    sqlx::query("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')").execute(store.pool()).await.unwrap();
+    sqlx::query_scalar("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?").bind(word).fetch_one(store.pool()).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_batch_is_indexed_for_search_once_without_system_refused_or_resent_messages() {
+    let (store, chat, ada, _dir) = chat_of_two().await;
+    let mut system = message(&chat, &ada, 1000);
+    (system.sender_id, system.client_id, system.system) = (None, None, Some("member_joined".into()));
+    let mut refused = message(&chat, &ada, 1001);
+    refused.id = "m3".into();
+    let mut sends: Vec<_> = (0..60).map(|n| message(&chat, &ada, n % 50)).collect();
+    sends.extend([system, refused]);
+    let sends: Vec<_> = sends
+        .into_iter()
+        .map(|m| {
+            let store = store.clone();
+            tokio::spawn(async move { store.send(&m).await })
+        })
+        .collect();
+    for send in sends {
+        let _ = send.await.unwrap();
+    }
+    assert_eq!(store.conv(&chat).await.unwrap().unwrap().last_seq, 51, "50 messages and the system one");
+    assert_eq!(indexed(&store, "hello").await, 50, "each stored message once, the system one not");
+
+    // One chat's bulk import is indexed by the same statement; edits and deletes keep theirs.
+    let imported: Vec<_> = (0..5).map(|n| NewMessage { body: format!("imported {n}"), ..message(&chat, "BBBBBBBB", 2000 + n) }).collect();
+    store.send_batch(&imported).await.unwrap();
+    assert_eq!(indexed(&store, "imported").await, 5);
+    sqlx::query("UPDATE messages SET body = 'changed', deleted = 1 WHERE id IN ('m2000', 'm7')").execute(store.pool()).await.unwrap();
+    assert_eq!((indexed(&store, "imported").await, indexed(&store, "hello").await), (4, 49));
+}
