@@ -131,9 +131,11 @@ async fn a_batch_is_indexed_for_search_once_without_system_refused_or_resent_mes
             tokio::spawn(async move { store.send(&m).await })
         })
         .collect();
+    let mut refusals = 0;
     for send in sends {
-        let _ = send.await.unwrap();
+        refusals += usize::from(send.await.unwrap().is_err());
     }
+    assert_eq!(refusals, 1, "only the second message under a taken id");
     assert_eq!(store.conv(&chat).await.unwrap().unwrap().last_seq, 51, "50 messages and the system one");
     assert_eq!(indexed(&store, "hello").await, 50, "each stored message once, the system one not");
 
