@@ -281,7 +281,13 @@ impl Connection {
                     return Err(End::Reconnect("restart"));
                 },
                 incoming = self.read() => match incoming? {
-                    Incoming::Frame(frame) => self.handle(frame).await?,
+                    Incoming::Frame(frame) => {
+                        self.hold_flush = true;
+                        let handled = self.handle(frame).await;
+                        self.hold_flush = false;
+                        handled?;
+                        self.flush_with_queued(link).await?
+                    }
                     Incoming::Bad { code, message } => self.error(code, message, None).await?,
                     Incoming::Control => {}
                 },
@@ -402,6 +408,17 @@ impl Connection {
         }
     }
 
+    /// Sends what handling a frame wrote (an ack) together with the live events already queued
+    /// (for a send, the sender's own copy of the message, which the hub has by then): one write
+    /// for both instead of one each.
+    async fn flush_with_queued(&mut self, link: &mut DeviceLink) -> Step {
+        match link.events.try_recv() {
+            Ok(payload) => self.forward_queued(payload, link).await,
+            Err(TryRecvError::Empty) => self.flush().await,
+            Err(TryRecvError::Disconnected) => Err(End::Reconnect("slow")),
+        }
+    }
+
     /// A live event and whatever else is already queued behind it, written with one flush: under
     /// load, a busy group's frames leave in a few writes instead of one system call each.
     async fn forward_queued(&mut self, first: Payload, link: &mut DeviceLink) -> Step {
@@ -419,6 +436,10 @@ impl Connection {
         }
         self.hold_flush = false;
         result?;
+        self.flush().await
+    }
+
+    async fn flush(&mut self) -> Step {
         match timeout(WRITE_TIMEOUT, self.sink.flush()).await {
             Ok(Ok(())) => Ok(()),
             _ => Err(End::Gone),
