@@ -11,12 +11,24 @@ pub(super) const CONV_COLS: &str = "c.id AS c_id, c.kind AS c_kind, c.group_id A
     c.description AS c_description, c.public AS c_public, c.created_by AS c_created_by, c.created_at AS c_created_at, \
     c.last_seq AS c_last_seq, c.last_activity_at AS c_last_activity_at";
 
+/// The replied-to message and its sender (aliases `r`, `rs`), as `reply_row` maps them; a macro
+/// so that `MSG_COLS` can include the same literal.
+macro_rules! reply_cols {
+    () => {
+        "r.id AS r_id, r.seq AS r_seq, r.body AS r_body, r.deleted AS r_deleted, \
+         rs.id AS rs_id, rs.username AS rs_username, rs.display_name AS rs_display_name"
+    };
+}
+pub(super) const REPLY_COLS: &str = reply_cols!();
+pub(super) const REPLY_FROM: &str = "messages r LEFT JOIN users rs ON rs.id = r.sender_id";
+
 /// A message with its sender and the message it replies to (aliases `m`, `s`, `r`, `rs`).
-pub(super) const MSG_COLS: &str = "m.id AS m_id, m.conversation_id AS m_chat, m.seq AS m_seq, m.body AS m_body, \
-    m.system AS m_system, m.created_at AS m_created_at, m.edited_at AS m_edited_at, m.deleted AS m_deleted, \
-    m.client_id AS m_client_id, s.id AS s_id, s.username AS s_username, s.display_name AS s_display_name, \
-    r.id AS r_id, r.seq AS r_seq, r.body AS r_body, r.deleted AS r_deleted, \
-    rs.id AS rs_id, rs.username AS rs_username, rs.display_name AS rs_display_name";
+pub(super) const MSG_COLS: &str = concat!(
+    "m.id AS m_id, m.conversation_id AS m_chat, m.seq AS m_seq, m.body AS m_body, \
+     m.system AS m_system, m.created_at AS m_created_at, m.edited_at AS m_edited_at, m.deleted AS m_deleted, \
+     m.client_id AS m_client_id, s.id AS s_id, s.username AS s_username, s.display_name AS s_display_name, ",
+    reply_cols!()
+);
 pub(super) const MSG_FROM: &str = "messages m LEFT JOIN users s ON s.id = m.sender_id \
     LEFT JOIN messages r ON r.id = m.reply_to LEFT JOIN users rs ON rs.id = r.sender_id";
 
