@@ -265,7 +265,7 @@ impl Connection {
             tokio::select! {
                 biased;
                 event = link.events.recv() => match event {
-                    Some(payload) => self.forward_queued(payload, link).await?,
+                    Some(payload) => self.forward_queued(Some(payload), link).await?,
                     // The hub dropped this device's queue: it fell too far behind.
                     None => return Err(End::Reconnect("slow")),
                 },
@@ -286,7 +286,7 @@ impl Connection {
                         let handled = self.handle(frame).await;
                         self.hold_flush = false;
                         handled?;
-                        self.flush_with_queued(link).await?
+                        self.forward_queued(None, link).await?
                     }
                     Incoming::Bad { code, message } => self.error(code, message, None).await?,
                     Incoming::Control => {}
@@ -408,31 +408,27 @@ impl Connection {
         }
     }
 
-    /// Sends what handling a frame wrote (an ack) together with the live events already queued
-    /// (for a send, the sender's own copy of the message, which the hub has by then): one write
-    /// for both instead of one each.
-    async fn flush_with_queued(&mut self, link: &mut DeviceLink) -> Step {
-        match link.events.try_recv() {
-            Ok(payload) => self.forward_queued(payload, link).await,
-            Err(TryRecvError::Empty) => self.flush().await,
-            Err(TryRecvError::Disconnected) => Err(End::Reconnect("slow")),
-        }
-    }
-
-    /// A live event and whatever else is already queued behind it, written with one flush: under
-    /// load, a busy group's frames leave in a few writes instead of one system call each.
-    async fn forward_queued(&mut self, first: Payload, link: &mut DeviceLink) -> Step {
+    /// Live events already queued (after `first`, when a hub event woke the socket), written
+    /// with one flush together with anything written unflushed before (an ack, which then
+    /// leaves with the sender's own copy of its message): under load, a busy group's frames
+    /// leave in a few writes instead of one system call each.
+    async fn forward_queued(&mut self, first: Option<Payload>, link: &mut DeviceLink) -> Step {
         self.hold_flush = true;
-        let mut result = self.forward(first).await;
-        for _ in 1..MAX_FRAMES_PER_FLUSH {
+        let mut next = first;
+        let mut result = Ok(());
+        for _ in 0..MAX_FRAMES_PER_FLUSH {
+            let payload = match next.take().map_or_else(|| link.events.try_recv(), Ok) {
+                Ok(payload) => payload,
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    result = Err(End::Reconnect("slow"));
+                    break;
+                }
+            };
+            result = self.forward(payload).await;
             if result.is_err() {
                 break;
             }
-            result = match link.events.try_recv() {
-                Ok(payload) => self.forward(payload).await,
-                Err(TryRecvError::Empty) => break,
-                Err(TryRecvError::Disconnected) => Err(End::Reconnect("slow")),
-            };
         }
         self.hold_flush = false;
         result?;
