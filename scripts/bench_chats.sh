@@ -3,6 +3,8 @@
 # on it, logs in as the seeded `demo` person, and times server-side rendering of /chats and
 # /chats/<busiest chat> plus the JSON routes behind them. Usage:
 #   scripts/bench_chats.sh [path/to/confab]      (default target/release/confab)
+# With CALLGRIND=1 the server runs under valgrind's callgrind and the script prints the
+# instructions one render of each page costs instead: a count the machine's load does not move.
 set -euo pipefail
 
 BIN=${1:-target/release/confab}
@@ -17,12 +19,18 @@ export CONFAB_DATA_DIR=$WORK/data CONFAB_LISTEN=127.0.0.1:$PORT CONFAB_CODE_DELI
 echo "== seed ($MESSAGES messages)"
 /usr/bin/time -f "seed wall time: %e s" "$BIN" seed --messages "$MESSAGES"
 
-"$BIN" & SERVER=$!
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+CODE_WAIT=0.3
+if [[ -n ${CALLGRIND:-} ]]; then
+    CODE_WAIT=3   # everything runs ~50 times slower under valgrind
+    valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.out" "$BIN" 2>"$WORK/valgrind.log" & SERVER=$!
+else
+    "$BIN" & SERVER=$!
+fi
+for _ in $(seq 300); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
 URL=http://127.0.0.1:$PORT
 JAR=$WORK/cookies
 
-code() { sleep 0.3; python3 -c 'import glob,json,sys; print(json.load(open(sorted(glob.glob(sys.argv[1] + "/*.json"))[-1]))["code"])' "$WORK/outbox"; }
+code() { sleep "$CODE_WAIT"; python3 -c 'import glob,json,sys; print(json.load(open(sorted(glob.glob(sys.argv[1] + "/*.json"))[-1]))["code"])' "$WORK/outbox"; }
 
 # Browser session (server fns), then an API token.
 pending=$(curl -fs -c "$JAR" -b "$JAR" -X POST "$URL/api/accounts/login_start" -d 'user_id=&phone=%2B4915100000001' \
@@ -40,12 +48,33 @@ chat=$(curl -fs "$URL/api/chats/" -H "authorization: Bearer $token" | python3 -c
 timeit() {
     local label=$1; shift
     for _ in $(seq "$RUNS"); do curl -fs -o /dev/null -w '%{time_total}\n' "$@"; done | sort -n |
+        # CALLGRIND_KEEP=<dir> keeps each page's profile for callgrind_annotate.
+        if [[ -n ${CALLGRIND_KEEP:-} ]]; then mkdir -p "$CALLGRIND_KEEP" && cp "$dump" "$CALLGRIND_KEEP/${path//\//_}.callgrind"; fi
         awk -v l="$label" '{t[NR]=$1*1000} END {printf "%-28s median %6.1f ms   p95 %6.1f ms   (%d runs)\n", l, t[int(NR/2)+1], t[int(NR*0.95)], NR}'
 }
 
 for path in /chats "/chats/$chat"; do
     curl -s -o /dev/null -b "$JAR" -w "GET $path: %{http_code}, %{size_download} bytes\n" "$URL$path"
 done
+if [[ -n ${CALLGRIND:-} ]]; then
+    # Counters zeroed after a warm-up render, dumped after RUNS renders: instructions per render.
+    instructions() {
+        local label=$1 path=$2
+        curl -fs -o /dev/null -b "$JAR" "$URL$path"
+        callgrind_control -z "$SERVER" >/dev/null 2>&1
+        for _ in $(seq "$RUNS"); do curl -fs -o /dev/null -b "$JAR" "$URL$path"; done
+        callgrind_control -d "$SERVER" >/dev/null 2>&1
+        local dump
+        dump=$(ls -t "$WORK"/callgrind.out.* | head -1)
+        # CALLGRIND_KEEP=<dir> keeps each page's profile for callgrind_annotate.
+        if [[ -n ${CALLGRIND_KEEP:-} ]]; then mkdir -p "$CALLGRIND_KEEP" && cp "$dump" "$CALLGRIND_KEEP/${path//\//_}.callgrind"; fi
+        awk -v l="$label" -v n="$RUNS" '/^(summary|totals):/ {printf "%-28s %6.2f M instructions a render (%d renders)\n", l, $2/n/1e6, n; exit}' "$dump"
+    }
+    echo "== instructions (callgrind; demo's busiest chat: $chat)"
+    instructions "page /chats" /chats
+    instructions "page /chats/<id>" "/chats/$chat"
+    exit 0
+fi
 echo "== timings (demo's busiest chat: $chat)"
 timeit "page /chats" -b "$JAR" "$URL/chats"
 timeit "page /chats/<id>" -b "$JAR" "$URL/chats/$chat"

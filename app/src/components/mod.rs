@@ -6,6 +6,7 @@ pub mod code_entry;
 pub mod error_view;
 pub mod form;
 pub mod icons;
+pub mod loaded;
 pub mod sheet;
 pub mod text;
 pub mod time;

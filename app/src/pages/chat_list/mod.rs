@@ -23,6 +23,7 @@ use crate::{
         avatar::avatar,
         brand::Logo,
         icons::{IconBack, IconChat, IconMuted, IconPlus, IconSearch, IconSettings, IconUsers, IconX},
+        loaded::Loaded,
         time::{TimeStyle, time},
     },
 };
@@ -162,7 +163,7 @@ fn ChatListPane() -> impl IntoView {
                             let mut list = rows.get().unwrap_or(fetched);
                             sort_chats(&mut list);
                             let (requests, normal): (Vec<_>, Vec<_>) = list.into_iter().partition(|c| c.request == RequestState::Incoming);
-                            view! { <ChatRows requests normal show_requests active/> }.into_any()
+                            Loaded(move || view! { <ChatRows requests normal show_requests active/> }).into_any()
                         }
                         Err(e) => view! { <p class="px-6 py-4 text-sm text-rose-600" role="alert">{e.to_string()}</p> }.into_any(),
                     })}

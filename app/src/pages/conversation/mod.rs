@@ -21,6 +21,7 @@ use crate::{
     },
     components::{
         avatar::Avatar,
+        loaded::Loaded,
         icons::{IconBack, IconBell, IconInfo, IconMuted},
         time::{client_ready, last_seen},
     },
@@ -47,7 +48,10 @@ pub fn Conversation() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <Title text="Chat"/><Loading/> }>
             {move || data.get().map(|result| match result {
-                Ok((detail, me)) => view! { <ConversationView detail me at=at.get_untracked()/> }.into_any(),
+                Ok((detail, me)) => {
+                    let at = at.get_untracked();
+                    Loaded(move || view! { <ConversationView detail me at/> }).into_any()
+                }
                 Err(AppError::NotFound | AppError::Forbidden) => view! { <Unavailable id=id.get_untracked()/> }.into_any(),
                 Err(e) => view! { <Unavailable id=id.get_untracked() error=e.to_string()/> }.into_any(),
             })}
