@@ -13,45 +13,51 @@ pub enum Piece {
 /// punctuation stays outside the link, so "see https://a.example." links without the dot.
 pub fn split_links(text: &str) -> Vec<Piece> {
     let mut pieces = Vec::new();
-    let mut plain = String::new();
-    let mut rest = text;
-    while !rest.is_empty() {
-        let at_word_start = plain.is_empty() && pieces.is_empty()
-            || plain.ends_with(|c: char| c.is_whitespace() || "([{<\"'".contains(c))
-            || (plain.is_empty() && matches!(pieces.last(), Some(Piece::Link(..))));
-        let lower_head: String = rest.chars().take(8).collect::<String>().to_ascii_lowercase();
-        let scheme = lower_head.starts_with("https://") || lower_head.starts_with("http://");
-        let www = lower_head.starts_with("www.");
-        if at_word_start && (scheme || www) {
-            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-            let mut link = &rest[..end];
-            while let Some(c) = link.chars().last() {
-                let unbalanced_paren = c == ')' && link.matches('(').count() < link.matches(')').count();
-                if ".,;:!?'\"]}>".contains(c) || unbalanced_paren {
-                    link = &link[..link.len() - c.len_utf8()];
-                } else {
-                    break;
-                }
+    // The plain run not pushed yet starts at `plain_from`; a link can only start a word.
+    let mut plain_from = 0;
+    let mut at = 0;
+    while at < text.len() {
+        let word_start = at == plain_from || text[..at].ends_with(|c: char| c.is_whitespace() || "([{<\"'".contains(c));
+        if let Some((link, href)) = word_start.then(|| link_at(&text[at..])).flatten() {
+            if plain_from < at {
+                pieces.push(Piece::Text(text[plain_from..at].to_string()));
             }
-            let min = if scheme { lower_head.find("//").map_or(0, |i| i + 3) } else { 5 };
-            if link.len() >= min {
-                if !plain.is_empty() {
-                    pieces.push(Piece::Text(std::mem::take(&mut plain)));
-                }
-                let href = if www { format!("https://{link}") } else { link.to_string() };
-                pieces.push(Piece::Link(link.to_string(), href));
-                rest = &rest[link.len()..];
-                continue;
-            }
+            at += link.len();
+            plain_from = at;
+            pieces.push(Piece::Link(link.to_string(), href));
+            continue;
         }
-        let c = rest.chars().next().unwrap_or(' ');
-        plain.push(c);
-        rest = &rest[c.len_utf8()..];
+        at += text[at..].chars().next().map_or(1, char::len_utf8);
     }
-    if !plain.is_empty() {
-        pieces.push(Piece::Text(plain));
+    if plain_from < text.len() {
+        pieces.push(Piece::Text(text[plain_from..].to_string()));
     }
     pieces
+}
+
+/// The link `rest` starts with, if any: its text and its address.
+fn link_at(rest: &str) -> Option<(&str, String)> {
+    let starts = |prefix: &str| rest.as_bytes().get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()));
+    let (prefix_len, www) = if starts("https://") {
+        (8, false)
+    } else if starts("http://") {
+        (7, false)
+    } else if starts("www.") {
+        (4, true)
+    } else {
+        return None;
+    };
+    let mut link = &rest[..rest.find(char::is_whitespace).unwrap_or(rest.len())];
+    while let Some(c) = link.chars().last() {
+        let unbalanced_paren = c == ')' && link.matches('(').count() < link.matches(')').count();
+        if ".,;:!?'\"]}>".contains(c) || unbalanced_paren {
+            link = &link[..link.len() - c.len_utf8()];
+        } else {
+            break;
+        }
+    }
+    // Something must follow the scheme or "www.".
+    (link.len() > prefix_len).then(|| (link, if www { format!("https://{link}") } else { link.to_string() }))
 }
 
 /// Splits a search snippet into (text, is_match) runs: matches sit between `\u{1}` and `\u{2}`.
@@ -140,6 +146,25 @@ mod tests {
         assert_eq!(split_links("xhttps://nope"), vec![Piece::Text("xhttps://nope".into())]);
         assert_eq!(split_links("https:// alone"), vec![Piece::Text("https:// alone".into())]);
         assert_eq!(split_links("<b>hi</b> javascript:alert(1)"), vec![Piece::Text("<b>hi</b> javascript:alert(1)".into())]);
+    }
+
+    #[test]
+    fn links_start_words_in_any_case_and_text_around_them_keeps_every_character() {
+        assert_eq!(
+            split_links("Ünïcode→HTTPS://a.b/ç and\twww.x.y, (http://z.w) Www.q.r"),
+            vec![
+                Piece::Text("Ünïcode→HTTPS://a.b/ç and\t".into()),
+                Piece::Link("www.x.y".into(), "https://www.x.y".into()),
+                Piece::Text(", (".into()),
+                link("http://z.w"),
+                Piece::Text(") ".into()),
+                Piece::Link("Www.q.r".into(), "https://Www.q.r".into()),
+            ]
+        );
+        assert_eq!(split_links("https://a.b/http://c.d"), vec![link("https://a.b/http://c.d")]);
+        assert_eq!(split_links("www. www"), vec![Piece::Text("www. www".into())]);
+        assert_eq!(split_links("é"), vec![Piece::Text("é".into())]);
+        assert_eq!(split_links(""), vec![]);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::{
 };
 
 /// One message as the list shows it, with what depends on its neighbours.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct Row {
     pub msg: MessageView,
     /// A date separator goes above this message (its label, known only in the browser).
@@ -24,6 +24,7 @@ pub struct Row {
     /// The last message of a run (shows the avatar in groups, the bubble's tail).
     pub last_of_run: bool,
     pub mine: bool,
+    /// A hash of everything above, the list's key: a row that changes in any way is drawn anew.
     key: u64,
 }
 
@@ -60,7 +61,7 @@ pub fn rows(list: &[MessageView], day_of: Option<&dyn Fn(i64) -> i64>, is_mine: 
         let last_of_run = new_day_next || !next.is_some_and(|n| same_run(m, n));
         let mut row = Row { msg: m.clone(), day, first_of_run, last_of_run, mine: is_mine(m), key: 0 };
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        format!("{row:?}").hash(&mut h);
+        row.hash(&mut h);
         row.key = h.finish();
         out.push(row);
     }
