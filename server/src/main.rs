@@ -1,6 +1,8 @@
 #![recursion_limit = "256"]
 use confab::{bench_setup, config::Config, seed, startup::Application, telemetry};
 
+mod sqlite_alloc;
+
 // Rendering a page allocates and frees thousands of small objects; under callgrind glibc's
 // allocator was 41% of a chat list's instructions (24 M per page, 17 M with mimalloc). It costs
 // about 2.7 KiB more per idle socket (13.3 -> 16.0 KiB with 2 KiB read buffers).
@@ -9,6 +11,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    let sqlite_alloc = sqlite_alloc::install();
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(e) => {
@@ -17,6 +20,9 @@ async fn main() -> std::process::ExitCode {
         }
     };
     telemetry::init(&config.log_filter, config.log_json);
+    if let Err(code) = sqlite_alloc {
+        tracing::warn!(code, "SQLite kept its own allocator");
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let command = args.first().map(String::as_str);
     if let Some(name @ ("seed" | "bench-setup")) = command {
