@@ -4,7 +4,8 @@
 # /chats/<busiest chat> plus the JSON routes behind them. Usage:
 #   scripts/bench_chats.sh [path/to/confab]      (default target/release/confab)
 # With CALLGRIND=1 the server runs under valgrind's callgrind and the script prints the
-# instructions one render of each page costs instead: a count the machine's load does not move.
+# instructions one render of each page (and of the chat list's JSON) costs instead: a count the
+# machine's load does not move.
 set -euo pipefail
 
 BIN=${1:-target/release/confab}
@@ -59,20 +60,21 @@ done
 if [[ -n ${CALLGRIND:-} ]]; then
     # Counters zeroed after a warm-up render, dumped after RUNS renders: instructions per render.
     instructions() {
-        local label=$1 path=$2
-        curl -fs -o /dev/null -b "$JAR" "$URL$path"
+        local label=$1 path=$2; shift 2
+        curl -fs -o /dev/null "$@" "$URL$path"
         callgrind_control -z "$SERVER" >/dev/null 2>&1
-        for _ in $(seq "$RUNS"); do curl -fs -o /dev/null -b "$JAR" "$URL$path"; done
+        for _ in $(seq "$RUNS"); do curl -fs -o /dev/null "$@" "$URL$path"; done
         callgrind_control -d "$SERVER" >/dev/null 2>&1
         local dump
         dump=$(ls -t "$WORK"/callgrind.out.* | head -1)
         # CALLGRIND_KEEP=<dir> keeps each page's profile for callgrind_annotate.
         if [[ -n ${CALLGRIND_KEEP:-} ]]; then mkdir -p "$CALLGRIND_KEEP" && cp "$dump" "$CALLGRIND_KEEP/${path//\//_}.callgrind"; fi
-        awk -v l="$label" -v n="$RUNS" '/^(summary|totals):/ {printf "%-28s %6.2f M instructions a render (%d renders)\n", l, $2/n/1e6, n; exit}' "$dump"
+        awk -v l="$label" -v n="$RUNS" '/^(summary|totals):/ {printf "%-28s %6.2f M instructions a request (%d requests)\n", l, $2/n/1e6, n; exit}' "$dump"
     }
     echo "== instructions (callgrind; demo's busiest chat: $chat)"
-    instructions "page /chats" /chats
-    instructions "page /chats/<id>" "/chats/$chat"
+    instructions "page /chats" /chats -b "$JAR"
+    instructions "page /chats/<id>" "/chats/$chat" -b "$JAR"
+    instructions "GET /api/chats/" /api/chats/ -H "authorization: Bearer $token"
     exit 0
 fi
 echo "== timings (demo's busiest chat: $chat)"

@@ -8,7 +8,7 @@ use sqlx::Row;
 use super::{
     SqliteStore, StoreError,
     chats::{AccessMember, Applied, Change, ChatAccess, ChatStore, ConvRow, MemberRow, NewMessage, SummaryRow, SummaryScope},
-    sqlite_rows::{CONV_COLS, MEMBER_COLS, MSG_COLS, READABLE, append, brief_at, conv_row, like_escape, lock_for_write, member_row, message_row, pair},
+    sqlite_rows::{CONV_COLS, MEMBER_COLS, PEER, PREVIEW_COLS, READABLE, append, brief_at, conv_row, like_escape, lock_for_write, member_row, message_row, pair},
     sqlite_writer::MarkKind,
 };
 
@@ -36,15 +36,13 @@ fn summary_sql(filter: &str, tail: &str) -> String {
                 WHEN p.last_seen_visibility = 'contacts' THEN EXISTS (SELECT 1 FROM contacts k
                      WHERE k.user_lo = MIN(mb.user_id, p.id) AND k.user_hi = MAX(mb.user_id, p.id) AND k.state = 'accepted')
                 ELSE 0 END AS p_visible,
-           {MSG_COLS}
+           {PREVIEW_COLS}
          FROM members mb
          JOIN conversations c ON c.id = mb.conversation_id
          LEFT JOIN members pm ON c.kind = 'direct' AND pm.conversation_id = c.id AND pm.user_id <> mb.user_id
          LEFT JOIN users p ON p.id = pm.user_id
          LEFT JOIN messages m ON m.conversation_id = c.id AND m.seq = c.last_seq
          LEFT JOIN users s ON s.id = m.sender_id
-         LEFT JOIN messages r ON r.id = NULL
-         LEFT JOIN users rs ON rs.id = NULL
          WHERE mb.state IN {READABLE} AND {filter}
          {tail}"
     )
@@ -57,7 +55,7 @@ fn summary_row(r: &SqliteRow) -> SummaryRow {
         my_state: r.get("my_state"),
         muted: r.get("my_muted"),
         unread: r.get("unread"),
-        peer: brief_at(r, "p_"),
+        peer: brief_at(r, PEER),
         peer_presence_visible: r.get("p_visible"),
         last: message_row(r),
     }

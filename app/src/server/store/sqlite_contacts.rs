@@ -5,7 +5,7 @@ use sqlx::{Row, sqlite::SqliteRow};
 use super::{
     SqliteStore, StoreError,
     chats::{ContactRow, ContactStore, InviteRow},
-    sqlite_rows::{brief_at, pair},
+    sqlite_rows::{USER, brief_at, pair},
 };
 
 fn invite_row(r: &SqliteRow) -> InviteRow {
@@ -39,7 +39,7 @@ impl ContactStore for SqliteStore {
         Ok(rows
             .iter()
             .map(|r| ContactRow {
-                person: brief_at(r, "u_").unwrap_or_default(),
+                person: brief_at(r, USER).unwrap_or_default(),
                 inviter: r.get("inviter"),
                 state: r.get("state"),
                 since: r.get("since"),

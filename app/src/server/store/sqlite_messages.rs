@@ -7,7 +7,7 @@ use super::sqlite_rows::NOW_MS;
 use super::{
     SqliteStore, StoreError,
     chats::{MessageHitRow, MessageRow, MessageStore, NewMessage, ReactionRow, Sent},
-    sqlite_rows::{MSG_COLS, MSG_FROM, READABLE, brief_at, index_new_messages, insert_at, message_row},
+    sqlite_rows::{MSG_COLS, MSG_FROM, READABLE, SENDER, brief_at, index_new_messages, insert_at, message_row},
 };
 
 #[async_trait]
@@ -182,7 +182,7 @@ impl MessageStore for SqliteStore {
                 peer_name: r.get(3),
                 message_id: r.get("m_id"),
                 seq: r.get(5),
-                sender: brief_at(r, "s_").unwrap_or_default(),
+                sender: brief_at(r, SENDER).unwrap_or_default(),
                 snippet: r.get("snippet"),
                 created_at: r.get(10),
             })

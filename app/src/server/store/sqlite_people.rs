@@ -6,7 +6,7 @@ use sqlx::Row;
 use super::{
     SqliteStore, StoreError,
     chats::{Brief, PeopleStore, ProfileRow, Relation},
-    sqlite_rows::{brief_at, like_escape, pair},
+    sqlite_rows::{USER, brief_at, like_escape, pair},
 };
 
 const PROFILE_COLS: &str = "id AS u_id, username AS u_username, display_name AS u_display_name, bio, who_can_message, \
@@ -19,13 +19,13 @@ impl PeopleStore for SqliteStore {
             .bind(user_id)
             .fetch_optional(self.pool())
             .await?;
-        Ok(row.and_then(|r| brief_at(&r, "u_")))
+        Ok(row.and_then(|r| brief_at(&r, USER)))
     }
 
     async fn profile_row(&self, user_id: &str) -> Result<Option<ProfileRow>, StoreError> {
         let row = sqlx::query(&format!("SELECT {PROFILE_COLS} FROM users WHERE id = ?")).bind(user_id).fetch_optional(self.pool()).await?;
         Ok(row.map(|r| ProfileRow {
-            person: brief_at(&r, "u_").unwrap_or_default(),
+            person: brief_at(&r, USER).unwrap_or_default(),
             bio: r.get("bio"),
             who_can_message: r.get("who_can_message"),
             last_seen_visibility: r.get("last_seen_visibility"),
@@ -90,7 +90,7 @@ impl PeopleStore for SqliteStore {
         .bind(limit)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.iter().filter_map(|r| brief_at(r, "u_")).collect())
+        Ok(rows.iter().filter_map(|r| brief_at(r, USER)).collect())
     }
 
     async fn user_by_phone_brief(&self, phone: &str) -> Result<Option<Brief>, StoreError> {
@@ -98,7 +98,7 @@ impl PeopleStore for SqliteStore {
             .bind(phone)
             .fetch_optional(self.pool())
             .await?;
-        Ok(row.and_then(|r| brief_at(&r, "u_")))
+        Ok(row.and_then(|r| brief_at(&r, USER)))
     }
 
     async fn presence_audience(&self, me: &str, contacts_only: bool) -> Result<Vec<String>, StoreError> {

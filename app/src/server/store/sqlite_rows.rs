@@ -22,13 +22,19 @@ macro_rules! reply_cols {
 pub(super) const REPLY_COLS: &str = reply_cols!();
 pub(super) const REPLY_FROM: &str = "messages r LEFT JOIN users rs ON rs.id = r.sender_id";
 
+/// A message and its sender (aliases `m`, `s`), as `message_row` maps them with the reply's.
+macro_rules! message_cols {
+    () => {
+        "m.id AS m_id, m.conversation_id AS m_chat, m.seq AS m_seq, m.body AS m_body, \
+         m.system AS m_system, m.created_at AS m_created_at, m.edited_at AS m_edited_at, m.deleted AS m_deleted, \
+         m.client_id AS m_client_id, s.id AS s_id, s.username AS s_username, s.display_name AS s_display_name, "
+    };
+}
 /// A message with its sender and the message it replies to (aliases `m`, `s`, `r`, `rs`).
-pub(super) const MSG_COLS: &str = concat!(
-    "m.id AS m_id, m.conversation_id AS m_chat, m.seq AS m_seq, m.body AS m_body, \
-     m.system AS m_system, m.created_at AS m_created_at, m.edited_at AS m_edited_at, m.deleted AS m_deleted, \
-     m.client_id AS m_client_id, s.id AS s_id, s.username AS s_username, s.display_name AS s_display_name, ",
-    reply_cols!()
-);
+pub(super) const MSG_COLS: &str = concat!(message_cols!(), reply_cols!());
+/// A message as a preview shows it, without joining the message it replies to: `reply_row`
+/// stops at the NULL `r_id`.
+pub(super) const PREVIEW_COLS: &str = concat!(message_cols!(), "NULL AS r_id");
 pub(super) const MSG_FROM: &str = "messages m LEFT JOIN users s ON s.id = m.sender_id \
     LEFT JOIN messages r ON r.id = m.reply_to LEFT JOIN users rs ON rs.id = r.sender_id";
 
@@ -65,11 +71,18 @@ impl Columns for rusqlite::Row<'_> {
     }
 }
 
-pub(super) fn brief_at(r: &impl Columns, prefix: &str) -> Option<Brief> {
-    r.text(&format!("{prefix}id")).map(|id| Brief {
+/// A person's id, username and display name columns under one of the queries' aliases.
+pub(super) type PersonCols = [&'static str; 3];
+pub(super) const USER: PersonCols = ["u_id", "u_username", "u_display_name"];
+pub(super) const SENDER: PersonCols = ["s_id", "s_username", "s_display_name"];
+pub(super) const REPLY_SENDER: PersonCols = ["rs_id", "rs_username", "rs_display_name"];
+pub(super) const PEER: PersonCols = ["p_id", "p_username", "p_display_name"];
+
+pub(super) fn brief_at(r: &impl Columns, [id, username, display_name]: PersonCols) -> Option<Brief> {
+    r.text(id).map(|id| Brief {
         id,
-        username: r.text(&format!("{prefix}username")).unwrap_or_default(),
-        display_name: r.text(&format!("{prefix}display_name")).unwrap_or_default(),
+        username: r.text(username).unwrap_or_default(),
+        display_name: r.text(display_name).unwrap_or_default(),
     })
 }
 
@@ -90,7 +103,7 @@ pub(super) fn conv_row(r: &SqliteRow) -> ConvRow {
 
 pub(super) fn member_row(r: &SqliteRow) -> MemberRow {
     MemberRow {
-        person: brief_at(r, "u_").unwrap_or_default(),
+        person: brief_at(r, USER).unwrap_or_default(),
         role: r.get("mb_role"),
         state: r.get("mb_state"),
         joined_at: r.get("mb_joined_at"),
@@ -110,7 +123,7 @@ pub(super) fn message_row(r: &impl Columns) -> Option<MessageRow> {
         id: r.text("m_id")?,
         chat_id: r.text("m_chat").unwrap_or_default(),
         seq: r.int("m_seq").unwrap_or_default(),
-        sender: brief_at(r, "s_"),
+        sender: brief_at(r, SENDER),
         body: r.text("m_body").unwrap_or_default(),
         system: r.text("m_system"),
         created_at: r.int("m_created_at").unwrap_or_default(),
@@ -126,7 +139,7 @@ pub(super) fn reply_row(r: &impl Columns) -> Option<ReplyRow> {
     Some(ReplyRow {
         id: r.text("r_id")?,
         seq: r.int("r_seq").unwrap_or_default(),
-        sender: brief_at(r, "rs_").unwrap_or_default(),
+        sender: brief_at(r, REPLY_SENDER).unwrap_or_default(),
         body: r.text("r_body").unwrap_or_default(),
         deleted: r.flag("r_deleted"),
     })

@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::{
     StoreError,
     chats::{MessageRow, NewMessage, Sent},
-    sqlite_rows::{INDEX_NEW_MESSAGES, MSG_COLS, MSG_FROM, NOW_MS, REPLY_COLS, REPLY_FROM, brief_at, message_row, reply_row},
+    sqlite_rows::{INDEX_NEW_MESSAGES, MSG_COLS, MSG_FROM, NOW_MS, REPLY_COLS, REPLY_FROM, SENDER, brief_at, message_row, reply_row},
 };
 
 /// Most writes one transaction takes; more wait for the next.
@@ -282,7 +282,7 @@ fn store_send(tx: &Transaction, m: &NewMessage, first_rowid: &mut Option<i64>) -
     // message read through the mappings history reads use: reading the new row back through
     // the four-table join was a fifth of the writer's time.
     let sender = match &m.sender_id {
-        Some(id) => tx.prepare_cached(&SQL.sender)?.query_row([id], |r| Ok(brief_at(r, "s_"))).optional()?.flatten(),
+        Some(id) => tx.prepare_cached(&SQL.sender)?.query_row([id], |r| Ok(brief_at(r, SENDER))).optional()?.flatten(),
         None => None,
     };
     let reply_to = match &m.reply_to {
