@@ -49,8 +49,6 @@ chat=$(curl -fs "$URL/api/chats/" -H "authorization: Bearer $token" | python3 -c
 timeit() {
     local label=$1; shift
     for _ in $(seq "$RUNS"); do curl -fs -o /dev/null -w '%{time_total}\n' "$@"; done | sort -n |
-        # CALLGRIND_KEEP=<dir> keeps each page's profile for callgrind_annotate.
-        if [[ -n ${CALLGRIND_KEEP:-} ]]; then mkdir -p "$CALLGRIND_KEEP" && cp "$dump" "$CALLGRIND_KEEP/${path//\//_}.callgrind"; fi
         awk -v l="$label" '{t[NR]=$1*1000} END {printf "%-28s median %6.1f ms   p95 %6.1f ms   (%d runs)\n", l, t[int(NR/2)+1], t[int(NR*0.95)], NR}'
 }
 
