@@ -29,7 +29,8 @@ export default defineConfig({
     { name: "phone", use: { ...devices["Pixel 7"], channel: undefined } },
   ],
   webServer: {
-    command: `"${path.join(repoRoot, "target/release/confab")}"`,
+    // CONFAB_E2E_BIN runs a copy of the binary, for checkouts that share one target dir.
+    command: `"${process.env.CONFAB_E2E_BIN ?? path.join(repoRoot, "target/release/confab")}"`,
     cwd: repoRoot,
     url: `${baseURL}/readyz`,
     reuseExistingServer: false,
