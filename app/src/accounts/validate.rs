@@ -111,9 +111,14 @@ pub fn password(raw: &str, known: &[&str]) -> Result<String, AppError> {
 }
 
 /// Only a local path may follow a login, so a link cannot send someone to another site.
+/// Browsers drop tabs and newlines from a URL and read `\` as `/`, so `/\t/evil.example`
+/// would be `//evil.example`, another site: a path with any of them, any other control
+/// character or whitespace, is refused whole rather than cleaned.
 pub fn local_next(next: Option<&str>) -> String {
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") => p.to_owned(),
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace()) => {
+            p.to_owned()
+        }
         _ => "/chats".to_owned(),
     }
 }
@@ -205,6 +210,9 @@ mod tests {
         assert_eq!(local_next(Some("//evil.example")), "/chats");
         assert_eq!(local_next(Some("https://evil.example")), "/chats");
         assert_eq!(local_next(Some("/\\evil.example")), "/chats");
+        for hidden in ["/\t/evil.example", "/\n/evil.example", "/\r/evil.example", "/ /evil.example", "/x\\..\\\\evil.example", "/\u{0}/evil.example"] {
+            assert_eq!(local_next(Some(hidden)), "/chats", "{hidden:?}");
+        }
         assert_eq!(local_next(None), "/chats");
     }
 }
