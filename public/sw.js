@@ -1,7 +1,9 @@
 // Confab's service worker: caches the app shell so the installed app opens instantly and offline.
-// Pages: network first (they are personal and live), falling back to the cached copy, then to the
-// offline page. Static assets: served from cache and refreshed in the background.
-const VERSION = "confab-v1";
+// Pages always come from the network, else the offline page: they hold one person's chats, and a
+// cached copy would outlive signing out on a shared device (pages are sent `no-store` too).
+// Static assets: served from cache and refreshed in the background.
+// v2: v1 kept every page it had shown; activating v2 deletes that cache.
+const VERSION = "confab-v2";
 const SHELL = [
   "/offline.html",
   "/pkg/confab.css",
@@ -34,17 +36,7 @@ self.addEventListener("fetch", (event) => {
   if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/ws")) return;
 
   if (request.mode === "navigate") {
-    event.respondWith(
-      fetch(request)
-        .then((response) => {
-          if (response.ok && !response.redirected) {
-            const copy = response.clone();
-            caches.open(VERSION).then((cache) => cache.put(request, copy));
-          }
-          return response;
-        })
-        .catch(() => caches.match(request).then((hit) => hit || caches.match("/offline.html"))),
-    );
+    event.respondWith(fetch(request).catch(() => caches.match("/offline.html")));
     return;
   }
 

@@ -90,7 +90,7 @@ test.describe("installable app", () => {
     const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
     expect(scope).toMatch(/\/$/);
     const cached = await page.evaluate(async () => {
-      const cache = await caches.open("confab-v1");
+      const cache = await caches.open("confab-v2");
       return (await cache.keys()).map((r) => new URL(r.url).pathname);
     });
     expect(cached).toEqual(expect.arrayContaining(["/offline.html", "/pkg/confab.wasm"]));

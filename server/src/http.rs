@@ -1,5 +1,5 @@
 //! Cross-cutting HTTP layers: security headers, cross-origin cookie writes and request logging.
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use axum::{
     body::Body,
@@ -11,10 +11,16 @@ use axum::{
 use tracing::Span;
 
 /// Headers every response carries. Rendered pages already have a CSP with their script nonce;
-/// everything else gets the same policy without one.
+/// everything else gets the same policy without one. What a route answers (pages, the API,
+/// server functions) is one person's and is never stored by a browser or proxy cache; only
+/// static files (no route: the fallback) may be.
 pub async fn security_headers(request: Request, next: Next) -> Response<Body> {
+    let routed = request.extensions().get::<MatchedPath>().is_some();
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if routed {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
@@ -30,11 +36,21 @@ pub async fn security_headers(request: Request, next: Next) -> Response<Body> {
     response
 }
 
-/// A write that a browser sends with the session cookie from another site's page is refused: the
-/// cookie would act for the person without their say (CSRF). Bearer requests carry their own
-/// credential and pass, as do requests without Origin or Referer (not from a browser page).
-pub async fn refuse_cross_origin_cookie_writes(public_url: std::sync::Arc<str>, request: Request, next: Next) -> Response<Body> {
-    if is_cross_origin_cookie_write(request.method(), request.headers(), &public_url) {
+/// Where writes may come from: the site itself, and the origins configured for the API's CORS.
+#[derive(Clone)]
+pub struct WriteOrigins {
+    pub site: Arc<str>,
+    pub api_clients: Arc<[String]>,
+}
+
+/// A write that another site's page makes a browser send is refused (CSRF). With the session
+/// cookie it would act for the person without their say; without one it can still sign the
+/// browser in to the attacker's account (login CSRF: a form posting the attacker's own code),
+/// so that what the person then types lands in the attacker's hands. Bearer requests carry their
+/// own credential and pass, as do requests without Origin or Referer (not from a browser page),
+/// and cookieless calls from an origin configured for CORS.
+pub async fn refuse_cross_site_writes(origins: WriteOrigins, request: Request, next: Next) -> Response<Body> {
+    if is_cross_site_write(request.method(), request.headers(), &origins) {
         let body = serde_json::json!({ "error": {
             "code": "cross_origin",
             "message": "Requests from other sites must use a Bearer token, not the session cookie",
@@ -45,8 +61,26 @@ pub async fn refuse_cross_origin_cookie_writes(public_url: std::sync::Arc<str>, 
     next.run(request).await
 }
 
-fn is_cross_origin_cookie_write(method: &Method, headers: &HeaderMap, public_url: &str) -> bool {
+fn is_cross_site_write(method: &Method, headers: &HeaderMap, origins: &WriteOrigins) -> bool {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return false;
+    }
+    let has_bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer "));
+    if has_bearer {
+        return false;
+    }
+    let site = &*origins.site;
+    let header_str = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let origin = match (header_str(header::ORIGIN), header_str(header::REFERER)) {
+        (Some(origin), _) => origin,
+        (None, Some(referer)) if referer == site || referer.starts_with(&format!("{site}/")) => return false,
+        (None, Some(_)) => return true,
+        (None, None) => return false,
+    };
+    if origin == site {
         return false;
     }
     let has_session_cookie = headers
@@ -54,19 +88,7 @@ fn is_cross_origin_cookie_write(method: &Method, headers: &HeaderMap, public_url
         .iter()
         .filter_map(|v| v.to_str().ok())
         .any(|v| v.split(';').any(|c| c.trim().starts_with("confab_session=")));
-    let has_bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer "));
-    if !has_session_cookie || has_bearer {
-        return false;
-    }
-    let header_str = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
-    match (header_str(header::ORIGIN), header_str(header::REFERER)) {
-        (Some(origin), _) => origin != public_url,
-        (None, Some(referer)) => !(referer == public_url || referer.starts_with(&format!("{public_url}/"))),
-        (None, None) => false,
-    }
+    has_session_cookie || !origins.api_clients.iter().any(|allowed| allowed == origin)
 }
 
 /// One span per request, named by its route pattern (not the raw path, which holds ids).
@@ -95,23 +117,40 @@ mod tests {
 
     const SITE: &str = "https://chat.example.com";
 
+    fn origins(api_clients: &[&str]) -> WriteOrigins {
+        WriteOrigins { site: SITE.into(), api_clients: api_clients.iter().map(|o| o.to_string()).collect() }
+    }
+
+    fn refused(method: Method, pairs: &[(&'static str, &'static str)]) -> bool {
+        is_cross_site_write(&method, &headers(pairs), &origins(&["https://app.example.com"]))
+    }
+
     #[test]
     fn cookie_writes_from_other_sites_are_refused() {
         let cookie = ("cookie", "a=1; confab_session=abc");
         for from in [("origin", "https://evil.example"), ("referer", "https://evil.example/page"), ("referer", "https://chat.example.com.evil.example/")] {
-            assert!(is_cross_origin_cookie_write(&Method::POST, &headers(&[cookie, from]), SITE), "{from:?}");
+            assert!(refused(Method::POST, &[cookie, from]), "{from:?}");
+        }
+        assert!(refused(Method::POST, &[cookie, ("origin", "https://app.example.com")]), "a CORS origin never gets the cookie's power");
+    }
+
+    #[test]
+    fn cookieless_writes_from_other_sites_are_refused_too() {
+        for from in [("origin", "https://evil.example"), ("origin", "null"), ("referer", "https://evil.example/login")] {
+            assert!(refused(Method::POST, &[from]), "{from:?}");
         }
     }
 
     #[test]
-    fn same_site_reads_bearer_and_cookieless_requests_pass() {
+    fn same_site_reads_bearer_api_clients_and_non_browsers_pass() {
         let cookie = ("cookie", "confab_session=abc");
         let evil = ("origin", "https://evil.example");
-        assert!(!is_cross_origin_cookie_write(&Method::POST, &headers(&[cookie, ("origin", SITE)]), SITE));
-        assert!(!is_cross_origin_cookie_write(&Method::POST, &headers(&[cookie, ("referer", "https://chat.example.com/chats")]), SITE));
-        assert!(!is_cross_origin_cookie_write(&Method::GET, &headers(&[cookie, evil]), SITE));
-        assert!(!is_cross_origin_cookie_write(&Method::POST, &headers(&[cookie, evil, ("authorization", "Bearer x.y.z")]), SITE));
-        assert!(!is_cross_origin_cookie_write(&Method::POST, &headers(&[evil]), SITE));
-        assert!(!is_cross_origin_cookie_write(&Method::POST, &headers(&[cookie]), SITE));
+        assert!(!refused(Method::POST, &[cookie, ("origin", SITE)]));
+        assert!(!refused(Method::POST, &[cookie, ("referer", "https://chat.example.com/chats")]));
+        assert!(!refused(Method::GET, &[cookie, evil]));
+        assert!(!refused(Method::POST, &[cookie, evil, ("authorization", "Bearer x.y.z")]));
+        assert!(!refused(Method::POST, &[("origin", "https://app.example.com")]));
+        assert!(!refused(Method::POST, &[cookie]));
+        assert!(!refused(Method::POST, &[]));
     }
 }

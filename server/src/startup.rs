@@ -106,7 +106,7 @@ impl Application {
         let cors_origins = config.cors_origins.clone();
         let state = AppState { leptos_options: leptos_options.clone(), services: services.clone(), config: Arc::new(config) };
         let routes = generate_route_list(App);
-        let site: Arc<str> = public_url.as_str().into();
+        let write_origins = http::WriteOrigins { site: public_url.as_str().into(), api_clients: cors_origins.clone().into() };
         let router = Router::new()
             .route("/healthz", get(health::healthz))
             .route("/readyz", get(health::readyz))
@@ -123,7 +123,7 @@ impl Application {
             .layer(DefaultBodyLimit::max(64 * 1024))
             .layer(sessions)
             .layer(middleware::from_fn(move |request, next| {
-                http::refuse_cross_origin_cookie_writes(site.clone(), request, next)
+                http::refuse_cross_site_writes(write_origins.clone(), request, next)
             }))
             .layer(middleware::from_fn(http::security_headers))
             // Pages are compressed per request, so cheaply: gzip at level 2. Brotli, even at

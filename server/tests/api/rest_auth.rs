@@ -208,3 +208,38 @@ async fn a_write_with_the_session_cookie_from_another_site_is_refused() {
     let response = send(app.url("").trim_end_matches('/').to_owned()).await.unwrap();
     assert_eq!(response.status(), 200, "the app's own pages still work");
 }
+
+#[tokio::test]
+async fn a_login_form_posted_from_another_site_does_not_sign_the_browser_in() {
+    let app = spawn_app().await;
+    app.sign_up("mallory", "+4915112340006").await;
+    // The attacker starts a login to their own account and reads their own code...
+    let attacker = app.browser();
+    let pending: Value = app.server_fn(&attacker, "login_start", &[("user_id", ""), ("phone", "+4915112340006")]).await.json().await.unwrap();
+    let pending_id = pending["pending_id"].as_str().unwrap().to_owned();
+    let code = app.latest_code("+4915112340006");
+    // ...then their page makes the victim's browser (no session cookie yet) post it.
+    let victim = app.browser();
+    let response = victim
+        .post(app.url("/api/accounts/verify_code"))
+        .header("origin", "https://evil.example")
+        .form(&[("pending_id", pending_id.as_str()), ("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    assert!(response.headers().get("set-cookie").is_none(), "no session was handed out");
+    assert_error_shape(&response.json().await.unwrap(), "cross_origin");
+    let user: Value = app.server_fn(&victim, "current_user", &[]).await.json().await.unwrap();
+    assert_eq!(user, Value::Null, "the victim's browser is not signed in to the attacker's account");
+
+    let own_page = app.url("").trim_end_matches('/').to_owned();
+    let response = attacker
+        .post(app.url("/api/accounts/verify_code"))
+        .header("origin", own_page)
+        .form(&[("pending_id", pending_id.as_str()), ("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "the same code from the app's own page still works");
+}
