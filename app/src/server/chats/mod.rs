@@ -65,10 +65,20 @@ fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
-/// Store failures are logged here, once; the client only learns that something went wrong.
+/// Store failures are logged here, once; the client only learns that something went wrong,
+/// or, when the writer is overloaded, to try again in a moment (a resent message is stored
+/// once: its client id finds it if the first try did commit after all).
 fn internal(e: StoreError) -> AppError {
-    tracing::error!(error = %e, "chats store failed");
-    AppError::Internal
+    match e {
+        StoreError::Busy | StoreError::Slow => {
+            tracing::warn!(error = %e, "chats store overloaded");
+            AppError::RateLimited { retry_after_secs: 1 }
+        }
+        e => {
+            tracing::error!(error = %e, "chats store failed");
+            AppError::Internal
+        }
+    }
 }
 
 /// An id for chats and messages: 16 bytes, hex: the time in milliseconds (6 bytes), then 10

@@ -29,6 +29,15 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The message writer's queue is full: nothing was written; the caller may retry shortly.
+    #[error("the message writer is busy")]
+    Busy,
+    /// The message writer did not answer within its deadline; the write may still commit.
+    #[error("the message writer did not answer in time")]
+    Slow,
+    /// The message writer's thread is gone: nothing more can be written until a restart.
+    #[error("the message writer stopped")]
+    WriterStopped,
 }
 
 /// A stored browser session (see `sessions.rs`).

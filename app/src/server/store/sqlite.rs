@@ -66,7 +66,7 @@ impl SqliteStore {
 impl Store for SqliteStore {
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
+        self.writer.ping().await
     }
 
     async fn session_insert(&self, row: &SessionRow, now: i64) -> Result<bool, StoreError> {

@@ -23,6 +23,27 @@ use super::{
 /// Most writes one transaction takes; more wait for the next.
 const MAX_BATCH: usize = 512;
 
+/// How much the writer may have waiting, and how long a caller waits for its commit.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Brakes {
+    /// Writes queued at most: 32 full batches, a second or two of work at the rates the
+    /// writer sustains. Past it a write is refused at once (`StoreError::Busy`) rather than
+    /// queued behind a backlog that only grows.
+    pub queue: usize,
+    /// A caller stops waiting after this (`StoreError::Slow`). The write may still commit
+    /// later: a send is then found again by its client id when the client retries.
+    pub deadline: Duration,
+}
+
+impl Default for Brakes {
+    fn default() -> Self {
+        Self { queue: 32 * MAX_BATCH, deadline: Duration::from_secs(10) }
+    }
+}
+
+/// How long the readiness ping waits for the writer to answer.
+const PING_DEADLINE: Duration = Duration::from_secs(2);
+
 /// The statements built from shared column lists, formatted once rather than per write (the
 /// statement cache is keyed by the text, so each write hashed a freshly built string too).
 struct Statements {
@@ -53,6 +74,11 @@ enum Write {
     Mark { kind: MarkKind, chat_id: String, user_id: String, seq: i64 },
     /// A person's last device went away at `at` (never moves the time back).
     LastSeen { user_id: String, at: i64 },
+    /// Nothing: answered after the batch it joins, to show the writer is alive and moving.
+    Ping,
+    /// Ends the writer thread as a crash would.
+    #[cfg(test)]
+    Crash,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -112,11 +138,12 @@ struct Job {
 /// The queue to the writer thread; the thread ends when the last clone is dropped.
 #[derive(Clone, Debug)]
 pub(super) struct Committer {
-    jobs: mpsc::UnboundedSender<Job>,
+    jobs: mpsc::Sender<Job>,
+    deadline: Duration,
 }
 
 fn stopped() -> StoreError {
-    StoreError::Corrupt("the message writer stopped".into())
+    StoreError::WriterStopped
 }
 
 /// Connection settings the pool and the writer share, as (pragma, value).
@@ -137,6 +164,10 @@ impl Committer {
     /// Opens the writer's connection to the (migrated) database file and starts its thread.
     /// `synchronous` is the pool's setting (`FULL`, or `OFF` for bulk loads).
     pub(super) fn start(path: &Path, synchronous: &str) -> Result<Self, StoreError> {
+        Self::start_with(path, synchronous, Brakes::default())
+    }
+
+    pub(super) fn start_with(path: &Path, synchronous: &str, brakes: Brakes) -> Result<Self, StoreError> {
         let conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.pragma_update(None, "synchronous", synchronous)?;
@@ -148,12 +179,12 @@ impl Committer {
         // (SQLite's `pcache1TruncateUnsafe`), which at 16 MiB was 15 % of the writer's time,
         // and a batch touches a few thousand pages at most.
         conn.pragma_update(None, "cache_size", WRITER_CACHE)?;
-        let (jobs, queue) = mpsc::unbounded_channel();
+        let (jobs, queue) = mpsc::channel(brakes.queue);
         thread::Builder::new()
             .name("message-writer".into())
             .spawn(move || write_batches(conn, queue))
             .map_err(|e| StoreError::Corrupt(format!("the message writer could not start: {e}")))?;
-        Ok(Self { jobs })
+        Ok(Self { jobs, deadline: brakes.deadline })
     }
 
     /// Stores the message (or finds it stored already under its client id) and returns once
@@ -181,15 +212,31 @@ impl Committer {
         self.submit(Write::LastSeen { user_id: user_id.to_owned(), at }).await.map(drop)
     }
 
+    /// Answers once the writer has committed the batch before and including this call, so a
+    /// dead thread, or one stuck for `PING_DEADLINE`, fails it: what `/readyz` reports.
+    pub(super) async fn ping(&self) -> Result<(), StoreError> {
+        self.submit_within(Write::Ping, PING_DEADLINE).await.map(drop)
+    }
+
     async fn submit(&self, write: Write) -> Result<Written, StoreError> {
+        self.submit_within(write, self.deadline).await
+    }
+
+    async fn submit_within(&self, write: Write, deadline: Duration) -> Result<Written, StoreError> {
         let (done, result) = oneshot::channel();
-        self.jobs.send(Job { write, done }).map_err(|_| stopped())?;
-        result.await.map_err(|_| stopped())?
+        self.jobs.try_send(Job { write, done }).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => StoreError::Busy,
+            mpsc::error::TrySendError::Closed(_) => stopped(),
+        })?;
+        match tokio::time::timeout(deadline, result).await {
+            Ok(answer) => answer.map_err(|_| stopped())?,
+            Err(_) => Err(StoreError::Slow),
+        }
     }
 }
 
 /// Takes what is queued (up to `MAX_BATCH`), commits it, answers, and waits for more.
-fn write_batches(mut conn: Connection, mut queue: mpsc::UnboundedReceiver<Job>) {
+fn write_batches(mut conn: Connection, mut queue: mpsc::Receiver<Job>) {
     // Statements are prepared once per connection and reused by every batch.
     conn.set_prepared_statement_cache_capacity(16);
     let mut batch = Vec::with_capacity(MAX_BATCH);
@@ -238,6 +285,9 @@ fn commit(conn: &mut Connection, batch: &[Job]) -> Result<Vec<Result<Written, St
                 tx.prepare_cached("UPDATE users SET last_seen_at = MAX(COALESCE(last_seen_at, 0), ?2) WHERE id = ?1")?.execute(params![user_id, at])?;
                 Ok(Written::Done)
             }
+            Write::Ping => Ok(Written::Done),
+            #[cfg(test)]
+            Write::Crash => panic!("the writer crashed (test)"),
         });
     }
     if let Some(first) = first_rowid {

@@ -2,7 +2,7 @@
 use std::sync::Arc;
 
 use super::*;
-use crate::server::store::{AccountStore, ChatStore, MessageStore, SqliteStore, accounts::UserRow};
+use crate::server::store::{AccountStore, ChatStore, MessageStore, SqliteStore, Store, accounts::UserRow};
 
 async fn chat_of_two() -> (Arc<SqliteStore>, String, String, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
@@ -145,4 +145,71 @@ async fn a_batch_is_indexed_for_search_once_without_system_refused_or_resent_mes
     assert_eq!(indexed(&store, "imported").await, 5);
     sqlx::query("UPDATE messages SET body = 'changed', deleted = 1 WHERE id IN ('m2000', 'm7')").execute(store.pool()).await.unwrap();
     assert_eq!((indexed(&store, "imported").await, indexed(&store, "hello").await), (4, 49));
+}
+
+/// A second writer on `store`'s file with its own brakes, and a connection that can hold the
+/// database's write lock, as a long checkpoint or a slow disk would.
+fn braked_writer(dir: &tempfile::TempDir, brakes: Brakes) -> (Committer, Connection) {
+    let path = dir.path().join("t.db");
+    let writer = Committer::start_with(&path, "FULL", brakes).unwrap();
+    (writer, Connection::open(&path).unwrap())
+}
+
+#[tokio::test]
+async fn a_flood_past_the_queue_is_refused_at_once_and_nothing_queued_is_lost() {
+    let (store, chat, ada, dir) = chat_of_two().await;
+    let (writer, blocker) = braked_writer(&dir, Brakes { queue: 4, deadline: Duration::from_secs(30) });
+    blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let first = tokio::spawn({
+        let (writer, m) = (writer.clone(), message(&chat, &ada, 0));
+        async move { writer.send(m).await }
+    });
+    // The writer has taken the first and waits for the lock; four more fill the queue.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let sends: Vec<_> = (1..=10)
+        .map(|n| {
+            let (writer, m) = (writer.clone(), message(&chat, &ada, n));
+            tokio::spawn(async move { writer.send(m).await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    blocker.execute_batch("COMMIT").unwrap();
+    let mut stored = vec![first.await.unwrap().unwrap()];
+    let mut busy = 0;
+    for send in sends {
+        match send.await.unwrap() {
+            Ok(sent) => stored.push(sent),
+            Err(StoreError::Busy) => busy += 1,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!((stored.len(), busy), (5, 6), "one in the writer, four queued, the rest refused");
+    assert_eq!(store.conv(&chat).await.unwrap().unwrap().last_seq, 5, "every accepted send is stored, no refused one");
+}
+
+#[tokio::test]
+async fn a_send_stuck_behind_the_lock_times_out_and_its_retry_finds_it_stored() {
+    let (store, chat, ada, dir) = chat_of_two().await;
+    let (writer, blocker) = braked_writer(&dir, Brakes { queue: 16, deadline: Duration::from_millis(300) });
+    blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let started = std::time::Instant::now();
+    let answer = writer.send(message(&chat, &ada, 1)).await;
+    assert!(matches!(answer, Err(StoreError::Slow)), "{answer:?}");
+    assert!(started.elapsed() < Duration::from_secs(2), "the caller did not wait for the lock's 5 s");
+    blocker.execute_batch("COMMIT").unwrap();
+    // Not acknowledged, yet committed once the lock went: the client's retry gets that message.
+    match writer.send(message(&chat, &ada, 1)).await.unwrap() {
+        Sent::Existing(row) => assert_eq!(row.seq, 1),
+        Sent::New(_) => panic!("the timed-out send was stored; its retry must find it"),
+    }
+    assert_eq!(store.conv(&chat).await.unwrap().unwrap().last_seq, 1);
+}
+
+#[tokio::test]
+async fn a_dead_writer_fails_the_readiness_ping() {
+    let (store, _chat, _ada, _dir) = chat_of_two().await;
+    store.ping().await.unwrap();
+    let crashed = store.writer.submit(Write::Crash).await;
+    assert!(matches!(crashed, Err(StoreError::WriterStopped)), "the crash answers nothing");
+    assert!(matches!(store.ping().await, Err(StoreError::WriterStopped)), "readiness notices the writer is gone");
 }
