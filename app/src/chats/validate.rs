@@ -73,8 +73,13 @@ pub fn bio(raw: &str) -> Result<String, AppError> {
     text(raw, "bio", 0, MAX_BIO, "bio")
 }
 
+/// The shortest last word searched as a prefix: a letter or two would match most words of
+/// every message, and FTS5 merges the lists of all of them before returning the first hit.
+const PREFIX_MIN: usize = 3;
+
 /// The words of a search, each quoted for SQLite FTS5 (so nothing typed is read as query
-/// syntax), the last one as a prefix so results follow the typing. None when there are no words.
+/// syntax), the last one as a prefix (from `PREFIX_MIN` characters) so results follow the
+/// typing. None when there are no words.
 pub fn fts_query(raw: &str) -> Option<String> {
     let words: Vec<String> = raw
         .split_whitespace()
@@ -82,15 +87,12 @@ pub fn fts_query(raw: &str) -> Option<String> {
         .take(8)
         // Control characters go: SQLite ends a query string at a NUL ("unterminated string").
         .map(|w| w.chars().filter(|c| !c.is_control()).collect::<String>())
-        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
         .collect();
-    let (last, rest) = words.split_last()?;
-    let mut query = rest.join(" ");
-    if !query.is_empty() {
-        query.push(' ');
+    let prefix = words.last()?.chars().count() >= PREFIX_MIN;
+    let mut query = words.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" ");
+    if prefix {
+        query.push('*');
     }
-    query.push_str(last);
-    query.push('*');
     Some(query)
 }
 
@@ -131,7 +133,16 @@ mod tests {
     #[test]
     fn search_words_are_quoted_so_no_input_is_fts_syntax() {
         assert_eq!(fts_query("hello world").as_deref(), Some("\"hello\" \"world\"*"));
-        assert_eq!(fts_query("a\"b OR c*").as_deref(), Some("\"a\"\"b\" \"OR\" \"c*\"*"));
+        assert_eq!(fts_query("a\"b OR c*").as_deref(), Some("\"a\"\"b\" \"OR\" \"c*\""));
+        assert_eq!(fts_query("OR a\"b").as_deref(), Some("\"OR\" \"a\"\"b\"*"));
         assert_eq!(fts_query("  ( ) "), None);
+    }
+
+    #[test]
+    fn a_one_or_two_letter_search_is_a_whole_word_not_a_prefix_of_every_word() {
+        assert_eq!(fts_query("e").as_deref(), Some("\"e\""));
+        assert_eq!(fts_query("see yo").as_deref(), Some("\"see\" \"yo\""));
+        assert_eq!(fts_query("see you").as_deref(), Some("\"see\" \"you\"*"));
+        assert_eq!(fts_query("ça").as_deref(), Some("\"ça\""), "characters, not bytes");
     }
 }
