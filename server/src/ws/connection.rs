@@ -9,7 +9,7 @@ use std::{
 use app::{
     accounts::validate::display_user_id,
     chats::types::{MessageView, Presence},
-    realtime::protocol::{ClientFrame, MAX_FRAME_BYTES, PROTOCOL_VERSION, ServerFrame, read_client_frame},
+    realtime::protocol::{ClientFrame, PROTOCOL_VERSION, ServerFrame},
     server::{
         Services,
         hub::{DeviceLink, Payload},
@@ -32,8 +32,12 @@ use super::{
     replay::{Outgoing, Sequencer, peek_message},
 };
 
+mod input;
+mod presence;
 mod resume;
 
+use input::Incoming;
+use presence::{announce, publish, went_offline};
 use resume::Hello;
 
 /// Who is on the socket and what they may do; made by the upgrade handler.
@@ -116,15 +120,6 @@ struct Connection {
     last_rate_error: Option<Instant>,
     /// Frames are being queued for one flush (see `forward_queued`).
     hold_flush: bool,
-}
-
-/// A frame from the client, read and parsed.
-enum Incoming {
-    Frame(ClientFrame),
-    /// Unreadable: answered with an error, the connection stays.
-    Bad { code: &'static str, message: String },
-    /// Control frames (pings are answered by the WebSocket layer).
-    Control,
 }
 
 impl Connection {
@@ -231,68 +226,6 @@ impl Connection {
                 },
             }
         }
-    }
-
-    /// Reads the next frame; every frame counts as a sign of life and against the rate limit.
-    async fn read(&mut self) -> Result<Incoming, End> {
-        loop {
-            let message = match self.stream.next().await {
-                None => return Err(End::Gone),
-                Some(Ok(message)) => message,
-                Some(Err(e)) => {
-                    // tungstenite refuses frames above the hard limit before we see them.
-                    if e.to_string().contains("too long") || e.to_string().contains("too big") {
-                        let _ = self.error("frame_too_large", too_large_message(), None).await;
-                        return Err(End::Close(close::TOO_BIG, "frame too large"));
-                    }
-                    return Err(End::Gone);
-                }
-            };
-            self.last_heard = Instant::now();
-            let text = match message {
-                Message::Text(text) => text,
-                Message::Binary(_) => {
-                    if !self.admit().await? {
-                        continue;
-                    }
-                    return Ok(Incoming::Bad { code: "bad_frame", message: "Frames are JSON text".into() });
-                }
-                // Answered by the WebSocket layer, so they cost work too: counted like any frame.
-                Message::Ping(_) | Message::Pong(_) => {
-                    if !self.admit().await? {
-                        continue;
-                    }
-                    return Ok(Incoming::Control);
-                }
-                Message::Close(_) => return Err(End::Gone),
-            };
-            if !self.admit().await? {
-                continue;
-            }
-            return Ok(match read_client_frame(&text) {
-                Ok(frame) => Incoming::Frame(frame),
-                Err(e) => Incoming::Bad { code: e.code, message: e.message },
-            });
-        }
-    }
-
-    /// Whether a frame is within the rate limit. Refused frames are dropped with (at most one
-    /// per second) a `rate_limited` error; a client that keeps flooding is disconnected.
-    async fn admit(&mut self) -> Result<bool, End> {
-        let now = Instant::now();
-        if self.bucket.take(now) {
-            self.refused_in_a_row = 0;
-            return Ok(true);
-        }
-        self.refused_in_a_row += 1;
-        if self.refused_in_a_row > 10 * self.cx.rate.burst as u32 {
-            return Err(End::Close(close::POLICY, "rate limit"));
-        }
-        if self.last_rate_error.is_none_or(|at| now.duration_since(at) >= std::time::Duration::from_secs(1)) {
-            self.last_rate_error = Some(now);
-            self.error("rate_limited", "Too many frames — slow down".into(), None).await?;
-        }
-        Ok(false)
     }
 
     async fn handle(&mut self, frame: ClientFrame) -> Step {
@@ -530,49 +463,3 @@ fn instant_at(unix_secs: i64) -> Instant {
     Instant::now() + std::time::Duration::from_secs(left.max(0) as u64)
 }
 
-fn too_large_message() -> String {
-    format!("A frame may have at most {MAX_FRAME_BYTES} bytes")
-}
-
-fn publish(services: &Services, users: &[&str], frame: &ServerFrame) {
-    if users.is_empty() {
-        return;
-    }
-    match Payload::of(frame) {
-        Ok(payload) => services.hub.publish(users, payload),
-        Err(e) => tracing::error!(error = %e, "a frame could not be serialised"),
-    }
-}
-
-/// Tells whoever may see it that `user` came online or went away.
-fn announce(services: Services, user: String, presence: Presence) {
-    tokio::spawn(
-        async move {
-            match services.chats.presence_audience(&user).await {
-                Ok(audience) => {
-                    let audience: Vec<&str> = audience.iter().map(String::as_str).filter(|u| *u != user).collect();
-                    let frame = ServerFrame::Presence { user_id: display_user_id(&user), presence };
-                    publish(&services, &audience, &frame);
-                }
-                Err(e) => tracing::warn!(error = %e, "presence audience unavailable"),
-            }
-        }
-        .in_current_span(),
-    );
-}
-
-/// The user's last device left: remember when, and say so (unless they are back already).
-fn went_offline(services: Services, user: String) {
-    tokio::spawn(
-        async move {
-            let at = time::OffsetDateTime::now_utc().unix_timestamp();
-            if let Err(e) = services.chats.set_last_seen(&user, at).await {
-                tracing::warn!(error = %e, "storing last seen failed");
-            }
-            if !services.hub.is_online(&user) {
-                announce(services, user, Presence::LastSeen { at });
-            }
-        }
-        .in_current_span(),
-    );
-}

@@ -345,3 +345,28 @@ async fn extreme_numbers_in_history_queries_are_taken_within_the_chat() {
     let (status, body) = app.call("GET", &format!("/api/chats/{chat}/messages?around=1e99"), &bob.token, None).await;
     assert_eq!((status, body["error"]["code"].as_str()), (400, Some("invalid_query")));
 }
+
+#[tokio::test]
+async fn a_read_mark_with_an_extreme_seq_is_taken_within_the_chat() {
+    let app = spawn(&[]).await;
+    let (ada, bob) = (person(&app, 18).await, person(&app, 19).await);
+    let (chat, _) = chat_with_messages(&app, &ada, &bob, 5).await;
+    let mut ada_ws = open_with_token(&app, &ada.token).await;
+    hello(&mut ada_ws, &[]).await;
+
+    let (status, body) = app.call("POST", &format!("/api/chats/{chat}/read"), &bob.token, Some(json!({ "seq": i64::MIN }))).await;
+    assert_eq!(status, 204, "{body}");
+    let (status, body) = app.call("POST", &format!("/api/chats/{chat}/read"), &bob.token, Some(json!({ "seq": u64::MAX }))).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("invalid_body")), "{body}");
+    let mut bob_ws = open_with_token(&app, &bob.token).await;
+    hello(&mut bob_ws, &[]).await;
+    send(&mut bob_ws, json!({ "type": "read", "chat_id": chat, "seq": i64::MAX })).await;
+    loop {
+        if let ServerFrame::Read { user_id, seq, .. } = recv(&mut ada_ws).await {
+            assert_eq!((user_id, seq), (bob.shown.clone(), 5), "the mark stops at the chat's last message");
+            break;
+        }
+    }
+    let (_, detail) = app.call("GET", &format!("/api/chats/{chat}"), &ada.token, None).await;
+    assert_eq!(detail["peer_read_seq"], 5);
+}
