@@ -78,6 +78,12 @@ pub struct Config {
     /// `CONFAB_WS_FRAMES_PER_SEC`: frames one WebSocket may send per second on average (default
     /// 20); twice as many may come at once.
     pub ws_frames_per_sec: f64,
+    /// `CONFAB_WS_SOCKETS_PER_USER`: WebSockets one user may hold open at once on this server
+    /// (default 16); one more is refused with 429 until one closes.
+    pub ws_sockets_per_user: usize,
+    /// `CONFAB_WS_REPLAY_MESSAGES`: messages one reconnect replays at most (default 10000); the
+    /// client is then asked to reconnect and goes on from where it got to.
+    pub ws_replay_messages: usize,
     /// `CONFAB_CORS_ORIGINS`: comma-separated origins (such as `https://app.example.com`) whose
     /// pages may call `/api` with a Bearer token; empty or unset turns CORS off.
     pub cors_origins: Vec<String>,
@@ -217,6 +223,8 @@ impl Config {
                 bad("CONFAB_WS_FRAMES_PER_SEC", format!("`{v}` is not a number of at least 1"))
             })?,
         };
+        let ws_sockets_per_user = positive("CONFAB_WS_SOCKETS_PER_USER", crate::ws::limits::SOCKETS_PER_USER)?;
+        let ws_replay_messages = positive("CONFAB_WS_REPLAY_MESSAGES", crate::ws::limits::REPLAY_MESSAGES)?;
         let cors_origins = match get("CONFAB_CORS_ORIGINS") {
             None => Vec::new(),
             Some(v) => parse_origins(&v).map_err(|p| bad("CONFAB_CORS_ORIGINS", p))?,
@@ -236,6 +244,8 @@ impl Config {
             code_sends_per_ip_hour,
             code_checks_per_ip_10_min,
             ws_frames_per_sec,
+            ws_sockets_per_user,
+            ws_replay_messages,
             cors_origins,
         })
     }

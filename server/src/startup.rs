@@ -102,7 +102,8 @@ impl Application {
 
         let ws_rate = ws::limits::RateLimit { per_sec: config.ws_frames_per_sec, burst: 2.0 * config.ws_frames_per_sec };
         let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
-        let ws_settings = ws::WsSettings::new(&public_url, ws_rate, stopping_rx);
+        let ws_settings = ws::WsSettings::new(&public_url, ws_rate, stopping_rx)
+            .with_limits(config.ws_sockets_per_user, config.ws_replay_messages);
         let cors_origins = config.cors_origins.clone();
         let state = AppState { leptos_options: leptos_options.clone(), services: services.clone(), config: Arc::new(config) };
         let routes = generate_route_list(App);

@@ -454,7 +454,7 @@ mod browser {
     use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
     use super::{Connection, Realtime, now_ms};
-    use crate::realtime::protocol::{ClientFrame, ServerFrame};
+    use crate::realtime::protocol::{ClientFrame, ServerFrame, close};
 
     /// First retry after half a second, doubling up to 30 s, each ±50 % so that a server
     /// restart is not met by every client at the same instant.
@@ -569,12 +569,12 @@ mod browser {
                 return;
             }
             SOCKET.with(|s| s.borrow_mut().take());
-            if e.code() == 4000 {
+            if e.code() == close::VERSION {
                 // Another protocol version: the page itself is out of date.
                 let _ = web_sys::window().map(|w| w.location().reload());
                 return;
             }
-            if e.code() == 4003 {
+            if e.code() == close::SIGNED_OUT {
                 // This browser was signed out (from another device, or the session ended).
                 signed_out();
                 return;

@@ -9,6 +9,49 @@ pub const PROTOCOL_VERSION: u32 = 1;
 /// The largest text frame the server reads, in bytes.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 
+/// Close codes (RFC 6455 §7.4; 4000–4999 are ours). `docs/protocol.md` says what a client does
+/// on each.
+pub mod close {
+    /// Normal closure.
+    pub const NORMAL: u16 = 1000;
+    /// The server is going away, or asked the client to reconnect (`reconnect` frame).
+    pub const GOING_AWAY: u16 = 1001;
+    /// A protocol rule was broken (no `hello` first, flooding).
+    pub const POLICY: u16 = 1008;
+    /// A frame above the hard size limit.
+    pub const TOO_BIG: u16 = 1009;
+    /// The client speaks another protocol version.
+    pub const VERSION: u16 = 4000;
+    /// Nothing heard for the idle timeout.
+    pub const IDLE: u16 = 4001;
+    /// The client fell behind and was cut off; reconnect and resume.
+    pub const SLOW: u16 = 4002;
+    /// The session was signed out or the access token expired (an `error` frame says which).
+    pub const SIGNED_OUT: u16 = 4003;
+    /// The replay after `hello` reached its limit of messages or time (a `reconnect` frame
+    /// `replay_limit` comes first); reconnect and resume from the cursors it advanced.
+    pub const REPLAY_LIMIT: u16 = 4004;
+}
+
+/// Why a client frame was not read: `code` is the `error` frame's code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// Reads one text frame from a client: at most `MAX_FRAME_BYTES`, then JSON of a known type with
+/// fields of the right types. Never echoes more than a little of the input back.
+pub fn read_client_frame(text: &str) -> Result<ClientFrame, FrameError> {
+    if text.len() > MAX_FRAME_BYTES {
+        return Err(FrameError { code: "frame_too_large", message: format!("A frame may have at most {MAX_FRAME_BYTES} bytes") });
+    }
+    serde_json::from_str(text).map_err(|e| {
+        let reason: String = e.to_string().chars().take(200).collect();
+        FrameError { code: "bad_frame", message: format!("Unreadable frame: {reason}") }
+    })
+}
+
 /// Client → server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

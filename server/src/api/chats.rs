@@ -12,7 +12,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::messages::send;
-use super::page::{Page, bad_cursor, limit};
+use super::page::{Page, bad_cursor, limit, seq_cursor};
 use super::whole;
 use super::{ApiError, ApiJson, ApiPath, ApiQuery, ApiUser, with_and_without_slash};
 use crate::startup::AppState;
@@ -133,7 +133,7 @@ pub(super) async fn history(
 ) -> Result<Json<Page<MessageView>>> {
     let chats = &state.services.chats;
     let before = match q.cursor.as_deref() {
-        Some(c) => Some(c.parse::<i64>().map_err(|_| bad_cursor())?),
+        Some(c) => Some(seq_cursor(c)?),
         None => None,
     };
     let (items, next_before) = match before {

@@ -33,6 +33,12 @@ pub fn bad_cursor() -> ApiError {
     ApiError(AppError::invalid("cursor", "Pass back the `next` value of the previous page"))
 }
 
+/// A message sequence given back as a cursor: the digits of a `next`, nothing else (no sign).
+pub fn seq_cursor(cursor: &str) -> Result<i64, ApiError> {
+    let digits = (1..=18).contains(&cursor.len()) && cursor.bytes().all(|b| b.is_ascii_digit());
+    digits.then(|| cursor.parse().ok()).flatten().ok_or_else(bad_cursor)
+}
+
 /// The page size asked for, within 1..=100.
 pub fn limit(asked: Option<u32>) -> Result<u32, ApiError> {
     match asked {

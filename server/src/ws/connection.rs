@@ -1,12 +1,15 @@
 //! One device's socket: `hello`, the replay after its cursors, then live delivery until either
 //! side goes away. Everything the client asks for goes through `ChatsService`, which stores,
 //! publishes to the hub and decides who may do what; this loop only translates frames.
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::Arc,
+};
 
 use app::{
     accounts::validate::display_user_id,
     chats::types::{MessageView, Presence},
-    realtime::protocol::{ClientFrame, Cursor, MAX_FRAME_BYTES, PROTOCOL_VERSION, ServerFrame},
+    realtime::protocol::{ClientFrame, PROTOCOL_VERSION, ServerFrame},
     server::{
         Services,
         hub::{DeviceLink, Payload},
@@ -25,8 +28,17 @@ use tracing::Instrument;
 
 use super::{
     limits::*,
+    per_user::{PerUser, SocketSlot},
     replay::{Outgoing, Sequencer, peek_message},
 };
+
+mod input;
+mod presence;
+mod resume;
+
+use input::Incoming;
+use presence::{announce, publish, went_offline};
+use resume::Hello;
 
 /// Who is on the socket and what they may do; made by the upgrade handler.
 pub struct Context {
@@ -37,6 +49,12 @@ pub struct Context {
     /// The session or token the socket was opened with.
     pub device: super::SignedInDevice,
     pub rate: RateLimit,
+    /// Messages one replay sends at most.
+    pub replay_messages: usize,
+    /// Limits shared by all of the user's sockets (typing).
+    pub per_user: Arc<PerUser>,
+    /// This socket's place among the user's; given back when the connection ends.
+    pub _slot: SocketSlot,
     pub stopping: tokio::sync::watch::Receiver<bool>,
     pub conn_id: u64,
 }
@@ -73,7 +91,6 @@ pub async fn run(socket: WebSocket, cx: Context) {
             sequencer: Sequencer::default(),
             delivered: HashMap::new(),
             delivered_stored: HashMap::new(),
-            typing: HashMap::new(),
             refused_in_a_row: 0,
             last_rate_error: None,
             hold_flush: false,
@@ -98,22 +115,11 @@ struct Connection {
     /// Highest sequence per chat forwarded from someone else, not yet stored as delivered.
     delivered: HashMap<String, i64>,
     delivered_stored: HashMap<String, i64>,
-    /// When this connection last broadcast typing, per chat.
-    typing: HashMap<String, Instant>,
     /// Frames refused by the rate limit since the last one let through.
     refused_in_a_row: u32,
     last_rate_error: Option<Instant>,
     /// Frames are being queued for one flush (see `forward_queued`).
     hold_flush: bool,
-}
-
-/// A frame from the client, read and parsed.
-enum Incoming {
-    Frame(ClientFrame),
-    /// Unreadable: answered with an error, the connection stays.
-    Bad { code: &'static str, message: String },
-    /// Control frames (pings are answered by the WebSocket layer).
-    Control,
 }
 
 impl Connection {
@@ -170,79 +176,6 @@ impl Connection {
         self.live(link).await
     }
 
-    /// Sends, per cursor, every message after it, oldest first, in pages; then, when the hello
-    /// said how old the client's copy is, what changed in the messages it holds.
-    async fn replay(&mut self, link: &mut DeviceLink, hello: Hello, buffered: &mut VecDeque<Payload>) -> Step {
-        let Hello { cursors, since } = hello;
-        if cursors.is_empty() {
-            return Ok(());
-        }
-        let services = self.cx.services.clone();
-        let me = self.cx.user.clone();
-        let mine: HashSet<String> = match services.chats.my_chat_ids(&me).await {
-            Ok(ids) => ids.into_iter().collect(),
-            Err(e) => {
-                self.error(e.code(), e.to_string(), None).await?;
-                return Err(End::Reconnect("unavailable"));
-            }
-        };
-        let mut seen = HashSet::new();
-        for cursor in cursors.into_iter().take(MAX_CURSORS) {
-            if !seen.insert(cursor.chat_id.clone()) {
-                continue;
-            }
-            if !mine.contains(&cursor.chat_id) {
-                self.send(&ServerFrame::ChatRemoved { chat_id: cursor.chat_id }).await?;
-                continue;
-            }
-            let mut after = cursor.seq.max(0);
-            loop {
-                let page = match services.chats.messages_after(&me, &cursor.chat_id, after, REPLAY_PAGE).await {
-                    Ok(page) => page,
-                    Err(e) => {
-                        self.error(e.code(), e.to_string(), None).await?;
-                        break;
-                    }
-                };
-                let full = page.len() >= REPLAY_PAGE as usize;
-                for message in page {
-                    after = after.max(message.seq);
-                    let outgoing = self.outgoing(message);
-                    self.send_message(outgoing).await?;
-                }
-                drain(link, buffered)?;
-                if !full {
-                    break;
-                }
-            }
-            self.sequencer.replayed(&cursor.chat_id, after);
-            if let Some(since) = since {
-                self.replay_changes(&cursor.chat_id, since, cursor.seq).await?;
-                drain(link, buffered)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Edits, deletions, reactions and read/delivered marks in a chat since `since` (ms), for
-    /// the messages up to `upto` the client already holds. Each frame carries the current state,
-    /// so one the client also gets live does no harm.
-    async fn replay_changes(&mut self, chat_id: &str, since: i64, upto: i64) -> Step {
-        let changes = match self.cx.services.chats.changes_since(&self.cx.user, chat_id, since - SINCE_MARGIN_MS, upto).await {
-            Ok(changes) => changes,
-            Err(e) => return self.error(e.code(), e.to_string(), None).await,
-        };
-        for message in changes.messages {
-            self.send(&ServerFrame::MessageUpdated { message }).await?;
-        }
-        for mark in changes.marks {
-            let (chat_id, user_id) = (chat_id.to_owned(), mark.user_id);
-            self.send(&ServerFrame::Delivered { chat_id: chat_id.clone(), user_id: user_id.clone(), seq: mark.delivered }).await?;
-            self.send(&ServerFrame::Read { chat_id, user_id, seq: mark.read }).await?;
-        }
-        Ok(())
-    }
-
     async fn live(&mut self, link: &mut DeviceLink) -> Step {
         let mut ping = interval_at(Instant::now() + PING_EVERY, PING_EVERY);
         ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -295,65 +228,6 @@ impl Connection {
         }
     }
 
-    /// Reads the next frame; every frame counts as a sign of life and against the rate limit.
-    async fn read(&mut self) -> Result<Incoming, End> {
-        loop {
-            let message = match self.stream.next().await {
-                None => return Err(End::Gone),
-                Some(Ok(message)) => message,
-                Some(Err(e)) => {
-                    // tungstenite refuses frames above the hard limit before we see them.
-                    if e.to_string().contains("too long") || e.to_string().contains("too big") {
-                        let _ = self.error("frame_too_large", too_large_message(), None).await;
-                        return Err(End::Close(close::TOO_BIG, "frame too large"));
-                    }
-                    return Err(End::Gone);
-                }
-            };
-            self.last_heard = Instant::now();
-            let text = match message {
-                Message::Text(text) => text,
-                Message::Binary(_) => {
-                    if !self.admit().await? {
-                        continue;
-                    }
-                    return Ok(Incoming::Bad { code: "bad_frame", message: "Frames are JSON text".into() });
-                }
-                Message::Ping(_) | Message::Pong(_) => return Ok(Incoming::Control),
-                Message::Close(_) => return Err(End::Gone),
-            };
-            if !self.admit().await? {
-                continue;
-            }
-            if text.len() > MAX_FRAME_BYTES {
-                return Ok(Incoming::Bad { code: "frame_too_large", message: too_large_message() });
-            }
-            return Ok(match serde_json::from_str::<ClientFrame>(&text) {
-                Ok(frame) => Incoming::Frame(frame),
-                Err(e) => Incoming::Bad { code: "bad_frame", message: format!("Unreadable frame: {}", serde_error(&e)) },
-            });
-        }
-    }
-
-    /// Whether a frame is within the rate limit. Refused frames are dropped with (at most one
-    /// per second) a `rate_limited` error; a client that keeps flooding is disconnected.
-    async fn admit(&mut self) -> Result<bool, End> {
-        let now = Instant::now();
-        if self.bucket.take(now) {
-            self.refused_in_a_row = 0;
-            return Ok(true);
-        }
-        self.refused_in_a_row += 1;
-        if self.refused_in_a_row > 10 * self.cx.rate.burst as u32 {
-            return Err(End::Close(close::POLICY, "rate limit"));
-        }
-        if self.last_rate_error.is_none_or(|at| now.duration_since(at) >= std::time::Duration::from_secs(1)) {
-            self.last_rate_error = Some(now);
-            self.error("rate_limited", "Too many frames — slow down".into(), None).await?;
-        }
-        Ok(false)
-    }
-
     async fn handle(&mut self, frame: ClientFrame) -> Step {
         let services = self.cx.services.clone();
         let me = self.cx.user.clone();
@@ -361,8 +235,7 @@ impl Connection {
             ClientFrame::Hello { .. } => self.error("unexpected_hello", "Already said hello".into(), None).await,
             ClientFrame::Ping { nonce } => self.send(&ServerFrame::Pong { nonce }).await,
             ClientFrame::Send { chat_id, client_id, body, reply_to } => {
-                // Receivers drop the indicator when the message arrives; typing after it is new.
-                self.typing.remove(&chat_id);
+                self.cx.per_user.message_sent(&me, &chat_id);
                 // The service commits before it returns, so the ack never names a lost message.
                 match services.chats.send_message(&me, &chat_id, &client_id, &body, reply_to.as_deref()).await {
                     Ok((message, _new)) => {
@@ -379,14 +252,10 @@ impl Connection {
                 }
             }
             ClientFrame::Typing { chat_id } => {
-                let now = Instant::now();
-                if self.typing.get(&chat_id).is_some_and(|at| now.duration_since(*at) < TYPING_EVERY) {
+                // Dropped without a word when too frequent: typing is a hint, not a request.
+                if !self.cx.per_user.may_broadcast_typing(&me, &chat_id, Instant::now()) {
                     return Ok(());
                 }
-                if self.typing.len() > 1000 {
-                    self.typing.retain(|_, at| now.duration_since(*at) < TYPING_EVERY);
-                }
-                self.typing.insert(chat_id.clone(), now);
                 match services.chats.member_ids(&me, &chat_id).await {
                     Ok(members) => {
                         let others: Vec<&str> = members.iter().map(String::as_str).filter(|m| *m != me).collect();
@@ -471,23 +340,6 @@ impl Connection {
                 Ok(())
             }
         }
-    }
-
-    /// Fills gaps that live delivery left open for too long, from the store.
-    async fn fill_gaps(&mut self) -> Step {
-        while let Some((chat_id, after, count)) = self.sequencer.overdue(Instant::now()) {
-            let fetched = match self.cx.services.chats.messages_after(&self.cx.user, &chat_id, after, count).await {
-                Ok(page) => page.into_iter().map(|m| self.outgoing(m)).collect(),
-                Err(e) => {
-                    tracing::warn!(error = %e, "filling a gap failed");
-                    Vec::new()
-                }
-            };
-            for outgoing in self.sequencer.fill(&chat_id, fetched) {
-                self.send_message(outgoing).await?;
-            }
-        }
-        Ok(())
     }
 
     fn outgoing(&self, message: MessageView) -> Outgoing {
@@ -577,7 +429,12 @@ impl Connection {
                 if self.send(&frame).await.is_err() {
                     return;
                 }
-                (if reason == "slow" { close::SLOW } else { close::GOING_AWAY }, reason)
+                let code = match reason {
+                    "slow" => close::SLOW,
+                    "replay_limit" => close::REPLAY_LIMIT,
+                    _ => close::GOING_AWAY,
+                };
+                (code, reason)
             }
             Err(End::SignedOut(code)) => {
                 let message = if code == "token_expired" {
@@ -596,87 +453,13 @@ impl Connection {
     }
 }
 
-/// What the client's `hello` asked for.
-struct Hello {
-    cursors: Vec<Cursor>,
-    since: Option<i64>,
-}
-
 fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
 /// The monotonic instant of a unix time (now, if it has passed).
 fn instant_at(unix_secs: i64) -> Instant {
-    let left = unix_secs - time::OffsetDateTime::now_utc().unix_timestamp();
+    let left = unix_secs.saturating_sub(time::OffsetDateTime::now_utc().unix_timestamp());
     Instant::now() + std::time::Duration::from_secs(left.max(0) as u64)
 }
 
-/// Moves live events that arrived during a replay page into the connection's own buffer, so
-/// the hub's bounded queue does not fill while a long replay is sent.
-fn drain(link: &mut DeviceLink, buffered: &mut VecDeque<Payload>) -> Step {
-    loop {
-        match link.events.try_recv() {
-            Ok(payload) => buffered.push_back(payload),
-            Err(TryRecvError::Empty) => break,
-            Err(TryRecvError::Disconnected) => return Err(End::Reconnect("slow")),
-        }
-        if buffered.len() > MAX_BUFFERED_DURING_REPLAY {
-            return Err(End::Reconnect("slow"));
-        }
-    }
-    Ok(())
-}
-
-fn too_large_message() -> String {
-    format!("A frame may have at most {MAX_FRAME_BYTES} bytes")
-}
-
-/// serde's message without the input echoed back.
-fn serde_error(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    text.chars().take(200).collect()
-}
-
-fn publish(services: &Services, users: &[&str], frame: &ServerFrame) {
-    if users.is_empty() {
-        return;
-    }
-    match Payload::of(frame) {
-        Ok(payload) => services.hub.publish(users, payload),
-        Err(e) => tracing::error!(error = %e, "a frame could not be serialised"),
-    }
-}
-
-/// Tells whoever may see it that `user` came online or went away.
-fn announce(services: Services, user: String, presence: Presence) {
-    tokio::spawn(
-        async move {
-            match services.chats.presence_audience(&user).await {
-                Ok(audience) => {
-                    let audience: Vec<&str> = audience.iter().map(String::as_str).filter(|u| *u != user).collect();
-                    let frame = ServerFrame::Presence { user_id: display_user_id(&user), presence };
-                    publish(&services, &audience, &frame);
-                }
-                Err(e) => tracing::warn!(error = %e, "presence audience unavailable"),
-            }
-        }
-        .in_current_span(),
-    );
-}
-
-/// The user's last device left: remember when, and say so (unless they are back already).
-fn went_offline(services: Services, user: String) {
-    tokio::spawn(
-        async move {
-            let at = time::OffsetDateTime::now_utc().unix_timestamp();
-            if let Err(e) = services.chats.set_last_seen(&user, at).await {
-                tracing::warn!(error = %e, "storing last seen failed");
-            }
-            if !services.hub.is_online(&user) {
-                announce(services, user, Presence::LastSeen { at });
-            }
-        }
-        .in_current_span(),
-    );
-}

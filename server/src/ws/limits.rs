@@ -28,7 +28,7 @@ pub const SINCE_MARGIN_MS: i64 = 2000;
 pub const MAX_CURSORS: usize = 2000;
 /// Live events held back while a replay runs; beyond this the client is sent to reconnect.
 pub const MAX_BUFFERED_DURING_REPLAY: usize = 10_000;
-/// Least time between two typing broadcasts for one chat from one connection.
+/// Least time between two typing broadcasts for one chat from one user (all devices together).
 pub const TYPING_EVERY: Duration = Duration::from_secs(2);
 /// Most queued live frames written before one flush.
 pub const MAX_FRAMES_PER_FLUSH: usize = 64;
@@ -43,25 +43,19 @@ pub const DEVICE_CHECK_EVERY: Duration = Duration::from_secs(60);
 /// Suggested pause before reconnecting after a `reconnect` frame.
 pub const RECONNECT_AFTER_MS: u64 = 1000;
 
-/// Close codes (RFC 6455 §7.4; 4000–4999 are ours).
-pub mod close {
-    /// Normal closure.
-    pub const NORMAL: u16 = 1000;
-    /// The server is going away, or asked the client to reconnect (`reconnect` frame).
-    pub const GOING_AWAY: u16 = 1001;
-    /// A protocol rule was broken (no `hello` first, flooding).
-    pub const POLICY: u16 = 1008;
-    /// A frame above the hard size limit.
-    pub const TOO_BIG: u16 = 1009;
-    /// The client speaks another protocol version.
-    pub const VERSION: u16 = 4000;
-    /// Nothing heard for `IDLE_TIMEOUT`.
-    pub const IDLE: u16 = 4001;
-    /// The client fell behind and was cut off; reconnect and resume.
-    pub const SLOW: u16 = 4002;
-    /// The session was signed out or the access token expired (an `error` frame says which).
-    pub const SIGNED_OUT: u16 = 4003;
-}
+pub use app::realtime::protocol::close;
+
+/// Sockets one user may hold open at once on this server (`CONFAB_WS_SOCKETS_PER_USER`); one
+/// more is refused at the upgrade (429 `too_many_sockets`) until one closes.
+pub const SOCKETS_PER_USER: usize = 16;
+/// Messages one replay sends at most (`CONFAB_WS_REPLAY_MESSAGES`); then `reconnect`
+/// `replay_limit` and close 4004: the client resumes from the cursors it advanced.
+pub const REPLAY_MESSAGES: usize = 10_000;
+/// How long one replay (messages and changes) may take, with the same ending.
+pub const REPLAY_TIME: Duration = Duration::from_secs(30);
+/// Typing broadcasts one user may start across all chats and devices: one a second on average,
+/// five at once (each goes to every member of a chat: a thousand frames in a big group).
+pub const TYPING_PER_USER: RateLimit = RateLimit { per_sec: 1.0, burst: 5.0 };
 
 /// Frames per second a connection may send, on average, and the burst it may send at once.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -4,6 +4,7 @@
 //! The protocol is described in `docs/protocol.md`.
 mod connection;
 pub mod limits;
+mod per_user;
 mod replay;
 
 use std::sync::{
@@ -14,7 +15,7 @@ use std::sync::{
 use axum::{
     Extension, Router,
     extract::{FromRequestParts, Request, State, ws::WebSocketUpgrade},
-    http::{HeaderMap, header},
+    http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
     routing::get,
 };
@@ -23,7 +24,8 @@ use tower_sessions::Session;
 
 use crate::{api::ApiError, startup::AppState};
 use app::error::AppError;
-use limits::{HARD_FRAME_BYTES, MAX_WRITE_BUFFER_BYTES, READ_BUFFER_BYTES, RateLimit, WRITE_BUFFER_BYTES};
+use limits::{HARD_FRAME_BYTES, MAX_WRITE_BUFFER_BYTES, READ_BUFFER_BYTES, REPLAY_MESSAGES, RateLimit, SOCKETS_PER_USER, WRITE_BUFFER_BYTES};
+use per_user::PerUser;
 
 /// The subprotocol prefix that carries an access token from a browser (which cannot set headers
 /// on a WebSocket): `Sec-WebSocket-Protocol: confab.bearer.<token>`.
@@ -39,19 +41,33 @@ pub struct WsSettings {
     /// session cookie.
     pub origin: String,
     pub rate: RateLimit,
+    /// Messages one replay sends at most (see `limits::REPLAY_MESSAGES`).
+    pub replay_messages: usize,
     /// Becomes true when the server starts shutting down.
     pub stopping: watch::Receiver<bool>,
+    per_user: Arc<PerUser>,
 }
 
 impl WsSettings {
+    /// The default limits; `with_limits` changes those the configuration sets.
     pub fn new(public_url: &str, rate: RateLimit, stopping: watch::Receiver<bool>) -> Self {
-        Self { origin: origin_of(public_url), rate, stopping }
+        let per_user = Arc::new(PerUser::new(SOCKETS_PER_USER));
+        Self { origin: origin_of(public_url), rate, replay_messages: REPLAY_MESSAGES, stopping, per_user }
+    }
+
+    pub fn with_limits(mut self, sockets_per_user: usize, replay_messages: usize) -> Self {
+        self.per_user = Arc::new(PerUser::new(sockets_per_user.max(1)));
+        self.replay_messages = replay_messages.max(1);
+        self
     }
 }
 
 pub fn router(settings: WsSettings) -> Router<AppState> {
     Router::new().route("/ws", get(upgrade)).layer(Extension(Arc::new(settings)))
 }
+
+/// `Retry-After` on a refused upgrade: by then a stale socket of the user's has gone idle.
+const IDLE_RETRY_SECS: u64 = limits::IDLE_TIMEOUT.as_secs();
 
 static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
 
@@ -75,6 +91,17 @@ async fn upgrade(State(state): State<AppState>, Extension(settings): Extension<A
         Ok(ws) => ws,
         Err(rejection) => return rejection.into_response(),
     };
+    // Refuse the newest rather than close the oldest: a client reconnecting in a loop cannot
+    // then push the user's other devices off, and stale sockets free their place when they go
+    // idle (`IDLE_TIMEOUT`).
+    let Some(slot) = settings.per_user.open_socket(&user.0) else {
+        tracing::warn!(user_id = %user.0, "WebSocket refused: too many sockets for one user");
+        let max = settings.per_user.max_sockets();
+        let message = format!("This account already has {max} live connections on this server — close one and try again");
+        let mut refusal = crate::api::error_response(StatusCode::TOO_MANY_REQUESTS, "too_many_sockets", &message);
+        refusal.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(IDLE_RETRY_SECS));
+        return refusal;
+    };
     let mut protocols: Vec<String> = vec![PROTOCOL_NAME.into()];
     if let Some(Credentials::Subprotocol(p)) = credentials(&parts.headers) {
         protocols.push(p.to_owned());
@@ -86,6 +113,9 @@ async fn upgrade(State(state): State<AppState>, Extension(settings): Extension<A
         display_name,
         device,
         rate: settings.rate,
+        replay_messages: settings.replay_messages,
+        per_user: settings.per_user.clone(),
+        _slot: slot,
         stopping: settings.stopping.clone(),
         conn_id: NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed),
     };

@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, HashMap};
 use app::server::hub::Payload;
 use tokio::time::Instant;
 
+use app::server::chats::AFTER_MAX;
+
 use super::limits::REORDER_WAIT;
 
 /// A message frame on its way to the client.
@@ -79,29 +81,43 @@ impl Sequencer {
         self.chats.values().filter_map(|o| o.since).min().map(|s| s + REORDER_WAIT)
     }
 
-    /// A chat whose gap should be filled from the store now: `(chat, fetch after, count)`.
+    /// A chat whose gap should be filled from the store now: `(chat, fetch after, count)`, the
+    /// count within what one read returns.
     pub fn overdue(&self, now: Instant) -> Option<(String, i64, u32)> {
         self.chats.iter().find_map(|(chat, o)| {
             let waited_out = o.since.is_some_and(|s| now >= s + REORDER_WAIT) || o.held.len() >= MAX_HELD;
             let last = *o.held.keys().next_back()?;
-            waited_out.then(|| (chat.clone(), o.next - 1, (last - o.next + 1).clamp(1, 1000) as u32))
+            let count = last.saturating_sub(o.next).saturating_add(1).clamp(1, i64::from(AFTER_MAX));
+            waited_out.then(|| (chat.clone(), o.next - 1, count as u32))
         })
     }
 
-    /// Messages read from the store for an overdue gap: forwards them and everything held, in
-    /// order. A sequence neither fetched nor held is one the viewer cannot see; it is skipped.
-    pub fn fill(&mut self, chat_id: &str, fetched: Vec<Outgoing>) -> Vec<Outgoing> {
+    /// Messages read from the store for an overdue gap (the read asked by `overdue`; `complete`
+    /// when it returned fewer than asked, so the store holds nothing after them): forwards, in
+    /// order, what the read covers. A sequence neither fetched nor held there is one the viewer
+    /// cannot see; it is skipped. Held messages past a partial read stay held (and overdue), so
+    /// the client's cursor never passes a sequence that was not looked for.
+    pub fn fill(&mut self, chat_id: &str, fetched: Vec<Outgoing>, complete: bool) -> Vec<Outgoing> {
         let Some(order) = self.chats.get_mut(chat_id) else { return Vec::new() };
+        let covered = match (complete, fetched.last()) {
+            (true, _) => i64::MAX,
+            (false, Some(last)) => last.seq,
+            (false, None) => return Vec::new(),
+        };
         for message in fetched {
             if message.seq >= order.next {
                 order.held.entry(message.seq).or_insert(message);
             }
         }
-        let held = std::mem::take(&mut order.held);
-        order.since = None;
-        let out: Vec<Outgoing> = held.into_values().collect();
+        let mut out = Vec::new();
+        while let Some(entry) = order.held.first_entry().filter(|e| *e.key() <= covered) {
+            out.push(entry.remove());
+        }
         if let Some(last) = out.last() {
             order.next = last.seq + 1;
+        }
+        if order.held.is_empty() {
+            order.since = None;
         }
         out
     }
@@ -172,10 +188,29 @@ mod tests {
         let later = now + REORDER_WAIT;
         assert_eq!(s.overdue(later), Some(("c".into(), 10, 4)));
         // The store has 11 and 12 and 14 but not 13 (a message the viewer may not see).
-        let out = s.fill("c", vec![message("c", 11), message("c", 12), message("c", 14)]);
+        let out = s.fill("c", vec![message("c", 11), message("c", 12), message("c", 14)], true);
         assert_eq!(seqs(&out), [11, 12, 14]);
         assert!(s.live(message("c", 13), later).is_empty(), "behind the line now");
         assert_eq!(seqs(&s.live(message("c", 15), later)), [15]);
+    }
+
+    #[test]
+    fn a_fill_that_read_part_of_a_long_gap_releases_only_what_it_covered() {
+        let mut s = Sequencer::default();
+        let now = Instant::now();
+        s.replayed("c", 0);
+        assert!(s.live(message("c", 2), now).is_empty());
+        assert!(s.live(message("c", 900), now).is_empty());
+        let later = now + REORDER_WAIT;
+        assert_eq!(s.overdue(later), Some(("c".into(), 0, AFTER_MAX)), "one read's worth");
+        // The read returned a full page, 1..=500: what lies after it was not looked for yet.
+        let page: Vec<Outgoing> = (1..=500).map(|n| message("c", n)).collect();
+        let out = s.fill("c", page, false);
+        assert_eq!(seqs(&out), (1..=500).collect::<Vec<_>>());
+        assert_eq!(s.overdue(later), Some(("c".into(), 500, 400)), "the rest is read next");
+        let out = s.fill("c", (501..=900).map(|n| message("c", n)).collect(), true);
+        assert_eq!(seqs(&out), (501..=900).collect::<Vec<_>>());
+        assert_eq!(s.next_deadline(), None);
     }
 
     #[test]

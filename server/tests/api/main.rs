@@ -6,6 +6,8 @@ mod email;
 mod sessions;
 mod foundation;
 mod helpers;
+mod hostile_frames;
+mod hostile_realtime;
 mod realtime;
 mod realtime_delivery;
 mod realtime_session;

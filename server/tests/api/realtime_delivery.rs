@@ -20,7 +20,7 @@ async fn spawn() -> TestApp {
 }
 
 /// Calls a conversations server fn as an API client (form body, Bearer token).
-async fn call(app: &TestApp, who: &Person, name: &str, form: &[(&str, &str)]) -> Value {
+pub async fn call(app: &TestApp, who: &Person, name: &str, form: &[(&str, &str)]) -> Value {
     let response = app
         .client
         .post(app.url(&format!("/api/chats-fn/{name}")))
@@ -35,11 +35,11 @@ async fn call(app: &TestApp, who: &Person, name: &str, form: &[(&str, &str)]) ->
     serde_json::from_str(&text).unwrap_or(Value::Null)
 }
 
-async fn direct(app: &TestApp, a: &Person, b: &Person) -> String {
+pub async fn direct(app: &TestApp, a: &Person, b: &Person) -> String {
     call(app, a, "start_direct", &[("user_id", &b.shown)]).await.as_str().unwrap().to_owned()
 }
 
-async fn group(app: &TestApp, owner: &Person, members: &[&Person]) -> String {
+pub async fn group(app: &TestApp, owner: &Person, members: &[&Person]) -> String {
     let chat = call(app, owner, "create_group", &[("name", "Crew"), ("description", ""), ("public", "false")]).await;
     let chat = chat.as_str().unwrap().to_owned();
     for m in members {
@@ -495,6 +495,8 @@ async fn measure_memory_per_idle_connection() {
         .env("CONFAB_DATA_DIR", dir.path().join("data"))
         .env("CONFAB_LISTEN", "127.0.0.1:0")
         .env("CONFAB_LOG", "info")
+        // One user holds all the sockets here.
+        .env("CONFAB_WS_SOCKETS_PER_USER", "100000")
         .env("CONFAB_CODE_DELIVERY", "outbox")
         .env("CONFAB_OUTBOX_DIR", &outbox)
         .stdout(std::process::Stdio::piped())

@@ -1,5 +1,7 @@
 //! The chat list, opening a conversation and paging its history, sending, editing, deleting,
 //! reacting, and read/delivered marks.
+use std::collections::HashMap;
+
 use super::{ChatsService, R, READABLE, internal, new_id, now, views};
 use crate::chats::{types::*, validate};
 use crate::accounts::validate::display_user_id;
@@ -10,7 +12,7 @@ use crate::server::store::chats::{MessageRow, NewMessage, Sent, SummaryScope};
 const LIST_MAX: u32 = 500;
 pub const LIST_PAGE: u32 = 50;
 /// Most messages one `messages_after` call returns.
-const AFTER_MAX: u32 = 500;
+pub const AFTER_MAX: u32 = 500;
 /// Changed messages sent per chat on a reconnect; older changes are off any screen by then.
 const CHANGES_MAX: u32 = 500;
 
@@ -70,6 +72,8 @@ impl ChatsService {
         let (conv, mine) = self.readable(me, chat_id).await?;
         let messages = match around {
             Some(seq) => {
+                // Any number may come in: taken within the chat before any arithmetic.
+                let seq = seq.clamp(1, conv.last_seq.max(1));
                 let lo = (seq - i64::from(PAGE_SIZE) / 2).max(1);
                 self.load(me, chat_id, lo, conv.last_seq, false).await?
             }
@@ -133,7 +137,7 @@ impl ChatsService {
     pub async fn messages_after(&self, me: &str, chat_id: &str, after_seq: i64, limit: u32) -> R<Vec<MessageView>> {
         self.readable_access(me, chat_id).await?;
         let limit = limit.clamp(1, AFTER_MAX);
-        let rows = self.store.page(chat_id, after_seq.max(0) + 1, i64::MAX, limit, false).await.map_err(internal)?;
+        let rows = self.store.page(chat_id, after_seq.max(0).saturating_add(1), i64::MAX, limit, false).await.map_err(internal)?;
         let (Some(first), Some(last)) = (rows.first(), rows.last()) else { return Ok(Vec::new()) };
         let reactions = self.store.reactions(chat_id, first.seq, last.seq).await.map_err(internal)?;
         Ok(views::message_views(&rows, &reactions, me))
@@ -145,6 +149,7 @@ impl ChatsService {
     /// that reconnects applies these on top of what it has.
     pub async fn changes_since(&self, me: &str, chat_id: &str, since_ms: i64, upto_seq: i64) -> R<Changes> {
         self.readable_access(me, chat_id).await?;
+        let since_ms = since_ms.max(0);
         let rows = self.store.changed_since(chat_id, since_ms, upto_seq, CHANGES_MAX).await.map_err(internal)?;
         let messages = match (rows.first(), rows.last()) {
             (Some(first), Some(last)) => {
@@ -311,8 +316,9 @@ impl ChatsService {
         Ok(self.writable(me, chat_id).await?.ids_in(&["active", "incoming", "outgoing"]))
     }
 
-    /// Ids of every chat the caller can read (to subscribe a socket).
-    pub async fn my_chat_ids(&self, me: &str) -> R<Vec<String>> {
-        self.store.chat_ids_of(me, &READABLE).await.map_err(internal)
+    /// Every chat the caller can read, with the sequence of its last message (where a socket's
+    /// replay ends).
+    pub async fn my_chats_last_seq(&self, me: &str) -> R<HashMap<String, i64>> {
+        Ok(self.store.last_seqs_of(me, &READABLE).await.map_err(internal)?.into_iter().collect())
     }
 }

@@ -20,7 +20,7 @@ mod search;
 mod tests;
 mod views;
 
-pub use messages::{Changes, LIST_PAGE, Mark};
+pub use messages::{AFTER_MAX, Changes, LIST_PAGE, Mark};
 
 use std::sync::Arc;
 

@@ -282,7 +282,8 @@ pub trait ChatStore: Send + Sync {
     async fn mark_delivered(&self, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError>;
     /// Members whose read or delivered mark rose after `since_ms` (milliseconds).
     async fn marks_since(&self, chat_id: &str, since_ms: i64) -> Result<Vec<MemberRow>, StoreError>;
-    async fn chat_ids_of(&self, user_id: &str, states: &[&str]) -> Result<Vec<String>, StoreError>;
+    /// `(chat id, last sequence)` of each chat where `user_id` is a member in one of `states`.
+    async fn last_seqs_of(&self, user_id: &str, states: &[&str]) -> Result<Vec<(String, i64)>, StoreError>;
     async fn summaries(&self, scope: SummaryScope<'_>) -> Result<Vec<SummaryRow>, StoreError>;
     /// The viewer's chats whose name (or DM peer's name) contains `text`.
     async fn chats_by_name(&self, me: &str, text: &str, limit: u32) -> Result<Vec<SummaryRow>, StoreError>;

@@ -336,13 +336,16 @@ impl ChatStore for SqliteStore {
         Ok(rows.iter().map(member_row).collect())
     }
 
-    async fn chat_ids_of(&self, user_id: &str, states: &[&str]) -> Result<Vec<String>, StoreError> {
+    async fn last_seqs_of(&self, user_id: &str, states: &[&str]) -> Result<Vec<(String, i64)>, StoreError> {
         let list = states.iter().map(|s| format!("'{}'", s.replace('\'', ""))).collect::<Vec<_>>().join(", ");
-        let ids = sqlx::query_scalar(&format!("SELECT conversation_id FROM members WHERE user_id = ? AND state IN ({list})"))
-            .bind(user_id)
-            .fetch_all(self.pool())
-            .await?;
-        Ok(ids)
+        let rows = sqlx::query_as(&format!(
+            "SELECT mb.conversation_id, c.last_seq FROM members mb JOIN conversations c ON c.id = mb.conversation_id
+             WHERE mb.user_id = ? AND mb.state IN ({list})"
+        ))
+        .bind(user_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows)
     }
 
     async fn summaries(&self, scope: SummaryScope<'_>) -> Result<Vec<SummaryRow>, StoreError> {
