@@ -33,11 +33,13 @@ pub(super) struct Brakes {
     /// A caller stops waiting after this (`StoreError::Slow`). The write may still commit
     /// later: a send is then found again by its client id when the client retries.
     pub deadline: Duration,
+    /// How long a batch waits for the database's write lock (another connection's write).
+    pub lock_wait: Duration,
 }
 
 impl Default for Brakes {
     fn default() -> Self {
-        Self { queue: 32 * MAX_BATCH, deadline: Duration::from_secs(10) }
+        Self { queue: 32 * MAX_BATCH, deadline: Duration::from_secs(10), lock_wait: Duration::from_secs(5) }
     }
 }
 
@@ -169,7 +171,7 @@ impl Committer {
 
     pub(super) fn start_with(path: &Path, synchronous: &str, brakes: Brakes) -> Result<Self, StoreError> {
         let conn = Connection::open(path)?;
-        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.busy_timeout(brakes.lock_wait)?;
         conn.pragma_update(None, "synchronous", synchronous)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         for (pragma, value) in PRAGMAS {
@@ -250,6 +252,12 @@ fn write_batches(mut conn: Connection, mut queue: mpsc::Receiver<Job>) {
         }
         let results = match commit(&mut conn, &batch) {
             Ok(results) => results,
+            // The write lock stayed taken: nothing was written, and going write by write would
+            // wait for it once per write (512 × 5 s). Every caller hears at once and may retry.
+            Err(e) if is_locked(&e) => {
+                tracing::warn!(error = %e, writes = batch.len(), "the message writer could not take the write lock");
+                batch.iter().map(|_| Err(StoreError::Busy)).collect()
+            }
             // The transaction failed as a whole (and rolled back): each write then goes alone,
             // so whatever caused it fails alone.
             Err(_) => batch
@@ -264,6 +272,10 @@ fn write_batches(mut conn: Connection, mut queue: mpsc::Receiver<Job>) {
             let _ = job.done.send(result);
         }
     }
+}
+
+fn is_locked(e: &StoreError) -> bool {
+    matches!(e, StoreError::Writer(e) if matches!(e.sqlite_error_code(), Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)))
 }
 
 /// The batch in one transaction, in queue order. A write that is refused on its own (a

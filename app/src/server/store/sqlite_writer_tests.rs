@@ -158,7 +158,7 @@ fn braked_writer(dir: &tempfile::TempDir, brakes: Brakes) -> (Committer, Connect
 #[tokio::test]
 async fn a_flood_past_the_queue_is_refused_at_once_and_nothing_queued_is_lost() {
     let (store, chat, ada, dir) = chat_of_two().await;
-    let (writer, blocker) = braked_writer(&dir, Brakes { queue: 4, deadline: Duration::from_secs(30) });
+    let (writer, blocker) = braked_writer(&dir, Brakes { queue: 4, deadline: Duration::from_secs(30), ..Brakes::default() });
     blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
     let first = tokio::spawn({
         let (writer, m) = (writer.clone(), message(&chat, &ada, 0));
@@ -190,7 +190,7 @@ async fn a_flood_past_the_queue_is_refused_at_once_and_nothing_queued_is_lost() 
 #[tokio::test]
 async fn a_send_stuck_behind_the_lock_times_out_and_its_retry_finds_it_stored() {
     let (store, chat, ada, dir) = chat_of_two().await;
-    let (writer, blocker) = braked_writer(&dir, Brakes { queue: 16, deadline: Duration::from_millis(300) });
+    let (writer, blocker) = braked_writer(&dir, Brakes { queue: 16, deadline: Duration::from_millis(300), ..Brakes::default() });
     blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
     let started = std::time::Instant::now();
     let answer = writer.send(message(&chat, &ada, 1)).await;
@@ -212,4 +212,27 @@ async fn a_dead_writer_fails_the_readiness_ping() {
     let crashed = store.writer.submit(Write::Crash).await;
     assert!(matches!(crashed, Err(StoreError::WriterStopped)), "the crash answers nothing");
     assert!(matches!(store.ping().await, Err(StoreError::WriterStopped)), "readiness notices the writer is gone");
+}
+
+#[tokio::test]
+async fn a_batch_that_cannot_get_the_write_lock_fails_together_without_retrying_each_write() {
+    let (store, chat, ada, dir) = chat_of_two().await;
+    let (writer, blocker) = braked_writer(&dir, Brakes { lock_wait: Duration::from_millis(300), ..Brakes::default() });
+    blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let started = std::time::Instant::now();
+    let sends: Vec<_> = (0..40)
+        .map(|n| {
+            let (writer, m) = (writer.clone(), message(&chat, &ada, n));
+            tokio::spawn(async move { writer.send(m).await })
+        })
+        .collect();
+    for send in sends {
+        let answer = send.await.unwrap();
+        assert!(matches!(answer, Err(StoreError::Busy)), "{answer:?}");
+    }
+    // One wait for the batch (two if the sends were split over two batches), not one per write.
+    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    blocker.execute_batch("COMMIT").unwrap();
+    assert!(matches!(writer.send(message(&chat, &ada, 1)).await.unwrap(), Sent::New(row) if row.seq == 1), "nothing of the refused batch was written");
+    assert_eq!(store.conv(&chat).await.unwrap().unwrap().last_seq, 1);
 }
