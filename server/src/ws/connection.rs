@@ -22,6 +22,7 @@ use futures_util::{
 };
 use tokio::{
     sync::mpsc::error::TryRecvError,
+    task::JoinHandle,
     time::{Instant, MissedTickBehavior, interval, interval_at, sleep_until, timeout},
 };
 use tracing::Instrument;
@@ -91,6 +92,7 @@ pub async fn run(socket: WebSocket, cx: Context) {
             sequencer: Sequencer::default(),
             delivered: HashMap::new(),
             delivered_stored: HashMap::new(),
+            receipts_in_flight: None,
             refused_in_a_row: 0,
             last_rate_error: None,
             hold_flush: false,
@@ -115,6 +117,9 @@ struct Connection {
     /// Highest sequence per chat forwarded from someone else, not yet stored as delivered.
     delivered: HashMap<String, i64>,
     delivered_stored: HashMap<String, i64>,
+    /// The task storing the last receipts. The next waits for it: a writer that falls behind
+    /// would otherwise get one more task from every socket every `DELIVERED_EVERY`.
+    receipts_in_flight: Option<JoinHandle<()>>,
     /// Frames refused by the rate limit since the last one let through.
     refused_in_a_row: u32,
     last_rate_error: Option<Instant>,
@@ -203,7 +208,11 @@ impl Connection {
                     None => return Err(End::Reconnect("slow")),
                 },
                 () = sleep_until(reorder.unwrap_or(idle_at)), if reorder.is_some() => self.fill_gaps().await?,
-                _ = receipts.tick() => self.store_receipts(),
+                _ = receipts.tick() => {
+                    if self.receipts_in_flight.as_ref().is_none_or(JoinHandle::is_finished) {
+                        self.store_receipts();
+                    }
+                }
                 _ = device_check.tick() => self.check_device().await?,
                 () = sleep_until(token_expiry.unwrap_or(idle_at)), if token_expiry.is_some() => {
                     return Err(End::SignedOut("token_expired"));
@@ -375,7 +384,7 @@ impl Connection {
         }
         let services = self.cx.services.clone();
         let me = self.cx.user.clone();
-        tokio::spawn(
+        self.receipts_in_flight = Some(tokio::spawn(
             async move {
                 for (chat_id, seq) in batch {
                     if let Err(e) = services.chats.mark_delivered(&me, &chat_id, seq).await {
@@ -384,7 +393,7 @@ impl Connection {
                 }
             }
             .in_current_span(),
-        );
+        ));
     }
 
     async fn send(&mut self, frame: &ServerFrame) -> Step {
