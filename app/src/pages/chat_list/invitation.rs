@@ -1,0 +1,56 @@
+//! A group invitation among the message requests: the group, who invited the viewer, and
+//! Accept / Decline right in the row (an invitee cannot open the group before accepting).
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use super::ChatListRefresh;
+use crate::{
+    chats::{api::answer_group_invitation, types::ChatSummary},
+    components::{
+        avatar::avatar,
+        time::{TimeStyle, time},
+    },
+};
+
+pub fn invitation_row(chat: ChatSummary) -> impl IntoView {
+    let inviter = chat.invited_by.as_ref().map(|p| p.display_name.clone()).unwrap_or_default();
+    let id = StoredValue::new(chat.id.clone());
+    let answer = Action::new(move |accept: &bool| {
+        let accept = *accept;
+        async move { answer_group_invitation(id.get_value(), accept).await.map(|_| accept) }
+    });
+    let navigate = use_navigate();
+    Effect::new(move |_| match answer.value().get() {
+        Some(Ok(true)) => {
+            ChatListRefresh::bump();
+            navigate(&format!("/chats/{}", id.get_value()), Default::default());
+        }
+        Some(Ok(false)) => ChatListRefresh::bump(),
+        _ => {}
+    });
+    let error = move || answer.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    let busy = move || answer.pending().get();
+    view! {
+        <li class="mx-2 flex gap-3 rounded-xl px-3 py-2.5" data-testid="group-invitation" data-chat-id=chat.id.clone()
+            aria-label=format!("Invitation to {}", chat.title)>
+            {avatar(chat.title.clone(), "h-12 w-12 text-base", Signal::stored(false))}
+            <div class="min-w-0 flex-1">
+                <div class="flex items-baseline justify-between gap-2">
+                    <span class="truncate font-semibold" data-testid="chat-title">{chat.title.clone()}</span>
+                    {time(chat.updated_at, TimeStyle::List, "shrink-0 text-xs text-slate-500 dark:text-slate-400")}
+                </div>
+                <p class="mt-0.5 truncate text-sm text-slate-500 dark:text-slate-400" data-testid="chat-preview">
+                    {format!("{inviter} invited you to this group")}
+                </p>
+                <div class="mt-2 flex gap-2">
+                    <button type="button" on:click=move |_| { answer.dispatch(true); } disabled=busy
+                        class="rounded-lg bg-indigo-600 px-4 py-1.5 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">"Accept"</button>
+                    <button type="button" on:click=move |_| { answer.dispatch(false); } disabled=busy
+                        class="rounded-lg border border-slate-300 px-4 py-1.5 text-sm font-semibold text-slate-700 hover:bg-slate-50 disabled:opacity-60 dark:border-slate-700 dark:text-slate-200 dark:hover:bg-slate-900">"Decline"</button>
+                </div>
+                <p class="mt-1 text-sm text-rose-600" role="alert">{error}</p>
+            </div>
+        </li>
+    }
+    .into_any()
+}
