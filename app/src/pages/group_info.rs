@@ -291,8 +291,11 @@ fn AddMember(chat_id: String, version: RwSignal<u32>) -> impl IntoView {
     Effect::new(move |_| match add.value().get() {
         Some(Ok(outcome)) => {
             user_id.set(String::new());
-            invited.set(outcome == AddOutcome::Invited);
-            version.update(|v| *v += 1);
+            // An invitee is not a member yet: nothing on the page changes but this notice.
+            match outcome {
+                AddOutcome::Invited => invited.set(true),
+                AddOutcome::Added => version.update(|v| *v += 1),
+            }
         }
         Some(Err(e)) => error.set(Some(e)),
         None => {}
