@@ -223,7 +223,7 @@ fn ChatRows(
                     <h2 class="font-semibold">"Message requests"</h2>
                 </div>
                 <p class="px-5 pb-2 text-xs text-slate-500 dark:text-slate-400">
-                    "People who aren’t your contacts, and their group invitations. They won’t know you’ve seen their message until you accept."
+                    "Messages and group invitations from people who aren’t your contacts. They won’t know you’ve seen a message until you accept."
                 </p>
                 <ul aria-label="Message requests">
                     {requests.get_value().into_iter().map(|chat| if chat.request == RequestState::Invited {
