@@ -80,6 +80,12 @@ pub async fn answer_request(chat_id: String, accept: bool) -> Result<(), AppErro
 
 // ---- groups ----
 
+/// Accepts (joins the group) or declines an invitation to a group.
+#[server(endpoint = "chats-fn/answer_group_invitation", output = crate::codec::StrJson)]
+pub async fn answer_group_invitation(chat_id: String, accept: bool) -> Result<(), AppError> {
+    answer(async { let (s, me) = caller().await?; s.chats.answer_group_invitation(&me, &chat_id, accept).await }.await)
+}
+
 /// Creates a group; returns its chat id.
 #[server(endpoint = "chats-fn/create_group", output = crate::codec::StrJson)]
 pub async fn create_group(name: String, description: String, public: bool) -> Result<String, AppError> {
@@ -105,8 +111,9 @@ pub async fn edit_group(chat_id: String, name: String, description: String, publ
     answer(async { let (s, me) = caller().await?; s.chats.edit_group(&me, &chat_id, &name, &description, public).await }.await)
 }
 
+/// Adds a person, or invites them when they take messages from contacts only.
 #[server(endpoint = "chats-fn/add_member", output = crate::codec::StrJson)]
-pub async fn add_member(chat_id: String, user_id: String) -> Result<(), AppError> {
+pub async fn add_member(chat_id: String, user_id: String) -> Result<AddOutcome, AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.add_member(&me, &chat_id, &user_id).await }.await)
 }
 

@@ -290,6 +290,22 @@ pub enum RequestState {
     Outgoing,
     /// The viewer's request was declined; nothing more can be sent.
     Declined,
+    /// Groups: someone who isn't the viewer's contact added them, and the viewer takes messages
+    /// from contacts only, so they are invited instead: accept to join, or decline. Until then
+    /// the viewer is not a member and sees nothing of the group but its name.
+    Invited,
+}
+
+/// What adding someone to a group did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AddOutcome {
+    /// They are a member now.
+    Added,
+    /// They take messages from contacts only and the adder is not their contact: they were
+    /// invited, and become a member when they accept.
+    Invited,
 }
 
 /// One row of the chat list.
@@ -309,6 +325,9 @@ pub struct ChatSummary {
     pub request: RequestState,
     /// Last activity, for sorting (the last message's time, or when the chat was created).
     pub updated_at: i64,
+    /// Group invitations (`request` is `invited`): who invited the viewer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invited_by: Option<PersonView>,
 }
 
 impl ChatSummary {

@@ -13,7 +13,7 @@ use crate::{
             add_member, create_invite, delete_group, edit_group, leave_group, list_invites, open_chat, remove_member,
             revoke_invite, set_muted, set_role,
         },
-        types::{ChatDetail, GroupInfo, InviteLinkView, MemberView, Role},
+        types::{AddOutcome, ChatDetail, GroupInfo, InviteLinkView, MemberView, Role},
     },
     components::{
         avatar::Avatar,
@@ -285,24 +285,35 @@ fn AddMember(chat_id: String, version: RwSignal<u32>) -> impl IntoView {
     let user_id = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let chat = StoredValue::new(chat_id);
+    // Set when the person was invited rather than added: they join when they accept.
+    let invited = RwSignal::new(false);
     let add = Action::new(move |uid: &String| add_member(chat.get_value(), uid.clone()));
     Effect::new(move |_| match add.value().get() {
-        Some(Ok(())) => {
+        Some(Ok(outcome)) => {
             user_id.set(String::new());
-            version.update(|v| *v += 1);
+            // An invitee is not a member yet: nothing on the page changes but this notice.
+            match outcome {
+                AddOutcome::Invited => invited.set(true),
+                AddOutcome::Added => version.update(|v| *v += 1),
+            }
         }
         Some(Err(e)) => error.set(Some(e)),
         None => {}
     });
     view! {
         <form class="mx-4 mb-3 flex items-start gap-2" aria-label="Add a member"
-            on:submit=move |ev| { ev.prevent_default(); error.set(None); add.dispatch(user_id.get_untracked().trim().to_string()); }>
+            on:submit=move |ev| { ev.prevent_default(); error.set(None); invited.set(false); add.dispatch(user_id.get_untracked().trim().to_string()); }>
             <div class="flex-1">
                 <label for="add-member" class="sr-only">"User ID to add"</label>
                 <input id="add-member" type="text" placeholder="Add by user ID (7KQ4-M2XD)" autocomplete="off"
                     prop:value=move || user_id.get() on:input=move |ev| user_id.set(event_target_value(&ev))
                     class="block w-full rounded-xl border border-slate-300 bg-white px-3.5 py-2 text-base outline-none focus:border-indigo-500 focus:ring-2 focus:ring-indigo-500/30 dark:border-slate-700 dark:bg-slate-900"/>
                 <p class="mt-1 text-sm text-rose-600 dark:text-rose-400" role="alert">{move || error.get().map(|e| e.to_string())}</p>
+                <Show when=move || invited.get()>
+                    <p class="mt-1 text-sm text-slate-600 dark:text-slate-400" role="status" data-testid="invited-notice">
+                        "Invitation sent. They only take messages from contacts, so they’ll join when they accept."
+                    </p>
+                </Show>
             </div>
             <button type="submit" disabled=move || add.pending().get()
                 class="inline-flex items-center gap-1.5 rounded-xl bg-indigo-600 px-4 py-2 font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">

@@ -202,6 +202,7 @@ mod tests {
             muted: false,
             request: RequestState::None,
             updated_at: 5,
+            invited_by: None,
         };
         vec![
             ServerFrame::Welcome { version: PROTOCOL_VERSION, user_id: "u".into() },

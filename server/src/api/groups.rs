@@ -2,19 +2,20 @@
 //! members and their roles, and invite links. The service decides who may do what (owner,
 //! admin, member); non-members get 404, members without the right role 403.
 use app::chats::{
-    types::{ChatSummary, GroupInfo, InviteLinkView, MemberView, Role},
+    types::{AddOutcome, ChatSummary, GroupInfo, InviteLinkView, MemberView, Role},
 };
 use app::error::AppError;
 use axum::{
     Json, Router,
     extract::State,
     http::StatusCode,
+    response::{IntoResponse, Response},
     routing::{delete, get, post, put},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::chats::UserIdBody;
+use super::chats::{AnswerBody, UserIdBody};
 use super::page::{Page, PageQuery, paginate};
 use super::whole;
 use super::{ApiError, ApiJson, ApiPath, ApiQuery, ApiUser, with_and_without_slash};
@@ -24,6 +25,8 @@ pub fn router() -> Router<AppState> {
     with_and_without_slash([
         ("/api/groups", post(create_group)),
         ("/api/groups/join", post(join_group)),
+        ("/api/groups/invitations", get(invitations)),
+        ("/api/groups/{id}/invitation", post(answer_invitation)),
         ("/api/groups/{id}", put(edit_group).delete(delete_group)),
         ("/api/groups/{id}/leave", post(leave_group)),
         ("/api/groups/{id}/members", get(members).post(add_member)),
@@ -137,11 +140,43 @@ pub(super) async fn members(State(state): State<AppState>, ApiUser(me): ApiUser,
     Ok(Json(paginate(detail.members, q.cursor.as_deref(), q.limit)?))
 }
 
-/// Adds a person to the group (owner or admin).
+/// What `POST /api/groups/{id}/members` did when it did not add the person at once.
+#[derive(Serialize, ToSchema)]
+pub(super) struct AddAnswer {
+    /// `invited`: they take messages from contacts only, so they become a member when they accept.
+    state: AddOutcome,
+}
+
+/// Adds a person to the group (owner or admin). Someone who takes messages from contacts only,
+/// and does not have the caller among their contacts, is invited instead: 202, and the
+/// invitation waits among their message requests. Blocks either way refuse the add (400:
+/// `blocked` for the one who blocked, `cannot_add` for the one blocked); a group whose
+/// invitation they declined cannot invite them again (`invitation_declined`).
 #[utoipa::path(post, path = "/api/groups/{id}/members", tag = "groups", params(("id" = String, Path, description = "The group's chat id")),
-    request_body = UserIdBody, responses((status = 204, description = "Added")))]
-pub(super) async fn add_member(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<UserIdBody>) -> Result<StatusCode> {
-    state.services.chats.add_member(&me, &id, &body.user_id).await?;
+    request_body = UserIdBody, responses((status = 204, description = "Added"),
+        (status = 202, description = "Invited: not a member until they accept", body = AddAnswer)))]
+pub(super) async fn add_member(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<UserIdBody>) -> Result<Response> {
+    Ok(match state.services.chats.add_member(&me, &id, &body.user_id).await? {
+        AddOutcome::Added => StatusCode::NO_CONTENT.into_response(),
+        AddOutcome::Invited => (StatusCode::ACCEPTED, Json(AddAnswer { state: AddOutcome::Invited })).into_response(),
+    })
+}
+
+/// The caller's pending invitations to groups, newest first, as chat-list rows (`request` is
+/// `invited`, `invited_by` who sent it).
+#[utoipa::path(get, path = "/api/groups/invitations", tag = "groups", params(PageQuery),
+    responses((status = 200, description = "A page of invitations", body = Page<ChatSummary>)))]
+pub(super) async fn invitations(State(state): State<AppState>, ApiUser(me): ApiUser, ApiQuery(q): ApiQuery<PageQuery>) -> Result<Json<Page<ChatSummary>>> {
+    let all = state.services.chats.group_invitations(&me).await?;
+    Ok(Json(paginate(all, q.cursor.as_deref(), q.limit)?))
+}
+
+/// Accepts (joins the group) or declines an invitation to it. 404 when there is none, or when
+/// the person who sent it has left the group.
+#[utoipa::path(post, path = "/api/groups/{id}/invitation", tag = "groups", params(("id" = String, Path, description = "The group's chat id")),
+    request_body = AnswerBody, responses((status = 204, description = "Answered")))]
+pub(super) async fn answer_invitation(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<AnswerBody>) -> Result<StatusCode> {
+    state.services.chats.answer_group_invitation(&me, &id, body.accept).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

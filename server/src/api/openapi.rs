@@ -51,7 +51,7 @@ pub struct ErrorDetail {
         chats::answer_request,
         messages::send, messages::edit, messages::delete_message, messages::react,
         groups::create_group, groups::join_group, groups::edit_group, groups::delete_group, groups::leave_group,
-        groups::members, groups::add_member, groups::remove_member, groups::set_role, groups::invites,
+        groups::members, groups::add_member, groups::invitations, groups::answer_invitation, groups::remove_member, groups::set_role, groups::invites,
         groups::create_invite, groups::revoke_invite,
         contacts::list, contacts::invite, contacts::unseen, contacts::mark_seen, contacts::answer, contacts::remove,
         contacts::profile, contacts::set_blocked,

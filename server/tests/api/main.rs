@@ -13,5 +13,6 @@ mod realtime_delivery;
 mod realtime_session;
 mod rest_auth;
 mod rest_contacts;
+mod rest_group_invitations;
 mod rest_groups;
 mod rest_messages;

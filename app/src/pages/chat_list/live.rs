@@ -121,6 +121,7 @@ mod tests {
             muted: false,
             request: RequestState::None,
             updated_at: at,
+            invited_by: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! The chat list and the pane beside it: side by side on a desktop, one at a time on a phone.
 //! Rows are sorted by last activity; incoming message requests wait in their own section; the
 //! search box above turns the list into results.
+mod invitation;
 mod live;
 pub mod new_chat;
 mod search;
@@ -71,6 +72,9 @@ pub fn ChatsLayout() -> impl IntoView {
 pub fn preview(chat: &ChatSummary) -> String {
     match (&chat.last_message, chat.request) {
         (_, RequestState::Declined) => "Message request declined".into(),
+        (_, RequestState::Invited) => {
+            format!("{} invited you to this group", chat.invited_by.as_ref().map_or("Someone", |p| p.display_name.as_str()))
+        }
         (None, RequestState::Outgoing) => "Message request sent".into(),
         (None, _) if chat.kind == ChatKind::Group => "No messages yet".into(),
         (None, _) => "Say hello".into(),
@@ -162,7 +166,7 @@ fn ChatListPane() -> impl IntoView {
                         Ok(fetched) => {
                             let mut list = rows.get().unwrap_or(fetched);
                             sort_chats(&mut list);
-                            let (requests, normal): (Vec<_>, Vec<_>) = list.into_iter().partition(|c| c.request == RequestState::Incoming);
+                            let (requests, normal): (Vec<_>, Vec<_>) = list.into_iter().partition(|c| matches!(c.request, RequestState::Incoming | RequestState::Invited));
                             Loaded(move || view! { <ChatRows requests normal show_requests active/> }).into_any()
                         }
                         Err(e) => view! { <p class="px-6 py-4 text-sm text-rose-600" role="alert">{e.to_string()}</p> }.into_any(),
@@ -219,10 +223,14 @@ fn ChatRows(
                     <h2 class="font-semibold">"Message requests"</h2>
                 </div>
                 <p class="px-5 pb-2 text-xs text-slate-500 dark:text-slate-400">
-                    "People who aren’t your contacts. They won’t know you’ve seen their message until you accept."
+                    "Messages and group invitations from people who aren’t your contacts. They won’t know you’ve seen a message until you accept."
                 </p>
                 <ul aria-label="Message requests">
-                    {requests.get_value().into_iter().map(|chat| chat_row(chat, active)).collect_view()}
+                    {requests.get_value().into_iter().map(|chat| if chat.request == RequestState::Invited {
+                        invitation::invitation_row(chat).into_any()
+                    } else {
+                        chat_row(chat, active).into_any()
+                    }).collect_view()}
                 </ul>
             }.into_any()
         } else if nothing {
@@ -341,6 +349,7 @@ mod tests {
             muted: false,
             request: RequestState::None,
             updated_at: at,
+            invited_by: None,
         }
     }
 

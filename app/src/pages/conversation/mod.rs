@@ -210,7 +210,8 @@ fn RequestBanner(request: RwSignal<RequestState>, peer_name: String) -> impl Int
     let name = StoredValue::new(peer_name);
     view! {
         {move || match request.get() {
-            RequestState::None => None,
+            // An invitee cannot open the group before accepting (the chat list answers it).
+            RequestState::None | RequestState::Invited => None,
             RequestState::Incoming => Some(view! {
                 <div class="border-b border-amber-200 bg-amber-50 px-4 py-3 text-sm dark:border-amber-900/60 dark:bg-amber-950/40" role="region" aria-label="Message request">
                     <p class="font-medium">{format!("{} wants to message you", name.get_value())}</p>

@@ -1,5 +1,6 @@
-//! The authorization matrix: every read and write, tried by a non-member, a blocked person, a
-//! removed member and a declined requester. Outsiders and former members learn nothing
+//! The authorization matrix: every read and write, tried by a non-member, a pending group
+//! invitee, a blocked person, a removed member and a declined requester. Outsiders, invitees
+//! and former members learn nothing
 //! (`NotFound`); the blocked and the declined keep reading the direct chat they are in (so the
 //! block shows only as "can't message"), and every write is refused with a clear code.
 use std::sync::Arc;
@@ -48,7 +49,7 @@ async fn run(chats: &ChatsService, c: &Case, op: &str) -> Result<(), AppError> {
         "mark_delivered" => chats.mark_delivered(me, chat, 99).await,
         "member_ids" => chats.member_ids(me, chat).await.map(drop),
         "set_muted" => chats.set_muted(me, chat, true).await,
-        "add_member" => chats.add_member(me, chat, &c.third).await,
+        "add_member" => chats.add_member(me, chat, &c.third).await.map(drop),
         "remove_member" => chats.remove_member(me, chat, &c.third).await,
         "set_role" => chats.set_role(me, chat, &c.third, Role::Admin).await,
         "edit_group" => chats.edit_group(me, chat, "Taken over", "", true).await,
@@ -81,7 +82,7 @@ fn expected(actor: &str, op: &str) -> Expect {
     let reads = ["open_chat", "history", "messages_after", "set_muted", "search"];
     let group_ops = ["add_member", "remove_member", "set_role", "edit_group", "leave_group", "delete_group", "create_invite", "list_invites", "revoke_invite"];
     match actor {
-        "non-member" | "removed member" => NotFound,
+        "non-member" | "pending invitee" | "removed member" => NotFound,
         _ if reads.contains(&op) => Allowed,
         _ if group_ops.contains(&op) => NotFound,
         "blocked person" => Code("cannot_message"),
@@ -106,7 +107,7 @@ async fn person(store: &SqliteStore, name: &str, n: u64) -> String {
 }
 
 #[tokio::test]
-async fn outsiders_the_blocked_the_removed_and_the_declined_are_refused_everywhere() {
+async fn outsiders_invitees_the_blocked_the_removed_and_the_declined_are_refused_everywhere() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SqliteStore::open(&format!("sqlite://{}", dir.path().join("m.db").display())).await.unwrap());
     let chats = ChatsService::new(store.clone(), Arc::new(LocalHub::new()), ChatsConfig::default());
@@ -136,9 +137,12 @@ async fn outsiders_the_blocked_the_removed_and_the_declined_are_refused_everywhe
     let (request, _) = chats.start_direct(&requester, &picky).await.unwrap();
     let asked = chats.send_message(&requester, &request, "q1", "zebracorn, please", None).await.unwrap().0;
     chats.answer_request(&picky, &request, false).await.unwrap();
+    // Picky takes messages from contacts only: the owner's add only invites them.
+    assert_eq!(chats.add_member(&owner, &group, &picky).await.unwrap(), AddOutcome::Invited);
 
     let cases = [
         ("non-member", Case { actor: outsider, chat: group.clone(), message: in_group.id.clone(), third: third.clone(), token: token.clone() }),
+        ("pending invitee", Case { actor: picky, chat: group.clone(), message: in_group.id.clone(), third: third.clone(), token: token.clone() }),
         ("removed member", Case { actor: removed, chat: group.clone(), message: in_group.id.clone(), third: third.clone(), token: token.clone() }),
         ("blocked person", Case { actor: blocked, chat: dm.clone(), message: in_dm.id.clone(), third: third.clone(), token: token.clone() }),
         ("declined requester", Case { actor: requester, chat: request.clone(), message: asked.id.clone(), third: third.clone(), token: token.clone() }),

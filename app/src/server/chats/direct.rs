@@ -2,6 +2,15 @@
 //! messages from contacts only arrives as a request they accept or decline.
 use super::{ChatsService, R, cannot_message, internal, new_id, now, parse_user_id};
 use crate::error::AppError;
+use crate::server::store::chats::{ProfileRow, Relation};
+
+/// Whether reaching `target` needs their consent first: they take messages from contacts only
+/// and the other person is not one. A first message becomes a request, an add to a group an
+/// invitation.
+pub(super) fn asks_first(target: &ProfileRow, relation: &Relation) -> bool {
+    let contact = relation.contact.as_ref().is_some_and(|(_, state)| state == "accepted");
+    target.who_can_message == "contacts" && !contact
+}
 
 impl ChatsService {
     /// Anyone signed in, towards anyone who has not blocked them. Opens (or creates) the direct
@@ -27,9 +36,7 @@ impl ChatsService {
         if relation.they_blocked {
             return Err(cannot_message());
         }
-        let contact = relation.contact.as_ref().is_some_and(|(_, state)| state == "accepted");
-        let (mine, theirs) =
-            if target.who_can_message == "contacts" && !contact { ("outgoing", "incoming") } else { ("active", "active") };
+        let (mine, theirs) = if asks_first(&target, &relation) { ("outgoing", "incoming") } else { ("active", "active") };
         let (chat_id, created) = self.store.create_direct(&new_id(), me, mine, &other, theirs, now()).await.map_err(internal)?;
         if created {
             // The other person hears of the chat with its first message.

@@ -4,7 +4,7 @@
 //! longest-standing member; the last one out deletes the group.
 use rand::Rng;
 
-use super::{ChatsService, R, internal, new_group_id, new_id, not_allowed, now, parse_user_id, views};
+use super::{ChatsService, R, direct::asks_first, internal, new_group_id, new_id, not_allowed, now, parse_user_id, views};
 use crate::chats::{types::*, validate};
 use crate::error::AppError;
 use crate::server::store::chats::{Applied, Change, ConvRow, InviteRow, MessageRow, NewMessage};
@@ -41,12 +41,12 @@ fn invite_view(i: &InviteRow) -> InviteLinkView {
 }
 
 impl ChatsService {
-    async fn me_person(&self, me: &str) -> R<PersonView> {
+    pub(super) async fn me_person(&self, me: &str) -> R<PersonView> {
         let b = self.store.brief(me).await.map_err(internal)?.ok_or(AppError::Unauthenticated)?;
         Ok(views::person(&b))
     }
 
-    async fn apply(&self, chat_id: &str, changes: &[Change], event: Option<SystemEvent>) -> R<Option<MessageRow>> {
+    pub(super) async fn apply(&self, chat_id: &str, changes: &[Change], event: Option<SystemEvent>) -> R<Option<MessageRow>> {
         let message = event.map(|e| system(chat_id, &e)).transpose()?;
         match self.store.apply(chat_id, changes, message.as_ref(), now()).await.map_err(internal)? {
             Applied::Done(row) => Ok(row.map(|m| *m)),
@@ -137,6 +137,7 @@ impl ChatsService {
         let others: Vec<_> =
             self.store.members(chat_id, &["active"]).await.map_err(internal)?.into_iter().filter(|m| m.person.id != me).collect();
         if others.is_empty() {
+            self.withdraw_invitations(chat_id, None).await?;
             self.store.delete_conv(chat_id).await.map_err(internal)?;
             self.publish_removed(&[me.to_owned()], chat_id);
             return Ok(());
@@ -149,6 +150,7 @@ impl ChatsService {
             heir = Some(views::person(&next.person));
         }
         let message = self.apply(chat_id, &changes, Some(SystemEvent::Left { who: who.clone() })).await?;
+        self.withdraw_invitations(chat_id, Some(me)).await?;
         self.publish_removed(&[me.to_owned()], chat_id);
         let _ = self.publish_group_change(chat_id, message.as_ref()).await;
         if let Some(heir) = heir {
@@ -169,23 +171,32 @@ impl ChatsService {
         Ok(())
     }
 
-    /// Caller must be the owner or an admin; the person must not have blocked either of them.
-    pub async fn add_member(&self, me: &str, chat_id: &str, user_id: &str) -> R<()> {
+    /// Caller must be the owner or an admin; neither may have blocked the other. Someone who
+    /// takes messages from contacts only, and does not have the caller as one, is invited
+    /// instead (see `invitations`).
+    pub async fn add_member(&self, me: &str, chat_id: &str, user_id: &str) -> R<AddOutcome> {
         let other = parse_user_id(user_id)?;
         self.group_admin(me, chat_id).await?;
-        let target = self.store.brief(&other).await.map_err(internal)?.ok_or(AppError::NotFound)?;
+        let target = self.store.profile_row(&other).await.map_err(internal)?.ok_or(AppError::NotFound)?;
         let relation = self.store.relation(me, &other).await.map_err(internal)?;
-        if relation.i_blocked || relation.they_blocked {
+        // As for messages: the blocker is told why, the blocked person only that they can't.
+        if relation.i_blocked {
+            return Err(AppError::invalid_with_code("blocked", "user_id", "You blocked this person — unblock them to add them"));
+        }
+        if relation.they_blocked {
             return Err(AppError::invalid_with_code("cannot_add", "user_id", "You can’t add this person"));
         }
         if self.store.membership(chat_id, &other).await.map_err(internal)?.is_some_and(|(_, m)| m.state == "active") {
-            return Ok(());
+            return Ok(AddOutcome::Added);
         }
-        let event = SystemEvent::Added { who: views::person(&target), by: self.me_person(me).await? };
+        if other != me && asks_first(&target, &relation) {
+            return self.invite_to_group(me, chat_id, &other).await;
+        }
+        let event = SystemEvent::Added { who: views::person(&target.person), by: self.me_person(me).await? };
         let join = Change::Join { user_id: other, role: "member".into(), limit: self.config.max_group_members };
         let message = self.apply(chat_id, &[join], Some(event)).await?;
         let _ = self.publish_group_change(chat_id, message.as_ref()).await;
-        Ok(())
+        Ok(AddOutcome::Added)
     }
 
     /// Caller must be the owner (anyone but themself) or an admin (plain members only).
@@ -202,6 +213,7 @@ impl ChatsService {
         let event = SystemEvent::Removed { who: views::person(&target.person), by: self.me_person(me).await? };
         let changes = [Change::SetState { user_id: other.clone(), state: "removed".into() }, Change::SetRole { user_id: other.clone(), role: "member".into() }];
         let message = self.apply(chat_id, &changes, Some(event)).await?;
+        self.withdraw_invitations(chat_id, Some(&other)).await?;
         self.publish_removed(&[other], chat_id);
         let _ = self.publish_group_change(chat_id, message.as_ref()).await;
         Ok(())
@@ -242,6 +254,7 @@ impl ChatsService {
             return Err(not_allowed("delete the group"));
         }
         let members = self.member_ids_in(chat_id, &["active"]).await?;
+        self.withdraw_invitations(chat_id, None).await?;
         self.store.delete_conv(chat_id).await.map_err(internal)?;
         self.publish_removed(&members, chat_id);
         Ok(())

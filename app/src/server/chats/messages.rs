@@ -36,9 +36,12 @@ pub struct Mark {
 }
 
 impl ChatsService {
-    /// The caller's chats, most recent activity first (requests included, marked).
+    /// The caller's group invitations, then their chats, most recent activity first (requests
+    /// included, marked).
     pub async fn list_chats(&self, me: &str) -> R<Vec<ChatSummary>> {
-        self.list_chats_page(me, None, LIST_MAX).await
+        let mut list = self.group_invitations(me).await?;
+        list.extend(self.list_chats_page(me, None, LIST_MAX).await?);
+        Ok(list)
     }
 
     /// One page of the caller's chats after `cursor` = (updated_at, activity_key) of the previous page's last row.
@@ -89,6 +92,20 @@ impl ChatsService {
         };
         let peer_read_seq = members.iter().filter(|m| m.person.id != me).map(|m| m.last_read_seq).max().unwrap_or(0);
         let active = members.iter().filter(|m| m.state == "active").count() as u32;
+        let mut shown = Vec::new();
+        for m in members.iter().filter(|m| m.state == "active" || !group) {
+            let online = match &peer_presence {
+                Some(p) if m.person.id != me => *p == Presence::Online,
+                _ => self.visibly_online(me, &m.person.id).await?,
+            };
+            shown.push(MemberView {
+                person: views::person(&m.person),
+                role: views::role(&m.role),
+                joined_at: m.joined_at,
+                read_seq: m.last_read_seq,
+                online,
+            });
+        }
         Ok(ChatDetail {
             loaded_at,
             id: conv.id.clone(),
@@ -104,17 +121,7 @@ impl ChatsService {
                 member_count: active,
                 my_role: views::role(&mine.role),
             }),
-            members: members
-                .iter()
-                .filter(|m| m.state == "active" || !group)
-                .map(|m| MemberView {
-                    person: views::person(&m.person),
-                    role: views::role(&m.role),
-                    joined_at: m.joined_at,
-                    read_seq: m.last_read_seq,
-                    online: self.hub.is_online(&m.person.id) && (m.person.id == me || peer_presence != Some(Presence::Hidden)),
-                })
-                .collect(),
+            members: shown,
             messages,
             next_before,
             last_read_seq: mine.last_read_seq,

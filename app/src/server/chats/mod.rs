@@ -5,6 +5,7 @@
 //!
 //! Member states (see migration 0004): `active`, `incoming`/`outgoing` (a message request),
 //! `declined` (the requester, read-only), `dismissed` (who declined), `left`, `removed`.
+//! Group invitations are not member rows (see `invitations`): an invitee reads nothing.
 //! People blocked in a direct chat keep reading its history (so a block shows only as "can't
 //! message"), but cannot send, edit, react, mark read or type there.
 #[cfg(test)]
@@ -13,6 +14,9 @@ mod contacts;
 mod direct;
 mod events;
 mod groups;
+mod invitations;
+#[cfg(test)]
+mod invitation_tests;
 mod messages;
 mod profiles;
 mod search;
@@ -20,6 +24,7 @@ mod search;
 mod tests;
 mod views;
 
+pub use invitations::MAX_PENDING_FROM_ONE_INVITER;
 pub use messages::{AFTER_MAX, Changes, LIST_PAGE, Mark};
 
 use std::sync::Arc;

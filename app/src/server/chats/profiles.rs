@@ -37,6 +37,15 @@ impl ChatsService {
         Ok(self.presence(other, presence_visible(&target, &relation), target.last_seen_at))
     }
 
+    /// Whether `me` sees `other` online: only people online are looked up (a big group's list
+    /// reads no rows for those who are away).
+    pub(super) async fn visibly_online(&self, me: &str, other: &str) -> R<bool> {
+        if !self.hub.is_online(other) {
+            return Ok(false);
+        }
+        Ok(other == me || self.visible_presence(me, other).await? == Presence::Online)
+    }
+
     /// Anyone signed in may see anyone's profile; what it shows follows the person's privacy.
     pub async fn profile(&self, me: &str, user_id: &str) -> R<ProfileView> {
         let other = parse_user_id(user_id)?;

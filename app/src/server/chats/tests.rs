@@ -10,10 +10,10 @@ use crate::server::{
     store::{AccountStore, ChatStore, SqliteStore, accounts::UserRow},
 };
 
-struct World {
-    chats: ChatsService,
-    hub: LocalHub,
-    store: Arc<SqliteStore>,
+pub(super) struct World {
+    pub(super) chats: ChatsService,
+    pub(super) hub: LocalHub,
+    pub(super) store: Arc<SqliteStore>,
     _dir: tempfile::TempDir,
 }
 
@@ -27,13 +27,13 @@ async fn world_with(max_group_members: u32) -> World {
     World { chats, hub, store, _dir: dir }
 }
 
-async fn world() -> World {
+pub(super) async fn world() -> World {
     world_with(1024).await
 }
 
 impl World {
     /// A person named `name` with phone +49151000000NN; returns their stored id.
-    async fn person(&self, name: &str, n: u64) -> String {
+    pub(super) async fn person(&self, name: &str, n: u64) -> String {
         let id = crate::accounts::validate::user_id_from_bits(0x10_0000 + n);
         let row = UserRow {
             id: id.clone(),
@@ -48,11 +48,11 @@ impl World {
         id
     }
 
-    async fn send(&self, me: &str, chat: &str, body: &str) -> MessageView {
+    pub(super) async fn send(&self, me: &str, chat: &str, body: &str) -> MessageView {
         self.chats.send_message(me, chat, &new_id(), body, None).await.unwrap().0
     }
 
-    async fn set_privacy(&self, me: &str, who: WhoCanMessage, seen: LastSeenVisibility) {
+    pub(super) async fn set_privacy(&self, me: &str, who: WhoCanMessage, seen: LastSeenVisibility) {
         let mut s = self.chats.my_settings(me).await.unwrap();
         s.who_can_message = who;
         s.last_seen = seen;
@@ -60,7 +60,7 @@ impl World {
     }
 }
 
-fn code(e: AppError) -> String {
+pub(super) fn code(e: AppError) -> String {
     e.code().to_owned()
 }
 

@@ -137,6 +137,7 @@ impl ChatsService {
             muted: row.muted,
             request: request_state(&row.my_state),
             updated_at: row.conv.last_activity_at,
+            invited_by: None,
         }
     }
 }

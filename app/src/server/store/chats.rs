@@ -182,6 +182,16 @@ pub struct InviteRow {
     pub revoked_at: Option<i64>,
 }
 
+/// An invitation to a group, for someone who takes messages from contacts only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupInvitationRow {
+    pub conv: ConvRow,
+    pub inviter: Brief,
+    /// `pending` | `declined`
+    pub state: String,
+    pub created_at: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageHitRow {
     pub chat_id: String,
@@ -333,4 +343,22 @@ pub trait ContactStore: Send + Sync {
     async fn invite(&self, token: &str) -> Result<Option<InviteRow>, StoreError>;
     async fn invites_of(&self, chat_id: &str) -> Result<Vec<InviteRow>, StoreError>;
     async fn revoke_invite(&self, chat_id: &str, token: &str, now: i64) -> Result<bool, StoreError>;
+}
+
+/// Invitations to groups (see migration 0008). A join by any door removes the person's row.
+#[async_trait]
+pub trait GroupInvitationStore: Send + Sync {
+    /// `user_id`'s invitation to the group, pending or declined.
+    async fn group_invitation(&self, chat_id: &str, user_id: &str) -> Result<Option<GroupInvitationRow>, StoreError>;
+    /// A pending invitation; nothing changes when the person already has one there.
+    async fn invite_to_group(&self, chat_id: &str, user_id: &str, inviter: &str, now: i64) -> Result<(), StoreError>;
+    /// Marks a pending invitation declined; false when there was none.
+    async fn decline_group_invitation(&self, chat_id: &str, user_id: &str) -> Result<bool, StoreError>;
+    /// Deletes the group's pending invitations (all, or only those `inviter` sent); returns
+    /// the invitees.
+    async fn withdraw_group_invitations(&self, chat_id: &str, inviter: Option<&str>) -> Result<Vec<String>, StoreError>;
+    /// `user_id`'s pending invitations, newest first, without those from people blocked either way.
+    async fn group_invitations_of(&self, user_id: &str) -> Result<Vec<GroupInvitationRow>, StoreError>;
+    /// In how many groups `inviter` has a pending invitation out to `user_id`.
+    async fn pending_invitations_from(&self, inviter: &str, user_id: &str) -> Result<u32, StoreError>;
 }

@@ -7,13 +7,14 @@ mod sqlite;
 mod sqlite_accounts;
 mod sqlite_chats;
 mod sqlite_contacts;
+mod sqlite_invitations;
 mod sqlite_messages;
 mod sqlite_people;
 mod sqlite_rows;
 mod sqlite_writer;
 
 pub use accounts::AccountStore;
-pub use chats::{ChatStore, ContactStore, MessageStore, PeopleStore};
+pub use chats::{ChatStore, ContactStore, GroupInvitationStore, MessageStore, PeopleStore};
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -53,7 +54,7 @@ pub struct SessionRow {
 }
 
 #[async_trait]
-pub trait Store: AccountStore + PeopleStore + ChatStore + MessageStore + ContactStore + Send + Sync + 'static {
+pub trait Store: AccountStore + PeopleStore + ChatStore + MessageStore + ContactStore + GroupInvitationStore + Send + Sync + 'static {
     /// Answers when the database does: what `/readyz` asks.
     async fn ping(&self) -> Result<(), StoreError>;
 

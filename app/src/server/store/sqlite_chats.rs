@@ -237,6 +237,12 @@ impl ChatStore for SqliteStore {
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
+                    // Joining, by whatever door, answers any invitation.
+                    sqlx::query("DELETE FROM group_invitations WHERE conversation_id = ? AND user_id = ?")
+                        .bind(chat_id)
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 Change::UseInvite { token } => {
                     let done = sqlx::query(

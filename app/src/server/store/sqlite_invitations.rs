@@ -1,0 +1,99 @@
+//! SQLite implementation of `GroupInvitationStore`: invitations to groups.
+use async_trait::async_trait;
+use sqlx::{Row, sqlite::SqliteRow};
+
+use super::{
+    SqliteStore, StoreError,
+    chats::{GroupInvitationRow, GroupInvitationStore},
+    sqlite_rows::{CONV_COLS, USER, brief_at, conv_row},
+};
+
+/// An invitation with its group (`c`) and inviter (`u`).
+fn invitation_sql(filter: &str) -> String {
+    format!(
+        "SELECT {CONV_COLS}, u.id AS u_id, u.username AS u_username, u.display_name AS u_display_name,
+                gi.state AS gi_state, gi.created_at AS gi_created_at
+           FROM group_invitations gi
+           JOIN conversations c ON c.id = gi.conversation_id
+           JOIN users u ON u.id = gi.inviter_id
+          WHERE {filter}"
+    )
+}
+
+fn invitation_row(r: &SqliteRow) -> GroupInvitationRow {
+    GroupInvitationRow {
+        conv: conv_row(r),
+        inviter: brief_at(r, USER).unwrap_or_default(),
+        state: r.get("gi_state"),
+        created_at: r.get("gi_created_at"),
+    }
+}
+
+#[async_trait]
+impl GroupInvitationStore for SqliteStore {
+    async fn group_invitation(&self, chat_id: &str, user_id: &str) -> Result<Option<GroupInvitationRow>, StoreError> {
+        let row = sqlx::query(&invitation_sql("gi.conversation_id = ? AND gi.user_id = ?"))
+            .bind(chat_id)
+            .bind(user_id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.as_ref().map(invitation_row))
+    }
+
+    async fn invite_to_group(&self, chat_id: &str, user_id: &str, inviter: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO group_invitations (conversation_id, user_id, inviter_id, state, created_at)
+             VALUES (?, ?, ?, 'pending', ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(chat_id)
+        .bind(user_id)
+        .bind(inviter)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    async fn decline_group_invitation(&self, chat_id: &str, user_id: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE group_invitations SET state = 'declined' WHERE conversation_id = ? AND user_id = ? AND state = 'pending'",
+        )
+        .bind(chat_id)
+        .bind(user_id)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn withdraw_group_invitations(&self, chat_id: &str, inviter: Option<&str>) -> Result<Vec<String>, StoreError> {
+        let ids = sqlx::query_scalar(
+            "DELETE FROM group_invitations WHERE conversation_id = ?1 AND state = 'pending' AND (?2 IS NULL OR inviter_id = ?2)
+             RETURNING user_id",
+        )
+        .bind(chat_id)
+        .bind(inviter)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(ids)
+    }
+
+    async fn group_invitations_of(&self, user_id: &str) -> Result<Vec<GroupInvitationRow>, StoreError> {
+        let sql = invitation_sql(
+            "gi.user_id = ?1 AND gi.state = 'pending'
+               AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = ?1 AND b.blocked_id = gi.inviter_id)
+                                                        OR (b.blocker_id = gi.inviter_id AND b.blocked_id = ?1))
+             ORDER BY gi.created_at DESC, c.id DESC LIMIT 500",
+        );
+        let rows = sqlx::query(&sql).bind(user_id).fetch_all(self.pool()).await?;
+        Ok(rows.iter().map(invitation_row).collect())
+    }
+
+    async fn pending_invitations_from(&self, inviter: &str, user_id: &str) -> Result<u32, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM group_invitations WHERE inviter_id = ? AND user_id = ? AND state = 'pending'")
+            .bind(inviter)
+            .bind(user_id)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(n as u32)
+    }
+}
