@@ -69,7 +69,7 @@ async fn a_pending_invitee_cannot_read_the_groups_history() {
     assert_eq!(w.chats.open_chat(&ada, &group, None).await.unwrap_err(), AppError::NotFound);
     assert_eq!(w.chats.messages_after(&ada, &group, 0, 50).await.unwrap_err(), AppError::NotFound);
     assert!(w.chats.search(&ada, "zebracorn").await.unwrap().messages.is_empty());
-    assert!(w.chats.my_chat_ids(&ada).await.unwrap().is_empty());
+    assert!(w.chats.my_chats_last_seq(&ada).await.unwrap().is_empty());
 }
 
 #[tokio::test]
