@@ -6,6 +6,7 @@ mod email;
 mod sessions;
 mod foundation;
 mod helpers;
+mod hostile_accounts;
 mod realtime;
 mod realtime_delivery;
 mod realtime_session;

@@ -39,46 +39,42 @@ impl AccountsService {
         if self.store.username_exists(&username).await.map_err(internal)? {
             return Err(taken(Taken::Username));
         }
+        // Limits before the email lookup (it answers "taken") and before the slow hash.
+        self.limit_code_send(&email, client)?;
         if self.store.user_by_email(&email).await.map_err(internal)?.is_some() {
             return Err(taken(Taken::Email));
         }
-        // Limits before hashing, so the slow hash cannot be used to tie the server up.
-        self.limit_code_send(&email, client)?;
         let password_hash = passwords::hash(password).await?;
         self.send_new_code(Pending::RegisterEmail { username, password_hash }, &email).await
     }
 
     /// Email and password prove who someone is. The same answer for an unknown email and a
-    /// wrong password, after the same work, so neither reveals which emails have accounts.
+    /// wrong password, after the same work (one argon2 check, against a decoy hash when there
+    /// is no account), so neither the answer nor its time reveals which emails have accounts.
     pub async fn login_password(&self, email: &str, password: &str, client: &Client) -> Result<UserRow, AppError> {
         let email = validate::email(email)?;
-        if let Some(ip) = &client.ip {
-            self.limit(format!("password-ip:{ip}"), PASSWORD_TRIES_PER_IP, 900)?;
-        }
+        self.limit_address("password", client, PASSWORD_TRIES_PER_IP, 900)?;
         self.limit(format!("password-email:{email}"), PASSWORD_TRIES_PER_EMAIL, 900)?;
         if password.chars().count() > validate::PASSWORD_MAX {
             return Err(wrong_credentials());
         }
         let user = self.store.user_by_email(&email).await.map_err(internal)?;
         let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+        let matches = passwords::verify(password.to_owned(), hash).await?;
         match user {
-            Some(user) if passwords::verify(password.to_owned(), hash).await => Ok(user),
-            _ => {
-                passwords::verify(password.to_owned(), None).await;
-                Err(wrong_credentials())
-            }
+            Some(user) if matches => Ok(user),
+            _ => Err(wrong_credentials()),
         }
         .inspect_err(|_| tracing::info!("a password login was refused"))
     }
 
-    /// Sends a code to the email of an account, to choose a new password with.
+    /// Sends a code to the email of an account, to choose a new password with. The answer is
+    /// the same when no account uses the email (nothing is sent then).
     pub async fn forgot_password(&self, email: &str, client: &Client) -> Result<PendingCode, AppError> {
         let email = validate::email(email)?;
-        let user = self.store.user_by_email(&email).await.map_err(internal)?.ok_or_else(|| {
-            AppError::invalid_with_code("unknown_email", "email", "No account uses this email — check it or sign up")
-        })?;
         self.limit_code_send(&email, client)?;
-        self.send_new_code(Pending::ResetPassword { user_id: user.id }, &email).await
+        let user = self.store.user_by_email(&email).await.map_err(internal)?;
+        self.send_new_code(Pending::ResetPassword { user_id: user.map(|u| u.id) }, &email).await
     }
 
     /// Sets a new password with the code from `forgot_password`, and signs out every session
@@ -86,14 +82,19 @@ impl AccountsService {
     /// signs in the device that did this.
     pub async fn reset_password(&self, pending_id: &str, code: &str, password: &str, client: &Client) -> Result<UserRow, AppError> {
         // Check the new password before the code is spent, so a weak one costs no try.
-        let (_, pending) = self.live_code(pending_id).await?;
+        let (row, pending) = self.live_code(pending_id).await?;
         let Pending::ResetPassword { user_id } = pending else {
             return Err(code_error("code_unknown", "That code is not for a new password — start again"));
         };
-        let user = self.user(&user_id).await?;
-        let known = [user.username.as_str(), user.email.as_deref().unwrap_or_default()];
-        let password = validate::password(password, &known)?;
+        // A decoy (no account) goes through the same checks and fails at the code.
+        let user = match user_id {
+            Some(id) => Some(self.user(&id).await?),
+            None => None,
+        };
+        let username = user.as_ref().map(|u| u.username.as_str()).unwrap_or_default();
+        let password = validate::password(password, &[username, &row.destination])?;
         self.redeem(pending_id, code, client, |_| Ok(())).await?;
+        let user = user.ok_or(AppError::Internal)?;
         let hash = passwords::hash(password).await?;
         self.store.user_set_password(&user.id, &hash).await.map_err(internal)?;
         self.store.sign_out_everywhere(&user.id, None, now()).await.map_err(internal)?;
@@ -107,10 +108,10 @@ impl AccountsService {
         let user = self.user(user_id).await?;
         let email = validate::email(email)?;
         let password = validate::password(password, &[&user.username, &email, local_part(&email)])?;
+        self.limit_code_send(&email, client)?;
         if self.store.user_by_email(&email).await.map_err(internal)?.is_some_and(|other| other.id != user.id) {
             return Err(taken(Taken::Email));
         }
-        self.limit_code_send(&email, client)?;
         let password_hash = passwords::hash(password).await?;
         self.send_new_code(Pending::AddEmail { user_id: user.id, password_hash }, &email).await
     }
@@ -119,10 +120,10 @@ impl AccountsService {
     pub async fn start_add_phone(&self, user_id: &str, phone: &str, client: &Client) -> Result<PendingCode, AppError> {
         let user = self.user(user_id).await?;
         let phone = phone::parse_phone(phone, &self.config.default_region)?;
+        self.limit_code_send(&phone, client)?;
         if self.store.user_by_phone(&phone).await.map_err(internal)?.is_some_and(|other| other.id != user.id) {
             return Err(taken(Taken::Phone));
         }
-        self.limit_code_send(&phone, client)?;
         self.send_new_code(Pending::AddPhone { user_id: user.id }, &phone).await
     }
 }
