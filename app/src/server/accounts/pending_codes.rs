@@ -3,8 +3,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    AccountsService, Client, code_error, codes::{self, CODE_TTL_SECS, RESEND_AFTER_SECS}, delivery::CodeMessage, email, internal, now, phone,
-    random_id,
+    AccountsService, Client, code_error,
+    codes::{self, CODE_TTL_SECS, RESEND_AFTER_SECS},
+    delivery::CodeMessage,
+    email, internal, now, phone, random_id,
 };
 use crate::{
     accounts::{
