@@ -44,7 +44,7 @@ impl AccountsService {
         if self.store.user_by_email(&email).await.map_err(internal)?.is_some() {
             return Err(taken(Taken::Email));
         }
-        let password_hash = passwords::hash(password).await?;
+        let password_hash = self.hashing.hash(password).await?;
         self.send_new_code(Pending::RegisterEmail { username, password_hash }, &email).await
     }
 
@@ -60,7 +60,7 @@ impl AccountsService {
         }
         let user = self.store.user_by_email(&email).await.map_err(internal)?;
         let hash = user.as_ref().and_then(|u| u.password_hash.clone());
-        let matches = passwords::verify(password.to_owned(), hash).await?;
+        let matches = self.hashing.verify(password.to_owned(), hash).await?;
         match user {
             Some(user) if matches => Ok(user),
             _ => Err(wrong_credentials()),
@@ -95,7 +95,7 @@ impl AccountsService {
         let password = validate::password(password, &[username, &row.destination])?;
         self.redeem(pending_id, code, client, |_| Ok(())).await?;
         let user = user.ok_or(AppError::Internal)?;
-        let hash = passwords::hash(password).await?;
+        let hash = self.hashing.hash(password).await?;
         self.store.user_set_password(&user.id, &hash).await.map_err(internal)?;
         self.store.sign_out_everywhere(&user.id, None, now()).await.map_err(internal)?;
         self.devices_signed_out(&user.id);
@@ -112,7 +112,7 @@ impl AccountsService {
         if self.store.user_by_email(&email).await.map_err(internal)?.is_some_and(|other| other.id != user.id) {
             return Err(taken(Taken::Email));
         }
-        let password_hash = passwords::hash(password).await?;
+        let password_hash = self.hashing.hash(password).await?;
         self.send_new_code(Pending::AddEmail { user_id: user.id, password_hash }, &email).await
     }
 
@@ -134,7 +134,50 @@ fn local_part(email: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::mask_email;
+    use std::sync::Arc;
+
+    use super::{AccountsService, Client, mask_email};
+    use crate::server::{
+        accounts::{
+            AccountsConfig,
+            delivery::{ConsoleSender, Senders},
+        },
+        store::{SqliteStore, accounts::UserRow},
+    };
+
+    #[tokio::test]
+    async fn a_wrong_password_costs_one_argon2_check_whether_or_not_the_email_has_an_account() {
+        // Before: a known email with a wrong password cost two checks, an unknown one one, and
+        // the time of the answer told which emails have accounts.
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&format!("sqlite://{}", dir.path().join("a.db").display())).await.unwrap();
+        let senders = Senders { sms: Arc::new(ConsoleSender), email: Arc::new(ConsoleSender) };
+        let config = AccountsConfig {
+            secret: vec![7; 32],
+            default_region: "GB".into(),
+            code_sends_per_ip_hour: 5,
+            code_checks_per_ip_10_min: 60,
+        };
+        let accounts = AccountsService::new(Arc::new(store.clone()), senders, config);
+        let password_hash = accounts.hashing.hash("correct horse battery".into()).await.unwrap();
+        let ada = UserRow {
+            id: "7KQ4M2XD".into(),
+            username: "ada".into(),
+            display_name: "ada".into(),
+            phone: None,
+            email: Some("ada@example.com".into()),
+            password_hash: Some(password_hash),
+            created_at: 0,
+        };
+        crate::server::store::accounts::AccountStore::user_insert(&store, &ada).await.unwrap();
+        let client = Client::default();
+        for email in ["ada@example.com", "nobody@example.com"] {
+            let before = accounts.hashing.runs();
+            assert!(accounts.login_password(email, "not the password", &client).await.is_err());
+            assert_eq!(accounts.hashing.runs() - before, 1, "{email}");
+        }
+        assert!(accounts.login_password("ada@example.com", "correct horse battery", &client).await.is_ok());
+    }
 
     #[test]
     fn masking_keeps_the_first_letter_and_the_domain() {

@@ -66,6 +66,7 @@ pub struct AccountsService {
     senders: Senders,
     config: AccountsConfig,
     limits: RateLimiter,
+    hashing: passwords::HashingGate,
     hub: OnceLock<Arc<dyn Hub>>,
     touched: devices::TouchThrottle,
 }
@@ -113,7 +114,15 @@ fn code_error(code: &str, message: &str) -> AppError {
 
 impl AccountsService {
     pub fn new(store: Arc<dyn Store>, senders: Senders, config: AccountsConfig) -> Self {
-        Self { store, senders, config, limits: RateLimiter::default(), hub: OnceLock::new(), touched: Default::default() }
+        Self {
+            store,
+            senders,
+            config,
+            limits: RateLimiter::default(),
+            hashing: passwords::HashingGate::sized_to_cores(),
+            hub: OnceLock::new(),
+            touched: Default::default(),
+        }
     }
 
     fn limit(&self, key: String, limit: usize, window: i64) -> Result<(), AppError> {

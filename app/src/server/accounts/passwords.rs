@@ -3,7 +3,10 @@
 //! at most one hash per core runs at a time: each holds 19 MiB, so hundreds at once would take
 //! gigabytes. A hash that cannot start within `HASH_WAIT` is refused with a 429.
 use std::{
-    sync::{Arc, LazyLock, OnceLock},
+    sync::{
+        Arc, OnceLock,
+        atomic::{AtomicU64, Ordering},
+    },
     time::Duration,
 };
 
@@ -39,11 +42,22 @@ pub const HASH_WAIT: Duration = Duration::from_secs(3);
 pub struct HashingGate {
     permits: Arc<Semaphore>,
     wait: Duration,
+    /// Hashes and checks run so far.
+    runs: AtomicU64,
 }
 
 impl HashingGate {
     pub fn new(at_once: usize, wait: Duration) -> Self {
-        Self { permits: Arc::new(Semaphore::new(at_once.max(1))), wait }
+        Self { permits: Arc::new(Semaphore::new(at_once.max(1))), wait, runs: AtomicU64::new(0) }
+    }
+
+    /// One hash at a time per core.
+    pub fn sized_to_cores() -> Self {
+        Self::new(std::thread::available_parallelism().map_or(2, |n| n.get()), HASH_WAIT)
+    }
+
+    pub fn runs(&self) -> u64 {
+        self.runs.load(Ordering::Relaxed)
     }
 
     /// Runs `work` once a permit is free; `RateLimited` when none frees up within the wait.
@@ -56,6 +70,7 @@ impl HashingGate {
             .await
             .map_err(|_| busy())?
             .map_err(|_| AppError::Internal)?;
+        self.runs.fetch_add(1, Ordering::Relaxed);
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
             work()
@@ -66,27 +81,17 @@ impl HashingGate {
             AppError::Internal
         })
     }
-}
 
-/// One gate for the whole process, sized to its cores.
-fn gate() -> &'static HashingGate {
-    static GATE: LazyLock<HashingGate> = LazyLock::new(|| {
-        HashingGate::new(std::thread::available_parallelism().map_or(2, |n| n.get()), HASH_WAIT)
-    });
-    &GATE
-}
+    pub async fn hash(&self, password: String) -> Result<String, AppError> {
+        self.run(move || hash_now(&password)).await?.map_err(|e| {
+            tracing::error!(error = %e, "hashing a password failed");
+            AppError::Internal
+        })
+    }
 
-pub async fn hash(password: String) -> Result<String, AppError> {
-    gate().run(move || hash_now(&password)).await?.map_err(|e| {
-        tracing::error!(error = %e, "hashing a password failed");
-        AppError::Internal
-    })
-}
-
-/// Whether `password` matches `hash`; with no hash, does the same work and says no.
-pub async fn verify(password: String, hash: Option<String>) -> Result<bool, AppError> {
-    gate()
-        .run(move || match hash {
+    /// Whether `password` matches `hash`; with no hash, does the same work and says no.
+    pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, AppError> {
+        self.run(move || match hash {
             Some(hash) => verify_now(&password, &hash),
             None => {
                 verify_now(&password, decoy());
@@ -94,6 +99,7 @@ pub async fn verify(password: String, hash: Option<String>) -> Result<bool, AppE
             }
         })
         .await
+    }
 }
 
 #[cfg(test)]
@@ -102,13 +108,14 @@ mod tests {
 
     #[tokio::test]
     async fn a_hash_verifies_only_its_own_password() {
-        let hash = hash("correct horse battery".into()).await.unwrap();
+        let gate = HashingGate::sized_to_cores();
+        let hash = gate.hash("correct horse battery".into()).await.unwrap();
         assert!(hash.starts_with("$argon2id$"), "{hash}");
         assert!(!hash.contains("correct horse"));
-        assert!(verify("correct horse battery".into(), Some(hash.clone())).await.unwrap());
-        assert!(!verify("correct horse batterY".into(), Some(hash.clone())).await.unwrap());
-        assert!(!verify("anything".into(), None).await.unwrap());
-        assert!(!verify("anything".into(), Some("not a hash".into())).await.unwrap());
+        assert!(gate.verify("correct horse battery".into(), Some(hash.clone())).await.unwrap());
+        assert!(!gate.verify("correct horse batterY".into(), Some(hash.clone())).await.unwrap());
+        assert!(!gate.verify("anything".into(), None).await.unwrap());
+        assert!(!gate.verify("anything".into(), Some("not a hash".into())).await.unwrap());
         let again = hash_now("correct horse battery").unwrap();
         assert_ne!(hash, again, "each hash has its own salt");
     }
