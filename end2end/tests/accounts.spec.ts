@@ -79,6 +79,7 @@ test("a wrong code says what is wrong and how many tries are left", async ({ pag
   await waitForHydration(page);
   await page.getByLabel("Phone number").fill(person.phone);
   await page.getByRole("button", { name: "Send me a code" }).click();
+  await expect(page.getByText(/^If an account uses \+49 .*, a 6-digit code is on its way to it\.$/)).toBeVisible();
   const right = await waitForCode(person.phone, 2);
   await page.getByLabel("Code").fill(right === "000000" ? "111111" : "000000");
   await expect(page.getByText("That code isn’t right — 4 tries left")).toBeVisible();
@@ -86,6 +87,19 @@ test("a wrong code says what is wrong and how many tries are left", async ({ pag
   await screenshot(page, testInfo, "wrong-code");
   await page.getByLabel("Code").fill(right);
   await expect(page).toHaveURL(/\/chats$/);
+});
+
+test("a phone without an account gets the same code page as any other, and no code", async ({ page }) => {
+  const { phone } = uniqueUser();
+  await page.goto("/login");
+  await waitForHydration(page);
+  await page.getByLabel("Phone number").fill(phone);
+  await page.getByRole("button", { name: "Send me a code" }).click();
+  await expect(page.getByText(/^If an account uses \+49 .*, a 6-digit code is on its way to it\.$/)).toBeVisible();
+  await page.getByLabel("Code").fill("000000");
+  await expect(page.getByText("That code isn’t right — 4 tries left")).toBeVisible();
+  await expect(page.getByRole("button", { name: /^Send a new code in \d+ s$/ })).toBeDisabled();
+  expect(codesSentTo(phone)).toHaveLength(0);
 });
 
 test("sign-up refuses a taken username and a bad phone number with clear messages", async ({ page }) => {
@@ -167,6 +181,7 @@ test("a forgotten password is reset with an emailed code, and other devices are 
   await expect(phonePage).toHaveURL(/\/forgot-password$/);
   await phonePage.getByLabel("Email", { exact: true }).fill(person.email);
   await phonePage.getByRole("button", { name: "Email me a code" }).click();
+  await expect(phonePage.getByText(/^If an account uses .•••@example\.com, a 6-digit code is on its way to it\.$/)).toBeVisible();
   const code = await waitForCode(person.email, 2);
   expect(codesSentTo(person.email)[1].purpose).toBe("reset_password");
   await phonePage.getByLabel("Code", { exact: true }).fill(code);

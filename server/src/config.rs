@@ -8,6 +8,8 @@ use std::{
 
 use rand::RngCore;
 
+use crate::{client_address::TrustedProxies, private_files};
+
 /// Key material for signing tokens and hashing one-time codes. Never printed.
 #[derive(Clone)]
 pub struct SecretKey(Vec<u8>);
@@ -87,6 +89,9 @@ pub struct Config {
     /// `CONFAB_CORS_ORIGINS`: comma-separated origins (such as `https://app.example.com`) whose
     /// pages may call `/api` with a Bearer token; empty or unset turns CORS off.
     pub cors_origins: Vec<String>,
+    /// `CONFAB_TRUSTED_PROXIES`: comma-separated addresses or ranges (`10.0.0.0/8`) of reverse
+    /// proxies whose `X-Forwarded-For` names the client; empty (the default) trusts none.
+    pub trusted_proxies: TrustedProxies,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,7 +142,7 @@ impl Config {
             Some(v) => parse_public_url(v.trim()).map_err(|p| bad("CONFAB_PUBLIC_URL", p))?,
         };
         let data_dir = PathBuf::from(get("CONFAB_DATA_DIR").unwrap_or_else(|| "./data".into()));
-        std::fs::create_dir_all(&data_dir).map_err(|e| {
+        private_files::private_dir(&data_dir).map_err(|e| {
             bad("CONFAB_DATA_DIR", format!("cannot create `{}`: {e}", data_dir.display()))
         })?;
         let database_url = match get("CONFAB_DATABASE_URL") {
@@ -206,6 +211,7 @@ impl Config {
                 return Err(bad("CONFAB_EMAIL_DELIVERY", format!("`{other}` is not one of: console, outbox, smtp")));
             }
         };
+        refuse_logged_codes_on_a_public_server(&get, &public_url, &sms_delivery, &email_delivery)?;
         let outbox_dir = get("CONFAB_OUTBOX_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("outbox"));
         let default_region = get("CONFAB_DEFAULT_REGION").unwrap_or_else(|| "GB".into()).trim().to_uppercase();
         if default_region.len() != 2 || !default_region.chars().all(|c| c.is_ascii_uppercase()) {
@@ -229,6 +235,8 @@ impl Config {
             None => Vec::new(),
             Some(v) => parse_origins(&v).map_err(|p| bad("CONFAB_CORS_ORIGINS", p))?,
         };
+        let trusted_proxies = TrustedProxies::parse(&get("CONFAB_TRUSTED_PROXIES").unwrap_or_default())
+            .map_err(|p| bad("CONFAB_TRUSTED_PROXIES", p))?;
         Ok(Self {
             listen,
             public_url,
@@ -247,12 +255,43 @@ impl Config {
             ws_sockets_per_user,
             ws_replay_messages,
             cors_origins,
+            trusted_proxies,
         })
     }
 
     pub fn is_https(&self) -> bool {
         self.public_url.starts_with("https://")
     }
+}
+
+/// Console delivery prints codes in the log, where anyone who reads the log could sign in as
+/// anyone: refused behind an `https` public URL (a real deployment) unless allowed explicitly.
+fn refuse_logged_codes_on_a_public_server(
+    get: &impl Fn(&str) -> Option<String>,
+    public_url: &str,
+    sms: &CodeDelivery,
+    email: &CodeDelivery,
+) -> Result<(), ConfigError> {
+    let allowed = match get("CONFAB_ALLOW_CONSOLE_CODES").as_deref().map(str::trim) {
+        None | Some("0" | "false") => false,
+        Some("1" | "true") => true,
+        Some(other) => return Err(bad("CONFAB_ALLOW_CONSOLE_CODES", format!("`{other}` is neither 1 nor 0"))),
+    };
+    if allowed || !public_url.starts_with("https://") {
+        return Ok(());
+    }
+    let var = |own: &'static str| if get(own).is_some() { own } else { "CONFAB_CODE_DELIVERY" };
+    for (delivery, var) in [(sms, var("CONFAB_SMS_DELIVERY")), (email, var("CONFAB_EMAIL_DELIVERY"))] {
+        if *delivery == CodeDelivery::Console {
+            return Err(bad(
+                var,
+                "`console` prints one-time codes in the server log, and CONFAB_PUBLIC_URL is https (a public server): \
+                 set CONFAB_SMS_DELIVERY=webhook and CONFAB_EMAIL_DELIVERY=smtp (or outbox), \
+                 or CONFAB_ALLOW_CONSOLE_CODES=1 to print them anyway",
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn parse_public_url(v: &str) -> Result<String, String> {
@@ -405,8 +444,39 @@ mod tests {
     }
 
     #[test]
+    fn an_https_server_refuses_to_print_codes_in_its_log_unless_allowed() {
+        let https = ("CONFAB_PUBLIC_URL", "https://chat.example.com");
+        let err = config(&[https]).expect_err("console codes on a public server");
+        assert_eq!(err.var, "CONFAB_CODE_DELIVERY");
+        assert!(err.problem.contains("CONFAB_ALLOW_CONSOLE_CODES=1"), "{}", err.problem);
+        let err = config(&[https, ("CONFAB_CODE_DELIVERY", "outbox"), ("CONFAB_EMAIL_DELIVERY", "console")]).unwrap_err();
+        assert_eq!(err.var, "CONFAB_EMAIL_DELIVERY", "the variable that chose console is named");
+        assert!(config(&[https, ("CONFAB_ALLOW_CONSOLE_CODES", "1")]).is_ok());
+        assert!(config(&[https, ("CONFAB_CODE_DELIVERY", "outbox")]).is_ok());
+        assert!(config(&[]).is_ok(), "plain http (a local run) prints them as before");
+        assert_eq!(config(&[https, ("CONFAB_ALLOW_CONSOLE_CODES", "yes")]).unwrap_err().var, "CONFAB_ALLOW_CONSOLE_CODES");
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_ranges() {
+        assert_eq!(config(&[]).unwrap().trusted_proxies, TrustedProxies::default());
+        assert!(config(&[("CONFAB_TRUSTED_PROXIES", "10.0.0.1, 172.16.0.0/12, ::1")]).is_ok());
+        assert_eq!(config(&[("CONFAB_TRUSTED_PROXIES", "10.0.0.0/40")]).unwrap_err().var, "CONFAB_TRUSTED_PROXIES");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_data_directory_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        config(&[("CONFAB_DATA_DIR", data.to_str().unwrap())]).unwrap();
+        assert_eq!(std::fs::metadata(&data).unwrap().permissions().mode() & 0o777, 0o700);
+    }
+
+    #[test]
     fn https_public_url_marks_cookies_secure() {
-        let c = config(&[("CONFAB_PUBLIC_URL", "https://chat.example.com/")]).unwrap();
+        let c = config(&[("CONFAB_PUBLIC_URL", "https://chat.example.com/"), ("CONFAB_CODE_DELIVERY", "outbox")]).unwrap();
         assert_eq!(c.public_url, "https://chat.example.com");
         assert!(c.is_https());
     }

@@ -2,11 +2,13 @@
 //! pages and services.
 pub mod api;
 pub mod bench_setup;
+pub mod client_address;
 pub mod config;
 pub mod guard;
 pub mod health;
 pub mod seed;
 pub mod http;
+pub mod private_files;
 pub mod startup;
 pub mod static_files;
 pub mod telemetry;

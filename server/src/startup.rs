@@ -35,7 +35,7 @@ use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 use crate::{
     api,
     config::{CodeDelivery, Config},
-    guard, health, http, ws,
+    client_address, guard, health, http, private_files, ws,
 };
 
 /// The state axum hands to handlers.
@@ -56,6 +56,8 @@ impl FromRef<AppState> for LeptosOptions {
 pub enum StartupError {
     #[error("cannot open the database: {0}")]
     Store(#[from] app::server::store::StoreError),
+    #[error("cannot make `{path}` private to this user: {source}")]
+    Private { path: String, source: std::io::Error },
     #[error("cannot set up code delivery: {0}")]
     Delivery(#[from] DeliveryError),
     #[error("cannot listen on {addr}: {source}")]
@@ -73,6 +75,8 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
+        private_files::private_database(&config.database_url)
+            .map_err(|source| StartupError::Private { path: config.database_url.clone(), source })?;
         let store = Arc::new(SqliteStore::open(&config.database_url).await?);
         spawn_session_purge(store.clone());
         let services = Services::new(store.clone(), accounts_service(&config, store.clone())?, ChatsConfig { default_region: config.default_region.clone(), ..ChatsConfig::default() });
@@ -105,6 +109,7 @@ impl Application {
         let ws_settings = ws::WsSettings::new(&public_url, ws_rate, stopping_rx)
             .with_limits(config.ws_sockets_per_user, config.ws_replay_messages);
         let cors_origins = config.cors_origins.clone();
+        let trusted_proxies = Arc::new(config.trusted_proxies.clone());
         let state = AppState { leptos_options: leptos_options.clone(), services: services.clone(), config: Arc::new(config) };
         let routes = generate_route_list(App);
         let write_origins = http::WriteOrigins { site: public_url.as_str().into(), api_clients: cors_origins.clone().into() };
@@ -134,6 +139,7 @@ impl Application {
             // (`static_files`), which this layer passes through.
             .layer(CompressionLayer::new().no_br().quality(CompressionLevel::Precise(2)))
             .layer(TraceLayer::new_for_http().make_span_with(http::request_span).on_response(http::log_response))
+            .layer(middleware::from_fn_with_state(trusted_proxies, client_address::record))
             .with_state(state);
 
         Ok(Self { listener, router, address, public_url, stopping })
@@ -172,7 +178,11 @@ fn accounts_service(config: &Config, store: Arc<SqliteStore>) -> Result<Accounts
     let sender = |delivery: &CodeDelivery| -> Result<Arc<dyn CodeSender>, DeliveryError> {
         Ok(match delivery {
             CodeDelivery::Console => Arc::new(ConsoleSender),
-            CodeDelivery::Outbox => Arc::new(OutboxSender { dir: config.outbox_dir.clone() }),
+            CodeDelivery::Outbox => {
+                private_files::private_dir(&config.outbox_dir)
+                    .map_err(|e| DeliveryError(format!("cannot make `{}` private: {e}", config.outbox_dir.display())))?;
+                Arc::new(OutboxSender { dir: config.outbox_dir.clone() })
+            }
             CodeDelivery::Webhook { url, token } => {
                 Arc::new(WebhookSender::new(url.clone(), token.as_ref().map(|t| t.expose().to_owned()))?)
             }

@@ -12,8 +12,10 @@ use crate::{
     error::AppError,
 };
 
+/// `if_account`: the code went to whatever account uses that phone or email, if any (a login):
+/// the page says so, since the server does not tell whether there is one.
 #[component]
-pub fn CodeEntry(pending: PendingCode, on_verified: Callback<UserView>) -> impl IntoView {
+pub fn CodeEntry(pending: PendingCode, on_verified: Callback<UserView>, #[prop(optional)] if_account: bool) -> impl IntoView {
     let pending = RwSignal::new(pending);
     let code = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
@@ -51,9 +53,7 @@ pub fn CodeEntry(pending: PendingCode, on_verified: Callback<UserView>) -> impl 
     };
     view! {
         <form class="space-y-4" on:submit=submit>
-            <p class="text-sm text-slate-600 dark:text-slate-400">
-                "We sent a 6-digit code to " <span class="font-medium text-slate-900 dark:text-slate-100">{move || pending.get().sent_to}</span> "."
-            </p>
+            <SentTo sent_to=Signal::derive(move || pending.get().sent_to) if_account/>
             {move || pending.get().dev_notice.map(|notice| view! {
                 <p class="rounded-xl bg-amber-50 px-3.5 py-2.5 text-sm text-amber-800 dark:bg-amber-950/40 dark:text-amber-200">{notice}</p>
             })}
@@ -70,6 +70,22 @@ pub fn CodeEntry(pending: PendingCode, on_verified: Callback<UserView>) -> impl 
                 }}
             </button>
         </form>
+    }
+}
+
+/// Where the code went. After a login or a forgotten password it is "if an account uses it":
+/// the same words whether or not one does, as the server's answer is the same.
+#[component]
+pub fn SentTo(sent_to: Signal<String>, if_account: bool) -> impl IntoView {
+    let to = move || view! { <span class="font-medium text-slate-900 dark:text-slate-100">{sent_to}</span> };
+    view! {
+        <p class="text-sm text-slate-600 dark:text-slate-400">
+            {if if_account {
+                view! { "If an account uses " {to} ", a 6-digit code is on its way to it." }.into_any()
+            } else {
+                view! { "We sent a 6-digit code to " {to} "." }.into_any()
+            }}
+        </p>
     }
 }
 

@@ -12,7 +12,7 @@ use crate::{
     browser,
     components::{
         brand::AuthCard,
-        code_entry::countdown,
+        code_entry::{SentTo, countdown},
         form::{Field, FormError, SubmitButton, route_result},
     },
     error::AppError,
@@ -89,9 +89,7 @@ fn NewPassword(pending: PendingCode) -> impl IntoView {
     };
     view! {
         <form class="space-y-4" on:submit=submit>
-            <p class="text-sm text-slate-600 dark:text-slate-400">
-                "We sent a 6-digit code to " <span class="font-medium text-slate-900 dark:text-slate-100">{move || pending.get().sent_to}</span> "."
-            </p>
+            <SentTo sent_to=Signal::derive(move || pending.get().sent_to) if_account=true/>
             {move || pending.get().dev_notice.map(|notice| view! {
                 <p class="rounded-xl bg-amber-50 px-3.5 py-2.5 text-sm text-amber-800 dark:bg-amber-950/40 dark:text-amber-200">{notice}</p>
             })}

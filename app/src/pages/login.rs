@@ -67,7 +67,7 @@ fn PhoneLogin(next: Signal<String>) -> impl IntoView {
     let on_verified = Callback::new(move |_| browser::go_to(&next.get_untracked()));
     view! {
         {move || match pending.get() {
-            Some(code) => view! { <CodeEntry pending=code on_verified/> }.into_any(),
+            Some(code) => view! { <CodeEntry pending=code on_verified if_account=true/> }.into_any(),
             None => view! {
                 <form class="space-y-4" on:submit=submit>
                     <Field label="User ID (optional)" name="user_id" kind="text" value=user_id error

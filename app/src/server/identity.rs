@@ -1,8 +1,11 @@
 //! Who is calling a server fn: the signed-in user of the browser session, and the client's
 //! address and user agent.
-use std::net::SocketAddr;
+use std::net::IpAddr;
 
-use axum::{extract::ConnectInfo, http::HeaderMap};
+use axum::{
+    Extension,
+    http::{Extensions, HeaderMap},
+};
 use tower_sessions::Session;
 
 use super::{
@@ -18,13 +21,23 @@ pub async fn session() -> Result<Session, AppError> {
     })
 }
 
+/// The client's address, resolved once per request by the server (behind a trusted reverse
+/// proxy, the address the proxy names), and put in the request's extensions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddress(pub IpAddr);
+
 pub async fn client() -> Client {
-    let ip = leptos_axum::extract::<ConnectInfo<SocketAddr>>().await.ok().map(|c| c.0.ip().to_string());
+    let address = leptos_axum::extract::<Extension<ClientAddress>>().await.ok().map(|Extension(a)| a);
     let headers = leptos_axum::extract::<HeaderMap>().await.unwrap_or_default();
-    Client::from_parts(ip, &headers)
+    Client::from_parts(address.map(|a| a.0.to_string()), &headers)
 }
 
 impl Client {
+    /// The client of a request, from its resolved address and its user agent.
+    pub fn of_request(extensions: &Extensions, headers: &HeaderMap) -> Self {
+        Self::from_parts(extensions.get::<ClientAddress>().map(|a| a.0.to_string()), headers)
+    }
+
     pub fn from_parts(ip: Option<String>, headers: &HeaderMap) -> Self {
         let user_agent = headers
             .get(axum::http::header::USER_AGENT)

@@ -1,7 +1,5 @@
 //! Accounts over JSON: sign-up and login with a one-time code, tokens and signing out. Every
 //! route here but logout is open (it is how a client gets its token).
-use std::net::SocketAddr;
-
 use app::{
     accounts::{
         types::{PendingCode, UserView},
@@ -13,14 +11,14 @@ use app::{
 };
 use axum::{
     Json, Router,
-    extract::{ConnectInfo, State},
-    http::{HeaderMap, StatusCode},
+    extract::State,
+    http::StatusCode,
     routing::post,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{ApiError, ApiJson, ApiUser, with_and_without_slash};
+use super::{ApiClient, ApiError, ApiJson, ApiUser, with_and_without_slash};
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -33,10 +31,6 @@ pub fn router() -> Router<AppState> {
         ("/api/token/refresh", post(refresh)),
         ("/api/logout", post(logout)),
     ])
-}
-
-pub(super) fn client(addr: SocketAddr, headers: &HeaderMap) -> Client {
-    Client::from_parts(Some(addr.ip().to_string()), headers)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -101,11 +95,10 @@ type Result<T> = std::result::Result<T, ApiError>;
     responses((status = 202, description = "A code is on its way", body = PendingCode)))]
 pub(super) async fn register(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    ApiClient(client): ApiClient,
     ApiJson(body): ApiJson<RegisterBody>,
 ) -> Result<(StatusCode, Json<PendingCode>)> {
-    let pending = state.services.accounts.start_register(&body.username, &body.phone, &client(addr, &headers)).await?;
+    let pending = state.services.accounts.start_register(&body.username, &body.phone, &client).await?;
     Ok((StatusCode::ACCEPTED, Json(pending)))
 }
 
@@ -114,12 +107,10 @@ pub(super) async fn register(
     responses((status = 202, description = "A code is on its way", body = PendingCode)))]
 pub(super) async fn login(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    ApiClient(client): ApiClient,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<(StatusCode, Json<PendingCode>)> {
-    let pending =
-        state.services.accounts.start_login(body.user_id.as_deref(), &body.phone, &client(addr, &headers)).await?;
+    let pending = state.services.accounts.start_login(body.user_id.as_deref(), &body.phone, &client).await?;
     Ok((StatusCode::ACCEPTED, Json(pending)))
 }
 
@@ -128,11 +119,10 @@ pub(super) async fn login(
     responses((status = 202, description = "A new code is on its way", body = PendingCode)))]
 pub(super) async fn resend(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    ApiClient(client): ApiClient,
     ApiJson(body): ApiJson<ResendBody>,
 ) -> Result<(StatusCode, Json<PendingCode>)> {
-    let pending = state.services.accounts.resend(&body.pending_id, &client(addr, &headers)).await?;
+    let pending = state.services.accounts.resend(&body.pending_id, &client).await?;
     Ok((StatusCode::ACCEPTED, Json(pending)))
 }
 
@@ -153,11 +143,10 @@ pub(super) async fn signed_in(state: &AppState, user: &UserRow, client: &Client)
     responses((status = 201, description = "The new account and its tokens", body = SignedIn)))]
 pub(super) async fn register_verify(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    ApiClient(client): ApiClient,
     ApiJson(body): ApiJson<VerifyBody>,
 ) -> Result<(StatusCode, Json<SignedIn>)> {
-    Ok((StatusCode::CREATED, verify(&state, &client(addr, &headers), &body).await?))
+    Ok((StatusCode::CREATED, verify(&state, &client, &body).await?))
 }
 
 /// Completes a login with its code.
@@ -165,11 +154,10 @@ pub(super) async fn register_verify(
     responses((status = 200, description = "The person and new tokens", body = SignedIn)))]
 pub(super) async fn login_verify(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    ApiClient(client): ApiClient,
     ApiJson(body): ApiJson<VerifyBody>,
 ) -> Result<Json<SignedIn>> {
-    verify(&state, &client(addr, &headers), &body).await
+    verify(&state, &client, &body).await
 }
 
 /// Trades a refresh token for a new pair. Each refresh token works once; presenting a spent one
@@ -178,11 +166,10 @@ pub(super) async fn login_verify(
     responses((status = 200, description = "A new token pair", body = TokenPair)))]
 pub(super) async fn refresh(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    ApiClient(client): ApiClient,
     ApiJson(body): ApiJson<RefreshBody>,
 ) -> Result<Json<TokenPair>> {
-    Ok(Json(state.services.accounts.refresh(&body.refresh_token, &client(addr, &headers)).await?))
+    Ok(Json(state.services.accounts.refresh(&body.refresh_token, &client).await?))
 }
 
 /// Signs this client out: its refresh token stops working (the access token expires on its own

@@ -1,20 +1,18 @@
 //! Accounts with an email and password: sign-up, password login and reset. All open routes.
-use std::net::SocketAddr;
-
 use app::accounts::{
     types::PendingCode,
 };
 use axum::{
     Json, Router,
-    extract::{ConnectInfo, State},
-    http::{HeaderMap, StatusCode},
+    extract::State,
+    http::StatusCode,
     routing::post,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::accounts::{SignedIn, client, register_verify, signed_in};
-use super::{ApiError, ApiJson, with_and_without_slash};
+use super::accounts::{SignedIn, register_verify, signed_in};
+use super::{ApiClient, ApiError, ApiJson, with_and_without_slash};
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -74,11 +72,9 @@ type Result<T> = std::result::Result<T, ApiError>;
     responses((status = 202, description = "A code is on its way", body = PendingCode)))]
 pub(super) async fn email_register(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    ApiClient(client): ApiClient,
     ApiJson(body): ApiJson<EmailRegisterBody>,
 ) -> Result<(StatusCode, Json<PendingCode>)> {
-    let client = client(addr, &headers);
     let pending =
         state.services.accounts.start_register_email(&body.username, &body.email, &body.password, &client).await?;
     Ok((StatusCode::ACCEPTED, Json(pending)))
@@ -89,11 +85,9 @@ pub(super) async fn email_register(
     responses((status = 200, description = "The person and new tokens", body = SignedIn)))]
 pub(super) async fn email_login(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    ApiClient(client): ApiClient,
     ApiJson(body): ApiJson<EmailPasswordBody>,
 ) -> Result<Json<SignedIn>> {
-    let client = client(addr, &headers);
     let user = state.services.accounts.login_password(&body.email, &body.password, &client).await?;
     signed_in(&state, &user, &client).await
 }
@@ -103,11 +97,10 @@ pub(super) async fn email_login(
     responses((status = 202, description = "A code is on its way", body = PendingCode)))]
 pub(super) async fn password_forgot(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    ApiClient(client): ApiClient,
     ApiJson(body): ApiJson<ForgotBody>,
 ) -> Result<(StatusCode, Json<PendingCode>)> {
-    let pending = state.services.accounts.forgot_password(&body.email, &client(addr, &headers)).await?;
+    let pending = state.services.accounts.forgot_password(&body.email, &client).await?;
     Ok((StatusCode::ACCEPTED, Json(pending)))
 }
 
@@ -117,11 +110,9 @@ pub(super) async fn password_forgot(
     responses((status = 200, description = "The person and new tokens", body = SignedIn)))]
 pub(super) async fn password_reset(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    ApiClient(client): ApiClient,
     ApiJson(body): ApiJson<ResetBody>,
 ) -> Result<Json<SignedIn>> {
-    let client = client(addr, &headers);
     let user = state.services.accounts.reset_password(&body.pending_id, &body.code, &body.password, &client).await?;
     signed_in(&state, &user, &client).await
 }

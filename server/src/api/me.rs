@@ -1,6 +1,4 @@
 //! The caller's own account: profile, added phone or email, settings and signed-in devices.
-use std::net::SocketAddr;
-
 use app::{
     accounts::types::{DeviceView, PendingCode, UserView},
     chats::{
@@ -10,17 +8,17 @@ use app::{
 };
 use axum::{
     Json, Router,
-    extract::{ConnectInfo, State},
-    http::{HeaderMap, StatusCode},
+    extract::State,
+    http::StatusCode,
     routing::{delete, get, post},
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::accounts::{VerifyBody, client};
+use super::accounts::VerifyBody;
 use super::email::EmailPasswordBody;
 use super::page::{Page, PageQuery, paginate};
-use super::{ApiError, ApiJson, ApiPath, ApiQuery, ApiUser, with_and_without_slash};
+use super::{ApiClient, ApiError, ApiJson, ApiPath, ApiQuery, ApiUser, with_and_without_slash};
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -67,13 +65,12 @@ pub(super) async fn me(State(state): State<AppState>, ApiUser(user): ApiUser) ->
     responses((status = 202, description = "A code is on its way to the email", body = PendingCode)))]
 pub(super) async fn add_email(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiClient(client): ApiClient,
     ApiUser(user): ApiUser,
-    headers: HeaderMap,
     ApiJson(body): ApiJson<EmailPasswordBody>,
 ) -> Result<(StatusCode, Json<PendingCode>)> {
     let pending =
-        state.services.accounts.start_add_email(&user, &body.email, &body.password, &client(addr, &headers)).await?;
+        state.services.accounts.start_add_email(&user, &body.email, &body.password, &client).await?;
     Ok((StatusCode::ACCEPTED, Json(pending)))
 }
 
@@ -82,12 +79,11 @@ pub(super) async fn add_email(
     responses((status = 202, description = "A code is on its way to the phone", body = PendingCode)))]
 pub(super) async fn add_phone(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiClient(client): ApiClient,
     ApiUser(user): ApiUser,
-    headers: HeaderMap,
     ApiJson(body): ApiJson<AddPhoneBody>,
 ) -> Result<(StatusCode, Json<PendingCode>)> {
-    let pending = state.services.accounts.start_add_phone(&user, &body.phone, &client(addr, &headers)).await?;
+    let pending = state.services.accounts.start_add_phone(&user, &body.phone, &client).await?;
     Ok((StatusCode::ACCEPTED, Json(pending)))
 }
 
@@ -96,12 +92,10 @@ pub(super) async fn add_phone(
     responses((status = 200, description = "The caller, updated", body = UserView)))]
 pub(super) async fn add_verify(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiClient(client): ApiClient,
     ApiUser(user): ApiUser,
-    headers: HeaderMap,
     ApiJson(body): ApiJson<VerifyBody>,
 ) -> Result<Json<UserView>> {
-    let client = client(addr, &headers);
     let updated = state.services.accounts.verify(&body.pending_id, &body.code, Some(&user), &client).await?;
     Ok(Json(user_view(&updated)))
 }

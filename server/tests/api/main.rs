@@ -6,6 +6,7 @@ mod email;
 mod sessions;
 mod foundation;
 mod helpers;
+mod hostile_accounts;
 mod hostile_frames;
 mod hostile_realtime;
 mod realtime;

@@ -106,8 +106,14 @@ pub struct OutboxSender {
 #[async_trait]
 impl CodeSender for OutboxSender {
     async fn send(&self, m: &CodeMessage) -> Result<(), DeliveryError> {
+        use tokio::io::AsyncWriteExt;
         let json = serde_json::to_vec_pretty(m).map_err(|e| DeliveryError(e.to_string()))?;
-        tokio::fs::create_dir_all(&self.dir).await.map_err(|e| DeliveryError(e.to_string()))?;
+        // Codes are secrets: the folder and its files are for the server's user only.
+        let mut folder = tokio::fs::DirBuilder::new();
+        folder.recursive(true);
+        #[cfg(unix)]
+        folder.mode(0o700);
+        folder.create(&self.dir).await.map_err(|e| DeliveryError(e.to_string()))?;
         let name = format!(
             "{}-{:08x}.json",
             time::OffsetDateTime::now_utc().unix_timestamp_nanos(),
@@ -115,7 +121,14 @@ impl CodeSender for OutboxSender {
         );
         let tmp = self.dir.join(format!(".{name}.tmp"));
         // Write then rename, so a reader never sees half a file.
-        tokio::fs::write(&tmp, json).await.map_err(|e| DeliveryError(e.to_string()))?;
+        let mut file = tokio::fs::OpenOptions::new();
+        file.write(true).create_new(true);
+        #[cfg(unix)]
+        file.mode(0o600);
+        let mut file = file.open(&tmp).await.map_err(|e| DeliveryError(e.to_string()))?;
+        file.write_all(&json).await.map_err(|e| DeliveryError(e.to_string()))?;
+        file.flush().await.map_err(|e| DeliveryError(e.to_string()))?;
+        drop(file);
         tokio::fs::rename(&tmp, self.dir.join(name)).await.map_err(|e| DeliveryError(e.to_string()))
     }
 
@@ -149,6 +162,13 @@ mod tests {
         outbox.send(&message("login")).await.unwrap();
         let files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
         assert_eq!(files.len(), 2, "no temporary files are left behind");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&dir), 0o700, "the outbox folder is private");
+            assert!(files.iter().all(|f| mode(f) == 0o600), "each code's file is private");
+        }
         let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&files[0]).unwrap()).unwrap();
         assert_eq!(json["channel"], "sms");
         assert_eq!(json["code"], "042917");

@@ -39,46 +39,42 @@ impl AccountsService {
         if self.store.username_exists(&username).await.map_err(internal)? {
             return Err(taken(Taken::Username));
         }
+        // Limits before the email lookup (it answers "taken") and before the slow hash.
+        self.limit_code_send(&email, client)?;
         if self.store.user_by_email(&email).await.map_err(internal)?.is_some() {
             return Err(taken(Taken::Email));
         }
-        // Limits before hashing, so the slow hash cannot be used to tie the server up.
-        self.limit_code_send(&email, client)?;
-        let password_hash = passwords::hash(password).await?;
+        let password_hash = self.hashing.hash(password).await?;
         self.send_new_code(Pending::RegisterEmail { username, password_hash }, &email).await
     }
 
     /// Email and password prove who someone is. The same answer for an unknown email and a
-    /// wrong password, after the same work, so neither reveals which emails have accounts.
+    /// wrong password, after the same work (one argon2 check, against a decoy hash when there
+    /// is no account), so neither the answer nor its time reveals which emails have accounts.
     pub async fn login_password(&self, email: &str, password: &str, client: &Client) -> Result<UserRow, AppError> {
         let email = validate::email(email)?;
-        if let Some(ip) = &client.ip {
-            self.limit(format!("password-ip:{ip}"), PASSWORD_TRIES_PER_IP, 900)?;
-        }
+        self.limit_address("password", client, PASSWORD_TRIES_PER_IP, 900)?;
         self.limit(format!("password-email:{email}"), PASSWORD_TRIES_PER_EMAIL, 900)?;
         if password.chars().count() > validate::PASSWORD_MAX {
             return Err(wrong_credentials());
         }
         let user = self.store.user_by_email(&email).await.map_err(internal)?;
         let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+        let matches = self.hashing.verify(password.to_owned(), hash).await?;
         match user {
-            Some(user) if passwords::verify(password.to_owned(), hash).await => Ok(user),
-            _ => {
-                passwords::verify(password.to_owned(), None).await;
-                Err(wrong_credentials())
-            }
+            Some(user) if matches => Ok(user),
+            _ => Err(wrong_credentials()),
         }
         .inspect_err(|_| tracing::info!("a password login was refused"))
     }
 
-    /// Sends a code to the email of an account, to choose a new password with.
+    /// Sends a code to the email of an account, to choose a new password with. The answer is
+    /// the same when no account uses the email (nothing is sent then).
     pub async fn forgot_password(&self, email: &str, client: &Client) -> Result<PendingCode, AppError> {
         let email = validate::email(email)?;
-        let user = self.store.user_by_email(&email).await.map_err(internal)?.ok_or_else(|| {
-            AppError::invalid_with_code("unknown_email", "email", "No account uses this email — check it or sign up")
-        })?;
         self.limit_code_send(&email, client)?;
-        self.send_new_code(Pending::ResetPassword { user_id: user.id }, &email).await
+        let user = self.store.user_by_email(&email).await.map_err(internal)?;
+        self.send_new_code(Pending::ResetPassword { user_id: user.map(|u| u.id) }, &email).await
     }
 
     /// Sets a new password with the code from `forgot_password`, and signs out every session
@@ -86,15 +82,20 @@ impl AccountsService {
     /// signs in the device that did this.
     pub async fn reset_password(&self, pending_id: &str, code: &str, password: &str, client: &Client) -> Result<UserRow, AppError> {
         // Check the new password before the code is spent, so a weak one costs no try.
-        let (_, pending) = self.live_code(pending_id).await?;
+        let (row, pending) = self.live_code(pending_id).await?;
         let Pending::ResetPassword { user_id } = pending else {
             return Err(code_error("code_unknown", "That code is not for a new password — start again"));
         };
-        let user = self.user(&user_id).await?;
-        let known = [user.username.as_str(), user.email.as_deref().unwrap_or_default()];
-        let password = validate::password(password, &known)?;
+        // A decoy (no account) goes through the same checks and fails at the code.
+        let user = match user_id {
+            Some(id) => Some(self.user(&id).await?),
+            None => None,
+        };
+        let username = user.as_ref().map(|u| u.username.as_str()).unwrap_or_default();
+        let password = validate::password(password, &[username, &row.destination])?;
         self.redeem(pending_id, code, client, |_| Ok(())).await?;
-        let hash = passwords::hash(password).await?;
+        let user = user.ok_or(AppError::Internal)?;
+        let hash = self.hashing.hash(password).await?;
         self.store.user_set_password(&user.id, &hash).await.map_err(internal)?;
         self.store.sign_out_everywhere(&user.id, None, now()).await.map_err(internal)?;
         self.devices_signed_out(&user.id);
@@ -107,11 +108,11 @@ impl AccountsService {
         let user = self.user(user_id).await?;
         let email = validate::email(email)?;
         let password = validate::password(password, &[&user.username, &email, local_part(&email)])?;
+        self.limit_code_send(&email, client)?;
         if self.store.user_by_email(&email).await.map_err(internal)?.is_some_and(|other| other.id != user.id) {
             return Err(taken(Taken::Email));
         }
-        self.limit_code_send(&email, client)?;
-        let password_hash = passwords::hash(password).await?;
+        let password_hash = self.hashing.hash(password).await?;
         self.send_new_code(Pending::AddEmail { user_id: user.id, password_hash }, &email).await
     }
 
@@ -119,10 +120,10 @@ impl AccountsService {
     pub async fn start_add_phone(&self, user_id: &str, phone: &str, client: &Client) -> Result<PendingCode, AppError> {
         let user = self.user(user_id).await?;
         let phone = phone::parse_phone(phone, &self.config.default_region)?;
+        self.limit_code_send(&phone, client)?;
         if self.store.user_by_phone(&phone).await.map_err(internal)?.is_some_and(|other| other.id != user.id) {
             return Err(taken(Taken::Phone));
         }
-        self.limit_code_send(&phone, client)?;
         self.send_new_code(Pending::AddPhone { user_id: user.id }, &phone).await
     }
 }
@@ -133,7 +134,50 @@ fn local_part(email: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::mask_email;
+    use std::sync::Arc;
+
+    use super::{AccountsService, Client, mask_email};
+    use crate::server::{
+        accounts::{
+            AccountsConfig,
+            delivery::{ConsoleSender, Senders},
+        },
+        store::{SqliteStore, accounts::UserRow},
+    };
+
+    #[tokio::test]
+    async fn a_wrong_password_costs_one_argon2_check_whether_or_not_the_email_has_an_account() {
+        // Before: a known email with a wrong password cost two checks, an unknown one one, and
+        // the time of the answer told which emails have accounts.
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&format!("sqlite://{}", dir.path().join("a.db").display())).await.unwrap();
+        let senders = Senders { sms: Arc::new(ConsoleSender), email: Arc::new(ConsoleSender) };
+        let config = AccountsConfig {
+            secret: vec![7; 32],
+            default_region: "GB".into(),
+            code_sends_per_ip_hour: 5,
+            code_checks_per_ip_10_min: 60,
+        };
+        let accounts = AccountsService::new(Arc::new(store.clone()), senders, config);
+        let password_hash = accounts.hashing.hash("correct horse battery".into()).await.unwrap();
+        let ada = UserRow {
+            id: "7KQ4M2XD".into(),
+            username: "ada".into(),
+            display_name: "ada".into(),
+            phone: None,
+            email: Some("ada@example.com".into()),
+            password_hash: Some(password_hash),
+            created_at: 0,
+        };
+        crate::server::store::accounts::AccountStore::user_insert(&store, &ada).await.unwrap();
+        let client = Client::default();
+        for email in ["ada@example.com", "nobody@example.com"] {
+            let before = accounts.hashing.runs();
+            assert!(accounts.login_password(email, "not the password", &client).await.is_err());
+            assert_eq!(accounts.hashing.runs() - before, 1, "{email}");
+        }
+        assert!(accounts.login_password("ada@example.com", "correct horse battery", &client).await.is_ok());
+    }
 
     #[test]
     fn masking_keeps_the_first_letter_and_the_domain() {

@@ -71,9 +71,19 @@ pub enum InsertUser {
     Taken(Taken),
 }
 
+/// The refresh token that replaces a spent one, in the same family and for the same user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NextRefresh {
+    pub token_hash: String,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
 #[derive(Debug, PartialEq)]
 pub enum RefreshUse {
-    /// The token was live and is now spent; here is its row.
+    /// The token was live and is now spent, and its successor stored; here is the successor's row.
     Spent(RefreshRow),
     /// The token had been spent already: its whole family is now revoked.
     Reused,
@@ -97,15 +107,20 @@ pub trait AccountStore: Send + Sync {
 
     async fn code_insert(&self, code: &CodeRow) -> Result<(), StoreError>;
     async fn code_get(&self, id: &str) -> Result<Option<CodeRow>, StoreError>;
-    /// Counts a wrong try; returns the tries so far.
-    async fn code_record_failure(&self, id: &str) -> Result<i64, StoreError>;
+    /// Takes one try of a live code (unused, under `MAX_TRIES` tries, unexpired at `now`) before
+    /// it is compared, in one conditional write, so parallel guesses cannot share a try. Returns
+    /// the tries taken so far, this one included; `None` when the code cannot be tried.
+    async fn code_take_try(&self, id: &str, max_tries: i64, now: i64) -> Result<Option<i64>, StoreError>;
     /// Marks the code used; false when it already was (single use, even under a race).
     async fn code_use(&self, id: &str, now: i64) -> Result<bool, StoreError>;
     /// Replaces the code with a freshly sent one (tries start again).
     async fn code_replace(&self, id: &str, code_hash: &str, sent_at: i64, expires_at: i64) -> Result<(), StoreError>;
 
     async fn refresh_insert(&self, row: &RefreshRow) -> Result<(), StoreError>;
-    async fn refresh_use(&self, token_hash: &str, now: i64) -> Result<RefreshUse, StoreError>;
+    /// Spends a live refresh token and stores `next` in its family, in one transaction that
+    /// starts by claiming the token: of racing uses one wins, and the others, finding it spent,
+    /// revoke the family, successor included.
+    async fn refresh_rotate(&self, token_hash: &str, next: &NextRefresh, now: i64) -> Result<RefreshUse, StoreError>;
     /// Ends the token family a refresh token of this user belongs to; false when it is not theirs
     /// or that family has already ended.
     async fn refresh_revoke_family(&self, user_id: &str, token_hash: &str, now: i64) -> Result<bool, StoreError>;

@@ -4,7 +4,7 @@ use sqlx::{Row, sqlite::SqliteRow};
 
 use super::{
     SqliteStore, StoreError,
-    accounts::{AccountStore, CodeRow, DeviceRow, InsertUser, RefreshRow, RefreshUse, SESSION_TOUCH_EVERY_SECS, Taken, UserRow},
+    accounts::{AccountStore, CodeRow, DeviceRow, InsertUser, NextRefresh, RefreshRow, RefreshUse, SESSION_TOUCH_EVERY_SECS, Taken, UserRow},
 };
 
 fn user(r: SqliteRow) -> UserRow {
@@ -52,6 +52,23 @@ fn code(r: SqliteRow) -> CodeRow {
         expires_at: r.get("expires_at"),
         used_at: r.get("used_at"),
     }
+}
+
+async fn insert_refresh<'e>(db: impl sqlx::SqliteExecutor<'e>, r: &RefreshRow) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO refresh_tokens (token_hash, family, user_id, user_agent, ip, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&r.token_hash)
+    .bind(&r.family)
+    .bind(&r.user_id)
+    .bind(&r.user_agent)
+    .bind(&r.ip)
+    .bind(r.created_at)
+    .bind(r.expires_at)
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
 const USER_COLUMNS: &str = "id, username, display_name, phone, email, password_hash, created_at";
@@ -161,13 +178,17 @@ impl AccountStore for SqliteStore {
         Ok(row.map(code))
     }
 
-    async fn code_record_failure(&self, id: &str) -> Result<i64, StoreError> {
-        let tries: Option<i64> =
-            sqlx::query_scalar("UPDATE one_time_codes SET attempts = attempts + 1 WHERE id = ? RETURNING attempts")
-                .bind(id)
-                .fetch_optional(self.pool())
-                .await?;
-        Ok(tries.unwrap_or(i64::MAX))
+    async fn code_take_try(&self, id: &str, max_tries: i64, now: i64) -> Result<Option<i64>, StoreError> {
+        let tries = sqlx::query_scalar(
+            "UPDATE one_time_codes SET attempts = attempts + 1
+              WHERE id = ? AND used_at IS NULL AND attempts < ? AND expires_at > ? RETURNING attempts",
+        )
+        .bind(id)
+        .bind(max_tries)
+        .bind(now)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(tries)
     }
 
     async fn code_use(&self, id: &str, now: i64) -> Result<bool, StoreError> {
@@ -191,59 +212,49 @@ impl AccountStore for SqliteStore {
     }
 
     async fn refresh_insert(&self, r: &RefreshRow) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO refresh_tokens (token_hash, family, user_id, user_agent, ip, created_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&r.token_hash)
-        .bind(&r.family)
-        .bind(&r.user_id)
-        .bind(&r.user_agent)
-        .bind(&r.ip)
-        .bind(r.created_at)
-        .bind(r.expires_at)
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        insert_refresh(self.pool(), r).await
     }
 
-    async fn refresh_use(&self, token_hash: &str, now: i64) -> Result<RefreshUse, StoreError> {
-        let mut tx = self.pool().begin().await?;
-        let Some(row) = sqlx::query("SELECT * FROM refresh_tokens WHERE token_hash = ?")
-            .bind(token_hash)
-            .fetch_optional(&mut *tx)
-            .await?
-        else {
-            return Ok(RefreshUse::Invalid);
-        };
-        let family: String = row.get("family");
-        let used_at: Option<i64> = row.get("used_at");
-        let revoked_at: Option<i64> = row.get("revoked_at");
-        let expires_at: i64 = row.get("expires_at");
-        if revoked_at.is_some() || expires_at <= now {
-            return Ok(RefreshUse::Invalid);
-        }
-        if used_at.is_some() {
-            // A spent token coming back means it was copied: end every token of that login.
-            sqlx::query("UPDATE refresh_tokens SET revoked_at = ? WHERE family = ? AND revoked_at IS NULL")
-                .bind(now)
-                .bind(&family)
-                .execute(&mut *tx)
-                .await?;
+    async fn refresh_rotate(&self, token_hash: &str, next: &NextRefresh, now: i64) -> Result<RefreshUse, StoreError> {
+        // IMMEDIATE takes the write lock first (waiting out the busy timeout), so no read
+        // snapshot can go stale between the claim and the writes that follow it.
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let claimed = sqlx::query(
+            "UPDATE refresh_tokens SET used_at = ?
+              WHERE token_hash = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?
+              RETURNING family, user_id",
+        )
+        .bind(now)
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(claimed) = claimed {
+            let row = RefreshRow {
+                token_hash: next.token_hash.clone(),
+                family: claimed.get("family"),
+                user_id: claimed.get("user_id"),
+                user_agent: next.user_agent.clone(),
+                ip: next.ip.clone(),
+                created_at: next.created_at,
+                expires_at: next.expires_at,
+            };
+            insert_refresh(&mut *tx, &row).await?;
             tx.commit().await?;
-            return Ok(RefreshUse::Reused);
+            return Ok(RefreshUse::Spent(row));
         }
-        sqlx::query("UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?").bind(now).bind(token_hash).execute(&mut *tx).await?;
+        // A spent token coming back means it was copied: end every token of that login.
+        let revoked = sqlx::query(
+            "UPDATE refresh_tokens SET revoked_at = ? WHERE revoked_at IS NULL AND family =
+               (SELECT family FROM refresh_tokens WHERE token_hash = ? AND used_at IS NOT NULL AND expires_at > ?)",
+        )
+        .bind(now)
+        .bind(token_hash)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
-        Ok(RefreshUse::Spent(RefreshRow {
-            token_hash: token_hash.to_owned(),
-            family,
-            user_id: row.get("user_id"),
-            user_agent: row.get("user_agent"),
-            ip: row.get("ip"),
-            created_at: row.get("created_at"),
-            expires_at,
-        }))
+        Ok(if revoked.rows_affected() > 0 { RefreshUse::Reused } else { RefreshUse::Invalid })
     }
 
     async fn refresh_revoke_family(&self, user_id: &str, token_hash: &str, now: i64) -> Result<bool, StoreError> {
