@@ -223,29 +223,13 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_limit_and_address() {
     assert_eq!(logins_from(&app, "192.0.2.50, 203.0.113.7", 1).await, [429]);
     assert_eq!(logins_from(&app, "192.0.2.51, 203.0.113.7, 10.0.0.1", 1).await, [429], "trusted hops are skipped");
 
-    let body = app
-        .client
-        .post(app.url("/api/register/"))
-        .header("x-forwarded-for", "192.0.2.77")
-        .json(&json!({ "username": "ada", "phone": PHONE }))
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let via_proxy = |path: &str, body: Value| {
+        let request = app.client.post(app.url(path)).header("x-forwarded-for", "192.0.2.77").json(&body);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let body = via_proxy("/api/register/", json!({ "username": "ada", "phone": PHONE })).await;
     let code = app.latest_code(PHONE);
-    let done = app
-        .client
-        .post(app.url("/api/register/verify/"))
-        .header("x-forwarded-for", "192.0.2.77")
-        .json(&json!({ "pending_id": body["pending_id"], "code": code }))
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let done = via_proxy("/api/register/verify/", json!({ "pending_id": body["pending_id"], "code": code })).await;
     let (status, devices) = app.call("GET", "/api/devices", done["access_token"].as_str().unwrap(), None).await;
     assert_eq!(status, 200);
     assert_eq!(devices["items"][0]["ip"], "192.0.2.77", "the Devices list shows the client, not the proxy");
