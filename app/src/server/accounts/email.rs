@@ -1,6 +1,6 @@
 //! Email + password: sign-up with a code to the email, password login, forgot password, and
 //! adding an email or phone to an account that has only the other.
-use super::{AccountsService, Client, Pending, Taken, code_error, internal, now, passwords, phone, taken};
+use super::{AccountsService, Client, Pending, Taken, code_error, internal, now, phone, taken};
 use crate::{
     accounts::{types::PendingCode, validate},
     error::AppError,
