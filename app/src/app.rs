@@ -25,7 +25,7 @@ use crate::pages::{
 /// paint is already styled; the theme follows the system setting through `prefers-color-scheme`.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::server::security::insert_page_csp();
+    crate::backend::security::insert_page_csp();
     view! {
         <!DOCTYPE html>
         <html lang="en">

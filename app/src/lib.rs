@@ -12,6 +12,6 @@ pub mod pages;
 pub mod realtime;
 
 #[cfg(feature = "ssr")]
-pub mod server;
+pub mod backend;
 
 pub use app::{App, shell};

@@ -14,7 +14,7 @@ use std::{collections::HashMap, sync::Arc};
 
 use app::accounts::validate::user_id_from_bits;
 use app::chats::types::{PersonView, SystemEvent};
-use app::server::{
+use app::backend::{
     accounts::tokens,
     chats::{ChatsConfig, ChatsService},
     hub::LocalHub,

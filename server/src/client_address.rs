@@ -6,7 +6,7 @@ use std::{
     sync::Arc,
 };
 
-use app::server::identity::ClientAddress;
+use app::backend::identity::ClientAddress;
 use axum::{
     body::Body,
     extract::{ConnectInfo, Request, State},

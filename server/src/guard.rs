@@ -32,7 +32,7 @@ pub async fn require_sign_in(State(state): State<AppState>, request: Request, ne
     // A session signed out from the Devices page is gone from the store, so it loads empty here.
     let session = request.extensions().get::<Session>().cloned();
     if let Some(session) = session {
-        if app::server::identity::session_user(&session).await.is_some() {
+        if app::backend::identity::session_user(&session).await.is_some() {
             if let Some(id) = session.id() {
                 state.services.accounts.touch_session(&id.to_string()).await;
             }

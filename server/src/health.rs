@@ -2,7 +2,7 @@
 use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
 use serde_json::json;
 
-use app::server::store::StoreError;
+use app::backend::store::StoreError;
 
 use crate::startup::AppState;
 

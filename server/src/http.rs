@@ -29,7 +29,7 @@ pub async fn security_headers(request: Request, next: Next) -> Response<Body> {
         HeaderValue::from_static("camera=(self), microphone=(self), geolocation=(), payment=()"),
     );
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        if let Ok(csp) = HeaderValue::from_str(&app::server::security::content_security_policy(None)) {
+        if let Ok(csp) = HeaderValue::from_str(&app::backend::security::content_security_policy(None)) {
             headers.insert(header::CONTENT_SECURITY_POLICY, csp);
         }
     }

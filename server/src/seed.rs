@@ -7,7 +7,7 @@ use std::{sync::Arc, time::Instant};
 
 use app::accounts::validate::{display_user_id, user_id_from_bits};
 use app::chats::types::{PersonView, SystemEvent};
-use app::server::{
+use app::backend::{
     chats::{ChatsConfig, ChatsService},
     hub::LocalHub,
     store::{

@@ -1,10 +1,10 @@
 //! Builds the application (store, services, router, listener) and runs it until a signal.
 use std::{net::SocketAddr, sync::Arc};
 
-use app::server::store::Store as _;
+use app::backend::store::Store as _;
 use app::{
     App,
-    server::{
+    backend::{
         Services,
         chats::ChatsConfig,
         accounts::{
@@ -55,7 +55,7 @@ impl FromRef<AppState> for LeptosOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error("cannot open the database: {0}")]
-    Store(#[from] app::server::store::StoreError),
+    Store(#[from] app::backend::store::StoreError),
     #[error("cannot make `{path}` private to this user: {source}")]
     Private { path: String, source: std::io::Error },
     #[error("cannot set up code delivery: {0}")]

@@ -7,7 +7,7 @@ use super::types::{DeviceView, PendingCode, UserView};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-use crate::server::{Services, accounts::user_view, identity};
+use crate::backend::{Services, accounts::user_view, identity};
 
 /// Gives an error its HTTP status (server fns answer 500 otherwise), then passes it on.
 #[cfg(feature = "ssr")]
@@ -150,7 +150,7 @@ pub async fn logout() -> Result<(), AppError> {
                 AppError::Internal
             })?;
             // Other tabs of this browser have sockets open on the session just ended.
-            if let (Some(user), Some(services)) = (user, use_context::<crate::server::Services>()) {
+            if let (Some(user), Some(services)) = (user, use_context::<crate::backend::Services>()) {
                 services.accounts.devices_signed_out(&user);
             }
             Ok(())

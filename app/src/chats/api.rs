@@ -7,7 +7,7 @@ use super::types::*;
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-use crate::{accounts::api::answer, server::{Services, identity}};
+use crate::{accounts::api::answer, backend::{Services, identity}};
 
 #[cfg(feature = "ssr")]
 async fn caller() -> Result<(Services, String), AppError> {

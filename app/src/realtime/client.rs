@@ -7,12 +7,8 @@ use std::{collections::HashMap, sync::Arc};
 use leptos::prelude::*;
 
 use crate::chats::types::Presence;
-use crate::realtime::protocol::{ClientFrame, Cursor, PROTOCOL_VERSION, ServerFrame};
+use crate::realtime::protocol::{ClientFrame, Cursor, PROTOCOL_VERSION, ServerFrame, typing};
 
-/// How long a typing indicator lasts after its last `typing` frame.
-pub const TYPING_SHOWN_MS: f64 = 5000.0;
-/// Least time between two `typing` frames for one chat.
-pub const TYPING_EVERY_MS: i64 = 2500;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Connection {
@@ -173,13 +169,13 @@ impl Realtime {
     }
 
     /// The person is typing in `chat_id`: call on every input; a frame goes out at most every
-    /// `TYPING_EVERY_MS` per chat (the server would drop the rest, and they count against the
+    /// `typing::SEND_EVERY_MS` per chat (the server would drop the rest, and they count against the
     /// socket's rate limit).
     pub fn typing(self, chat_id: &str) {
         let now = now_ms();
         let mut due = false;
         self.typing_sent.update_value(|t| {
-            if t.get(chat_id).is_none_or(|at| now - at >= TYPING_EVERY_MS) {
+            if t.get(chat_id).is_none_or(|at| now - at >= typing::SEND_EVERY_MS as i64) {
                 t.insert(chat_id.to_owned(), now);
                 due = true;
             }
@@ -270,7 +266,7 @@ impl Realtime {
                 }
             }),
             ServerFrame::Typing { chat_id, user_id, display_name } => {
-                let until_ms = now_ms() + TYPING_SHOWN_MS as i64;
+                let until_ms = now_ms() + typing::SHOWN_MS as i64;
                 self.typing.update(|t| {
                     t.retain(|x| !(x.chat_id == *chat_id && x.user_id == *user_id));
                     t.push(Typist { chat_id: chat_id.clone(), user_id: user_id.clone(), display_name: display_name.clone(), until_ms });
@@ -278,7 +274,7 @@ impl Realtime {
                 #[cfg(feature = "hydrate")]
                 set_timeout(
                     move || self.typing.update(|t| t.retain(|x| x.until_ms > now_ms())),
-                    std::time::Duration::from_millis(TYPING_SHOWN_MS as u64 + 50),
+                    std::time::Duration::from_millis(typing::SHOWN_MS + 50),
                 );
             }
             ServerFrame::Presence { user_id, presence } => {

@@ -9,6 +9,15 @@ pub const PROTOCOL_VERSION: u32 = 1;
 /// The largest text frame the server reads, in bytes.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 
+/// Typing indicators. The server broadcasts at most one `typing` per chat per user (all devices
+/// together) in each `BROADCAST_EVERY_MS`; a client sends a little less often, so clock jitter
+/// does not get its frames dropped, and shows an indicator for `SHOWN_MS` after the last one.
+pub mod typing {
+    pub const BROADCAST_EVERY_MS: u64 = 2000;
+    pub const SEND_EVERY_MS: u64 = BROADCAST_EVERY_MS + BROADCAST_EVERY_MS / 4;
+    pub const SHOWN_MS: u64 = 5000;
+}
+
 /// Close codes (RFC 6455 §7.4; 4000–4999 are ours). `docs/protocol.md` says what a client does
 /// on each.
 pub mod close {

@@ -4,7 +4,7 @@ use app::{
     accounts::{
         types::{PendingCode, UserView},
     },
-    server::{
+    backend::{
         accounts::{Client, TokenPair, user_view},
         store::accounts::UserRow,
     },

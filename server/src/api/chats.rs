@@ -1,7 +1,7 @@
 //! Conversations over JSON: the chat list, direct chats, opening a chat, its history pages, read
 //! marks, muting and message requests. The service checks membership (non-members get 404).
 use app::chats::types::{ChatDetail, ChatSummary, MessageView};
-use app::server::chats::LIST_PAGE;
+use app::backend::chats::LIST_PAGE;
 use axum::{
     Json, Router,
     extract::State,

@@ -8,7 +8,7 @@ use axum::{
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use app::{error::AppError, server::accounts::Client};
+use app::{error::AppError, backend::accounts::Client};
 
 use crate::startup::AppState;
 
@@ -119,7 +119,7 @@ impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = app::server::identity::bearer_token(&parts.headers).ok_or(ApiError(AppError::Unauthenticated))?;
+        let token = app::backend::identity::bearer_token(&parts.headers).ok_or(ApiError(AppError::Unauthenticated))?;
         let user = state.services.accounts.bearer_user(token).ok_or(ApiError(AppError::Unauthenticated))?;
         Ok(Self(user))
     }

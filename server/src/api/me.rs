@@ -4,7 +4,7 @@ use app::{
     chats::{
         types::{LastSeenVisibility, MySettings, WhoCanMessage},
     },
-    server::accounts::user_view,
+    backend::accounts::user_view,
 };
 use axum::{
     Json, Router,

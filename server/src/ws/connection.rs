@@ -10,7 +10,7 @@ use app::{
     accounts::validate::display_user_id,
     chats::types::{MessageView, Presence},
     realtime::protocol::{ClientFrame, PROTOCOL_VERSION, ServerFrame},
-    server::{
+    backend::{
         Services,
         hub::{DeviceLink, Payload},
     },

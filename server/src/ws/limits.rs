@@ -29,7 +29,7 @@ pub const MAX_CURSORS: usize = 2000;
 /// Live events held back while a replay runs; beyond this the client is sent to reconnect.
 pub const MAX_BUFFERED_DURING_REPLAY: usize = 10_000;
 /// Least time between two typing broadcasts for one chat from one user (all devices together).
-pub const TYPING_EVERY: Duration = Duration::from_secs(2);
+pub const TYPING_EVERY: Duration = Duration::from_millis(app::realtime::protocol::typing::BROADCAST_EVERY_MS);
 /// Most queued live frames written before one flush.
 pub const MAX_FRAMES_PER_FLUSH: usize = 64;
 /// How long delivery receipts are gathered before they are stored (one call per chat).

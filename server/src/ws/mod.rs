@@ -146,7 +146,7 @@ async fn authenticate(
         }
         None => {
             let session = session.ok_or_else(unauthenticated)?;
-            let user = app::server::identity::session_user(session).await.ok_or_else(unauthenticated)?;
+            let user = app::backend::identity::session_user(session).await.ok_or_else(unauthenticated)?;
             // The cookie goes with every request the browser makes to us, whichever site starts
             // it; only a page of our own origin may use it to open a socket.
             let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
@@ -181,7 +181,7 @@ pub struct SignedInDevice {
 }
 
 fn credentials(headers: &HeaderMap) -> Option<Credentials<'_>> {
-    if let Some(token) = app::server::identity::bearer_token(headers) {
+    if let Some(token) = app::backend::identity::bearer_token(headers) {
         return Some(Credentials::Header(token));
     }
     let offered = headers.get(header::SEC_WEBSOCKET_PROTOCOL).and_then(|v| v.to_str().ok());

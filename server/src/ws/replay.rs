@@ -5,10 +5,10 @@
 //! together) back in sequence, filling a gap from the store when its message is slow to come.
 use std::collections::{BTreeMap, HashMap};
 
-use app::server::hub::Payload;
+use app::backend::hub::Payload;
 use tokio::time::Instant;
 
-use app::server::chats::AFTER_MAX;
+use app::backend::chats::AFTER_MAX;
 
 use super::limits::REORDER_WAIT;
 

@@ -7,6 +7,7 @@ use std::{
 };
 
 use app::realtime::protocol::{MAX_FRAME_BYTES, ServerFrame, read_client_frame};
+use confab::ws::limits::HARD_FRAME_BYTES;
 use proptest::{prelude::*, test_runner::TestRunner};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
@@ -117,8 +118,11 @@ fn a_live_socket_answers_any_frame_and_stays_open() {
         (app, ws)
     });
     let (ws, next_nonce) = (RefCell::new(ws), Cell::new(u64::MAX / 2));
+    // A frame above the hard limit closes the socket by design (`realtime.rs` tests that); a few
+    // generated frames with several big fields get there.
+    let texts = client_text().prop_filter("under the hard frame limit", |text| text.len() <= HARD_FRAME_BYTES);
     runner(150)
-        .run(&client_text(), |text| {
+        .run(&texts, |text| {
             let nonce = next_nonce.get() + 1;
             next_nonce.set(nonce);
             let mut ws = ws.borrow_mut();

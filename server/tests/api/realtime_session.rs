@@ -3,7 +3,7 @@
 //! meanwhile in the messages it holds: edits, deletions, reactions, read and delivered marks.
 use std::time::Duration;
 
-use app::{chats::types::MessageView, realtime::protocol::ServerFrame, server::accounts::tokens};
+use app::{chats::types::MessageView, realtime::protocol::ServerFrame, backend::accounts::tokens};
 use serde_json::{Value, json};
 
 use crate::{

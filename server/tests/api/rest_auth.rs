@@ -63,10 +63,10 @@ async fn every_secured_operation_refuses_a_missing_expired_or_forged_token() {
     let (user_id, _) = app.person("tokens", "+4915112340001").await;
     let sub = user_id.replace('-', "");
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let expired = app::server::accounts::tokens::access_token(SECRET.as_bytes(), &sub, now - 3600).unwrap();
-    let forged = app::server::accounts::tokens::access_token(b"another-secret-that-is-long-enough-0000", &sub, now).unwrap();
+    let expired = app::backend::accounts::tokens::access_token(SECRET.as_bytes(), &sub, now - 3600).unwrap();
+    let forged = app::backend::accounts::tokens::access_token(b"another-secret-that-is-long-enough-0000", &sub, now).unwrap();
     // The expired token is otherwise good: minted now, the same way, it is accepted.
-    let fresh = app::server::accounts::tokens::access_token(SECRET.as_bytes(), &sub, now).unwrap();
+    let fresh = app::backend::accounts::tokens::access_token(SECRET.as_bytes(), &sub, now).unwrap();
     assert_eq!(app.call("GET", "/api/user", &fresh, None).await.0, 200);
 
     let spec = spec(&app).await;

@@ -4,7 +4,7 @@ use app::{
     accounts::validate::display_user_id,
     chats::types::Presence,
     realtime::protocol::ServerFrame,
-    server::{Services, hub::Payload},
+    backend::{Services, hub::Payload},
 };
 use tracing::Instrument;
 

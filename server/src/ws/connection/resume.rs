@@ -5,7 +5,7 @@ use std::collections::{HashSet, VecDeque};
 
 use app::{
     realtime::protocol::{Cursor, ServerFrame},
-    server::hub::{DeviceLink, Payload},
+    backend::hub::{DeviceLink, Payload},
 };
 use tokio::{sync::mpsc::error::TryRecvError, time::Instant};
 

@@ -1,13 +1,13 @@
 //! API clients' tokens: a family per login, rotated on every refresh, ended on reuse or logout.
-use super::{AccountsService, Client, REFRESHES_PER_IP_MIN, TokenPair, internal, now, random_id, tokens};
+use super::{AccountsService, Client, REFRESHES_PER_IP_MIN, TokenPair, internal, random_id, tokens};
 use crate::{
     error::AppError,
-    server::store::accounts::{NextRefresh, RefreshRow, RefreshUse},
+    backend::store::accounts::{NextRefresh, RefreshRow, RefreshUse},
 };
 
 /// A new refresh token for `client`, and what is stored of it.
-fn new_refresh(client: &Client) -> (String, NextRefresh) {
-    let (token, at) = (tokens::new_refresh_token(), now());
+fn new_refresh(client: &Client, at: i64) -> (String, NextRefresh) {
+    let token = tokens::new_refresh_token();
     let next = NextRefresh {
         token_hash: tokens::hash_refresh_token(&token),
         user_agent: client.user_agent.clone(),
@@ -21,7 +21,7 @@ fn new_refresh(client: &Client) -> (String, NextRefresh) {
 impl AccountsService {
     /// Starts a token family for an API client that just proved who it is.
     pub async fn issue_tokens(&self, user_id: &str, client: &Client) -> Result<TokenPair, AppError> {
-        let (refresh_token, next) = new_refresh(client);
+        let (refresh_token, next) = new_refresh(client, self.clock.now());
         let family = random_id();
         let row = RefreshRow {
             token_hash: next.token_hash,
@@ -48,7 +48,7 @@ impl AccountsService {
     pub async fn refresh(&self, refresh_token: &str, client: &Client) -> Result<TokenPair, AppError> {
         self.limit_address("refresh", client, REFRESHES_PER_IP_MIN, 60)?;
         let hash = tokens::hash_refresh_token(refresh_token.trim());
-        let (next_token, next) = new_refresh(client);
+        let (next_token, next) = new_refresh(client, self.clock.now());
         match self.store.refresh_rotate(&hash, &next, next.created_at).await.map_err(internal)? {
             RefreshUse::Spent(row) => self.token_pair(&row.user_id, &row.family, next_token, row.created_at),
             RefreshUse::Reused => {
@@ -63,7 +63,7 @@ impl AccountsService {
     /// stops working. Access tokens already issued expire on their own within minutes.
     pub async fn sign_out_token(&self, user_id: &str, refresh_token: &str) -> Result<(), AppError> {
         let hash = tokens::hash_refresh_token(refresh_token.trim());
-        if self.store.refresh_revoke_family(user_id, &hash, now()).await.map_err(internal)? {
+        if self.store.refresh_revoke_family(user_id, &hash, self.clock.now()).await.map_err(internal)? {
             Ok(())
         } else {
             Err(AppError::NotFound)

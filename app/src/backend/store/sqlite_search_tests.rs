@@ -2,7 +2,7 @@
 use rusqlite::{Connection, StatementStatus, params};
 
 use super::*;
-use crate::server::store::{AccountStore, ChatStore, accounts::UserRow};
+use crate::backend::store::{AccountStore, ChatStore, accounts::UserRow};
 
 /// Ada's chat with Bob, and Bob's chat with Carol, which Ada cannot read.
 async fn two_chats() -> (SqliteStore, String, String, tempfile::TempDir) {

@@ -2,7 +2,7 @@
 //! is shown and signed out by.
 use sha2::{Digest, Sha256};
 
-use crate::server::store::accounts::SESSION_TOUCH_EVERY_SECS;
+use crate::backend::store::accounts::SESSION_TOUCH_EVERY_SECS;
 
 /// The id a device is listed and revoked by. A browser session's stored id is its cookie value,
 /// so it is shown as a hash: listing devices never hands out a way to become one of them.

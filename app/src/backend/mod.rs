@@ -2,6 +2,7 @@
 //! API and the WebSocket endpoint all call, and the store and hub they stand on.
 pub mod accounts;
 pub mod chats;
+pub mod clock;
 pub mod hub;
 pub mod identity;
 pub mod security;

@@ -1,8 +1,8 @@
 //! Direct chats and message requests: one chat per pair; a first message to someone who takes
 //! messages from contacts only arrives as a request they accept or decline.
-use super::{ChatsService, R, cannot_message, internal, new_id, now, parse_user_id};
+use super::{ChatsService, R, cannot_message, internal, new_id, parse_user_id};
 use crate::error::AppError;
-use crate::server::store::chats::{ProfileRow, Relation};
+use crate::backend::store::chats::{ProfileRow, Relation};
 
 /// Whether reaching `target` needs their consent first: they take messages from contacts only
 /// and the other person is not one. A first message becomes a request, an add to a group an
@@ -37,7 +37,7 @@ impl ChatsService {
             return Err(cannot_message());
         }
         let (mine, theirs) = if asks_first(&target, &relation) { ("outgoing", "incoming") } else { ("active", "active") };
-        let (chat_id, created) = self.store.create_direct(&new_id(), me, mine, &other, theirs, now()).await.map_err(internal)?;
+        let (chat_id, created) = self.store.create_direct(&new_id(), me, mine, &other, theirs, self.clock.now()).await.map_err(internal)?;
         if created {
             // The other person hears of the chat with its first message.
             let _ = self.publish_chat_updated_for(&chat_id, me).await;

@@ -4,17 +4,17 @@
 //! longest-standing member; the last one out deletes the group.
 use rand::Rng;
 
-use super::{ChatsService, R, direct::asks_first, internal, new_group_id, new_id, not_allowed, now, parse_user_id, views};
+use super::{ChatsService, R, direct::asks_first, internal, new_group_id, new_id, not_allowed, parse_user_id, views};
 use crate::chats::{types::*, validate};
 use crate::error::AppError;
-use crate::server::store::chats::{Applied, Change, ConvRow, InviteRow, MessageRow, NewMessage};
+use crate::backend::store::chats::{Applied, Change, ConvRow, InviteRow, MessageRow, NewMessage};
 
-fn system(chat_id: &str, event: &SystemEvent) -> R<NewMessage> {
+fn system(chat_id: &str, event: &SystemEvent, at: i64) -> R<NewMessage> {
     Ok(NewMessage {
         id: new_id(),
         chat_id: chat_id.to_owned(),
         system: Some(serde_json::to_string(event).map_err(|_| AppError::Internal)?),
-        created_at: now(),
+        created_at: at,
         ..NewMessage::default()
     })
 }
@@ -47,8 +47,8 @@ impl ChatsService {
     }
 
     pub(super) async fn apply(&self, chat_id: &str, changes: &[Change], event: Option<SystemEvent>) -> R<Option<MessageRow>> {
-        let message = event.map(|e| system(chat_id, &e)).transpose()?;
-        match self.store.apply(chat_id, changes, message.as_ref(), now()).await.map_err(internal)? {
+        let message = event.map(|e| system(chat_id, &e, self.clock.now())).transpose()?;
+        match self.store.apply(chat_id, changes, message.as_ref(), self.clock.now()).await.map_err(internal)? {
             Applied::Done(row) => Ok(row.map(|m| *m)),
             Applied::Full => Err(group_full(self.config.max_group_members)),
             Applied::InviteUnusable => Err(AppError::invalid_with_code("invite_unusable", "invite", "This invite link no longer works")),
@@ -60,7 +60,7 @@ impl ChatsService {
         let name = validate::group_name(name)?;
         let description = validate::description(description)?;
         let by = self.me_person(me).await?;
-        let at = now();
+        let at = self.clock.now();
         loop {
             let conv = ConvRow {
                 id: new_id(),
@@ -74,7 +74,7 @@ impl ChatsService {
                 last_seq: 0,
                 last_activity_at: at,
             };
-            let created = system(&conv.id, &SystemEvent::Created { by: by.clone() })?;
+            let created = system(&conv.id, &SystemEvent::Created { by: by.clone() }, at)?;
             // 2^40 group IDs: a collision is rare; draw another.
             if self.store.create_group(&conv, &created).await.map_err(internal)? {
                 let _ = self.publish_chat_updated_for(&conv.id, me).await;
@@ -100,7 +100,7 @@ impl ChatsService {
                 if invite.revoked_at.is_some() {
                     return Err(bad("invite_revoked", "This invite link was revoked"));
                 }
-                if invite.expires_at.is_some_and(|at| at <= now()) {
+                if invite.expires_at.is_some_and(|at| at <= self.clock.now()) {
                     return Err(bad("invite_expired", "This invite link has expired"));
                 }
                 if invite.max_uses.is_some_and(|max| invite.uses >= max) {
@@ -266,7 +266,7 @@ impl ChatsService {
         if max_uses == Some(0) {
             return Err(AppError::invalid("max_uses", "Allow at least one use"));
         }
-        let at = now();
+        let at = self.clock.now();
         let invite = InviteRow {
             token: invite_token(),
             chat_id: chat_id.to_owned(),
@@ -289,6 +289,6 @@ impl ChatsService {
     /// Caller must be the owner or an admin.
     pub async fn revoke_invite(&self, me: &str, chat_id: &str, token: &str) -> R<()> {
         self.group_admin(me, chat_id).await?;
-        if self.store.revoke_invite(chat_id, token, now()).await.map_err(internal)? { Ok(()) } else { Err(AppError::NotFound) }
+        if self.store.revoke_invite(chat_id, token, self.clock.now()).await.map_err(internal)? { Ok(()) } else { Err(AppError::NotFound) }
     }
 }

@@ -16,9 +16,9 @@ use std::sync::{Arc, OnceLock};
 
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
 use self::{delivery::Senders, pending_codes::Pending, rate_limit::RateLimiter};
+use super::clock::{Clock, SystemClock};
 use super::hub::{Hub, Payload, RECHECK_DEVICE};
 use super::store::{
     Store, StoreError,
@@ -69,10 +69,7 @@ pub struct AccountsService {
     hashing: passwords::HashingGate,
     hub: OnceLock<Arc<dyn Hub>>,
     touched: devices::TouchThrottle,
-}
-
-fn now() -> i64 {
-    OffsetDateTime::now_utc().unix_timestamp()
+    clock: Arc<dyn Clock>,
 }
 
 /// Store failures are logged here, once; the client only learns that something went wrong.
@@ -122,11 +119,17 @@ impl AccountsService {
             hashing: passwords::HashingGate::sized_to_cores(),
             hub: OnceLock::new(),
             touched: Default::default(),
+            clock: Arc::new(SystemClock),
         }
     }
 
+    /// The same service on another clock (tests move time by hand).
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
+        Self { clock, ..self }
+    }
+
     fn limit(&self, key: String, limit: usize, window: i64) -> Result<(), AppError> {
-        self.limits.hit(&key, limit, window, now()).map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
+        self.limits.hit(&key, limit, window, self.clock.now()).map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
     }
 
     /// Counts a client's hit against a per-address limit (IPv6 by its /64).
@@ -215,7 +218,7 @@ impl AccountsService {
                 phone: phone.map(str::to_owned),
                 email: email.map(|(e, _)| e.to_owned()),
                 password_hash: email.map(|(_, h)| h.to_owned()),
-                created_at: now(),
+                created_at: self.clock.now(),
             };
             match self.store.user_insert(&user).await.map_err(internal)? {
                 InsertUser::Inserted => {
@@ -238,7 +241,7 @@ impl AccountsService {
 
     /// The caller's signed-in browsers and API clients; `current_session` marks this one.
     pub async fn devices(&self, user_id: &str, current_session: Option<&str>) -> Result<Vec<DeviceView>, AppError> {
-        let rows = self.store.devices_of(user_id, now()).await.map_err(internal)?;
+        let rows = self.store.devices_of(user_id, self.clock.now()).await.map_err(internal)?;
         Ok(rows
             .into_iter()
             .map(|d| DeviceView {
@@ -259,7 +262,7 @@ impl AccountsService {
     /// Notes that a signed-in browser session was just used, for the Devices page. Failure only
     /// costs a stale "last active", so it is logged, not returned.
     pub async fn touch_session(&self, session_id: &str) {
-        let now = now();
+        let now = self.clock.now();
         if !self.touched.due(session_id, now) {
             return;
         }
@@ -271,11 +274,11 @@ impl AccountsService {
     /// Signs one of the caller's own devices out (other people's are "not found"), by the id
     /// the device list shows. Its open socket is told to check again at once.
     pub async fn revoke_device(&self, user_id: &str, device_id: &str) -> Result<(), AppError> {
-        let rows = self.store.devices_of(user_id, now()).await.map_err(internal)?;
+        let rows = self.store.devices_of(user_id, self.clock.now()).await.map_err(internal)?;
         let Some(stored) = rows.into_iter().map(|d| d.id).find(|id| devices::public_id(id) == device_id) else {
             return Err(AppError::NotFound);
         };
-        if !self.store.device_revoke(user_id, &stored, now()).await.map_err(internal)? {
+        if !self.store.device_revoke(user_id, &stored, self.clock.now()).await.map_err(internal)? {
             return Err(AppError::NotFound);
         }
         self.devices_signed_out(user_id);
@@ -284,7 +287,7 @@ impl AccountsService {
 
     /// Whether a device (`s:<session id>` or `t:<token family>`) is still signed in.
     pub async fn device_active(&self, device: &str) -> Result<bool, AppError> {
-        self.store.device_active(device, now()).await.map_err(internal)
+        self.store.device_active(device, self.clock.now()).await.map_err(internal)
     }
 
     /// Some of the user's devices were signed out: their open sockets check their own standing

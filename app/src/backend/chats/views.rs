@@ -6,7 +6,7 @@ use super::ChatsService;
 use crate::accounts::validate::display_user_id;
 use crate::chats::preview::{excerpt, last_message};
 use crate::chats::types::*;
-use crate::server::store::chats::{Brief, MessageRow, ReactionRow, SummaryRow};
+use crate::backend::store::chats::{Brief, MessageRow, ReactionRow, SummaryRow};
 
 /// How many names a reaction lists.
 const REACTION_NAMES: usize = 5;

@@ -6,7 +6,7 @@ use super::{
     AccountsService, Client, code_error,
     codes::{self, CODE_TTL_SECS, RESEND_AFTER_SECS},
     delivery::CodeMessage,
-    email, internal, now, phone, random_id,
+    email, internal, phone, random_id,
 };
 use crate::{
     accounts::{
@@ -14,7 +14,7 @@ use crate::{
         validate,
     },
     error::AppError,
-    server::store::accounts::CodeRow,
+    backend::store::accounts::CodeRow,
 };
 
 /// What a code completes once it is entered; kept (as JSON) beside the code's hash.
@@ -62,7 +62,7 @@ impl AccountsService {
     /// the purpose's channel); a decoy's code is stored but never sent. Callers check the send
     /// limits first.
     pub(super) async fn send_new_code(&self, pending: Pending, destination: &str) -> Result<PendingCode, AppError> {
-        let (id, code, at) = (random_id(), codes::new_code(), now());
+        let (id, code, at) = (random_id(), codes::new_code(), self.clock.now());
         let row = CodeRow {
             code_hash: codes::hash_code(&self.config.secret, &id, &code),
             id,
@@ -111,12 +111,12 @@ impl AccountsService {
     /// Sends a fresh code for a pending sign-up or login, at most once a minute.
     pub async fn resend(&self, pending_id: &str, client: &Client) -> Result<PendingCode, AppError> {
         let (row, pending) = self.live_code(pending_id).await?;
-        let wait = row.sent_at + RESEND_AFTER_SECS - now();
+        let wait = row.sent_at + RESEND_AFTER_SECS - self.clock.now();
         if wait > 0 {
             return Err(AppError::RateLimited { retry_after_secs: wait as u64 });
         }
         self.limit_code_send(&row.destination, client)?;
-        let (code, at) = (codes::new_code(), now());
+        let (code, at) = (codes::new_code(), self.clock.now());
         let hash = codes::hash_code(&self.config.secret, &row.id, &code);
         self.store.code_replace(&row.id, &hash, at, at + CODE_TTL_SECS).await.map_err(internal)?;
         self.deliver(&CodeRow { sent_at: at, ..row }, code, pending.is_decoy()).await
@@ -152,7 +152,7 @@ impl AccountsService {
         let code = validate::code(code)?;
         let (row, pending) = self.live_code(pending_id).await?;
         allow(&pending)?;
-        let Some(tries) = self.store.code_take_try(&row.id, codes::MAX_TRIES, now()).await.map_err(internal)? else {
+        let Some(tries) = self.store.code_take_try(&row.id, codes::MAX_TRIES, self.clock.now()).await.map_err(internal)? else {
             return Err(self.why_spent(&row.id).await);
         };
         if pending.is_decoy() || !codes::code_matches(&self.config.secret, &row.id, &code, &row.code_hash) {
@@ -162,7 +162,7 @@ impl AccountsService {
                 left => code_error("code_invalid", &format!("That code isn’t right — {left} tries left")),
             });
         }
-        if !self.store.code_use(&row.id, now()).await.map_err(internal)? {
+        if !self.store.code_use(&row.id, self.clock.now()).await.map_err(internal)? {
             return Err(code_error("code_used", "That code was already used — send a new one"));
         }
         Ok((row, pending))
@@ -175,7 +175,7 @@ impl AccountsService {
             Ok(None) => return code_error("code_unknown", "That code has expired — start again"),
             Err(e) => return internal(e),
         };
-        match codes::usable(row.attempts, row.expires_at, row.used_at.is_some(), now()) {
+        match codes::usable(row.attempts, row.expires_at, row.used_at.is_some(), self.clock.now()) {
             Err(codes::Spent::Used) => code_error("code_used", "That code was already used — send a new one"),
             Err(codes::Spent::Expired) => code_error("code_expired", "That code has expired — send a new one"),
             // Void, or usable again because a new code was sent meanwhile: this try counted on the old one.

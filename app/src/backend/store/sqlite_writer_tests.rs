@@ -2,7 +2,7 @@
 use std::sync::Arc;
 
 use super::*;
-use crate::server::store::{AccountStore, ChatStore, MessageStore, SqliteStore, Store, accounts::UserRow};
+use crate::backend::store::{AccountStore, ChatStore, MessageStore, SqliteStore, Store, accounts::UserRow};
 
 async fn chat_of_two() -> (Arc<SqliteStore>, String, String, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::*;
 use crate::chats::types::*;
-use crate::server::{
+use crate::backend::{
     hub::LocalHub,
     store::{AccountStore, SqliteStore, accounts::UserRow},
 };

@@ -7,7 +7,7 @@ use crate::accounts::validate::display_user_id;
 use crate::chats::types::MessageView;
 use crate::error::AppError;
 use crate::realtime::protocol::ServerFrame;
-use crate::server::{
+use crate::backend::{
     hub::Payload,
     store::chats::{MessageRow, SummaryScope},
 };

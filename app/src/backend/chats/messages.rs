@@ -2,11 +2,11 @@
 //! reacting, and read/delivered marks.
 use std::collections::HashMap;
 
-use super::{ChatsService, R, READABLE, internal, new_id, now, views};
+use super::{ChatsService, R, READABLE, internal, new_id, views};
 use crate::chats::{types::*, validate};
 use crate::accounts::validate::display_user_id;
 use crate::error::AppError;
-use crate::server::store::chats::{MessageRow, NewMessage, Sent, SummaryScope};
+use crate::backend::store::chats::{MessageRow, NewMessage, Sent, SummaryScope};
 
 /// Chats the web app's list shows at most (the REST API pages by `LIST_PAGE`).
 const LIST_MAX: u32 = 500;
@@ -15,10 +15,6 @@ pub const LIST_PAGE: u32 = 50;
 pub const AFTER_MAX: u32 = 500;
 /// Changed messages sent per chat on a reconnect; older changes are off any screen by then.
 const CHANGES_MAX: u32 = 500;
-
-fn now_ms() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
-}
 
 /// What changed in a chat since a moment (see `changes_since`).
 #[derive(Debug, Default, PartialEq)]
@@ -71,7 +67,7 @@ impl ChatsService {
     /// instead of the newest page.
     pub async fn open_chat(&self, me: &str, chat_id: &str, around: Option<i64>) -> R<ChatDetail> {
         // Taken before anything is read: a change made while reading is newer than this.
-        let loaded_at = now_ms();
+        let loaded_at = self.clock.now_ms();
         let (conv, mine) = self.readable(me, chat_id).await?;
         let messages = match around {
             Some(seq) => {
@@ -198,7 +194,7 @@ impl ChatsService {
             sender_id: Some(me.to_owned()),
             body,
             system: None,
-            created_at: now(),
+            created_at: self.clock.now(),
             reply_to,
             client_id: Some(client_id),
         };
@@ -243,7 +239,7 @@ impl ChatsService {
     pub async fn edit_message(&self, me: &str, message_id: &str, body: &str) -> R<MessageView> {
         let body = validate::message_body(body)?;
         let message = self.own_message(me, message_id).await?;
-        self.store.edit(&message.id, &body, now()).await.map_err(internal)?;
+        self.store.edit(&message.id, &body, self.clock.now()).await.map_err(internal)?;
         self.after_change(me, &message.id).await
     }
 
@@ -272,7 +268,7 @@ impl ChatsService {
         if message.deleted || message.system.is_some() {
             return Err(AppError::invalid("emoji", "That message can’t take reactions"));
         }
-        self.store.toggle_reaction(&message.id, me, &emoji, now()).await.map_err(internal)?;
+        self.store.toggle_reaction(&message.id, me, &emoji, self.clock.now()).await.map_err(internal)?;
         let _ = self.publish_reactions(&message.chat_id, &message).await;
         let rows = self.store.reactions(&message.chat_id, message.seq, message.seq).await.map_err(internal)?;
         Ok(views::reaction_views(&rows.iter().collect::<Vec<_>>(), me))

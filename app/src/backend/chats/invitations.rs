@@ -2,11 +2,11 @@
 //! not their contact, invites them instead (shown among their message requests). An invitee is
 //! not a member until they accept; a declined invitation cannot be sent again by the same group;
 //! the inviter leaving or being removed, or the group going, withdraws it.
-use super::{ChatsService, R, internal, now, views};
+use super::{ChatsService, R, internal, views};
 use crate::chats::types::*;
 use crate::error::AppError;
 use crate::realtime::protocol::ServerFrame;
-use crate::server::store::chats::{Change, GroupInvitationRow};
+use crate::backend::store::chats::{Change, GroupInvitationRow};
 
 /// Most groups one person may have invitations waiting in for the same invitee: a stranger
 /// cannot fill someone's requests by making group after group.
@@ -46,7 +46,7 @@ impl ChatsService {
                 "They haven’t answered your other group invitations yet",
             ));
         }
-        self.store.invite_to_group(chat_id, other, me, now()).await.map_err(internal)?;
+        self.store.invite_to_group(chat_id, other, me, self.clock.now()).await.map_err(internal)?;
         if let Some(i) = self.store.group_invitation(chat_id, other).await.map_err(internal)? {
             self.publish_all(&[other.to_owned()], &ServerFrame::ChatUpdated { chat: invitation_summary(&i) });
         }

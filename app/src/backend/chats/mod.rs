@@ -33,7 +33,8 @@ use rand::Rng;
 
 use crate::accounts::validate;
 use crate::error::AppError;
-use crate::server::{
+use crate::backend::{
+    clock::{Clock, SystemClock},
     hub::Hub,
     store::{
         Store, StoreError,
@@ -59,16 +60,13 @@ pub struct ChatsService {
     store: Arc<dyn Store>,
     hub: Arc<dyn Hub>,
     config: ChatsConfig,
+    clock: Arc<dyn Clock>,
 }
 
 type R<T> = Result<T, AppError>;
 
 /// Member states in which a chat can be read (and is listed).
 const READABLE: [&str; 4] = ["active", "incoming", "outgoing", "declined"];
-
-fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
 
 /// Store failures are logged here, once; the client only learns that something went wrong,
 /// or, when the writer is overloaded, to try again in a moment (a resent message is stored
@@ -92,7 +90,7 @@ fn internal(e: StoreError) -> AppError {
 /// message, and commits slowed as the table grew.
 fn new_id() -> String {
     let mut bytes = [0u8; 16];
-    let ms = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as u64;
+    let ms = SystemClock.now_ms() as u64;
     bytes[..6].copy_from_slice(&ms.to_be_bytes()[2..]);
     rand::rng().fill(&mut bytes[6..]);
     hex::encode(bytes)
@@ -119,7 +117,12 @@ fn not_allowed(what: &str) -> AppError {
 
 impl ChatsService {
     pub fn new(store: Arc<dyn Store>, hub: Arc<dyn Hub>, config: ChatsConfig) -> Self {
-        Self { store, hub, config }
+        Self { store, hub, config, clock: Arc::new(SystemClock) }
+    }
+
+    /// The same service on another clock (tests move time by hand).
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
+        Self { clock, ..self }
     }
 
     /// The chat and the caller's member row, if the caller may read it; `NotFound` otherwise

@@ -2,7 +2,7 @@
 use super::{ChatsService, R, internal, parse_user_id, views};
 use crate::chats::{types::*, validate};
 use crate::error::AppError;
-use crate::server::store::chats::{ProfileRow, Relation};
+use crate::backend::store::chats::{ProfileRow, Relation};
 
 fn who_can_message(stored: &str) -> WhoCanMessage {
     if stored == "contacts" { WhoCanMessage::Contacts } else { WhoCanMessage::Everyone }

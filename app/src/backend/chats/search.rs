@@ -3,7 +3,7 @@
 use super::{ChatsService, R, internal, views};
 use crate::accounts::validate as account_validate;
 use crate::chats::{types::*, validate};
-use crate::server::{accounts::phone, store::chats::Brief};
+use crate::backend::{accounts::phone, store::chats::Brief};
 
 const PEOPLE_LIMIT: u32 = 20;
 const CHATS_LIMIT: u32 = 20;

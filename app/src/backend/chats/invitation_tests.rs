@@ -4,7 +4,7 @@ use super::tests::{World, code, world};
 use super::*;
 use crate::chats::types::*;
 use crate::realtime::protocol::ServerFrame;
-use crate::server::hub::{DeviceLink, Hub};
+use crate::backend::hub::{DeviceLink, Hub};
 
 fn frames(device: &mut DeviceLink) -> Vec<ServerFrame> {
     let mut out = Vec::new();

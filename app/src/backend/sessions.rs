@@ -9,6 +9,7 @@ use tower_sessions::{
     session_store,
 };
 
+use super::clock::{Clock, SystemClock};
 use super::store::{SessionRow, Store};
 
 #[derive(Clone)]
@@ -50,16 +51,12 @@ fn to_row(record: &Record) -> session_store::Result<SessionRow> {
     })
 }
 
-fn now() -> i64 {
-    OffsetDateTime::now_utc().unix_timestamp()
-}
-
 #[async_trait]
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         // A fresh random id collides with an existing one practically never; when it does, draw again.
         loop {
-            if self.store.session_insert(&to_row(record)?, now()).await.map_err(backend)? {
+            if self.store.session_insert(&to_row(record)?, SystemClock.now()).await.map_err(backend)? {
                 return Ok(());
             }
             record.id = Id::default();
@@ -67,11 +64,11 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        self.store.session_upsert(&to_row(record)?, now()).await.map_err(backend)
+        self.store.session_upsert(&to_row(record)?, SystemClock.now()).await.map_err(backend)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let Some(row) = self.store.session_load(&id.to_string(), now()).await.map_err(backend)? else {
+        let Some(row) = self.store.session_load(&id.to_string(), SystemClock.now()).await.map_err(backend)? else {
             return Ok(None);
         };
         let data = serde_json::from_str(&row.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;

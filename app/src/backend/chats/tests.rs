@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::*;
 use crate::chats::types::*;
 use crate::realtime::protocol::ServerFrame;
-use crate::server::{
+use crate::backend::{
     hub::{Hub, LocalHub},
     store::{AccountStore, ChatStore, SqliteStore, accounts::UserRow},
 };

@@ -1,10 +1,10 @@
 //! Email + password: sign-up with a code to the email, password login, forgot password, and
 //! adding an email or phone to an account that has only the other.
-use super::{AccountsService, Client, Pending, Taken, code_error, internal, now, phone, taken};
+use super::{AccountsService, Client, Pending, Taken, code_error, internal, phone, taken};
 use crate::{
     accounts::{types::PendingCode, validate},
     error::AppError,
-    server::store::accounts::UserRow,
+    backend::store::accounts::UserRow,
 };
 
 /// Password tries per email and per client IP in 15 minutes.
@@ -97,7 +97,7 @@ impl AccountsService {
         let user = user.ok_or(AppError::Internal)?;
         let hash = self.hashing.hash(password).await?;
         self.store.user_set_password(&user.id, &hash).await.map_err(internal)?;
-        self.store.sign_out_everywhere(&user.id, None, now()).await.map_err(internal)?;
+        self.store.sign_out_everywhere(&user.id, None, self.clock.now()).await.map_err(internal)?;
         self.devices_signed_out(&user.id);
         tracing::info!(user_id = %user.id, "password reset; every session signed out");
         Ok(user)
@@ -137,7 +137,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::{AccountsService, Client, mask_email};
-    use crate::server::{
+    use crate::backend::{
         accounts::{
             AccountsConfig,
             delivery::{ConsoleSender, Senders},
@@ -169,7 +169,7 @@ mod tests {
             password_hash: Some(password_hash),
             created_at: 0,
         };
-        crate::server::store::accounts::AccountStore::user_insert(&store, &ada).await.unwrap();
+        crate::backend::store::accounts::AccountStore::user_insert(&store, &ada).await.unwrap();
         let client = Client::default();
         for email in ["ada@example.com", "nobody@example.com"] {
             let before = accounts.hashing.runs();

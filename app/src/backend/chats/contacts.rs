@@ -1,9 +1,9 @@
 //! Contacts: invitations (sent, accepted, declined), the unseen-invitations badge, removing a
 //! contact, blocking and unblocking.
-use super::{ChatsService, R, internal, now, parse_user_id, views};
+use super::{ChatsService, R, internal, parse_user_id, views};
 use crate::chats::types::*;
 use crate::error::AppError;
-use crate::server::store::chats::Relation;
+use crate::backend::store::chats::Relation;
 
 /// How `me` and the other person stand, as the viewer sees it.
 pub(super) fn contact_state(me: &str, relation: &Relation) -> ContactState {
@@ -60,7 +60,7 @@ impl ChatsService {
         if relation.they_blocked {
             return Err(AppError::invalid_with_code("cannot_invite", "user_id", "You can’t invite this person"));
         }
-        let at = now();
+        let at = self.clock.now();
         match contact_state(me, &relation) {
             ContactState::Contact | ContactState::InvitationSent => {}
             ContactState::InvitationReceived => self.store.set_contact(me, &other, &other, "accepted", at).await.map_err(internal)?,
@@ -76,7 +76,7 @@ impl ChatsService {
             return Err(AppError::NotFound);
         }
         let state = if accept { "accepted" } else { "declined" };
-        self.store.set_contact(me, &other, &other, state, now()).await.map_err(internal)?;
+        self.store.set_contact(me, &other, &other, state, self.clock.now()).await.map_err(internal)?;
         self.contact_state_with(me, &other).await
     }
 
@@ -91,7 +91,7 @@ impl ChatsService {
     /// contact between the two; the blocked person only ever sees "can't message".
     pub async fn set_blocked(&self, me: &str, user_id: &str, blocked: bool) -> R<ContactState> {
         let (other, _) = self.other(me, user_id).await?;
-        self.store.set_blocked(me, &other, blocked, now()).await.map_err(internal)?;
+        self.store.set_blocked(me, &other, blocked, self.clock.now()).await.map_err(internal)?;
         self.contact_state_with(me, &other).await
     }
 
