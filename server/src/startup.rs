@@ -7,6 +7,7 @@ use app::{
     backend::{
         Services,
         chats::ChatsConfig,
+        clock::{Clock, SystemClock},
         accounts::{
             AccountsConfig, AccountsService,
             delivery::{CodeSender, ConsoleSender, DeliveryError, OutboxSender, Senders, SmtpSender, WebhookSender},
@@ -75,11 +76,16 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
+        Self::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// As `build`, with the accounts service on `clock` (tests move it to wait out a code).
+    pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
         private_files::private_database(&config.database_url)
             .map_err(|source| StartupError::Private { path: config.database_url.clone(), source })?;
         let store = Arc::new(SqliteStore::open(&config.database_url).await?);
         spawn_session_purge(store.clone());
-        let services = Services::new(store.clone(), accounts_service(&config, store.clone())?, ChatsConfig { default_region: config.default_region.clone(), ..ChatsConfig::default() });
+        let services = Services::new(store.clone(), accounts_service(&config, store.clone())?.with_clock(clock), ChatsConfig { default_region: config.default_region.clone(), ..ChatsConfig::default() });
 
         let leptos_options = leptos_options(&config);
         let stale = crate::static_files::drop_stale_copies(std::path::Path::new(&*leptos_options.site_root));

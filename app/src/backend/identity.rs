@@ -3,8 +3,8 @@
 use std::net::IpAddr;
 
 use axum::{
-    Extension,
-    http::{Extensions, HeaderMap},
+    extract::FromRequestParts,
+    http::{HeaderMap, header, request::Parts},
 };
 use tower_sessions::Session;
 
@@ -26,24 +26,21 @@ pub async fn session() -> Result<Session, AppError> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientAddress(pub IpAddr);
 
+/// Who is calling a server fn (REST handlers take `Client` as an argument instead).
 pub async fn client() -> Client {
-    let address = leptos_axum::extract::<Extension<ClientAddress>>().await.ok().map(|Extension(a)| a);
-    let headers = leptos_axum::extract::<HeaderMap>().await.unwrap_or_default();
-    Client::from_parts(address.map(|a| a.0.to_string()), &headers)
+    leptos_axum::extract::<Client>().await.unwrap_or_default()
 }
 
-impl Client {
-    /// The client of a request, from its resolved address and its user agent.
-    pub fn of_request(extensions: &Extensions, headers: &HeaderMap) -> Self {
-        Self::from_parts(extensions.get::<ClientAddress>().map(|a| a.0.to_string()), headers)
-    }
+/// Who is asking, for every handler that needs it: the address resolved for this request and
+/// the user agent (cut to 300 characters).
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
 
-    pub fn from_parts(ip: Option<String>, headers: &HeaderMap) -> Self {
-        let user_agent = headers
-            .get(axum::http::header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|s| s.chars().take(300).collect());
-        Self { ip, user_agent }
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts.extensions.get::<ClientAddress>().map(|a| a.0.to_string());
+        let user_agent =
+            parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(300).collect());
+        Ok(Self { ip, user_agent })
     }
 }
 

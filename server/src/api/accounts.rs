@@ -1,9 +1,7 @@
 //! Accounts over JSON: sign-up and login with a one-time code, tokens and signing out. Every
 //! route here but logout is open (it is how a client gets its token).
 use app::{
-    accounts::{
-        types::{PendingCode, UserView},
-    },
+    accounts::types::{PendingCode, UserView},
     backend::{
         accounts::{Client, TokenPair, user_view},
         store::accounts::UserRow,
@@ -18,7 +16,7 @@ use axum::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{ApiClient, ApiError, ApiJson, ApiUser, with_and_without_slash};
+use super::{ApiError, ApiJson, ApiUser, with_and_without_slash};
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -95,7 +93,7 @@ type Result<T> = std::result::Result<T, ApiError>;
     responses((status = 202, description = "A code is on its way", body = PendingCode)))]
 pub(super) async fn register(
     State(state): State<AppState>,
-    ApiClient(client): ApiClient,
+    client: Client,
     ApiJson(body): ApiJson<RegisterBody>,
 ) -> Result<(StatusCode, Json<PendingCode>)> {
     let pending = state.services.accounts.start_register(&body.username, &body.phone, &client).await?;
@@ -107,7 +105,7 @@ pub(super) async fn register(
     responses((status = 202, description = "A code is on its way", body = PendingCode)))]
 pub(super) async fn login(
     State(state): State<AppState>,
-    ApiClient(client): ApiClient,
+    client: Client,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<(StatusCode, Json<PendingCode>)> {
     let pending = state.services.accounts.start_login(body.user_id.as_deref(), &body.phone, &client).await?;
@@ -119,7 +117,7 @@ pub(super) async fn login(
     responses((status = 202, description = "A new code is on its way", body = PendingCode)))]
 pub(super) async fn resend(
     State(state): State<AppState>,
-    ApiClient(client): ApiClient,
+    client: Client,
     ApiJson(body): ApiJson<ResendBody>,
 ) -> Result<(StatusCode, Json<PendingCode>)> {
     let pending = state.services.accounts.resend(&body.pending_id, &client).await?;
@@ -143,7 +141,7 @@ pub(super) async fn signed_in(state: &AppState, user: &UserRow, client: &Client)
     responses((status = 201, description = "The new account and its tokens", body = SignedIn)))]
 pub(super) async fn register_verify(
     State(state): State<AppState>,
-    ApiClient(client): ApiClient,
+    client: Client,
     ApiJson(body): ApiJson<VerifyBody>,
 ) -> Result<(StatusCode, Json<SignedIn>)> {
     Ok((StatusCode::CREATED, verify(&state, &client, &body).await?))
@@ -154,7 +152,7 @@ pub(super) async fn register_verify(
     responses((status = 200, description = "The person and new tokens", body = SignedIn)))]
 pub(super) async fn login_verify(
     State(state): State<AppState>,
-    ApiClient(client): ApiClient,
+    client: Client,
     ApiJson(body): ApiJson<VerifyBody>,
 ) -> Result<Json<SignedIn>> {
     verify(&state, &client, &body).await
@@ -166,7 +164,7 @@ pub(super) async fn login_verify(
     responses((status = 200, description = "A new token pair", body = TokenPair)))]
 pub(super) async fn refresh(
     State(state): State<AppState>,
-    ApiClient(client): ApiClient,
+    client: Client,
     ApiJson(body): ApiJson<RefreshBody>,
 ) -> Result<Json<TokenPair>> {
     Ok(Json(state.services.accounts.refresh(&body.refresh_token, &client).await?))

@@ -1,7 +1,5 @@
 //! Accounts with an email and password: sign-up, password login and reset. All open routes.
-use app::accounts::{
-    types::PendingCode,
-};
+use app::{accounts::types::PendingCode, backend::accounts::Client};
 use axum::{
     Json, Router,
     extract::State,
@@ -12,7 +10,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::accounts::{SignedIn, register_verify, signed_in};
-use super::{ApiClient, ApiError, ApiJson, with_and_without_slash};
+use super::{ApiError, ApiJson, with_and_without_slash};
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -72,7 +70,7 @@ type Result<T> = std::result::Result<T, ApiError>;
     responses((status = 202, description = "A code is on its way", body = PendingCode)))]
 pub(super) async fn email_register(
     State(state): State<AppState>,
-    ApiClient(client): ApiClient,
+    client: Client,
     ApiJson(body): ApiJson<EmailRegisterBody>,
 ) -> Result<(StatusCode, Json<PendingCode>)> {
     let pending =
@@ -85,7 +83,7 @@ pub(super) async fn email_register(
     responses((status = 200, description = "The person and new tokens", body = SignedIn)))]
 pub(super) async fn email_login(
     State(state): State<AppState>,
-    ApiClient(client): ApiClient,
+    client: Client,
     ApiJson(body): ApiJson<EmailPasswordBody>,
 ) -> Result<Json<SignedIn>> {
     let user = state.services.accounts.login_password(&body.email, &body.password, &client).await?;
@@ -97,7 +95,7 @@ pub(super) async fn email_login(
     responses((status = 202, description = "A code is on its way", body = PendingCode)))]
 pub(super) async fn password_forgot(
     State(state): State<AppState>,
-    ApiClient(client): ApiClient,
+    client: Client,
     ApiJson(body): ApiJson<ForgotBody>,
 ) -> Result<(StatusCode, Json<PendingCode>)> {
     let pending = state.services.accounts.forgot_password(&body.email, &client).await?;
@@ -110,7 +108,7 @@ pub(super) async fn password_forgot(
     responses((status = 200, description = "The person and new tokens", body = SignedIn)))]
 pub(super) async fn password_reset(
     State(state): State<AppState>,
-    ApiClient(client): ApiClient,
+    client: Client,
     ApiJson(body): ApiJson<ResetBody>,
 ) -> Result<Json<SignedIn>> {
     let user = state.services.accounts.reset_password(&body.pending_id, &body.code, &body.password, &client).await?;

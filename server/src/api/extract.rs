@@ -8,7 +8,7 @@ use axum::{
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use app::{error::AppError, backend::accounts::Client};
+use app::error::AppError;
 
 use crate::startup::AppState;
 
@@ -98,17 +98,6 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
             Ok(Path(value)) => Ok(Self(value)),
             Err(rejection) => Err(error_response(StatusCode::BAD_REQUEST, "invalid_path", &rejection.body_text())),
         }
-    }
-}
-
-/// Who is calling: the address `client_address` resolved for this request, and the user agent.
-pub struct ApiClient(pub Client);
-
-impl<S: Send + Sync> FromRequestParts<S> for ApiClient {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(Client::of_request(&parts.extensions, &parts.headers)))
     }
 }
 

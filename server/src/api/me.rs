@@ -1,10 +1,8 @@
 //! The caller's own account: profile, added phone or email, settings and signed-in devices.
 use app::{
     accounts::types::{DeviceView, PendingCode, UserView},
-    chats::{
-        types::{LastSeenVisibility, MySettings, WhoCanMessage},
-    },
-    backend::accounts::user_view,
+    backend::accounts::{Client, user_view},
+    chats::types::{LastSeenVisibility, MySettings, WhoCanMessage},
 };
 use axum::{
     Json, Router,
@@ -18,7 +16,7 @@ use utoipa::ToSchema;
 use super::accounts::VerifyBody;
 use super::email::EmailPasswordBody;
 use super::page::{Page, PageQuery, paginate};
-use super::{ApiClient, ApiError, ApiJson, ApiPath, ApiQuery, ApiUser, with_and_without_slash};
+use super::{ApiError, ApiJson, ApiPath, ApiQuery, ApiUser, with_and_without_slash};
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -65,7 +63,7 @@ pub(super) async fn me(State(state): State<AppState>, ApiUser(user): ApiUser) ->
     responses((status = 202, description = "A code is on its way to the email", body = PendingCode)))]
 pub(super) async fn add_email(
     State(state): State<AppState>,
-    ApiClient(client): ApiClient,
+    client: Client,
     ApiUser(user): ApiUser,
     ApiJson(body): ApiJson<EmailPasswordBody>,
 ) -> Result<(StatusCode, Json<PendingCode>)> {
@@ -79,7 +77,7 @@ pub(super) async fn add_email(
     responses((status = 202, description = "A code is on its way to the phone", body = PendingCode)))]
 pub(super) async fn add_phone(
     State(state): State<AppState>,
-    ApiClient(client): ApiClient,
+    client: Client,
     ApiUser(user): ApiUser,
     ApiJson(body): ApiJson<AddPhoneBody>,
 ) -> Result<(StatusCode, Json<PendingCode>)> {
@@ -92,7 +90,7 @@ pub(super) async fn add_phone(
     responses((status = 200, description = "The caller, updated", body = UserView)))]
 pub(super) async fn add_verify(
     State(state): State<AppState>,
-    ApiClient(client): ApiClient,
+    client: Client,
     ApiUser(user): ApiUser,
     ApiJson(body): ApiJson<VerifyBody>,
 ) -> Result<Json<UserView>> {

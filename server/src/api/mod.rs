@@ -19,7 +19,7 @@ use axum::{Router, routing::MethodRouter};
 
 use crate::startup::AppState;
 
-pub use extract::{ApiClient, ApiError, ApiJson, ApiPath, ApiQuery, ApiUser, error_response};
+pub use extract::{ApiError, ApiJson, ApiPath, ApiQuery, ApiUser, error_response};
 
 /// Every route of the API, with its error shape for unknown paths and wrong methods, and CORS
 /// for the configured origins.

@@ -1,3 +1,4 @@
+use app::backend::accounts::codes::{CODE_TTL_SECS, RESEND_AFTER_SECS};
 use serde_json::{Value, json};
 
 use crate::helpers::{spawn_app, spawn_app_with};
@@ -95,7 +96,7 @@ async fn an_expired_code_is_refused() {
     let app = spawn_app().await;
     let pending_id = app.start_sign_up("late", PHONE).await;
     let code = app.latest_code(PHONE);
-    app.sql("UPDATE one_time_codes SET expires_at = 0").await;
+    app.clock.advance_secs(CODE_TTL_SECS);
     let response = app.post("/api/register/verify/", json!({ "pending_id": pending_id, "code": code })).await;
     assert_eq!(response.status(), 422);
     let body: Value = response.json().await.unwrap();
@@ -149,7 +150,7 @@ async fn a_new_code_cannot_be_sent_within_a_minute() {
     let retry_after: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=60).contains(&retry_after));
 
-    app.sql("UPDATE one_time_codes SET sent_at = sent_at - 61").await;
+    app.clock.advance_secs(RESEND_AFTER_SECS + 1);
     let old = app.latest_code(PHONE);
     let resent = app.post("/api/code/resend/", json!({ "pending_id": pending_id })).await;
     assert_eq!(resent.status(), 202);

@@ -1,6 +1,7 @@
 //! `spawn_app()`: the real `Application` on port 0, a throw-away data directory, and helpers.
-use std::{collections::HashMap, net::SocketAddr, path::PathBuf};
+use std::{collections::HashMap, net::SocketAddr, path::PathBuf, sync::Arc};
 
+use app::backend::clock::ManualClock;
 use confab::{config::Config, startup::Application};
 
 pub struct TestApp {
@@ -8,6 +9,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub data_dir: PathBuf,
     pub outbox_dir: PathBuf,
+    /// The accounts service's clock: it stands still until a test moves it (to wait out a code).
+    pub clock: Arc<ManualClock>,
     // Dropping the directory removes the database; kept alive for the test's duration.
     _dirs: tempfile::TempDir,
 }
@@ -125,7 +128,7 @@ impl TestApp {
         done.json().await.unwrap()
     }
 
-    /// Runs SQL on the app's database (to age a code, for example).
+    /// Runs SQL on the app's database (to set up a state no route can reach).
     pub async fn sql(&self, statement: &str) {
         let url = format!("sqlite://{}", self.data_dir.join("confab.db").display());
         let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
@@ -154,7 +157,8 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         confab::telemetry::init(&config.log_filter, false);
     }
-    let app = Application::build(config).await.expect("app builds");
+    let clock = Arc::new(ManualClock::default());
+    let app = Application::build_with_clock(config, clock.clone()).await.expect("app builds");
     let address = app.address();
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
@@ -162,7 +166,7 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
-    TestApp { address, client, data_dir, outbox_dir, _dirs: dirs }
+    TestApp { address, client, data_dir, outbox_dir, clock, _dirs: dirs }
 }
 
 pub async fn spawn_app() -> TestApp {

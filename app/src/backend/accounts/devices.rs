@@ -1,8 +1,10 @@
-//! Devices: a readable name from the User-Agent ("Chrome on Android"), and the id a device
-//! is shown and signed out by.
+//! Devices: listing a user's signed-in browsers and API clients, signing one out, and noting
+//! when a session was last used; a readable name from the User-Agent ("Chrome on Android"),
+//! and the id a device is shown and signed out by.
 use sha2::{Digest, Sha256};
 
-use crate::backend::store::accounts::SESSION_TOUCH_EVERY_SECS;
+use super::{AccountsService, internal};
+use crate::{accounts::types::DeviceView, backend::store::accounts::SESSION_TOUCH_EVERY_SECS, error::AppError};
 
 /// The id a device is listed and revoked by. A browser session's stored id is its cookie value,
 /// so it is shown as a hash: listing devices never hands out a way to become one of them.
@@ -44,6 +46,59 @@ pub fn describe(user_agent: Option<&str>) -> String {
         return browser.into();
     };
     format!("{browser} on {os}")
+}
+
+impl AccountsService {
+    /// The caller's signed-in browsers and API clients; `current_session` marks this one.
+    pub async fn devices(&self, user_id: &str, current_session: Option<&str>) -> Result<Vec<DeviceView>, AppError> {
+        let rows = self.store.devices_of(user_id, self.clock.now()).await.map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .map(|d| DeviceView {
+                current: current_session.is_some_and(|s| d.id == format!("s:{s}")),
+                description: if d.id.starts_with("t:") {
+                    format!("API client · {}", describe(d.user_agent.as_deref()))
+                } else {
+                    describe(d.user_agent.as_deref())
+                },
+                id: public_id(&d.id),
+                ip: d.ip,
+                created_at: d.created_at,
+                last_seen_at: d.last_seen_at,
+            })
+            .collect())
+    }
+
+    /// Notes that a signed-in browser session was just used, for the Devices page. Failure only
+    /// costs a stale "last active", so it is logged, not returned.
+    pub async fn touch_session(&self, session_id: &str) {
+        let now = self.clock.now();
+        if !self.touched.due(session_id, now) {
+            return;
+        }
+        if let Err(e) = self.store.session_touch(session_id, now).await {
+            tracing::warn!(error = %e, "recording a session's last use failed");
+        }
+    }
+
+    /// Signs one of the caller's own devices out (other people's are "not found"), by the id
+    /// the device list shows. Its open socket is told to check again at once.
+    pub async fn revoke_device(&self, user_id: &str, device_id: &str) -> Result<(), AppError> {
+        let rows = self.store.devices_of(user_id, self.clock.now()).await.map_err(internal)?;
+        let Some(stored) = rows.into_iter().map(|d| d.id).find(|id| public_id(id) == device_id) else {
+            return Err(AppError::NotFound);
+        };
+        if !self.store.device_revoke(user_id, &stored, self.clock.now()).await.map_err(internal)? {
+            return Err(AppError::NotFound);
+        }
+        self.devices_signed_out(user_id);
+        Ok(())
+    }
+
+    /// Whether a device (`s:<session id>` or `t:<token family>`) is still signed in.
+    pub async fn device_active(&self, device: &str) -> Result<bool, AppError> {
+        self.store.device_active(device, self.clock.now()).await.map_err(internal)
+    }
 }
 
 #[cfg(test)]
