@@ -147,8 +147,8 @@ impl Config {
         private_files::private_dir(&data_dir).map_err(|e| {
             bad("CONFAB_DATA_DIR", format!("cannot create `{}`: {e}", data_dir.display()))
         })?;
-        // Its scheme picks the store at start-up (`backends::open`).
         let database_url = get("CONFAB_DATABASE_URL").unwrap_or_else(|| format!("sqlite://{}", data_dir.join("confab.db").display()));
+        crate::backends::StoreKind::of(&database_url).map_err(|p| bad("CONFAB_DATABASE_URL", p))?;
         let hub = crate::backends::HubKind::parse(get("CONFAB_HUB").as_deref()).map_err(|p| bad("CONFAB_HUB", p))?;
         let log_filter = get("CONFAB_LOG").unwrap_or_else(|| DEFAULT_LOG.into());
         tracing_subscriber::EnvFilter::try_new(&log_filter)
