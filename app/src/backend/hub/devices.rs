@@ -3,14 +3,14 @@
 use std::{
     collections::HashMap,
     sync::{
-        Arc, RwLock,
+        Arc, OnceLock, RwLock, Weak,
         atomic::{AtomicBool, AtomicU64, Ordering},
     },
 };
 
 use tokio::sync::mpsc;
 
-use super::HubEvent;
+use super::{Bus, HubEvent};
 
 /// Outbound events a device may have queued before it counts as too slow to keep up.
 pub const DEVICE_QUEUE: usize = 256;
@@ -55,9 +55,22 @@ pub struct Devices {
     // A std lock: never held across an await, and delivering only does non-blocking sends.
     users: RwLock<HashMap<String, Vec<Device>>>,
     next_id: AtomicU64,
+    /// Told when a user's first device here connects and their last one here goes (weak: the
+    /// bus holds these devices to deliver into them).
+    bus: OnceLock<Weak<dyn Bus>>,
 }
 
 impl Devices {
+    pub fn report_to(&self, bus: &Arc<dyn Bus>) {
+        let _ = self.bus.set(Arc::downgrade(bus));
+    }
+
+    fn presence_here(&self, user: &str, online: bool) {
+        if let Some(bus) = self.bus.get().and_then(Weak::upgrade) {
+            bus.presence_here(user, online);
+        }
+    }
+
     pub fn attach(self: &Arc<Self>, user: &str) -> DeviceLink {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
         let (sender, events) = mpsc::channel(DEVICE_QUEUE);
@@ -66,6 +79,10 @@ impl Devices {
         let devices = users.entry(user.to_owned()).or_default();
         let first_device = devices.is_empty();
         devices.push(Device { id, sender, cut_off: cut_off.clone() });
+        if first_device {
+            self.presence_here(user, true);
+        }
+        drop(users);
         DeviceLink { id, user: user.to_owned(), events, first_device, cut_off, devices: self.clone() }
     }
 
@@ -109,6 +126,7 @@ impl Devices {
         let removed = devices.len() < before;
         if devices.is_empty() {
             users.remove(user);
+            self.presence_here(user, false);
         }
         removed && !users.contains_key(user)
     }
@@ -124,6 +142,7 @@ impl Devices {
             devices.retain(|d| d.id != id);
             if devices.is_empty() {
                 users.remove(user);
+                self.presence_here(user, false);
             }
         }
     }
@@ -131,8 +150,27 @@ impl Devices {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex;
+
+    use async_trait::async_trait;
+
     use super::super::{Hub, Payload};
     use super::*;
+
+    /// A bus that only records who came and went on this process.
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<(String, bool)>>);
+
+    #[async_trait]
+    impl Bus for Recorder {
+        fn publish(&self, _users: &[&str], _event: HubEvent) {}
+        async fn is_online(&self, _user: &str) -> bool {
+            false
+        }
+        fn presence_here(&self, user: &str, online: bool) {
+            self.0.lock().unwrap().push((user.to_owned(), online));
+        }
+    }
 
     fn event(text: &str) -> HubEvent {
         HubEvent::Frame(Payload::text(text))
@@ -195,5 +233,26 @@ mod tests {
         }
         assert_eq!(drained, DEVICE_QUEUE);
         assert!(!fast.was_cut_off());
+    }
+
+    #[tokio::test]
+    async fn the_bus_hears_of_the_first_device_here_and_of_the_last_leaving_or_cut_off() {
+        let devices = Arc::new(Devices::default());
+        let recorder = Arc::new(Recorder::default());
+        let bus: Arc<dyn Bus> = recorder.clone();
+        devices.report_to(&bus);
+        let phone = devices.attach("alice");
+        let laptop = devices.attach("alice");
+        drop(phone);
+        assert!(laptop.detach());
+        let slow = devices.attach("bob");
+        for _ in 0..=DEVICE_QUEUE {
+            devices.deliver(&["bob"], HubEvent::RecheckDevice);
+        }
+        assert!(slow.was_cut_off());
+        drop(slow);
+        let heard = recorder.0.lock().unwrap().clone();
+        let expected = [("alice", true), ("alice", false), ("bob", true), ("bob", false)];
+        assert_eq!(heard, expected.map(|(user, online)| (user.to_owned(), online)));
     }
 }

@@ -85,6 +85,10 @@ pub trait Bus: Send + Sync + 'static {
     fn publish(&self, users: &[&str], event: HubEvent);
     /// Whether any device of `user` is connected, on any process.
     async fn is_online(&self, user: &str) -> bool;
+    /// `user`'s first device on this process connected (`online`) or their last one here went
+    /// away. Called in order, under the registry's lock, so it must not block: a network bus
+    /// records it where every process's `is_online` looks. One process needs nothing.
+    fn presence_here(&self, _user: &str, _online: bool) {}
 }
 
 /// The hub the services and the sockets share: this process's devices and the bus between
@@ -99,7 +103,13 @@ impl Hub {
     /// A hub for one process: events go straight to its own devices.
     pub fn local() -> Self {
         let devices = Arc::new(Devices::default());
-        Self { bus: Arc::new(LocalBus::new(devices.clone())), devices }
+        Self::over(devices.clone(), Arc::new(LocalBus::new(devices)))
+    }
+
+    /// This process's devices, with `bus` (which delivers into them) told who comes and goes.
+    fn over(devices: Arc<Devices>, bus: Arc<dyn Bus>) -> Self {
+        devices.report_to(&bus);
+        Self { devices, bus }
     }
 
     /// Registers a connected device of `user` on this process. Events for the user arrive on
