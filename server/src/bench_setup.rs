@@ -17,7 +17,7 @@ use app::chats::types::{PersonView, SystemEvent};
 use app::backend::{
     accounts::tokens,
     chats::{ChatsConfig, ChatsService},
-    hub::LocalHub,
+    hub::Hub,
     sessions::{DbSessionStore, USER_KEY},
     store::{
         AccountStore, ChatStore, SqliteStore,
@@ -202,7 +202,7 @@ async fn browser_session(store: &Arc<SqliteStore>, phone: &str) -> Result<Browse
     };
     DbSessionStore::new(store.clone()).create(&mut record).await.map_err(fail)?;
 
-    let service = ChatsService::new(store.clone(), Arc::new(LocalHub::new()), ChatsConfig::default());
+    let service = ChatsService::new(store.clone(), Hub::local(), ChatsConfig::default());
     let mut biggest = (String::new(), -1);
     for chat in service.list_chats(&user.id).await.map_err(fail)? {
         let last_seq = store.conv(&chat.id).await.map_err(fail)?.map_or(0, |c| c.last_seq);

@@ -1,6 +1,7 @@
 //! The Confab server: configuration, telemetry and the axum wiring around the `app` crate's
 //! pages and services.
 pub mod api;
+pub mod backends;
 pub mod bench_setup;
 pub mod client_address;
 pub mod config;

@@ -9,7 +9,7 @@ use app::accounts::validate::{display_user_id, user_id_from_bits};
 use app::chats::types::{PersonView, SystemEvent};
 use app::backend::{
     chats::{ChatsConfig, ChatsService},
-    hub::LocalHub,
+    hub::Hub,
     store::{
         AccountStore, ChatStore, MessageStore, SqliteStore,
         accounts::UserRow,
@@ -193,7 +193,7 @@ pub async fn run(config: Config, args: &[String]) -> Result<(), String> {
     let seeded = started.elapsed();
 
     // How long the two pages' data take for the demo person, straight from the service.
-    let service = ChatsService::new(store.clone(), Arc::new(LocalHub::new()), ChatsConfig::default());
+    let service = ChatsService::new(store.clone(), Hub::local(), ChatsConfig::default());
     let timer = Instant::now();
     let list = service.list_chats(&users[0].id).await.map_err(fail)?;
     let list_time = timer.elapsed();

@@ -1,19 +1,19 @@
 //! Builds the application (store, services, router, listener) and runs it until a signal.
 use std::{net::SocketAddr, sync::Arc};
 
-use app::backend::store::Store as _;
 use app::{
     App,
     backend::{
         Services,
-        chats::ChatsConfig,
         clock::{Clock, SystemClock},
         accounts::{
             AccountsConfig, AccountsService,
             delivery::{CodeSender, ConsoleSender, DeliveryError, OutboxSender, Senders, SmtpSender, WebhookSender},
         },
+        chats::{ChatsConfig, ChatsService},
+        hub::Hub,
         sessions::DbSessionStore,
-        store::SqliteStore,
+        store::Store,
     },
     shell,
 };
@@ -35,6 +35,7 @@ use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use crate::{
     api,
+    backends::{self, BackendError, Backends},
     config::{CodeDelivery, Config},
     client_address, guard, health, http, private_files, ws,
 };
@@ -55,10 +56,8 @@ impl FromRef<AppState> for LeptosOptions {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    #[error("cannot open the database: {0}")]
-    Store(#[from] app::backend::store::StoreError),
-    #[error("cannot make `{path}` private to this user: {source}")]
-    Private { path: String, source: std::io::Error },
+    #[error(transparent)]
+    Backend(#[from] BackendError),
     #[error("cannot set up code delivery: {0}")]
     Delivery(#[from] DeliveryError),
     #[error("cannot listen on {addr}: {source}")]
@@ -79,13 +78,11 @@ impl Application {
         Self::build_with_clock(config, Arc::new(SystemClock)).await
     }
 
-    /// As `build`, with the accounts service on `clock` (tests move it to wait out a code).
+    /// As `build`, with the services on `clock` (tests move it to wait out a code).
     pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
-        private_files::private_database(&config.database_url)
-            .map_err(|source| StartupError::Private { path: config.database_url.clone(), source })?;
-        let store = Arc::new(SqliteStore::open(&config.database_url).await?);
+        let Backends { store, hub } = backends::open(&config).await?;
         spawn_session_purge(store.clone());
-        let services = Services::new(store.clone(), accounts_service(&config, store.clone())?.with_clock(clock), ChatsConfig { default_region: config.default_region.clone(), ..ChatsConfig::default() });
+        let services = services(&config, store.clone(), hub, clock)?;
 
         let leptos_options = leptos_options(&config);
         let stale = crate::static_files::drop_stale_copies(std::path::Path::new(&*leptos_options.site_root));
@@ -180,7 +177,15 @@ impl Application {
     }
 }
 
-fn accounts_service(config: &Config, store: Arc<SqliteStore>) -> Result<AccountsService, DeliveryError> {
+/// The services, on the store and hub the configuration chose.
+fn services(config: &Config, store: Arc<dyn Store>, hub: Hub, clock: Arc<dyn Clock>) -> Result<Services, DeliveryError> {
+    let chats_config = ChatsConfig { default_region: config.default_region.clone(), ..ChatsConfig::default() };
+    let chats = ChatsService::new(store.clone(), hub.clone(), chats_config).with_clock(clock.clone());
+    let accounts = accounts_service(config, store.clone(), hub.clone())?.with_clock(clock);
+    Ok(Services { store, accounts: Arc::new(accounts), chats: Arc::new(chats), hub })
+}
+
+fn accounts_service(config: &Config, store: Arc<dyn Store>, hub: Hub) -> Result<AccountsService, DeliveryError> {
     let sender = |delivery: &CodeDelivery| -> Result<Arc<dyn CodeSender>, DeliveryError> {
         Ok(match delivery {
             CodeDelivery::Console => Arc::new(ConsoleSender),
@@ -202,11 +207,11 @@ fn accounts_service(config: &Config, store: Arc<SqliteStore>) -> Result<Accounts
         code_sends_per_ip_hour: config.code_sends_per_ip_hour,
         code_checks_per_ip_10_min: config.code_checks_per_ip_10_min,
     };
-    Ok(AccountsService::new(store, senders, settings))
+    Ok(AccountsService::new(store, hub, senders, settings))
 }
 
 /// Removes expired sessions hourly, so abandoned devices do not pile up in the database.
-fn spawn_session_purge(store: Arc<SqliteStore>) {
+fn spawn_session_purge(store: Arc<dyn Store>) {
     tokio::spawn(async move {
         let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {

@@ -12,24 +12,16 @@ pub mod store;
 use std::sync::Arc;
 
 use accounts::AccountsService;
-use chats::{ChatsConfig, ChatsService};
-use hub::{Hub, LocalHub};
+use chats::ChatsService;
+use hub::Hub;
 use store::Store;
 
 /// Everything a request handler needs, cheap to clone: one per process, shared by every door.
+/// Start-up builds it from the store and hub that the configuration chose.
 #[derive(Clone)]
 pub struct Services {
     pub store: Arc<dyn Store>,
     pub accounts: Arc<AccountsService>,
     pub chats: Arc<ChatsService>,
-    pub hub: Arc<dyn Hub>,
-}
-
-impl Services {
-    pub fn new(store: Arc<dyn Store>, accounts: AccountsService, chats: ChatsConfig) -> Self {
-        let hub: Arc<dyn Hub> = Arc::new(LocalHub::default());
-        let chats = Arc::new(ChatsService::new(store.clone(), hub.clone(), chats));
-        accounts.use_hub(hub.clone());
-        Self { store, accounts: Arc::new(accounts), chats, hub }
-    }
+    pub hub: Hub,
 }

@@ -25,6 +25,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `CONFAB_DATABASE_URL`: defaults to a SQLite file in the data directory.
     pub database_url: String,
+    /// `CONFAB_HUB`: what carries live events between sockets: `local` (the default, one process).
+    pub hub: crate::backends::HubKind,
     /// `CONFAB_LOG`: a tracing filter such as `info` or `confab=debug,tower_http=info`.
     pub log_filter: String,
     /// `CONFAB_LOG_FORMAT`: `text` (default) or `json`.
@@ -106,14 +108,9 @@ impl Config {
         private_files::private_dir(&data_dir).map_err(|e| {
             bad("CONFAB_DATA_DIR", format!("cannot create `{}`: {e}", data_dir.display()))
         })?;
-        let database_url = match get("CONFAB_DATABASE_URL") {
-            None => format!("sqlite://{}", data_dir.join("confab.db").display()),
-            Some(v) if v.starts_with("sqlite:") => v,
-            Some(v) if v.starts_with("postgres:") || v.starts_with("postgresql:") => {
-                return Err(bad("CONFAB_DATABASE_URL", "PostgreSQL is not supported yet; use a sqlite: URL"));
-            }
-            Some(_) => return Err(bad("CONFAB_DATABASE_URL", "must start with `sqlite:`")),
-        };
+        let database_url = get("CONFAB_DATABASE_URL").unwrap_or_else(|| format!("sqlite://{}", data_dir.join("confab.db").display()));
+        crate::backends::StoreKind::of(&database_url).map_err(|p| bad("CONFAB_DATABASE_URL", p))?;
+        let hub = crate::backends::HubKind::parse(get("CONFAB_HUB").as_deref()).map_err(|p| bad("CONFAB_HUB", p))?;
         let log_filter = get("CONFAB_LOG").unwrap_or_else(|| DEFAULT_LOG.into());
         tracing_subscriber::EnvFilter::try_new(&log_filter)
             .map_err(|e| bad("CONFAB_LOG", format!("`{log_filter}` is not a valid filter: {e}")))?;
@@ -155,6 +152,7 @@ impl Config {
             public_url,
             data_dir,
             database_url,
+            hub,
             log_filter,
             log_json,
             secret_key,

@@ -158,7 +158,7 @@ mod tests {
             code_sends_per_ip_hour: 5,
             code_checks_per_ip_10_min: 60,
         };
-        let accounts = AccountsService::new(Arc::new(store.clone()), senders, config);
+        let accounts = AccountsService::new(Arc::new(store.clone()), crate::backend::hub::Hub::local(), senders, config);
         let password_hash = accounts.hashing.hash("correct horse battery".into()).await.unwrap();
         let ada = UserRow {
             id: "7KQ4M2XD".into(),

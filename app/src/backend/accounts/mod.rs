@@ -17,14 +17,14 @@ mod phone_login;
 pub mod rate_limit;
 pub mod tokens;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use self::{delivery::Senders, pending_codes::Pending, rate_limit::RateLimiter};
 use super::clock::{Clock, SystemClock};
-use super::hub::{Hub, Payload, RECHECK_DEVICE};
+use super::hub::{Hub, HubEvent};
 use super::store::{
     Store, StoreError,
     accounts::{Taken, UserRow},
@@ -72,7 +72,7 @@ pub struct AccountsService {
     config: AccountsConfig,
     limits: RateLimiter,
     hashing: passwords::HashingGate,
-    hub: OnceLock<Arc<dyn Hub>>,
+    hub: Hub,
     touched: devices::TouchThrottle,
     clock: Arc<dyn Clock>,
 }
@@ -115,14 +115,14 @@ fn code_error(code: &str, message: &str) -> AppError {
 }
 
 impl AccountsService {
-    pub fn new(store: Arc<dyn Store>, senders: Senders, config: AccountsConfig) -> Self {
+    pub fn new(store: Arc<dyn Store>, hub: Hub, senders: Senders, config: AccountsConfig) -> Self {
         Self {
             store,
             senders,
             config,
             limits: RateLimiter::default(),
             hashing: passwords::HashingGate::sized_to_cores(),
-            hub: OnceLock::new(),
+            hub,
             touched: Default::default(),
             clock: Arc::new(SystemClock),
         }
@@ -160,13 +160,6 @@ impl AccountsService {
     /// Some of the user's devices were signed out: their open sockets check their own standing
     /// now rather than at their next periodic check.
     pub fn devices_signed_out(&self, user_id: &str) {
-        if let Some(hub) = self.hub.get() {
-            hub.publish(&[user_id], Payload::text(RECHECK_DEVICE));
-        }
-    }
-
-    /// Wires the hub in (the services are built before it exists).
-    pub fn use_hub(&self, hub: Arc<dyn Hub>) {
-        let _ = self.hub.set(hub);
+        self.hub.publish(&[user_id], HubEvent::RecheckDevice);
     }
 }

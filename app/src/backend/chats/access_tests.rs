@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::*;
 use crate::chats::types::*;
 use crate::backend::{
-    hub::LocalHub,
+    hub::Hub,
     store::{AccountStore, SqliteStore, accounts::UserRow},
 };
 
@@ -110,7 +110,7 @@ async fn person(store: &SqliteStore, name: &str, n: u64) -> String {
 async fn outsiders_invitees_the_blocked_the_removed_and_the_declined_are_refused_everywhere() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SqliteStore::open(&format!("sqlite://{}", dir.path().join("m.db").display())).await.unwrap());
-    let chats = ChatsService::new(store.clone(), Arc::new(LocalHub::new()), ChatsConfig::default());
+    let chats = ChatsService::new(store.clone(), Hub::local(), ChatsConfig::default());
     let owner = person(&store, "owner", 1).await;
     let third = person(&store, "third", 2).await;
     let outsider = person(&store, "outsider", 3).await;

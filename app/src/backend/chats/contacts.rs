@@ -22,24 +22,19 @@ impl ChatsService {
     /// The caller's contacts, invitations both ways, and the people they blocked.
     pub async fn list_contacts(&self, me: &str) -> R<Vec<ContactView>> {
         let rows = self.store.contacts_of(me).await.map_err(internal)?;
-        Ok(rows
-            .iter()
-            .map(|c| {
-                let state = match c.state.as_str() {
-                    "accepted" => ContactState::Contact,
-                    "blocked" => ContactState::Blocked,
-                    _ if c.inviter == me => ContactState::InvitationSent,
-                    _ => ContactState::InvitationReceived,
-                };
-                let visible = state == ContactState::Contact && c.last_seen_visibility != "nobody";
-                ContactView {
-                    person: views::person(&c.person),
-                    state,
-                    presence: self.presence(&c.person.id, visible, c.last_seen_at),
-                    since: c.since,
-                }
-            })
-            .collect())
+        let mut contacts = Vec::with_capacity(rows.len());
+        for c in &rows {
+            let state = match c.state.as_str() {
+                "accepted" => ContactState::Contact,
+                "blocked" => ContactState::Blocked,
+                _ if c.inviter == me => ContactState::InvitationSent,
+                _ => ContactState::InvitationReceived,
+            };
+            let visible = state == ContactState::Contact && c.last_seen_visibility != "nobody";
+            let presence = self.presence(&c.person.id, visible, c.last_seen_at).await;
+            contacts.push(ContactView { person: views::person(&c.person), state, presence, since: c.since });
+        }
+        Ok(contacts)
     }
 
     pub async fn unseen_invitations(&self, me: &str) -> R<u32> {

@@ -8,7 +8,7 @@ use crate::chats::types::MessageView;
 use crate::error::AppError;
 use crate::realtime::protocol::ServerFrame;
 use crate::backend::{
-    hub::Payload,
+    hub::{HubEvent, Payload},
     store::chats::{MessageRow, SummaryScope},
 };
 
@@ -30,13 +30,13 @@ impl ChatsService {
         }
         if let Some(p) = payload(frame) {
             let users: Vec<&str> = users.iter().map(String::as_str).collect();
-            self.hub.publish(&users, p);
+            self.hub.publish(&users, HubEvent::Frame(p));
         }
     }
 
     fn publish_one(&self, user: &str, frame: &ServerFrame) {
         if let Some(p) = payload(frame) {
-            self.hub.publish(&[user], p);
+            self.hub.publish(&[user], HubEvent::Frame(p));
         }
     }
 
@@ -100,7 +100,7 @@ impl ChatsService {
     pub(super) async fn publish_chat_updated(&self, chat_id: &str) -> Result<(), AppError> {
         let rows = self.store.summaries(SummaryScope::Members { chat_id }).await.map_err(internal)?;
         for row in &rows {
-            self.publish_one(&row.viewer, &ServerFrame::ChatUpdated { chat: self.summary(row) });
+            self.publish_one(&row.viewer, &ServerFrame::ChatUpdated { chat: self.summary(row).await });
         }
         Ok(())
     }
@@ -110,7 +110,7 @@ impl ChatsService {
         let scope = SummaryScope::Viewer { user_id: user, cursor: None, limit: 1, only_chat: Some(chat_id) };
         let rows = self.store.summaries(scope).await.map_err(internal)?;
         for row in &rows {
-            self.publish_one(user, &ServerFrame::ChatUpdated { chat: self.summary(row) });
+            self.publish_one(user, &ServerFrame::ChatUpdated { chat: self.summary(row).await });
         }
         Ok(())
     }

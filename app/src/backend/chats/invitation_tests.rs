@@ -4,12 +4,12 @@ use super::tests::{World, code, world};
 use super::*;
 use crate::chats::types::*;
 use crate::realtime::protocol::ServerFrame;
-use crate::backend::hub::{DeviceLink, Hub};
+use crate::backend::hub::DeviceLink;
 
 fn frames(device: &mut DeviceLink) -> Vec<ServerFrame> {
     let mut out = Vec::new();
     while let Ok(p) = device.events.try_recv() {
-        out.push(serde_json::from_str(&p.text).unwrap());
+        out.push(serde_json::from_str(p.text()).unwrap());
     }
     out
 }

@@ -44,7 +44,11 @@ impl ChatsService {
     pub async fn list_chats_page(&self, me: &str, cursor: Option<(i64, &str)>, limit: u32) -> R<Vec<ChatSummary>> {
         let scope = SummaryScope::Viewer { user_id: me, cursor, limit: limit.clamp(1, LIST_MAX), only_chat: None };
         let rows = self.store.summaries(scope).await.map_err(internal)?;
-        Ok(rows.iter().map(|r| self.summary(r)).collect())
+        let mut list = Vec::with_capacity(rows.len());
+        for row in &rows {
+            list.push(self.summary(row).await);
+        }
+        Ok(list)
     }
 
     /// Caller must be able to read the chat. Its list row as the caller sees it.
@@ -52,7 +56,8 @@ impl ChatsService {
         self.readable_access(me, chat_id).await?;
         let scope = SummaryScope::Viewer { user_id: me, cursor: None, limit: 1, only_chat: Some(chat_id) };
         let rows = self.store.summaries(scope).await.map_err(internal)?;
-        rows.first().map(|r| self.summary(r)).ok_or(AppError::NotFound)
+        let row = rows.first().ok_or(AppError::NotFound)?;
+        Ok(self.summary(row).await)
     }
 
     /// Messages `lo..=hi` with their reactions, oldest first, as `me` sees them.

@@ -18,6 +18,7 @@ mod invitations;
 #[cfg(test)]
 mod invitation_tests;
 mod messages;
+mod presence;
 mod profiles;
 mod search;
 #[cfg(test)]
@@ -58,7 +59,7 @@ impl Default for ChatsConfig {
 
 pub struct ChatsService {
     store: Arc<dyn Store>,
-    hub: Arc<dyn Hub>,
+    hub: Hub,
     config: ChatsConfig,
     clock: Arc<dyn Clock>,
 }
@@ -116,7 +117,7 @@ fn not_allowed(what: &str) -> AppError {
 }
 
 impl ChatsService {
-    pub fn new(store: Arc<dyn Store>, hub: Arc<dyn Hub>, config: ChatsConfig) -> Self {
+    pub fn new(store: Arc<dyn Store>, hub: Hub, config: ChatsConfig) -> Self {
         Self { store, hub, config, clock: Arc::new(SystemClock) }
     }
 

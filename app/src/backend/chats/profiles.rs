@@ -34,13 +34,13 @@ impl ChatsService {
     pub(super) async fn visible_presence(&self, me: &str, other: &str) -> R<Presence> {
         let Some(target) = self.store.profile_row(other).await.map_err(internal)? else { return Ok(Presence::Hidden) };
         let relation = self.store.relation(me, other).await.map_err(internal)?;
-        Ok(self.presence(other, presence_visible(&target, &relation), target.last_seen_at))
+        Ok(self.presence(other, presence_visible(&target, &relation), target.last_seen_at).await)
     }
 
     /// Whether `me` sees `other` online: only people online are looked up (a big group's list
     /// reads no rows for those who are away).
     pub(super) async fn visibly_online(&self, me: &str, other: &str) -> R<bool> {
-        if !self.hub.is_online(other) {
+        if !self.hub.is_online(other).await {
             return Ok(false);
         }
         Ok(other == me || self.visible_presence(me, other).await? == Presence::Online)
@@ -54,7 +54,7 @@ impl ChatsService {
             return Ok(ProfileView {
                 person: views::person(&target.person),
                 bio: target.bio.clone(),
-                presence: self.presence(me, true, target.last_seen_at),
+                presence: self.presence(me, true, target.last_seen_at).await,
                 contact: ContactState::None,
                 can_message: false,
                 direct_chat: None,
@@ -66,7 +66,7 @@ impl ChatsService {
         Ok(ProfileView {
             person: views::person(&target.person),
             bio: target.bio.clone(),
-            presence: self.presence(&other, presence_visible(&target, &relation), target.last_seen_at),
+            presence: self.presence(&other, presence_visible(&target, &relation), target.last_seen_at).await,
             contact: super::contacts::contact_state(me, &relation),
             can_message: !relation.i_blocked && !relation.they_blocked && !declined,
             direct_chat: relation.direct.as_ref().filter(|(_, state)| state != "dismissed").map(|(id, _)| id.clone()),

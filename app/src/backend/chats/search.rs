@@ -56,13 +56,12 @@ impl ChatsService {
 
     pub async fn search_chats(&self, me: &str, query: &str) -> R<Vec<ChatHit>> {
         let rows = self.store.chats_by_name(me, query, CHATS_LIMIT).await.map_err(internal)?;
-        Ok(rows
-            .iter()
-            .map(|r| {
-                let s = self.summary(r);
-                ChatHit { id: s.id, kind: s.kind, title: s.title }
-            })
-            .collect())
+        let mut hits = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let s = self.summary(row).await;
+            hits.push(ChatHit { id: s.id, kind: s.kind, title: s.title });
+        }
+        Ok(hits)
     }
 
     pub async fn search_messages(&self, me: &str, query: &str) -> R<Vec<MessageHit>> {

@@ -6,13 +6,13 @@ use super::*;
 use crate::chats::types::*;
 use crate::realtime::protocol::ServerFrame;
 use crate::backend::{
-    hub::{Hub, LocalHub},
+    hub::Hub,
     store::{AccountStore, ChatStore, SqliteStore, accounts::UserRow},
 };
 
 pub(super) struct World {
     pub(super) chats: ChatsService,
-    pub(super) hub: LocalHub,
+    pub(super) hub: Hub,
     pub(super) store: Arc<SqliteStore>,
     _dir: tempfile::TempDir,
 }
@@ -21,9 +21,9 @@ async fn world_with(max_group_members: u32) -> World {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("t.db").display());
     let store = Arc::new(SqliteStore::open(&url).await.unwrap());
-    let hub = LocalHub::new();
+    let hub = Hub::local();
     let config = ChatsConfig { max_group_members, default_region: "DE".into() };
-    let chats = ChatsService::new(store.clone(), Arc::new(hub.clone()), config);
+    let chats = ChatsService::new(store.clone(), hub.clone(), config);
     World { chats, hub, store, _dir: dir }
 }
 
@@ -504,7 +504,7 @@ async fn every_stored_change_reaches_the_members_devices() {
     let m = w.chats.send_message(&a, &chat, "cid-1", "hi", None).await.unwrap().0;
     let mut frames = Vec::new();
     while let Ok(p) = bob.events.try_recv() {
-        frames.push(serde_json::from_str::<ServerFrame>(&p.text).unwrap());
+        frames.push(serde_json::from_str::<ServerFrame>(p.text()).unwrap());
     }
     assert!(matches!(&frames[0], ServerFrame::Message { message } if message.id == m.id && message.client_id.is_none()));
     assert!(frames.iter().any(|f| matches!(f, ServerFrame::ChatUpdated { chat: s } if s.id == chat && s.unread == 1)));
@@ -513,7 +513,7 @@ async fn every_stored_change_reaches_the_members_devices() {
     w.chats.mark_read(&b, &chat, 1).await.unwrap();
     let mut kinds = Vec::new();
     while let Ok(p) = bob.events.try_recv() {
-        kinds.push(match serde_json::from_str::<ServerFrame>(&p.text).unwrap() {
+        kinds.push(match serde_json::from_str::<ServerFrame>(p.text()).unwrap() {
             ServerFrame::Reactions { reactions, .. } => format!("reactions:{}", reactions[0].mine),
             ServerFrame::MessageUpdated { message } => format!("updated:{}", message.body),
             ServerFrame::Read { seq, .. } => format!("read:{seq}"),
@@ -549,7 +549,7 @@ async fn settings_are_checked_and_delivery_marks_only_rise() {
     let mut ada = w.hub.attach(&a);
     w.chats.mark_delivered(&b, &chat, 2).await.unwrap();
     w.chats.mark_delivered(&b, &chat, 1).await.unwrap();
-    let frame: ServerFrame = serde_json::from_str(&ada.events.try_recv().unwrap().text).unwrap();
+    let frame: ServerFrame = serde_json::from_str(ada.events.try_recv().unwrap().text()).unwrap();
     let shown = crate::accounts::validate::display_user_id(&b);
     assert_eq!(frame, ServerFrame::Delivered { chat_id: chat.clone(), user_id: shown, seq: 2 });
     assert!(ada.events.try_recv().is_err(), "a lower mark is not news");

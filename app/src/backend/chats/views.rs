@@ -105,23 +105,27 @@ pub(super) fn message_views(rows: &[MessageRow], reactions: &[ReactionRow], view
 
 impl ChatsService {
     /// Online if the viewer may see it and a device is connected, else the last-seen time.
-    pub(super) fn presence(&self, user_id: &str, visible: bool, last_seen_at: Option<i64>) -> Presence {
+    pub(super) async fn presence(&self, user_id: &str, visible: bool, last_seen_at: Option<i64>) -> Presence {
         if !visible {
             Presence::Hidden
-        } else if self.hub.is_online(user_id) {
+        } else if self.hub.is_online(user_id).await {
             Presence::Online
         } else {
             last_seen_at.map_or(Presence::Hidden, |at| Presence::LastSeen { at })
         }
     }
 
-    pub(super) fn summary(&self, row: &SummaryRow) -> ChatSummary {
+    pub(super) async fn summary(&self, row: &SummaryRow) -> ChatSummary {
         let group = row.conv.kind == "group";
         let last_message = row.last.as_ref().map(|m| {
             let event = system_event(m);
             let sender = m.sender.as_ref().map(|s| (s.display_name.as_str(), s.id == row.viewer));
             last_message(&m.id, m.seq, sender, &m.body, event.as_ref(), m.deleted, m.created_at, group)
         });
+        let peer_online = match &row.peer {
+            Some(peer) if row.peer_presence_visible => self.hub.is_online(&peer.id).await,
+            _ => false,
+        };
         ChatSummary {
             id: row.conv.id.clone(),
             kind: kind(&row.conv.kind),
@@ -131,7 +135,7 @@ impl ChatsService {
                 row.peer.as_ref().map(|p| p.display_name.clone()).unwrap_or_default()
             },
             peer: row.peer.as_ref().map(person),
-            peer_online: row.peer_presence_visible && row.peer.as_ref().is_some_and(|p| self.hub.is_online(&p.id)),
+            peer_online,
             last_message,
             unread: row.unread.clamp(0, u32::MAX as i64) as u32,
             muted: row.muted,

@@ -1,50 +1,29 @@
-//! Presence and other frames the connection publishes through the hub: who came online, who
-//! went away.
-use app::{
-    accounts::validate::display_user_id,
-    chats::types::Presence,
-    realtime::protocol::ServerFrame,
-    backend::{Services, hub::Payload},
-};
+//! The device coming and going, reported to the chats service (which decides who hears of it).
+//! Off the socket's path: the first frames should not wait on the audience, nor a closing
+//! socket on its goodbye.
+use app::backend::Services;
 use tracing::Instrument;
 
-pub(super) fn publish(services: &Services, users: &[&str], frame: &ServerFrame) {
-    if users.is_empty() {
-        return;
-    }
-    match Payload::of(frame) {
-        Ok(payload) => services.hub.publish(users, payload),
-        Err(e) => tracing::error!(error = %e, "a frame could not be serialised"),
-    }
-}
-
-/// Tells whoever may see it that `user` came online or went away.
-pub(super) fn announce(services: Services, user: String, presence: Presence) {
+/// The user's first device here connected.
+pub(super) fn came_online(services: &Services, user: &str) {
+    let (chats, user) = (services.chats.clone(), user.to_owned());
     tokio::spawn(
         async move {
-            match services.chats.presence_audience(&user).await {
-                Ok(audience) => {
-                    let audience: Vec<&str> = audience.iter().map(String::as_str).filter(|u| *u != user).collect();
-                    let frame = ServerFrame::Presence { user_id: display_user_id(&user), presence };
-                    publish(&services, &audience, &frame);
-                }
-                Err(e) => tracing::warn!(error = %e, "presence audience unavailable"),
+            if let Err(e) = chats.came_online(&user).await {
+                tracing::warn!(error = %e, "announcing presence failed");
             }
         }
         .in_current_span(),
     );
 }
 
-/// The user's last device left: remember when, and say so (unless they are back already).
-pub(super) fn went_offline(services: Services, user: String) {
+/// The user's last device here went away.
+pub(super) fn went_offline(services: &Services, user: &str) {
+    let (chats, user) = (services.chats.clone(), user.to_owned());
     tokio::spawn(
         async move {
-            let at = time::OffsetDateTime::now_utc().unix_timestamp();
-            if let Err(e) = services.chats.set_last_seen(&user, at).await {
-                tracing::warn!(error = %e, "storing last seen failed");
-            }
-            if !services.hub.is_online(&user) {
-                announce(services, user, Presence::LastSeen { at });
+            if let Err(e) = chats.went_offline(&user).await {
+                tracing::warn!(error = %e, "announcing presence failed");
             }
         }
         .in_current_span(),

@@ -4,12 +4,15 @@
 use std::collections::{HashSet, VecDeque};
 
 use app::{
+    backend::{
+        clock::{Clock, SystemClock},
+        hub::{DeviceLink, HubEvent},
+    },
     realtime::protocol::{Cursor, ServerFrame},
-    backend::hub::{DeviceLink, Payload},
 };
 use tokio::{sync::mpsc::error::TryRecvError, time::Instant};
 
-use super::{Connection, End, Step, instant_at, now_ms};
+use super::{Connection, End, Step, instant_at};
 use crate::ws::limits::{MAX_BUFFERED_DURING_REPLAY, MAX_CURSORS, REPLAY_PAGE, REPLAY_TIME, SINCE_MARGIN_MS};
 
 /// What the client's `hello` asked for.
@@ -49,7 +52,7 @@ impl Connection {
     /// Sends, per cursor, every message after it (up to the chat's last when the replay began),
     /// oldest first, in pages; then, when the hello said how old the client's copy is, what
     /// changed in the messages it holds. Bounded by `replay_messages` and `REPLAY_TIME`.
-    pub(super) async fn replay(&mut self, link: &mut DeviceLink, hello: Hello, buffered: &mut VecDeque<Payload>) -> Step {
+    pub(super) async fn replay(&mut self, link: &mut DeviceLink, hello: Hello, buffered: &mut VecDeque<HubEvent>) -> Step {
         let Hello { cursors, since } = hello;
         if cursors.is_empty() {
             return Ok(());
@@ -67,7 +70,7 @@ impl Connection {
             }
         };
         // A `since` in the future asks for nothing; one before 1970 for everything.
-        let since = since.map(|at| at.clamp(0, now_ms()).saturating_sub(SINCE_MARGIN_MS));
+        let since = since.map(|at| at.clamp(0, SystemClock.now_ms()).saturating_sub(SINCE_MARGIN_MS));
         let mut seen = HashSet::new();
         for cursor in cursors.into_iter().take(MAX_CURSORS) {
             budget.check(Instant::now())?;
@@ -102,7 +105,7 @@ impl Connection {
         last: i64,
         budget: &mut Budget,
         link: &mut DeviceLink,
-        buffered: &mut VecDeque<Payload>,
+        buffered: &mut VecDeque<HubEvent>,
     ) -> Result<i64, End> {
         let services = self.cx.services.clone();
         while after < last {
@@ -173,10 +176,10 @@ impl Connection {
 
 /// Moves live events that arrived during a replay page into the connection's own buffer, so
 /// the hub's bounded queue does not fill while a long replay is sent.
-fn drain(link: &mut DeviceLink, buffered: &mut VecDeque<Payload>) -> Step {
+fn drain(link: &mut DeviceLink, buffered: &mut VecDeque<HubEvent>) -> Step {
     loop {
         match link.events.try_recv() {
-            Ok(payload) => buffered.push_back(payload),
+            Ok(event) => buffered.push_back(event),
             Err(TryRecvError::Empty) => break,
             Err(TryRecvError::Disconnected) => return Err(End::Reconnect("slow")),
         }

@@ -1,0 +1,48 @@
+//! What each frame from the client asks for, answered through the services.
+use app::realtime::protocol::{ClientFrame, ServerFrame};
+use tokio::time::Instant;
+
+use super::{Connection, Step};
+
+impl Connection {
+    /// Answers one frame from the client.
+    pub(super) async fn handle(&mut self, frame: ClientFrame) -> Step {
+        let services = self.cx.services.clone();
+        let me = self.cx.user.clone();
+        match frame {
+            ClientFrame::Hello { .. } => self.error("unexpected_hello", "Already said hello".into(), None).await,
+            ClientFrame::Ping { nonce } => self.send(&ServerFrame::Pong { nonce }).await,
+            ClientFrame::Send { chat_id, client_id, body, reply_to } => {
+                self.cx.per_user.message_sent(&me, &chat_id);
+                // The service commits before it returns, so the ack never names a lost message.
+                match services.chats.send_message(&me, &chat_id, &client_id, &body, reply_to.as_deref()).await {
+                    Ok((message, _new)) => {
+                        let ack = ServerFrame::Ack {
+                            client_id,
+                            chat_id: message.chat_id,
+                            id: message.id,
+                            seq: message.seq,
+                            created_at: message.created_at,
+                        };
+                        self.send(&ack).await
+                    }
+                    Err(e) => self.error(e.code(), e.to_string(), Some(client_id)).await,
+                }
+            }
+            ClientFrame::Typing { chat_id } => {
+                // Dropped without a word when too frequent: typing is a hint, not a request.
+                if !self.cx.per_user.may_broadcast_typing(&me, &chat_id, Instant::now()) {
+                    return Ok(());
+                }
+                match services.chats.typing(&me, &chat_id, &self.cx.display_name).await {
+                    Ok(()) => Ok(()),
+                    Err(e) => self.error(e.code(), e.to_string(), None).await,
+                }
+            }
+            ClientFrame::Read { chat_id, seq } => match services.chats.mark_read(&me, &chat_id, seq).await {
+                Ok(()) => Ok(()),
+                Err(e) => self.error(e.code(), e.to_string(), None).await,
+            },
+        }
+    }
+}
