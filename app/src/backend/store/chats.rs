@@ -322,9 +322,9 @@ pub trait MessageStore: Send + Sync {
     async fn toggle_reaction(&self, message_id: &str, user_id: &str, emoji: &str, now: i64) -> Result<bool, StoreError>;
     /// Reactions on messages `lo..=hi` of a chat, oldest first.
     async fn reactions(&self, chat_id: &str, lo: i64, hi: i64) -> Result<Vec<ReactionRow>, StoreError>;
-    /// Full-text hits in the viewer's readable chats, newest first. `query` is FTS5 syntax the
-    /// service built from quoted words.
-    async fn search_messages(&self, me: &str, query: &str, limit: u32) -> Result<Vec<MessageHitRow>, StoreError>;
+    /// Full-text hits in the viewer's readable chats, newest first: messages holding every one
+    /// of `words` (the last may be the start of a word still being typed); none for no words.
+    async fn search_messages(&self, me: &str, words: &[String], limit: u32) -> Result<Vec<MessageHitRow>, StoreError>;
 }
 
 /// Contacts, blocks and group invite links.

@@ -17,6 +17,24 @@ use super::{
 /// a short prefix, which matches most words) walked the whole index for each search.
 pub(super) const SEARCH_CANDIDATES: u32 = 10_000;
 
+/// The shortest last word searched as a prefix: a letter or two would match most words of
+/// every message, and FTS5 merges the lists of all of them before returning the first hit.
+const PREFIX_MIN: usize = 3;
+
+/// The words as an FTS5 query: each quoted (so nothing typed is read as query syntax), the
+/// last one as a prefix (from `PREFIX_MIN` characters) so results follow the typing. None
+/// when there are no words.
+pub(super) fn fts_query(words: &[String]) -> Option<String> {
+    // Control characters go: SQLite ends a query string at a NUL ("unterminated string").
+    let words: Vec<String> = words.iter().map(|w| w.chars().filter(|c| !c.is_control()).collect()).collect();
+    let prefix = words.last()?.chars().count() >= PREFIX_MIN;
+    let mut query = words.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" ");
+    if prefix {
+        query.push('*');
+    }
+    Some(query)
+}
+
 /// `?1` the viewer, `?2` the FTS5 query, `?3` hits wanted, `?4` `SEARCH_CANDIDATES`. The
 /// candidates are the index's newest matches (FTS5 walks rowids backwards and stops at the
 /// limit); only the hits in the viewer's chats are joined back to the index for a snippet.
@@ -181,14 +199,9 @@ impl MessageStore for SqliteStore {
             .collect())
     }
 
-    async fn search_messages(&self, me: &str, query: &str, limit: u32) -> Result<Vec<MessageHitRow>, StoreError> {
-        let rows = sqlx::query(&SEARCH_SQL)
-        .bind(me)
-        .bind(query)
-        .bind(limit)
-        .bind(SEARCH_CANDIDATES)
-        .fetch_all(self.pool())
-        .await?;
+    async fn search_messages(&self, me: &str, words: &[String], limit: u32) -> Result<Vec<MessageHitRow>, StoreError> {
+        let Some(query) = fts_query(words) else { return Ok(Vec::new()) };
+        let rows = sqlx::query(&SEARCH_SQL).bind(me).bind(query).bind(limit).bind(SEARCH_CANDIDATES).fetch_all(self.pool()).await?;
         Ok(rows
             .iter()
             .map(|r| MessageHitRow {
