@@ -69,7 +69,7 @@ type R<T> = Result<T, AppError>;
 const READABLE: [&str; 4] = ["active", "incoming", "outgoing", "declined"];
 
 /// Store failures are logged here, once; the client only learns that something went wrong,
-/// or, when the writer is overloaded, to try again in a moment (a resent message is stored
+/// that the chat is gone, or, when the writer is overloaded, to try again in a moment (a resent message is stored
 /// once: its client id finds it if the first try did commit after all).
 fn internal(e: StoreError) -> AppError {
     match e {
@@ -77,6 +77,8 @@ fn internal(e: StoreError) -> AppError {
             tracing::warn!(error = %e, "chats store overloaded");
             AppError::RateLimited { retry_after_secs: 1 }
         }
+        // The chat went between the access check and the write (deleted meanwhile).
+        StoreError::NoSuchChat(_) => AppError::NotFound,
         e => {
             tracing::error!(error = %e, "chats store failed");
             AppError::Internal

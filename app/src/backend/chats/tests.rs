@@ -569,3 +569,10 @@ async fn settings_are_checked_and_delivery_marks_only_rise() {
     let bob = w.store.members(&group, &["active"]).await.unwrap().into_iter().find(|m| m.person.id == b).unwrap();
     assert_eq!(bob.last_delivered_seq, sent.seq);
 }
+
+#[test]
+fn a_chat_gone_before_its_write_is_not_found_and_a_stopped_writer_is_a_server_error() {
+    assert_eq!(internal(StoreError::NoSuchChat("c".into())), AppError::NotFound);
+    assert_eq!(internal(StoreError::WriterStopped), AppError::Internal);
+    assert_eq!(internal(StoreError::Busy), AppError::RateLimited { retry_after_secs: 1 });
+}

@@ -19,17 +19,20 @@ pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
 
+/// What went wrong in a store, in its own words: an implementation turns its driver's errors
+/// into these (keeping the driver's text for the log), so callers never see which database it is.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The database failed a statement or could not be reached.
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
-    /// From the message writer's own connection (`sqlite_writer`).
-    #[error("database error: {0}")]
-    Writer(#[from] rusqlite::Error),
+    Database(String),
     #[error("migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    Migrate(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A write named a chat that does not exist (it may have been deleted a moment before).
+    #[error("no such chat: {0}")]
+    NoSuchChat(String),
     /// The message writer's queue is full: nothing was written; the caller may retry shortly.
     #[error("the message writer is busy")]
     Busy,

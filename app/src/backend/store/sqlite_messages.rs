@@ -74,8 +74,9 @@ impl MessageStore for SqliteStore {
         .bind(messages.len() as i64)
         .bind(last_at)
         .bind(&first.chat_id)
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::NoSuchChat(first.chat_id.clone()))?;
         let mut seq = last - messages.len() as i64;
         let mut first_rowid = None;
         for m in messages {
