@@ -74,7 +74,7 @@ impl ChatsService {
         Ok(rows
             .into_iter()
             .map(|r| MessageHit {
-                chat_title: if r.chat_kind == "group" { r.chat_name } else { r.peer_name.unwrap_or_default() },
+                chat_title: if r.chat_kind == ChatKind::Group { r.chat_name } else { r.peer_name.unwrap_or_default() },
                 chat_id: r.chat_id,
                 message_id: r.message_id,
                 seq: r.seq,

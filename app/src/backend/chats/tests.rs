@@ -7,7 +7,7 @@ use crate::chats::types::*;
 use crate::realtime::protocol::ServerFrame;
 use crate::backend::{
     hub::{Hub, LocalHub},
-    store::{AccountStore, ChatStore, SqliteStore, accounts::UserRow},
+    store::{AccountStore, ChatStore, SqliteStore, accounts::UserRow, states::MemberState},
 };
 
 pub(super) struct World {
@@ -566,7 +566,7 @@ async fn settings_are_checked_and_delivery_marks_only_rise() {
     while ada.events.try_recv().is_ok() {}
     w.chats.mark_delivered(&b, &group, sent.seq).await.unwrap();
     assert!(ada.events.try_recv().is_err(), "no delivered frame in a group");
-    let bob = w.store.members(&group, &["active"]).await.unwrap().into_iter().find(|m| m.person.id == b).unwrap();
+    let bob = w.store.members(&group, &[MemberState::Active]).await.unwrap().into_iter().find(|m| m.person.id == b).unwrap();
     assert_eq!(bob.last_delivered_seq, sent.seq);
 }
 

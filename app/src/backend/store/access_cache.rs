@@ -69,9 +69,10 @@ impl AccessCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::store::states::ChatKind;
 
     fn access(id: &str) -> Arc<ChatAccess> {
-        Arc::new(ChatAccess { id: id.into(), kind: "group".into(), members: Vec::new(), blockers: Vec::new() })
+        Arc::new(ChatAccess { id: id.into(), kind: ChatKind::Group, members: Vec::new(), blockers: Vec::new() })
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod access_cache;
 pub mod accounts;
 pub mod chats;
+pub mod states;
 mod sqlite;
 mod sqlite_accounts;
 mod sqlite_chats;
@@ -11,6 +12,7 @@ mod sqlite_invitations;
 mod sqlite_messages;
 mod sqlite_people;
 mod sqlite_rows;
+mod sqlite_text;
 mod sqlite_writer;
 
 pub use accounts::AccountStore;

@@ -10,6 +10,7 @@ use super::{
     SqliteStore, StoreError,
     chats::{MessageHitRow, MessageRow, MessageStore, NewMessage, ReactionRow, Sent},
     sqlite_rows::{MSG_COLS, MSG_FROM, READABLE, SENDER, brief_at, index_new_messages, insert_at, message_row},
+    sqlite_text::state_at,
 };
 
 /// Matches looked at per search, newest first, across every chat on the server: the index knows
@@ -203,11 +204,11 @@ impl MessageStore for SqliteStore {
     async fn search_messages(&self, me: &str, words: &[String], limit: u32) -> Result<Vec<MessageHitRow>, StoreError> {
         let Some(query) = fts_query(words) else { return Ok(Vec::new()) };
         let rows = sqlx::query(&SEARCH_SQL).bind(me).bind(query).bind(limit).bind(SEARCH_CANDIDATES).fetch_all(self.pool()).await?;
-        Ok(rows
-            .iter()
-            .map(|r| MessageHitRow {
+        rows.iter()
+            .map(|r| {
+                Ok(MessageHitRow {
                 chat_id: r.get(0),
-                chat_kind: r.get(1),
+                chat_kind: state_at(r, "kind")?,
                 chat_name: r.get(2),
                 peer_name: r.get(3),
                 message_id: r.get("m_id"),
@@ -215,8 +216,9 @@ impl MessageStore for SqliteStore {
                 sender: brief_at(r, SENDER).unwrap_or_default(),
                 snippet: r.get("snippet"),
                 created_at: r.get(10),
+                })
             })
-            .collect())
+            .collect()
     }
 }
 

@@ -2,7 +2,7 @@
 use rusqlite::{Connection, StatementStatus, params};
 
 use super::*;
-use crate::backend::store::{AccountStore, ChatStore, accounts::UserRow};
+use crate::backend::store::{AccountStore, ChatStore, accounts::UserRow, states::MemberState};
 use crate::chats::validate::search_words;
 
 /// Ada's chat with Bob, and Bob's chat with Carol, which Ada cannot read.
@@ -13,8 +13,8 @@ async fn two_chats() -> (SqliteStore, String, String, tempfile::TempDir) {
         let row = UserRow { id: id.into(), username: name.into(), display_name: name.into(), phone: None, email: None, password_hash: None, created_at: 0 };
         store.user_insert(&row).await.unwrap();
     }
-    let (mine, _) = store.create_direct("c1", "AAAAAAAA", "active", "BBBBBBBB", "active", 0).await.unwrap();
-    let (theirs, _) = store.create_direct("c2", "BBBBBBBB", "active", "CCCCCCCC", "active", 0).await.unwrap();
+    let (mine, _) = store.create_direct("c1", "AAAAAAAA", MemberState::Active, "BBBBBBBB", MemberState::Active, 0).await.unwrap();
+    let (theirs, _) = store.create_direct("c2", "BBBBBBBB", MemberState::Active, "CCCCCCCC", MemberState::Active, 0).await.unwrap();
     (store, mine, theirs, dir)
 }
 
