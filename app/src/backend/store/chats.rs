@@ -55,7 +55,7 @@ pub struct MemberRow {
 }
 
 /// Who belongs to a chat and how: what deciding access and fan-out needs, without the
-/// members' marks or profiles (so it can be kept in memory; see `access_cache`).
+/// members' marks or profiles (so it can be kept in memory; see `membership_cache`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChatAccess {
     pub id: String,
@@ -266,7 +266,8 @@ pub trait ChatStore: Send + Sync {
     async fn conv_by_group_id(&self, group_id: &str) -> Result<Option<ConvRow>, StoreError>;
     /// The conversation and `user_id`'s member row in it.
     async fn membership(&self, chat_id: &str, user_id: &str) -> Result<Option<(ConvRow, MemberRow)>, StoreError>;
-    /// Who is in the chat and how (`None` if there is no such chat). Served from memory.
+    /// Who is in the chat and how (`None` if there is no such chat). Asked by every send, so a
+    /// store answers it from memory: `membership_cache::CachedAccess` in front of its reads.
     async fn access(&self, chat_id: &str) -> Result<Option<Arc<ChatAccess>>, StoreError>;
     /// Members in any of `states`, oldest first.
     async fn members(&self, chat_id: &str, states: &[MemberState]) -> Result<Vec<MemberRow>, StoreError>;

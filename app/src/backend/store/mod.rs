@@ -1,10 +1,11 @@
 //! Persistence behind one seam. Services never write SQL; they call a `Store`. SQLite is the
 //! implementation today; a PostgreSQL one will implement the same trait for several servers.
-mod access_cache;
 pub mod accounts;
 pub mod chats;
+pub mod membership_cache;
 pub mod states;
 mod sqlite;
+mod sqlite_access;
 mod sqlite_accounts;
 mod sqlite_chats;
 mod sqlite_contacts;

@@ -7,11 +7,11 @@ use sqlx::Row;
 
 use super::{
     SqliteStore, StoreError,
-    chats::{AccessMember, Applied, Change, ChatAccess, ChatStore, ConvRow, MemberRow, NewMessage, SummaryRow, SummaryScope},
+    chats::{Applied, Change, ChatAccess, ChatStore, ConvRow, MemberRow, NewMessage, SummaryRow, SummaryScope},
     sqlite_rows::{CONV_COLS, MEMBER_COLS, PEER, PREVIEW_COLS, READABLE, append, brief_at, conv_row, like_escape, lock_for_write, member_row, message_row, pair},
     sqlite_text::{StoredText, sql_list, state_at},
     sqlite_writer::MarkKind,
-    states::{ChatKind, MemberState, Role},
+    states::MemberState,
 };
 
 /// The chat-list statement. The viewer of each row is `mb.user_id`, so one statement serves a
@@ -89,40 +89,7 @@ impl ChatStore for SqliteStore {
     }
 
     async fn access(&self, chat_id: &str) -> Result<Option<Arc<ChatAccess>>, StoreError> {
-        let generation = match self.access.get(chat_id) {
-            Ok(access) => return Ok(Some(access)),
-            Err(generation) => generation,
-        };
-        let Some(kind) = sqlx::query_scalar::<_, String>("SELECT kind FROM conversations WHERE id = ?").bind(chat_id).fetch_optional(self.pool()).await?
-        else {
-            return Ok(None);
-        };
-        let kind = ChatKind::parse(&kind)?;
-        let members = sqlx::query_as::<_, (String, String, String)>(
-            "SELECT user_id, role, state FROM members WHERE conversation_id = ? ORDER BY joined_at, user_id",
-        )
-        .bind(chat_id)
-        .fetch_all(self.pool())
-        .await?;
-        let members = members
-            .into_iter()
-            .map(|(user_id, role, state)| Ok(AccessMember { user_id, role: Role::parse(&role)?, state: MemberState::parse(&state)? }))
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        let blockers = match (kind, members.as_slice()) {
-            (ChatKind::Direct, [a, b]) => {
-                sqlx::query_scalar::<_, String>(
-                    "SELECT blocker_id FROM blocks WHERE (blocker_id = ?1 AND blocked_id = ?2) OR (blocker_id = ?2 AND blocked_id = ?1)",
-                )
-                .bind(&a.user_id)
-                .bind(&b.user_id)
-                .fetch_all(self.pool())
-                .await?
-            }
-            _ => Vec::new(),
-        };
-        let access = Arc::new(ChatAccess { id: chat_id.to_owned(), kind, members, blockers });
-        self.access.insert(access.clone(), generation);
-        Ok(Some(access))
+        self.access.access(chat_id).await
     }
 
     async fn members(&self, chat_id: &str, states: &[MemberState]) -> Result<Vec<MemberRow>, StoreError> {
@@ -166,7 +133,7 @@ impl ChatStore for SqliteStore {
                 .await?;
         }
         tx.commit().await?;
-        self.access.forget(id);
+        self.chat_changed(id);
         Ok((id.to_owned(), true))
     }
 
@@ -199,7 +166,7 @@ impl ChatStore for SqliteStore {
             .await?;
         append(&mut tx, system).await?;
         tx.commit().await?;
-        self.access.forget(&c.id);
+        self.chat_changed(&c.id);
         Ok(true)
     }
 
@@ -209,7 +176,7 @@ impl ChatStore for SqliteStore {
         sqlx::query("DELETE FROM messages WHERE conversation_id = ?").bind(chat_id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM conversations WHERE id = ?").bind(chat_id).execute(&mut *tx).await?;
         tx.commit().await?;
-        self.access.forget(chat_id);
+        self.chat_changed(chat_id);
         Ok(())
     }
 
@@ -295,7 +262,7 @@ impl ChatStore for SqliteStore {
             append(&mut tx, m).await?;
         }
         tx.commit().await?;
-        self.access.forget(chat_id);
+        self.chat_changed(chat_id);
         match system {
             Some(m) => Ok(Applied::Done(super::MessageStore::message(self, &m.id).await?.map(Box::new))),
             None => Ok(Applied::Done(None)),
@@ -313,7 +280,7 @@ impl ChatStore for SqliteStore {
                 .await?;
         }
         tx.commit().await?;
-        self.access.forget(chat_id);
+        self.chat_changed(chat_id);
         Ok(())
     }
 

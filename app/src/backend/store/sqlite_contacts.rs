@@ -7,6 +7,7 @@ use super::{
     chats::{ContactRow, ContactStore, InviteRow},
     sqlite_rows::{USER, brief_at, pair},
     sqlite_text::{StoredText, state_at},
+    membership_cache::AccessChanged,
     states::ContactStatus,
 };
 
@@ -109,7 +110,7 @@ impl ContactStore for SqliteStore {
             sqlx::query("DELETE FROM blocks WHERE blocker_id = ? AND blocked_id = ?").bind(me).bind(other).execute(self.pool()).await?;
         }
         // Which direct chat the pair shares is not looked up here: blocks are rare.
-        self.access.forget_all();
+        self.changed(AccessChanged::Everyone);
         Ok(())
     }
 
