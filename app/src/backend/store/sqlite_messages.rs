@@ -207,15 +207,15 @@ impl MessageStore for SqliteStore {
         rows.iter()
             .map(|r| {
                 Ok(MessageHitRow {
-                chat_id: r.get(0),
-                chat_kind: state_at(r, "kind")?,
-                chat_name: r.get(2),
-                peer_name: r.get(3),
-                message_id: r.get("m_id"),
-                seq: r.get(5),
-                sender: brief_at(r, SENDER).unwrap_or_default(),
-                snippet: r.get("snippet"),
-                created_at: r.get(10),
+                    chat_id: r.get(0),
+                    chat_kind: state_at(r, "kind")?,
+                    chat_name: r.get(2),
+                    peer_name: r.get(3),
+                    message_id: r.get("m_id"),
+                    seq: r.get(5),
+                    sender: brief_at(r, SENDER).unwrap_or_default(),
+                    snippet: r.get("snippet"),
+                    created_at: r.get(10),
                 })
             })
             .collect()

@@ -23,7 +23,7 @@ mod tests {
     use super::*;
 
     fn person(name: &str) -> PersonView {
-        PersonView { user_id: name.to_uppercase(), username: name.into(), display_name: name.into() }
+        PersonView { user_id: name.to_uppercase(), ..PersonView::sample(name) }
     }
 
     #[test]
