@@ -27,6 +27,14 @@ mod tests {
     }
 
     #[test]
+    fn a_chat_sorts_by_its_last_message_id_or_else_its_own() {
+        let empty = ChatSummary::sample("c1", ChatKind::Group);
+        assert_eq!(empty.activity_key(), "c1");
+        let written = ChatSummary { last_message: Some(LastMessage::sample(3, "hi", 5)), ..empty };
+        assert_eq!(written.activity_key(), "m3");
+    }
+
+    #[test]
     fn presence_and_system_events_read_back_what_they_write() {
         for presence in [Presence::Online, Presence::LastSeen { at: 1_700_000_000 }, Presence::Hidden] {
             let text = serde_json::to_string(&presence).unwrap();
