@@ -23,6 +23,7 @@ use app::backend::{
         AccountStore, ChatStore, SqliteStore,
         accounts::UserRow,
         chats::{Change, ConvRow, NewMessage},
+        states::{ChatKind, MemberState, Role},
     },
 };
 use rand::Rng;
@@ -125,7 +126,7 @@ pub async fn run(config: Config, args: &[String]) -> Result<(), String> {
     for pair in 0..direct {
         let (a, b) = (2 * pair, 2 * pair + 1);
         let (chat_id, _) =
-            store.create_direct(&hex_id(), &users[a].0.id, "active", &users[b].0.id, "active", now).await.map_err(fail)?;
+            store.create_direct(&hex_id(), &users[a].0.id, MemberState::Active, &users[b].0.id, MemberState::Active, now).await.map_err(fail)?;
         direct_chats.push(DirectChat { chat_id, a, b });
     }
 
@@ -165,7 +166,7 @@ async fn create_group(store: &SqliteStore, members: &[(UserRow, String)], now: i
     let owner = &members[0].0;
     let conv = ConvRow {
         id: hex_id(),
-        kind: "group".into(),
+        kind: ChatKind::Group,
         group_id: Some(user_id_from_bits(rand::rng().random::<u64>() & 0xFF_FFFF_FFFF)),
         name: format!("Bench group of {}", members.len()),
         description: String::new(),
@@ -186,7 +187,7 @@ async fn create_group(store: &SqliteStore, members: &[(UserRow, String)], now: i
     store.create_group(&conv, &created).await.map_err(fail)?;
     let joins: Vec<Change> = members[1..]
         .iter()
-        .map(|(u, _)| Change::Join { user_id: u.id.clone(), role: "member".into(), limit: GROUP_LIMIT })
+        .map(|(u, _)| Change::Join { user_id: u.id.clone(), role: Role::Member, limit: GROUP_LIMIT })
         .collect();
     store.apply(&conv.id, &joins, None, now).await.map_err(fail)?;
     Ok(conv.id)

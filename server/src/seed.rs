@@ -14,6 +14,7 @@ use app::backend::{
         AccountStore, ChatStore, MessageStore, SqliteStore,
         accounts::UserRow,
         chats::{Change, ConvRow, NewMessage},
+        states::{ChatKind, MemberState, Role},
     },
 };
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
@@ -105,7 +106,7 @@ pub async fn run(config: Config, args: &[String]) -> Result<(), String> {
             continue;
         }
         let id = hex_id(&mut rng);
-        let (id, created) = store.create_direct(&id, &partner.id, "active", &other.id, "active", start).await.map_err(fail)?;
+        let (id, created) = store.create_direct(&id, &partner.id, MemberState::Active, &other.id, MemberState::Active, start).await.map_err(fail)?;
         if created {
             chats.push((id, vec![partner.id.clone(), other.id.clone()]));
         }
@@ -114,7 +115,7 @@ pub async fn run(config: Config, args: &[String]) -> Result<(), String> {
         let owner = &users[if g % 2 == 0 { 0 } else { g % people }];
         let conv = ConvRow {
             id: hex_id(&mut rng),
-            kind: "group".into(),
+            kind: ChatKind::Group,
             group_id: Some(user_id_from_bits(rng.random::<u64>() & 0xFF_FFFF_FFFF)),
             name: (*name).into(),
             description: String::new(),
@@ -147,7 +148,7 @@ pub async fn run(config: Config, args: &[String]) -> Result<(), String> {
             if members.contains(&u.id) {
                 continue;
             }
-            let join = Change::Join { user_id: u.id.clone(), role: "member".into(), limit: 1024 };
+            let join = Change::Join { user_id: u.id.clone(), role: Role::Member, limit: 1024 };
             store.apply(&conv.id, &[join], None, start).await.map_err(fail)?;
             members.push(u.id.clone());
         }

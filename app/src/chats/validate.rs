@@ -73,27 +73,13 @@ pub fn bio(raw: &str) -> Result<String, AppError> {
     text(raw, "bio", 0, MAX_BIO, "bio")
 }
 
-/// The shortest last word searched as a prefix: a letter or two would match most words of
-/// every message, and FTS5 merges the lists of all of them before returning the first hit.
-const PREFIX_MIN: usize = 3;
+/// Words one search looks for: at most this many, the rest of the query is ignored.
+pub const MAX_SEARCH_WORDS: usize = 8;
 
-/// The words of a search, each quoted for SQLite FTS5 (so nothing typed is read as query
-/// syntax), the last one as a prefix (from `PREFIX_MIN` characters) so results follow the
-/// typing. None when there are no words.
-pub fn fts_query(raw: &str) -> Option<String> {
-    let words: Vec<String> = raw
-        .split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .take(8)
-        // Control characters go: SQLite ends a query string at a NUL ("unterminated string").
-        .map(|w| w.chars().filter(|c| !c.is_control()).collect::<String>())
-        .collect();
-    let prefix = words.last()?.chars().count() >= PREFIX_MIN;
-    let mut query = words.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" ");
-    if prefix {
-        query.push('*');
-    }
-    Some(query)
+/// The words of a search, in order: runs between spaces that hold a letter or digit, at most
+/// `MAX_SEARCH_WORDS`. The last may be a word still being typed. Empty when there are none.
+pub fn search_words(raw: &str) -> Vec<String> {
+    raw.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).take(MAX_SEARCH_WORDS).map(str::to_owned).collect()
 }
 
 #[cfg(test)]
@@ -131,18 +117,9 @@ mod tests {
     }
 
     #[test]
-    fn search_words_are_quoted_so_no_input_is_fts_syntax() {
-        assert_eq!(fts_query("hello world").as_deref(), Some("\"hello\" \"world\"*"));
-        assert_eq!(fts_query("a\"b OR c*").as_deref(), Some("\"a\"\"b\" \"OR\" \"c*\""));
-        assert_eq!(fts_query("OR a\"b").as_deref(), Some("\"OR\" \"a\"\"b\"*"));
-        assert_eq!(fts_query("  ( ) "), None);
-    }
-
-    #[test]
-    fn a_one_or_two_letter_search_is_a_whole_word_not_a_prefix_of_every_word() {
-        assert_eq!(fts_query("e").as_deref(), Some("\"e\""));
-        assert_eq!(fts_query("see yo").as_deref(), Some("\"see\" \"yo\""));
-        assert_eq!(fts_query("see you").as_deref(), Some("\"see\" \"you\"*"));
-        assert_eq!(fts_query("ça").as_deref(), Some("\"ça\""), "characters, not bytes");
+    fn search_words_are_the_runs_that_hold_a_letter_or_digit() {
+        assert_eq!(search_words("  hello ( ) wo\"rld* "), ["hello", "wo\"rld*"]);
+        assert_eq!(search_words("1 2 3 4 5 6 7 8 9").len(), MAX_SEARCH_WORDS);
+        assert!(search_words("  ( ) ").is_empty());
     }
 }

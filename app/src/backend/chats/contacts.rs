@@ -3,7 +3,7 @@
 use super::{ChatsService, R, internal, parse_user_id, views};
 use crate::chats::types::*;
 use crate::error::AppError;
-use crate::backend::store::chats::Relation;
+use crate::backend::store::{chats::Relation, states::ContactStatus};
 
 /// How `me` and the other person stand, as the viewer sees it.
 pub(super) fn contact_state(me: &str, relation: &Relation) -> ContactState {
@@ -11,9 +11,9 @@ pub(super) fn contact_state(me: &str, relation: &Relation) -> ContactState {
         return ContactState::Blocked;
     }
     match &relation.contact {
-        Some((_, state)) if state == "accepted" => ContactState::Contact,
-        Some((inviter, state)) if state == "pending" && inviter == me => ContactState::InvitationSent,
-        Some((_, state)) if state == "pending" => ContactState::InvitationReceived,
+        Some((_, ContactStatus::Accepted)) => ContactState::Contact,
+        Some((inviter, ContactStatus::Pending)) if inviter == me => ContactState::InvitationSent,
+        Some((_, ContactStatus::Pending)) => ContactState::InvitationReceived,
         _ => ContactState::None,
     }
 }
@@ -24,13 +24,13 @@ impl ChatsService {
         let rows = self.store.contacts_of(me).await.map_err(internal)?;
         let mut contacts = Vec::with_capacity(rows.len());
         for c in &rows {
-            let state = match c.state.as_str() {
-                "accepted" => ContactState::Contact,
-                "blocked" => ContactState::Blocked,
+            let state = match c.state {
+                ContactStatus::Accepted => ContactState::Contact,
+                ContactStatus::Blocked => ContactState::Blocked,
                 _ if c.inviter == me => ContactState::InvitationSent,
                 _ => ContactState::InvitationReceived,
             };
-            let visible = state == ContactState::Contact && c.last_seen_visibility != "nobody";
+            let visible = state == ContactState::Contact && c.last_seen_visibility != LastSeenVisibility::Nobody;
             let presence = self.presence(&c.person.id, visible, c.last_seen_at).await;
             contacts.push(ContactView { person: views::person(&c.person), state, presence, since: c.since });
         }
@@ -58,8 +58,8 @@ impl ChatsService {
         let at = self.clock.now();
         match contact_state(me, &relation) {
             ContactState::Contact | ContactState::InvitationSent => {}
-            ContactState::InvitationReceived => self.store.set_contact(me, &other, &other, "accepted", at).await.map_err(internal)?,
-            _ => self.store.set_contact(me, &other, me, "pending", at).await.map_err(internal)?,
+            ContactState::InvitationReceived => self.store.set_contact(me, &other, &other, ContactStatus::Accepted, at).await.map_err(internal)?,
+            _ => self.store.set_contact(me, &other, me, ContactStatus::Pending, at).await.map_err(internal)?,
         }
         self.contact_state_with(me, &other).await
     }
@@ -70,7 +70,7 @@ impl ChatsService {
         if contact_state(me, &relation) != ContactState::InvitationReceived {
             return Err(AppError::NotFound);
         }
-        let state = if accept { "accepted" } else { "declined" };
+        let state = if accept { ContactStatus::Accepted } else { ContactStatus::Declined };
         self.store.set_contact(me, &other, &other, state, self.clock.now()).await.map_err(internal)?;
         self.contact_state_with(me, &other).await
     }

@@ -2,14 +2,17 @@
 //! messages from contacts only arrives as a request they accept or decline.
 use super::{ChatsService, R, cannot_message, internal, new_id, parse_user_id};
 use crate::error::AppError;
-use crate::backend::store::chats::{ProfileRow, Relation};
+use crate::backend::store::{
+    chats::{ProfileRow, Relation},
+    states::{ChatKind, ContactStatus, MemberState, WhoCanMessage},
+};
 
 /// Whether reaching `target` needs their consent first: they take messages from contacts only
 /// and the other person is not one. A first message becomes a request, an add to a group an
 /// invitation.
 pub(super) fn asks_first(target: &ProfileRow, relation: &Relation) -> bool {
-    let contact = relation.contact.as_ref().is_some_and(|(_, state)| state == "accepted");
-    target.who_can_message == "contacts" && !contact
+    let contact = relation.contact.as_ref().is_some_and(|(_, state)| *state == ContactStatus::Accepted);
+    target.who_can_message == WhoCanMessage::Contacts && !contact
 }
 
 impl ChatsService {
@@ -24,8 +27,8 @@ impl ChatsService {
         let relation = self.store.relation(me, &other).await.map_err(internal)?;
         if let Some((chat_id, my_state)) = relation.direct {
             // Writing to someone whose request you declined accepts it after all.
-            if my_state == "dismissed" && !relation.i_blocked && !relation.they_blocked {
-                self.store.set_states(&chat_id, &[(me, "active"), (&other, "active")]).await.map_err(internal)?;
+            if my_state == MemberState::Dismissed && !relation.i_blocked && !relation.they_blocked {
+                self.store.set_states(&chat_id, &[(me, MemberState::Active), (&other, MemberState::Active)]).await.map_err(internal)?;
                 let _ = self.publish_chat_updated(&chat_id).await;
             }
             return Ok((chat_id, false));
@@ -36,7 +39,11 @@ impl ChatsService {
         if relation.they_blocked {
             return Err(cannot_message());
         }
-        let (mine, theirs) = if asks_first(&target, &relation) { ("outgoing", "incoming") } else { ("active", "active") };
+        let (mine, theirs) = if asks_first(&target, &relation) {
+            (MemberState::Outgoing, MemberState::Incoming)
+        } else {
+            (MemberState::Active, MemberState::Active)
+        };
         let (chat_id, created) = self.store.create_direct(&new_id(), me, mine, &other, theirs, self.clock.now()).await.map_err(internal)?;
         if created {
             // The other person hears of the chat with its first message.
@@ -49,14 +56,14 @@ impl ChatsService {
     /// chat; declining hides it from the caller and stops the requester from sending more.
     pub async fn answer_request(&self, me: &str, chat_id: &str, accept: bool) -> R<()> {
         let (conv, member) = self.readable(me, chat_id).await?;
-        if conv.kind != "direct" || member.state != "incoming" {
+        if conv.kind != ChatKind::Direct || member.state != MemberState::Incoming {
             return Err(AppError::invalid_with_code("no_request", "chat_id", "There is no message request to answer here"));
         }
         if accept {
             self.accept_request(me, chat_id).await
         } else {
             let other = self.peer_of(chat_id, me).await?;
-            self.store.set_states(chat_id, &[(me, "dismissed"), (&other, "declined")]).await.map_err(internal)?;
+            self.store.set_states(chat_id, &[(me, MemberState::Dismissed), (&other, MemberState::Declined)]).await.map_err(internal)?;
             self.publish_removed(&[me.to_owned()], chat_id);
             let _ = self.publish_chat_updated_for(chat_id, &other).await;
             Ok(())
@@ -65,7 +72,7 @@ impl ChatsService {
 
     pub(super) async fn accept_request(&self, me: &str, chat_id: &str) -> R<()> {
         let other = self.peer_of(chat_id, me).await?;
-        self.store.set_states(chat_id, &[(me, "active"), (&other, "active")]).await.map_err(internal)?;
+        self.store.set_states(chat_id, &[(me, MemberState::Active), (&other, MemberState::Active)]).await.map_err(internal)?;
         let _ = self.publish_chat_updated(chat_id).await;
         Ok(())
     }

@@ -7,7 +7,10 @@ use rand::Rng;
 use super::{ChatsService, R, direct::asks_first, internal, new_group_id, new_id, not_allowed, parse_user_id, views};
 use crate::chats::{types::*, validate};
 use crate::error::AppError;
-use crate::backend::store::chats::{Applied, Change, ConvRow, InviteRow, MessageRow, NewMessage};
+use crate::backend::store::{
+    chats::{Applied, Change, ConvRow, InviteRow, MessageRow, NewMessage},
+    states::MemberState,
+};
 
 fn system(chat_id: &str, event: &SystemEvent, at: i64) -> R<NewMessage> {
     Ok(NewMessage {
@@ -64,7 +67,7 @@ impl ChatsService {
         loop {
             let conv = ConvRow {
                 id: new_id(),
-                kind: "group".into(),
+                kind: ChatKind::Group,
                 group_id: Some(new_group_id()),
                 name: name.clone(),
                 description: description.clone(),
@@ -111,13 +114,13 @@ impl ChatsService {
             _ => return Err(AppError::invalid("group_id", "Give a group ID or an invite link")),
         };
         let current = self.store.membership(&conv.id, me).await.map_err(internal)?;
-        match current.as_ref().map(|(_, m)| m.state.as_str()) {
-            Some("active") => return Ok(conv.id),
-            Some("removed") if token.is_none() => return Err(AppError::NotFound),
+        match current.as_ref().map(|(_, m)| m.state) {
+            Some(MemberState::Active) => return Ok(conv.id),
+            Some(MemberState::Removed) if token.is_none() => return Err(AppError::NotFound),
             _ => {}
         }
         let who = self.me_person(me).await?;
-        let mut changes = vec![Change::Join { user_id: me.to_owned(), role: "member".into(), limit: self.config.max_group_members }];
+        let mut changes = vec![Change::Join { user_id: me.to_owned(), role: Role::Member, limit: self.config.max_group_members }];
         if let Some(token) = token {
             changes.push(Change::UseInvite { token });
         }
@@ -129,13 +132,13 @@ impl ChatsService {
     /// Caller must be an active member. See the module note for an owner leaving.
     pub async fn leave_group(&self, me: &str, chat_id: &str) -> R<()> {
         let (conv, member) = self.readable(me, chat_id).await?;
-        if conv.kind != "group" {
+        if conv.kind != ChatKind::Group {
             return Err(AppError::NotFound);
         }
         let who = self.me_person(me).await?;
-        let mut changes = vec![Change::SetState { user_id: me.to_owned(), state: "left".into() }];
+        let mut changes = vec![Change::SetState { user_id: me.to_owned(), state: MemberState::Left }];
         let others: Vec<_> =
-            self.store.members(chat_id, &["active"]).await.map_err(internal)?.into_iter().filter(|m| m.person.id != me).collect();
+            self.store.members(chat_id, &[MemberState::Active]).await.map_err(internal)?.into_iter().filter(|m| m.person.id != me).collect();
         if others.is_empty() {
             self.withdraw_invitations(chat_id, None).await?;
             self.store.delete_conv(chat_id).await.map_err(internal)?;
@@ -143,10 +146,10 @@ impl ChatsService {
             return Ok(());
         }
         let mut heir = None;
-        if member.role == "owner" {
-            let next = others.iter().find(|m| m.role == "admin").unwrap_or(&others[0]);
-            changes.push(Change::SetRole { user_id: me.to_owned(), role: "member".into() });
-            changes.push(Change::SetRole { user_id: next.person.id.clone(), role: "owner".into() });
+        if member.role == Role::Owner {
+            let next = others.iter().find(|m| m.role == Role::Admin).unwrap_or(&others[0]);
+            changes.push(Change::SetRole { user_id: me.to_owned(), role: Role::Member });
+            changes.push(Change::SetRole { user_id: next.person.id.clone(), role: Role::Owner });
             heir = Some(views::person(&next.person));
         }
         let message = self.apply(chat_id, &changes, Some(SystemEvent::Left { who: who.clone() })).await?;
@@ -186,14 +189,14 @@ impl ChatsService {
         if relation.they_blocked {
             return Err(AppError::invalid_with_code("cannot_add", "user_id", "You can’t add this person"));
         }
-        if self.store.membership(chat_id, &other).await.map_err(internal)?.is_some_and(|(_, m)| m.state == "active") {
+        if self.store.membership(chat_id, &other).await.map_err(internal)?.is_some_and(|(_, m)| m.state == MemberState::Active) {
             return Ok(AddOutcome::Added);
         }
         if other != me && asks_first(&target, &relation) {
             return self.invite_to_group(me, chat_id, &other).await;
         }
         let event = SystemEvent::Added { who: views::person(&target.person), by: self.me_person(me).await? };
-        let join = Change::Join { user_id: other, role: "member".into(), limit: self.config.max_group_members };
+        let join = Change::Join { user_id: other, role: Role::Member, limit: self.config.max_group_members };
         let message = self.apply(chat_id, &[join], Some(event)).await?;
         let _ = self.publish_group_change(chat_id, message.as_ref()).await;
         Ok(AddOutcome::Added)
@@ -203,15 +206,15 @@ impl ChatsService {
     pub async fn remove_member(&self, me: &str, chat_id: &str, user_id: &str) -> R<()> {
         let other = parse_user_id(user_id)?;
         let (_, mine) = self.group_admin(me, chat_id).await?;
-        let (_, target) = self.store.membership(chat_id, &other).await.map_err(internal)?.filter(|(_, m)| m.state == "active").ok_or(AppError::NotFound)?;
+        let (_, target) = self.store.membership(chat_id, &other).await.map_err(internal)?.filter(|(_, m)| m.state == MemberState::Active).ok_or(AppError::NotFound)?;
         if other == me {
             return Err(AppError::invalid("user_id", "To leave the group, use Leave"));
         }
-        if target.role == "owner" || (target.role == "admin" && mine.role != "owner") {
+        if target.role == Role::Owner || (target.role == Role::Admin && mine.role != Role::Owner) {
             return Err(not_allowed("remove an owner or admin"));
         }
         let event = SystemEvent::Removed { who: views::person(&target.person), by: self.me_person(me).await? };
-        let changes = [Change::SetState { user_id: other.clone(), state: "removed".into() }, Change::SetRole { user_id: other.clone(), role: "member".into() }];
+        let changes = [Change::SetState { user_id: other.clone(), state: MemberState::Removed }, Change::SetRole { user_id: other.clone(), role: Role::Member }];
         let message = self.apply(chat_id, &changes, Some(event)).await?;
         self.withdraw_invitations(chat_id, Some(&other)).await?;
         self.publish_removed(&[other], chat_id);
@@ -223,10 +226,10 @@ impl ChatsService {
     pub async fn set_role(&self, me: &str, chat_id: &str, user_id: &str, role: Role) -> R<()> {
         let other = parse_user_id(user_id)?;
         let (_, mine) = self.group_admin(me, chat_id).await?;
-        if mine.role != "owner" {
+        if mine.role != Role::Owner {
             return Err(not_allowed("change roles"));
         }
-        let (_, target) = self.store.membership(chat_id, &other).await.map_err(internal)?.filter(|(_, m)| m.state == "active").ok_or(AppError::NotFound)?;
+        let (_, target) = self.store.membership(chat_id, &other).await.map_err(internal)?.filter(|(_, m)| m.state == MemberState::Active).ok_or(AppError::NotFound)?;
         if other == me {
             return Err(AppError::invalid("user_id", "Hand ownership to someone else first"));
         }
@@ -235,12 +238,12 @@ impl ChatsService {
         let (changes, event) = match role {
             Role::Owner => (
                 vec![
-                    Change::SetRole { user_id: other, role: "owner".into() },
-                    Change::SetRole { user_id: me.to_owned(), role: "admin".into() },
+                    Change::SetRole { user_id: other, role: Role::Owner },
+                    Change::SetRole { user_id: me.to_owned(), role: Role::Admin },
                 ],
                 SystemEvent::OwnerChanged { who, by },
             ),
-            role => (vec![Change::SetRole { user_id: other, role: views::role_name(role).into() }], SystemEvent::RoleChanged { who, role, by }),
+            role => (vec![Change::SetRole { user_id: other, role }], SystemEvent::RoleChanged { who, role, by }),
         };
         let message = self.apply(chat_id, &changes, Some(event)).await?;
         let _ = self.publish_group_change(chat_id, message.as_ref()).await;
@@ -250,10 +253,10 @@ impl ChatsService {
     /// Caller must be the owner. Everything in the group goes.
     pub async fn delete_group(&self, me: &str, chat_id: &str) -> R<()> {
         let (_, mine) = self.group_admin(me, chat_id).await?;
-        if mine.role != "owner" {
+        if mine.role != Role::Owner {
             return Err(not_allowed("delete the group"));
         }
-        let members = self.member_ids_in(chat_id, &["active"]).await?;
+        let members = self.member_ids_in(chat_id, &[MemberState::Active]).await?;
         self.withdraw_invitations(chat_id, None).await?;
         self.store.delete_conv(chat_id).await.map_err(internal)?;
         self.publish_removed(&members, chat_id);

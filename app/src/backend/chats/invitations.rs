@@ -6,7 +6,10 @@ use super::{ChatsService, R, internal, views};
 use crate::chats::types::*;
 use crate::error::AppError;
 use crate::realtime::protocol::ServerFrame;
-use crate::backend::store::chats::{Change, GroupInvitationRow};
+use crate::backend::store::{
+    chats::{Change, GroupInvitationRow},
+    states::{InvitationState, MemberState},
+};
 
 /// Most groups one person may have invitations waiting in for the same invitee: a stranger
 /// cannot fill someone's requests by making group after group.
@@ -33,7 +36,7 @@ impl ChatsService {
     /// Invites `other` to the group on `me`'s behalf (`me` is an admin there, checked by the caller).
     pub(super) async fn invite_to_group(&self, me: &str, chat_id: &str, other: &str) -> R<AddOutcome> {
         match self.store.group_invitation(chat_id, other).await.map_err(internal)? {
-            Some(i) if i.state == "declined" => {
+            Some(i) if i.state == InvitationState::Declined => {
                 return Err(AppError::invalid_with_code("invitation_declined", "user_id", "They declined an invitation to this group"));
             }
             Some(_) => return Ok(AddOutcome::Invited),
@@ -63,11 +66,11 @@ impl ChatsService {
     /// inviter; declining hides the invitation and stops the group from inviting again.
     pub async fn answer_group_invitation(&self, me: &str, chat_id: &str, accept: bool) -> R<()> {
         let invitation = self.store.group_invitation(chat_id, me).await.map_err(internal)?;
-        let invitation = invitation.filter(|i| i.state == "pending").ok_or(AppError::NotFound)?;
+        let invitation = invitation.filter(|i| i.state == InvitationState::Pending).ok_or(AppError::NotFound)?;
         let inviter = &invitation.inviter.id;
         let relation = self.store.relation(me, inviter).await.map_err(internal)?;
         let access = self.store.access(chat_id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
-        let inviter_active = access.member(inviter).is_some_and(|m| m.state == "active");
+        let inviter_active = access.member(inviter).is_some_and(|m| m.state == MemberState::Active);
         if relation.i_blocked || relation.they_blocked || !inviter_active {
             return Err(AppError::NotFound);
         }
@@ -78,7 +81,7 @@ impl ChatsService {
         }
         let who = self.store.brief(me).await.map_err(internal)?.ok_or(AppError::Unauthenticated)?;
         let event = SystemEvent::Added { who: views::person(&who), by: views::person(&invitation.inviter) };
-        let join = Change::Join { user_id: me.to_owned(), role: "member".into(), limit: self.config.max_group_members };
+        let join = Change::Join { user_id: me.to_owned(), role: Role::Member, limit: self.config.max_group_members };
         let message = self.apply(chat_id, &[join], Some(event)).await?;
         // Every member's row, the caller's included: their devices swap the invitation for the chat.
         let _ = self.publish_group_change(chat_id, message.as_ref()).await;

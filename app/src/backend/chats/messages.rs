@@ -6,7 +6,10 @@ use super::{ChatsService, R, READABLE, internal, new_id, views};
 use crate::chats::{types::*, validate};
 use crate::accounts::validate::display_user_id;
 use crate::error::AppError;
-use crate::backend::store::chats::{MessageRow, NewMessage, Sent, SummaryScope};
+use crate::backend::store::{
+    chats::{MessageRow, NewMessage, Sent, SummaryScope},
+    states::MemberState,
+};
 
 /// Chats the web app's list shows at most (the REST API pages by `LIST_PAGE`).
 const LIST_MAX: u32 = 500;
@@ -84,24 +87,24 @@ impl ChatsService {
             None => self.load(me, chat_id, 1, conv.last_seq, true).await?,
         };
         let next_before = messages.first().filter(|m| m.seq > 1).map(|m| m.seq);
-        let members = self.store.members(chat_id, &["active", "incoming", "outgoing", "declined"]).await.map_err(internal)?;
-        let group = conv.kind == "group";
+        let members = self.store.members(chat_id, &READABLE).await.map_err(internal)?;
+        let group = conv.kind == ChatKind::Group;
         let peer = members.iter().find(|m| m.person.id != me).filter(|_| !group);
         let peer_presence = match peer {
             Some(p) => Some(self.visible_presence(me, &p.person.id).await?),
             None => None,
         };
         let peer_read_seq = members.iter().filter(|m| m.person.id != me).map(|m| m.last_read_seq).max().unwrap_or(0);
-        let active = members.iter().filter(|m| m.state == "active").count() as u32;
+        let active = members.iter().filter(|m| m.state == MemberState::Active).count() as u32;
         let mut shown = Vec::new();
-        for m in members.iter().filter(|m| m.state == "active" || !group) {
+        for m in members.iter().filter(|m| m.state == MemberState::Active || !group) {
             let online = match &peer_presence {
                 Some(p) if m.person.id != me => *p == Presence::Online,
                 _ => self.visibly_online(me, &m.person.id).await?,
             };
             shown.push(MemberView {
                 person: views::person(&m.person),
-                role: views::role(&m.role),
+                role: m.role,
                 joined_at: m.joined_at,
                 read_seq: m.last_read_seq,
                 online,
@@ -110,7 +113,7 @@ impl ChatsService {
         Ok(ChatDetail {
             loaded_at,
             id: conv.id.clone(),
-            kind: views::kind(&conv.kind),
+            kind: conv.kind,
             title: if group { conv.name.clone() } else { peer.map(|p| p.person.display_name.clone()).unwrap_or_default() },
             peer: peer.map(|p| views::person(&p.person)),
             peer_presence,
@@ -120,7 +123,7 @@ impl ChatsService {
                 description: conv.description.clone(),
                 public: conv.public,
                 member_count: active,
-                my_role: views::role(&mine.role),
+                my_role: mine.role,
             }),
             members: shown,
             messages,
@@ -128,7 +131,7 @@ impl ChatsService {
             last_read_seq: mine.last_read_seq,
             peer_read_seq,
             muted: mine.muted,
-            request: views::request_state(&mine.state),
+            request: views::request_state(mine.state),
         })
     }
 
@@ -190,7 +193,7 @@ impl ChatsService {
             },
             None => None,
         };
-        if access.member(me).is_some_and(|m| m.state == "incoming") {
+        if access.member(me).is_some_and(|m| m.state == MemberState::Incoming) {
             self.accept_request(me, &access.id).await?;
         }
         let message = NewMessage {
@@ -210,7 +213,7 @@ impl ChatsService {
         // Committed: delivery problems from here on are logged, never a failed send.
         let _ = self.publish_new_message(&stored).await;
         // A direct chat's first message makes it appear in the other person's list.
-        if access.kind == "direct" && stored.seq == 1 {
+        if access.kind == ChatKind::Direct && stored.seq == 1 {
             let _ = self.publish_chat_updated(&access.id).await;
         }
         Ok((views::message_view(&stored, &[], me), true))
@@ -304,7 +307,7 @@ impl ChatsService {
         let mark = self.store.mark_delivered(chat_id, me, seq).await.map_err(internal)?;
         // Delivery shows in direct chats only (the ✓✓ on the peer's side); in a group, every
         // member's devices telling every other member would be members² frames per message.
-        if access.kind == "direct" && mark > 0 {
+        if access.kind == ChatKind::Direct && mark > 0 {
             let _ = self.publish_delivered(chat_id, me, mark).await;
         }
         Ok(())
@@ -321,7 +324,7 @@ impl ChatsService {
     /// Caller must be able to write in the chat. User ids (stored form) of the members who hear
     /// live events such as typing.
     pub async fn member_ids(&self, me: &str, chat_id: &str) -> R<Vec<String>> {
-        Ok(self.writable(me, chat_id).await?.ids_in(&["active", "incoming", "outgoing"]))
+        Ok(self.writable(me, chat_id).await?.ids_in(&[MemberState::Active, MemberState::Incoming, MemberState::Outgoing]))
     }
 
     /// Every chat the caller can read, with the sequence of its last message (where a socket's

@@ -40,6 +40,7 @@ use crate::backend::{
     store::{
         Store, StoreError,
         chats::{ChatAccess, ConvRow, MemberRow},
+        states::{ChatKind, MemberState, Role},
     },
 };
 
@@ -67,10 +68,10 @@ pub struct ChatsService {
 type R<T> = Result<T, AppError>;
 
 /// Member states in which a chat can be read (and is listed).
-const READABLE: [&str; 4] = ["active", "incoming", "outgoing", "declined"];
+const READABLE: [MemberState; 4] = [MemberState::Active, MemberState::Incoming, MemberState::Outgoing, MemberState::Declined];
 
 /// Store failures are logged here, once; the client only learns that something went wrong,
-/// or, when the writer is overloaded, to try again in a moment (a resent message is stored
+/// that the chat is gone, or, when the writer is overloaded, to try again in a moment (a resent message is stored
 /// once: its client id finds it if the first try did commit after all).
 fn internal(e: StoreError) -> AppError {
     match e {
@@ -78,6 +79,8 @@ fn internal(e: StoreError) -> AppError {
             tracing::warn!(error = %e, "chats store overloaded");
             AppError::RateLimited { retry_after_secs: 1 }
         }
+        // The chat went between the access check and the write (deleted meanwhile).
+        StoreError::NoSuchChat(_) => AppError::NotFound,
         e => {
             tracing::error!(error = %e, "chats store failed");
             AppError::Internal
@@ -133,7 +136,7 @@ impl ChatsService {
             return Err(AppError::NotFound);
         }
         match self.store.membership(chat_id, me).await.map_err(internal)? {
-            Some((conv, member)) if READABLE.contains(&member.state.as_str()) => Ok((conv, member)),
+            Some((conv, member)) if READABLE.contains(&member.state) => Ok((conv, member)),
             _ => Err(AppError::NotFound),
         }
     }
@@ -145,7 +148,7 @@ impl ChatsService {
             return Err(AppError::NotFound);
         }
         match self.store.access(chat_id).await.map_err(internal)? {
-            Some(access) if access.member(me).is_some_and(|m| READABLE.contains(&m.state.as_str())) => Ok(access),
+            Some(access) if access.member(me).is_some_and(|m| READABLE.contains(&m.state)) => Ok(access),
             _ => Err(AppError::NotFound),
         }
     }
@@ -154,10 +157,10 @@ impl ChatsService {
     /// and in a direct chat neither person has blocked the other.
     async fn writable(&self, me: &str, chat_id: &str) -> R<Arc<ChatAccess>> {
         let access = self.readable_access(me, chat_id).await?;
-        if access.member(me).is_some_and(|m| m.state == "declined") {
+        if access.member(me).is_some_and(|m| m.state == MemberState::Declined) {
             return Err(AppError::invalid_with_code("request_declined", "body", "They didn’t accept your message request"));
         }
-        if access.kind == "direct" {
+        if access.kind == ChatKind::Direct {
             if access.blockers.iter().any(|b| b == me) {
                 return Err(AppError::invalid_with_code("blocked", "body", "You blocked this person — unblock them to send messages"));
             }
@@ -171,10 +174,10 @@ impl ChatsService {
     /// The caller, who must be an active member of the group with at least `admin` rights.
     async fn group_admin(&self, me: &str, chat_id: &str) -> R<(ConvRow, MemberRow)> {
         let (conv, member) = self.readable(me, chat_id).await?;
-        if conv.kind != "group" || member.state != "active" {
+        if conv.kind != ChatKind::Group || member.state != MemberState::Active {
             return Err(AppError::NotFound);
         }
-        if member.role == "member" {
+        if member.role == Role::Member {
             return Err(not_allowed("group admin action"));
         }
         Ok((conv, member))
@@ -187,7 +190,7 @@ impl ChatsService {
     }
 
     /// User ids of the members in any of `states`.
-    async fn member_ids_in(&self, chat_id: &str, states: &[&str]) -> R<Vec<String>> {
+    async fn member_ids_in(&self, chat_id: &str, states: &[MemberState]) -> R<Vec<String>> {
         Ok(self.store.access(chat_id).await.map_err(internal)?.map(|a| a.ids_in(states)).unwrap_or_default())
     }
 }

@@ -2,30 +2,21 @@
 use super::{ChatsService, R, internal, parse_user_id, views};
 use crate::chats::{types::*, validate};
 use crate::error::AppError;
-use crate::backend::store::chats::{ProfileRow, Relation};
-
-fn who_can_message(stored: &str) -> WhoCanMessage {
-    if stored == "contacts" { WhoCanMessage::Contacts } else { WhoCanMessage::Everyone }
-}
-
-fn last_seen(stored: &str) -> LastSeenVisibility {
-    match stored {
-        "contacts" => LastSeenVisibility::Contacts,
-        "nobody" => LastSeenVisibility::Nobody,
-        _ => LastSeenVisibility::Everyone,
-    }
-}
+use crate::backend::store::{
+    chats::{ProfileRow, Relation},
+    states::{ContactStatus, MemberState},
+};
 
 /// Whether the viewer may see the person's online status and last seen time.
 fn presence_visible(target: &ProfileRow, relation: &Relation) -> bool {
     if relation.i_blocked || relation.they_blocked {
         return false;
     }
-    let contact = relation.contact.as_ref().is_some_and(|(_, s)| s == "accepted");
-    match target.last_seen_visibility.as_str() {
-        "everyone" => true,
-        "contacts" => contact,
-        _ => false,
+    let contact = relation.contact.as_ref().is_some_and(|(_, s)| *s == ContactStatus::Accepted);
+    match target.last_seen_visibility {
+        LastSeenVisibility::Everyone => true,
+        LastSeenVisibility::Contacts => contact,
+        LastSeenVisibility::Nobody => false,
     }
 }
 
@@ -62,14 +53,14 @@ impl ChatsService {
             });
         }
         let relation = self.store.relation(me, &other).await.map_err(internal)?;
-        let declined = relation.direct.as_ref().is_some_and(|(_, state)| state == "declined");
+        let declined = relation.direct.as_ref().is_some_and(|(_, state)| *state == MemberState::Declined);
         Ok(ProfileView {
             person: views::person(&target.person),
             bio: target.bio.clone(),
             presence: self.presence(&other, presence_visible(&target, &relation), target.last_seen_at).await,
             contact: super::contacts::contact_state(me, &relation),
             can_message: !relation.i_blocked && !relation.they_blocked && !declined,
-            direct_chat: relation.direct.as_ref().filter(|(_, state)| state != "dismissed").map(|(id, _)| id.clone()),
+            direct_chat: relation.direct.as_ref().filter(|(_, state)| *state != MemberState::Dismissed).map(|(id, _)| id.clone()),
             is_self: false,
         })
     }
@@ -79,8 +70,8 @@ impl ChatsService {
         Ok(MySettings {
             display_name: row.person.display_name,
             bio: row.bio,
-            who_can_message: who_can_message(&row.who_can_message),
-            last_seen: last_seen(&row.last_seen_visibility),
+            who_can_message: row.who_can_message,
+            last_seen: row.last_seen_visibility,
         })
     }
 
@@ -88,16 +79,7 @@ impl ChatsService {
     pub async fn save_settings(&self, me: &str, settings: MySettings) -> R<MySettings> {
         let display_name = validate::display_name(&settings.display_name)?;
         let bio = validate::bio(&settings.bio)?;
-        let who = match settings.who_can_message {
-            WhoCanMessage::Everyone => "everyone",
-            WhoCanMessage::Contacts => "contacts",
-        };
-        let seen = match settings.last_seen {
-            LastSeenVisibility::Everyone => "everyone",
-            LastSeenVisibility::Contacts => "contacts",
-            LastSeenVisibility::Nobody => "nobody",
-        };
-        self.store.save_profile(me, &display_name, &bio, who, seen).await.map_err(internal)?;
+        self.store.save_profile(me, &display_name, &bio, settings.who_can_message, settings.last_seen).await.map_err(internal)?;
         self.my_settings(me).await
     }
 
@@ -105,9 +87,9 @@ impl ChatsService {
     /// only under "contacts", no one under "nobody"), minus blocks either way.
     pub async fn presence_audience(&self, me: &str) -> R<Vec<String>> {
         let row = self.store.profile_row(me).await.map_err(internal)?.ok_or(AppError::Unauthenticated)?;
-        match row.last_seen_visibility.as_str() {
-            "nobody" => Ok(Vec::new()),
-            visibility => self.store.presence_audience(me, visibility == "contacts").await.map_err(internal),
+        match row.last_seen_visibility {
+            LastSeenVisibility::Nobody => Ok(Vec::new()),
+            visibility => self.store.presence_audience(me, visibility == LastSeenVisibility::Contacts).await.map_err(internal),
         }
     }
 

@@ -65,12 +65,15 @@ impl ChatsService {
     }
 
     pub async fn search_messages(&self, me: &str, query: &str) -> R<Vec<MessageHit>> {
-        let Some(fts) = validate::fts_query(query) else { return Ok(Vec::new()) };
-        let rows = self.store.search_messages(me, &fts, MESSAGES_LIMIT).await.map_err(internal)?;
+        let words = validate::search_words(query);
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = self.store.search_messages(me, &words, MESSAGES_LIMIT).await.map_err(internal)?;
         Ok(rows
             .into_iter()
             .map(|r| MessageHit {
-                chat_title: if r.chat_kind == "group" { r.chat_name } else { r.peer_name.unwrap_or_default() },
+                chat_title: if r.chat_kind == ChatKind::Group { r.chat_name } else { r.peer_name.unwrap_or_default() },
                 chat_id: r.chat_id,
                 message_id: r.message_id,
                 seq: r.seq,

@@ -7,7 +7,7 @@ use crate::chats::types::*;
 use crate::realtime::protocol::ServerFrame;
 use crate::backend::{
     hub::Hub,
-    store::{AccountStore, ChatStore, SqliteStore, accounts::UserRow},
+    store::{AccountStore, ChatStore, SqliteStore, accounts::UserRow, states::MemberState},
 };
 
 pub(super) struct World {
@@ -566,6 +566,13 @@ async fn settings_are_checked_and_delivery_marks_only_rise() {
     while ada.events.try_recv().is_ok() {}
     w.chats.mark_delivered(&b, &group, sent.seq).await.unwrap();
     assert!(ada.events.try_recv().is_err(), "no delivered frame in a group");
-    let bob = w.store.members(&group, &["active"]).await.unwrap().into_iter().find(|m| m.person.id == b).unwrap();
+    let bob = w.store.members(&group, &[MemberState::Active]).await.unwrap().into_iter().find(|m| m.person.id == b).unwrap();
     assert_eq!(bob.last_delivered_seq, sent.seq);
+}
+
+#[test]
+fn a_chat_gone_before_its_write_is_not_found_and_a_stopped_writer_is_a_server_error() {
+    assert_eq!(internal(StoreError::NoSuchChat("c".into())), AppError::NotFound);
+    assert_eq!(internal(StoreError::WriterStopped), AppError::Internal);
+    assert_eq!(internal(StoreError::Busy), AppError::RateLimited { retry_after_secs: 1 });
 }

@@ -6,7 +6,10 @@ use super::ChatsService;
 use crate::accounts::validate::display_user_id;
 use crate::chats::preview::{excerpt, last_message};
 use crate::chats::types::*;
-use crate::backend::store::chats::{Brief, MessageRow, ReactionRow, SummaryRow};
+use crate::backend::store::{
+    chats::{Brief, MessageRow, ReactionRow, SummaryRow},
+    states::MemberState,
+};
 
 /// How many names a reaction lists.
 const REACTION_NAMES: usize = 5;
@@ -15,31 +18,11 @@ pub(super) fn person(b: &Brief) -> PersonView {
     PersonView { user_id: display_user_id(&b.id), username: b.username.clone(), display_name: b.display_name.clone() }
 }
 
-pub(super) fn role(stored: &str) -> Role {
-    match stored {
-        "owner" => Role::Owner,
-        "admin" => Role::Admin,
-        _ => Role::Member,
-    }
-}
-
-pub(super) fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Owner => "owner",
-        Role::Admin => "admin",
-        Role::Member => "member",
-    }
-}
-
-pub(super) fn kind(stored: &str) -> ChatKind {
-    if stored == "group" { ChatKind::Group } else { ChatKind::Direct }
-}
-
-pub(super) fn request_state(member_state: &str) -> RequestState {
+pub(super) fn request_state(member_state: MemberState) -> RequestState {
     match member_state {
-        "incoming" => RequestState::Incoming,
-        "outgoing" => RequestState::Outgoing,
-        "declined" => RequestState::Declined,
+        MemberState::Incoming => RequestState::Incoming,
+        MemberState::Outgoing => RequestState::Outgoing,
+        MemberState::Declined => RequestState::Declined,
         _ => RequestState::None,
     }
 }
@@ -116,7 +99,7 @@ impl ChatsService {
     }
 
     pub(super) async fn summary(&self, row: &SummaryRow) -> ChatSummary {
-        let group = row.conv.kind == "group";
+        let group = row.conv.kind == ChatKind::Group;
         let last_message = row.last.as_ref().map(|m| {
             let event = system_event(m);
             let sender = m.sender.as_ref().map(|s| (s.display_name.as_str(), s.id == row.viewer));
@@ -128,7 +111,7 @@ impl ChatsService {
         };
         ChatSummary {
             id: row.conv.id.clone(),
-            kind: kind(&row.conv.kind),
+            kind: row.conv.kind,
             title: if group {
                 row.conv.name.clone()
             } else {
@@ -139,7 +122,7 @@ impl ChatsService {
             last_message,
             unread: row.unread.clamp(0, u32::MAX as i64) as u32,
             muted: row.muted,
-            request: request_state(&row.my_state),
+            request: request_state(row.my_state),
             updated_at: row.conv.last_activity_at,
             invited_by: None,
         }

@@ -5,7 +5,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use super::StoreError;
+use super::{
+    StoreError,
+    states::{ChatKind, ContactStatus, InvitationState, LastSeenVisibility, MemberState, Role, WhoCanMessage},
+};
 
 /// A person as others see them: what every view of a sender, member or peer needs.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -20,18 +23,15 @@ pub struct Brief {
 pub struct ProfileRow {
     pub person: Brief,
     pub bio: String,
-    /// `everyone` | `contacts`
-    pub who_can_message: String,
-    /// `everyone` | `contacts` | `nobody`
-    pub last_seen_visibility: String,
+    pub who_can_message: WhoCanMessage,
+    pub last_seen_visibility: LastSeenVisibility,
     pub last_seen_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConvRow {
     pub id: String,
-    /// `direct` | `group`
-    pub kind: String,
+    pub kind: ChatKind,
     pub group_id: Option<String>,
     pub name: String,
     pub description: String,
@@ -46,10 +46,8 @@ pub struct ConvRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberRow {
     pub person: Brief,
-    /// `owner` | `admin` | `member`
-    pub role: String,
-    /// See the migration: `active`, `incoming`, `outgoing`, `declined`, `dismissed`, `left`, `removed`.
-    pub state: String,
+    pub role: Role,
+    pub state: MemberState,
     pub joined_at: i64,
     pub last_read_seq: i64,
     pub last_delivered_seq: i64,
@@ -57,12 +55,11 @@ pub struct MemberRow {
 }
 
 /// Who belongs to a chat and how: what deciding access and fan-out needs, without the
-/// members' marks or profiles (so it can be kept in memory; see `access_cache`).
+/// members' marks or profiles (so it can be kept in memory; see `membership_cache`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChatAccess {
     pub id: String,
-    /// `direct` | `group`
-    pub kind: String,
+    pub kind: ChatKind,
     /// Every member row, whatever its state, oldest first.
     pub members: Vec<AccessMember>,
     /// Direct chats: which of the pair has blocked the other.
@@ -72,8 +69,8 @@ pub struct ChatAccess {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessMember {
     pub user_id: String,
-    pub role: String,
-    pub state: String,
+    pub role: Role,
+    pub state: MemberState,
 }
 
 impl ChatAccess {
@@ -82,8 +79,8 @@ impl ChatAccess {
     }
 
     /// Ids of the members in any of `states`, oldest first.
-    pub fn ids_in(&self, states: &[&str]) -> Vec<String> {
-        self.members.iter().filter(|m| states.contains(&m.state.as_str())).map(|m| m.user_id.clone()).collect()
+    pub fn ids_in(&self, states: &[MemberState]) -> Vec<String> {
+        self.members.iter().filter(|m| states.contains(&m.state)).map(|m| m.user_id.clone()).collect()
     }
 }
 
@@ -140,7 +137,7 @@ pub struct NewMessage {
 pub struct SummaryRow {
     pub viewer: String,
     pub conv: ConvRow,
-    pub my_state: String,
+    pub my_state: MemberState,
     pub muted: bool,
     pub unread: i64,
     /// Direct chats: the other person, whether the viewer may see them online.
@@ -155,19 +152,19 @@ pub struct Relation {
     pub i_blocked: bool,
     pub they_blocked: bool,
     /// (inviter, state) of the pair's contact row.
-    pub contact: Option<(String, String)>,
+    pub contact: Option<(String, ContactStatus)>,
     /// The pair's direct chat and the viewer's member state in it.
-    pub direct: Option<(String, String)>,
+    pub direct: Option<(String, MemberState)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContactRow {
     pub person: Brief,
     pub inviter: String,
-    /// `pending` | `accepted`, or `blocked` for people the viewer blocked.
-    pub state: String,
+    /// `Pending` or `Accepted`, or `Blocked` for people the viewer blocked.
+    pub state: ContactStatus,
     pub since: i64,
-    pub last_seen_visibility: String,
+    pub last_seen_visibility: LastSeenVisibility,
     pub last_seen_at: Option<i64>,
 }
 
@@ -187,15 +184,14 @@ pub struct InviteRow {
 pub struct GroupInvitationRow {
     pub conv: ConvRow,
     pub inviter: Brief,
-    /// `pending` | `declined`
-    pub state: String,
+    pub state: InvitationState,
     pub created_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageHitRow {
     pub chat_id: String,
-    pub chat_kind: String,
+    pub chat_kind: ChatKind,
     pub chat_name: String,
     /// For direct chats: the other person's display name.
     pub peer_name: Option<String>,
@@ -211,11 +207,11 @@ pub struct MessageHitRow {
 #[derive(Debug, Clone)]
 pub enum Change {
     /// Adds or re-activates a member. `limit`: refuse when this many are already active.
-    Join { user_id: String, role: String, limit: u32 },
+    Join { user_id: String, role: Role, limit: u32 },
     /// Counts one use of an invite link; refused when it is revoked, expired or used up.
     UseInvite { token: String },
-    SetState { user_id: String, state: String },
-    SetRole { user_id: String, role: String },
+    SetState { user_id: String, state: MemberState },
+    SetRole { user_id: String, role: Role },
     Edit { name: String, description: String, public: bool },
 }
 
@@ -251,7 +247,7 @@ pub enum SummaryScope<'a> {
 pub trait PeopleStore: Send + Sync {
     async fn brief(&self, user_id: &str) -> Result<Option<Brief>, StoreError>;
     async fn profile_row(&self, user_id: &str) -> Result<Option<ProfileRow>, StoreError>;
-    async fn save_profile(&self, user_id: &str, display_name: &str, bio: &str, who_can_message: &str, last_seen: &str)
+    async fn save_profile(&self, user_id: &str, display_name: &str, bio: &str, who_can_message: WhoCanMessage, last_seen: LastSeenVisibility)
     -> Result<(), StoreError>;
     async fn set_last_seen(&self, user_id: &str, at: i64) -> Result<(), StoreError>;
     async fn relation(&self, me: &str, other: &str) -> Result<Relation, StoreError>;
@@ -270,12 +266,13 @@ pub trait ChatStore: Send + Sync {
     async fn conv_by_group_id(&self, group_id: &str) -> Result<Option<ConvRow>, StoreError>;
     /// The conversation and `user_id`'s member row in it.
     async fn membership(&self, chat_id: &str, user_id: &str) -> Result<Option<(ConvRow, MemberRow)>, StoreError>;
-    /// Who is in the chat and how (`None` if there is no such chat). Served from memory.
+    /// Who is in the chat and how (`None` if there is no such chat). Asked by every send, so a
+    /// store answers it from memory: `membership_cache::CachedAccess` in front of its reads.
     async fn access(&self, chat_id: &str) -> Result<Option<Arc<ChatAccess>>, StoreError>;
     /// Members in any of `states`, oldest first.
-    async fn members(&self, chat_id: &str, states: &[&str]) -> Result<Vec<MemberRow>, StoreError>;
+    async fn members(&self, chat_id: &str, states: &[MemberState]) -> Result<Vec<MemberRow>, StoreError>;
     /// Creates the pair's direct chat, or returns the existing one's id (false).
-    async fn create_direct(&self, id: &str, me: &str, my_state: &str, other: &str, other_state: &str, now: i64)
+    async fn create_direct(&self, id: &str, me: &str, my_state: MemberState, other: &str, other_state: MemberState, now: i64)
     -> Result<(String, bool), StoreError>;
     /// Creates a group with its owner and its first system message; false when `group_id` is taken.
     async fn create_group(&self, conv: &ConvRow, system: &NewMessage) -> Result<bool, StoreError>;
@@ -283,7 +280,7 @@ pub trait ChatStore: Send + Sync {
     /// Applies group changes and appends the system message, all or nothing.
     async fn apply(&self, chat_id: &str, changes: &[Change], system: Option<&NewMessage>, now: i64) -> Result<Applied, StoreError>;
     /// Sets member states in a chat (message requests), all in one transaction.
-    async fn set_states(&self, chat_id: &str, states: &[(&str, &str)]) -> Result<(), StoreError>;
+    async fn set_states(&self, chat_id: &str, states: &[(&str, MemberState)]) -> Result<(), StoreError>;
     async fn set_muted(&self, chat_id: &str, user_id: &str, muted: bool) -> Result<(), StoreError>;
     /// Raises the read (and delivered) mark; returns the new read mark.
     async fn mark_read(&self, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError>;
@@ -293,7 +290,7 @@ pub trait ChatStore: Send + Sync {
     /// Members whose read or delivered mark rose after `since_ms` (milliseconds).
     async fn marks_since(&self, chat_id: &str, since_ms: i64) -> Result<Vec<MemberRow>, StoreError>;
     /// `(chat id, last sequence)` of each chat where `user_id` is a member in one of `states`.
-    async fn last_seqs_of(&self, user_id: &str, states: &[&str]) -> Result<Vec<(String, i64)>, StoreError>;
+    async fn last_seqs_of(&self, user_id: &str, states: &[MemberState]) -> Result<Vec<(String, i64)>, StoreError>;
     async fn summaries(&self, scope: SummaryScope<'_>) -> Result<Vec<SummaryRow>, StoreError>;
     /// The viewer's chats whose name (or DM peer's name) contains `text`.
     async fn chats_by_name(&self, me: &str, text: &str, limit: u32) -> Result<Vec<SummaryRow>, StoreError>;
@@ -322,9 +319,9 @@ pub trait MessageStore: Send + Sync {
     async fn toggle_reaction(&self, message_id: &str, user_id: &str, emoji: &str, now: i64) -> Result<bool, StoreError>;
     /// Reactions on messages `lo..=hi` of a chat, oldest first.
     async fn reactions(&self, chat_id: &str, lo: i64, hi: i64) -> Result<Vec<ReactionRow>, StoreError>;
-    /// Full-text hits in the viewer's readable chats, newest first. `query` is FTS5 syntax the
-    /// service built from quoted words.
-    async fn search_messages(&self, me: &str, query: &str, limit: u32) -> Result<Vec<MessageHitRow>, StoreError>;
+    /// Full-text hits in the viewer's readable chats, newest first: messages holding every one
+    /// of `words` (the last may be the start of a word still being typed); none for no words.
+    async fn search_messages(&self, me: &str, words: &[String], limit: u32) -> Result<Vec<MessageHitRow>, StoreError>;
 }
 
 /// Contacts, blocks and group invite links.
@@ -332,7 +329,7 @@ pub trait MessageStore: Send + Sync {
 pub trait ContactStore: Send + Sync {
     async fn contacts_of(&self, me: &str) -> Result<Vec<ContactRow>, StoreError>;
     /// Writes the pair's contact row (inviter, state, seen).
-    async fn set_contact(&self, a: &str, b: &str, inviter: &str, state: &str, now: i64) -> Result<(), StoreError>;
+    async fn set_contact(&self, a: &str, b: &str, inviter: &str, state: ContactStatus, now: i64) -> Result<(), StoreError>;
     async fn delete_contact(&self, a: &str, b: &str) -> Result<(), StoreError>;
     async fn unseen_invitations(&self, me: &str) -> Result<u32, StoreError>;
     async fn mark_invitations_seen(&self, me: &str) -> Result<(), StoreError>;

@@ -1,9 +1,11 @@
 //! Persistence behind one seam. Services never write SQL; they call a `Store`. SQLite is the
 //! implementation today; a PostgreSQL one will implement the same trait for several servers.
-mod access_cache;
 pub mod accounts;
 pub mod chats;
+pub mod membership_cache;
+pub mod states;
 mod sqlite;
+mod sqlite_access;
 mod sqlite_accounts;
 mod sqlite_chats;
 mod sqlite_contacts;
@@ -11,6 +13,7 @@ mod sqlite_invitations;
 mod sqlite_messages;
 mod sqlite_people;
 mod sqlite_rows;
+mod sqlite_text;
 mod sqlite_writer;
 
 pub use accounts::AccountStore;
@@ -19,17 +22,20 @@ pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
 
+/// What went wrong in a store, in its own words: an implementation turns its driver's errors
+/// into these (keeping the driver's text for the log), so callers never see which database it is.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The database failed a statement or could not be reached.
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
-    /// From the message writer's own connection (`sqlite_writer`).
-    #[error("database error: {0}")]
-    Writer(#[from] rusqlite::Error),
+    Database(String),
     #[error("migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    Migrate(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A write named a chat that does not exist (it may have been deleted a moment before).
+    #[error("no such chat: {0}")]
+    NoSuchChat(String),
     /// The message writer's queue is full: nothing was written; the caller may retry shortly.
     #[error("the message writer is busy")]
     Busy,

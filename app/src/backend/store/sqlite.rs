@@ -9,15 +9,20 @@ use sqlx::{
 
 use std::sync::Arc;
 
-use super::{SessionRow, Store, StoreError, access_cache::AccessCache, sqlite_writer::{Committer, PRAGMAS}};
+use super::{
+    SessionRow, Store, StoreError,
+    membership_cache::{AccessChanged, CachedAccess},
+    sqlite_access::SqliteAccess,
+    sqlite_writer::{Committer, PRAGMAS},
+};
 
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
     /// Sends and marks go through one writer that commits them in groups (see `sqlite_writer`).
     pub(super) writer: Committer,
-    /// Chat membership in memory; the store's own writes keep it current.
-    pub(super) access: Arc<AccessCache>,
+    /// Chat membership in memory; the store's own writes keep it current (`changed`).
+    pub(super) access: Arc<CachedAccess<SqliteAccess>>,
 }
 
 impl SqliteStore {
@@ -54,11 +59,40 @@ impl SqliteStore {
             .await?;
         sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
         let writer = Committer::start(options.get_filename(), synchronous)?;
-        Ok(Self { pool, writer, access: Arc::default() })
+        let access = Arc::new(CachedAccess::new(SqliteAccess(pool.clone())));
+        Ok(Self { pool, writer, access })
     }
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// Emitted by every committed write that changes who may see a chat.
+    pub(super) fn changed(&self, event: AccessChanged) {
+        self.access.changed(&event);
+    }
+
+    pub(super) fn chat_changed(&self, chat_id: &str) {
+        self.changed(AccessChanged::Chat { chat_id: chat_id.to_owned() });
+    }
+}
+
+// The drivers' errors become the store's own, as text for the log.
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Database(e.to_string())
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Database(e.to_string())
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        Self::Migrate(e.to_string())
     }
 }
 

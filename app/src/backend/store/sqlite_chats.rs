@@ -7,9 +7,11 @@ use sqlx::Row;
 
 use super::{
     SqliteStore, StoreError,
-    chats::{AccessMember, Applied, Change, ChatAccess, ChatStore, ConvRow, MemberRow, NewMessage, SummaryRow, SummaryScope},
+    chats::{Applied, Change, ChatAccess, ChatStore, ConvRow, MemberRow, NewMessage, SummaryRow, SummaryScope},
     sqlite_rows::{CONV_COLS, MEMBER_COLS, PEER, PREVIEW_COLS, READABLE, append, brief_at, conv_row, like_escape, lock_for_write, member_row, message_row, pair},
+    sqlite_text::{StoredText, sql_list, state_at},
     sqlite_writer::MarkKind,
+    states::MemberState,
 };
 
 /// The chat-list statement. The viewer of each row is `mb.user_id`, so one statement serves a
@@ -48,30 +50,30 @@ fn summary_sql(filter: &str, tail: &str) -> String {
     )
 }
 
-fn summary_row(r: &SqliteRow) -> SummaryRow {
-    SummaryRow {
+fn summary_row(r: &SqliteRow) -> Result<SummaryRow, StoreError> {
+    Ok(SummaryRow {
         viewer: r.get("viewer"),
-        conv: conv_row(r),
-        my_state: r.get("my_state"),
+        conv: conv_row(r)?,
+        my_state: state_at(r, "my_state")?,
         muted: r.get("my_muted"),
         unread: r.get("unread"),
         peer: brief_at(r, PEER),
         peer_presence_visible: r.get("p_visible"),
         last: message_row(r),
-    }
+    })
 }
 
 #[async_trait]
 impl ChatStore for SqliteStore {
     async fn conv(&self, chat_id: &str) -> Result<Option<ConvRow>, StoreError> {
         let row = sqlx::query(&format!("SELECT {CONV_COLS} FROM conversations c WHERE c.id = ?")).bind(chat_id).fetch_optional(self.pool()).await?;
-        Ok(row.as_ref().map(conv_row))
+        row.as_ref().map(conv_row).transpose()
     }
 
     async fn conv_by_group_id(&self, group_id: &str) -> Result<Option<ConvRow>, StoreError> {
         let row =
             sqlx::query(&format!("SELECT {CONV_COLS} FROM conversations c WHERE c.group_id = ?")).bind(group_id).fetch_optional(self.pool()).await?;
-        Ok(row.as_ref().map(conv_row))
+        row.as_ref().map(conv_row).transpose()
     }
 
     async fn membership(&self, chat_id: &str, user_id: &str) -> Result<Option<(ConvRow, MemberRow)>, StoreError> {
@@ -83,55 +85,26 @@ impl ChatStore for SqliteStore {
         .bind(user_id)
         .fetch_optional(self.pool())
         .await?;
-        Ok(row.map(|r| (conv_row(&r), member_row(&r))))
+        row.map(|r| Ok((conv_row(&r)?, member_row(&r)?))).transpose()
     }
 
     async fn access(&self, chat_id: &str) -> Result<Option<Arc<ChatAccess>>, StoreError> {
-        let generation = match self.access.get(chat_id) {
-            Ok(access) => return Ok(Some(access)),
-            Err(generation) => generation,
-        };
-        let Some(kind) = sqlx::query_scalar::<_, String>("SELECT kind FROM conversations WHERE id = ?").bind(chat_id).fetch_optional(self.pool()).await?
-        else {
-            return Ok(None);
-        };
-        let members = sqlx::query_as::<_, (String, String, String)>(
-            "SELECT user_id, role, state FROM members WHERE conversation_id = ? ORDER BY joined_at, user_id",
-        )
-        .bind(chat_id)
-        .fetch_all(self.pool())
-        .await?;
-        let members: Vec<AccessMember> = members.into_iter().map(|(user_id, role, state)| AccessMember { user_id, role, state }).collect();
-        let blockers = match (kind.as_str(), members.as_slice()) {
-            ("direct", [a, b]) => {
-                sqlx::query_scalar::<_, String>(
-                    "SELECT blocker_id FROM blocks WHERE (blocker_id = ?1 AND blocked_id = ?2) OR (blocker_id = ?2 AND blocked_id = ?1)",
-                )
-                .bind(&a.user_id)
-                .bind(&b.user_id)
-                .fetch_all(self.pool())
-                .await?
-            }
-            _ => Vec::new(),
-        };
-        let access = Arc::new(ChatAccess { id: chat_id.to_owned(), kind, members, blockers });
-        self.access.insert(access.clone(), generation);
-        Ok(Some(access))
+        self.access.access(chat_id).await
     }
 
-    async fn members(&self, chat_id: &str, states: &[&str]) -> Result<Vec<MemberRow>, StoreError> {
-        let list = states.iter().map(|s| format!("'{}'", s.replace('\'', ""))).collect::<Vec<_>>().join(", ");
+    async fn members(&self, chat_id: &str, states: &[MemberState]) -> Result<Vec<MemberRow>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {MEMBER_COLS} FROM members mb JOIN users u ON u.id = mb.user_id
-             WHERE mb.conversation_id = ? AND mb.state IN ({list}) ORDER BY mb.joined_at, mb.user_id"
+             WHERE mb.conversation_id = ? AND mb.state IN {} ORDER BY mb.joined_at, mb.user_id",
+            sql_list(states)
         ))
         .bind(chat_id)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.iter().map(member_row).collect())
+        rows.iter().map(member_row).collect()
     }
 
-    async fn create_direct(&self, id: &str, me: &str, my_state: &str, other: &str, other_state: &str, now: i64) -> Result<(String, bool), StoreError> {
+    async fn create_direct(&self, id: &str, me: &str, my_state: MemberState, other: &str, other_state: MemberState, now: i64) -> Result<(String, bool), StoreError> {
         let (lo, hi) = pair(me, other);
         let key = format!("{lo}:{hi}");
         let mut tx = self.pool().begin().await?;
@@ -154,13 +127,13 @@ impl ChatStore for SqliteStore {
             sqlx::query("INSERT INTO members (conversation_id, user_id, role, state, joined_at) VALUES (?, ?, 'member', ?, ?)")
                 .bind(id)
                 .bind(user)
-                .bind(state)
+                .bind(state.text())
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
         }
         tx.commit().await?;
-        self.access.forget(id);
+        self.chat_changed(id);
         Ok((id.to_owned(), true))
     }
 
@@ -193,7 +166,7 @@ impl ChatStore for SqliteStore {
             .await?;
         append(&mut tx, system).await?;
         tx.commit().await?;
-        self.access.forget(&c.id);
+        self.chat_changed(&c.id);
         Ok(true)
     }
 
@@ -203,7 +176,7 @@ impl ChatStore for SqliteStore {
         sqlx::query("DELETE FROM messages WHERE conversation_id = ?").bind(chat_id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM conversations WHERE id = ?").bind(chat_id).execute(&mut *tx).await?;
         tx.commit().await?;
-        self.access.forget(chat_id);
+        self.chat_changed(chat_id);
         Ok(())
     }
 
@@ -233,7 +206,7 @@ impl ChatStore for SqliteStore {
                     )
                     .bind(chat_id)
                     .bind(user_id)
-                    .bind(role)
+                    .bind(role.text())
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
@@ -260,7 +233,7 @@ impl ChatStore for SqliteStore {
                 }
                 Change::SetState { user_id, state } => {
                     sqlx::query("UPDATE members SET state = ? WHERE conversation_id = ? AND user_id = ?")
-                        .bind(state)
+                        .bind(state.text())
                         .bind(chat_id)
                         .bind(user_id)
                         .execute(&mut *tx)
@@ -268,7 +241,7 @@ impl ChatStore for SqliteStore {
                 }
                 Change::SetRole { user_id, role } => {
                     sqlx::query("UPDATE members SET role = ? WHERE conversation_id = ? AND user_id = ?")
-                        .bind(role)
+                        .bind(role.text())
                         .bind(chat_id)
                         .bind(user_id)
                         .execute(&mut *tx)
@@ -289,25 +262,25 @@ impl ChatStore for SqliteStore {
             append(&mut tx, m).await?;
         }
         tx.commit().await?;
-        self.access.forget(chat_id);
+        self.chat_changed(chat_id);
         match system {
             Some(m) => Ok(Applied::Done(super::MessageStore::message(self, &m.id).await?.map(Box::new))),
             None => Ok(Applied::Done(None)),
         }
     }
 
-    async fn set_states(&self, chat_id: &str, states: &[(&str, &str)]) -> Result<(), StoreError> {
+    async fn set_states(&self, chat_id: &str, states: &[(&str, MemberState)]) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
         for (user, state) in states {
             sqlx::query("UPDATE members SET state = ? WHERE conversation_id = ? AND user_id = ?")
-                .bind(state)
+                .bind(state.text())
                 .bind(chat_id)
                 .bind(user)
                 .execute(&mut *tx)
                 .await?;
         }
         tx.commit().await?;
-        self.access.forget(chat_id);
+        self.chat_changed(chat_id);
         Ok(())
     }
 
@@ -339,14 +312,14 @@ impl ChatStore for SqliteStore {
         .bind(since_ms)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.iter().map(member_row).collect())
+        rows.iter().map(member_row).collect()
     }
 
-    async fn last_seqs_of(&self, user_id: &str, states: &[&str]) -> Result<Vec<(String, i64)>, StoreError> {
-        let list = states.iter().map(|s| format!("'{}'", s.replace('\'', ""))).collect::<Vec<_>>().join(", ");
+    async fn last_seqs_of(&self, user_id: &str, states: &[MemberState]) -> Result<Vec<(String, i64)>, StoreError> {
         let rows = sqlx::query_as(&format!(
             "SELECT mb.conversation_id, c.last_seq FROM members mb JOIN conversations c ON c.id = mb.conversation_id
-             WHERE mb.user_id = ? AND mb.state IN ({list})"
+             WHERE mb.user_id = ? AND mb.state IN {}",
+            sql_list(states)
         ))
         .bind(user_id)
         .fetch_all(self.pool())
@@ -381,7 +354,7 @@ impl ChatStore for SqliteStore {
                 sqlx::query(&summary_sql(&format!("mb.conversation_id = ? AND {HIDE_EMPTY}"), "")).bind(chat_id).fetch_all(self.pool()).await?
             }
         };
-        Ok(rows.iter().map(summary_row).collect())
+        rows.iter().map(summary_row).collect()
     }
 
     async fn chats_by_name(&self, me: &str, text: &str, limit: u32) -> Result<Vec<SummaryRow>, StoreError> {
@@ -392,6 +365,6 @@ impl ChatStore for SqliteStore {
         );
         let rows =
             sqlx::query(&sql).bind(me).bind(format!("%{}%", like_escape(text))).bind(limit).fetch_all(self.pool()).await?;
-        Ok(rows.iter().map(summary_row).collect())
+        rows.iter().map(summary_row).collect()
     }
 }

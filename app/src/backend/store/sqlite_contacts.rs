@@ -6,6 +6,9 @@ use super::{
     SqliteStore, StoreError,
     chats::{ContactRow, ContactStore, InviteRow},
     sqlite_rows::{USER, brief_at, pair},
+    sqlite_text::{StoredText, state_at},
+    membership_cache::AccessChanged,
+    states::ContactStatus,
 };
 
 fn invite_row(r: &SqliteRow) -> InviteRow {
@@ -36,20 +39,21 @@ impl ContactStore for SqliteStore {
         .bind(me)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| ContactRow {
-                person: brief_at(r, USER).unwrap_or_default(),
-                inviter: r.get("inviter"),
-                state: r.get("state"),
-                since: r.get("since"),
-                last_seen_visibility: r.get("last_seen_visibility"),
-                last_seen_at: r.get("last_seen_at"),
+        rows.iter()
+            .map(|r| {
+                Ok(ContactRow {
+                    person: brief_at(r, USER).unwrap_or_default(),
+                    inviter: r.get("inviter"),
+                    state: state_at(r, "state")?,
+                    since: r.get("since"),
+                    last_seen_visibility: state_at(r, "last_seen_visibility")?,
+                    last_seen_at: r.get("last_seen_at"),
+                })
             })
-            .collect())
+            .collect()
     }
 
-    async fn set_contact(&self, a: &str, b: &str, inviter: &str, state: &str, now: i64) -> Result<(), StoreError> {
+    async fn set_contact(&self, a: &str, b: &str, inviter: &str, state: ContactStatus, now: i64) -> Result<(), StoreError> {
         let (lo, hi) = pair(a, b);
         sqlx::query(
             "INSERT INTO contacts (user_lo, user_hi, inviter, state, seen, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, 0, ?5, ?5)
@@ -59,7 +63,7 @@ impl ContactStore for SqliteStore {
         .bind(lo)
         .bind(hi)
         .bind(inviter)
-        .bind(state)
+        .bind(state.text())
         .bind(now)
         .execute(self.pool())
         .await?;
@@ -106,7 +110,7 @@ impl ContactStore for SqliteStore {
             sqlx::query("DELETE FROM blocks WHERE blocker_id = ? AND blocked_id = ?").bind(me).bind(other).execute(self.pool()).await?;
         }
         // Which direct chat the pair shares is not looked up here: blocks are rare.
-        self.access.forget_all();
+        self.changed(AccessChanged::Everyone);
         Ok(())
     }
 

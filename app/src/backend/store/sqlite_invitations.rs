@@ -6,6 +6,7 @@ use super::{
     SqliteStore, StoreError,
     chats::{GroupInvitationRow, GroupInvitationStore},
     sqlite_rows::{CONV_COLS, USER, brief_at, conv_row},
+    sqlite_text::state_at,
 };
 
 /// An invitation with its group (`c`) and inviter (`u`).
@@ -20,13 +21,13 @@ fn invitation_sql(filter: &str) -> String {
     )
 }
 
-fn invitation_row(r: &SqliteRow) -> GroupInvitationRow {
-    GroupInvitationRow {
-        conv: conv_row(r),
+fn invitation_row(r: &SqliteRow) -> Result<GroupInvitationRow, StoreError> {
+    Ok(GroupInvitationRow {
+        conv: conv_row(r)?,
         inviter: brief_at(r, USER).unwrap_or_default(),
-        state: r.get("gi_state"),
+        state: state_at(r, "gi_state")?,
         created_at: r.get("gi_created_at"),
-    }
+    })
 }
 
 #[async_trait]
@@ -37,7 +38,7 @@ impl GroupInvitationStore for SqliteStore {
             .bind(user_id)
             .fetch_optional(self.pool())
             .await?;
-        Ok(row.as_ref().map(invitation_row))
+        row.as_ref().map(invitation_row).transpose()
     }
 
     async fn invite_to_group(&self, chat_id: &str, user_id: &str, inviter: &str, now: i64) -> Result<(), StoreError> {
@@ -85,7 +86,7 @@ impl GroupInvitationStore for SqliteStore {
              ORDER BY gi.created_at DESC, c.id DESC LIMIT 500",
         );
         let rows = sqlx::query(&sql).bind(user_id).fetch_all(self.pool()).await?;
-        Ok(rows.iter().map(invitation_row).collect())
+        rows.iter().map(invitation_row).collect()
     }
 
     async fn pending_invitations_from(&self, inviter: &str, user_id: &str) -> Result<u32, StoreError> {

@@ -10,12 +10,31 @@ use super::{
     SqliteStore, StoreError,
     chats::{MessageHitRow, MessageRow, MessageStore, NewMessage, ReactionRow, Sent},
     sqlite_rows::{MSG_COLS, MSG_FROM, READABLE, SENDER, brief_at, index_new_messages, insert_at, message_row},
+    sqlite_text::state_at,
 };
 
 /// Matches looked at per search, newest first, across every chat on the server: the index knows
 /// words, not who may read them, so without a bound a word common in other people's chats (or
 /// a short prefix, which matches most words) walked the whole index for each search.
 pub(super) const SEARCH_CANDIDATES: u32 = 10_000;
+
+/// The shortest last word searched as a prefix: a letter or two would match most words of
+/// every message, and FTS5 merges the lists of all of them before returning the first hit.
+const PREFIX_MIN: usize = 3;
+
+/// The words as an FTS5 query: each quoted (so nothing typed is read as query syntax), the
+/// last one as a prefix (from `PREFIX_MIN` characters) so results follow the typing. None
+/// when there are no words.
+pub(super) fn fts_query(words: &[String]) -> Option<String> {
+    // Control characters go: SQLite ends a query string at a NUL ("unterminated string").
+    let words: Vec<String> = words.iter().map(|w| w.chars().filter(|c| !c.is_control()).collect()).collect();
+    let prefix = words.last()?.chars().count() >= PREFIX_MIN;
+    let mut query = words.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" ");
+    if prefix {
+        query.push('*');
+    }
+    Some(query)
+}
 
 /// `?1` the viewer, `?2` the FTS5 query, `?3` hits wanted, `?4` `SEARCH_CANDIDATES`. The
 /// candidates are the index's newest matches (FTS5 walks rowids backwards and stops at the
@@ -56,8 +75,9 @@ impl MessageStore for SqliteStore {
         .bind(messages.len() as i64)
         .bind(last_at)
         .bind(&first.chat_id)
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::NoSuchChat(first.chat_id.clone()))?;
         let mut seq = last - messages.len() as i64;
         let mut first_rowid = None;
         for m in messages {
@@ -181,28 +201,24 @@ impl MessageStore for SqliteStore {
             .collect())
     }
 
-    async fn search_messages(&self, me: &str, query: &str, limit: u32) -> Result<Vec<MessageHitRow>, StoreError> {
-        let rows = sqlx::query(&SEARCH_SQL)
-        .bind(me)
-        .bind(query)
-        .bind(limit)
-        .bind(SEARCH_CANDIDATES)
-        .fetch_all(self.pool())
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|r| MessageHitRow {
-                chat_id: r.get(0),
-                chat_kind: r.get(1),
-                chat_name: r.get(2),
-                peer_name: r.get(3),
-                message_id: r.get("m_id"),
-                seq: r.get(5),
-                sender: brief_at(r, SENDER).unwrap_or_default(),
-                snippet: r.get("snippet"),
-                created_at: r.get(10),
+    async fn search_messages(&self, me: &str, words: &[String], limit: u32) -> Result<Vec<MessageHitRow>, StoreError> {
+        let Some(query) = fts_query(words) else { return Ok(Vec::new()) };
+        let rows = sqlx::query(&SEARCH_SQL).bind(me).bind(query).bind(limit).bind(SEARCH_CANDIDATES).fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(MessageHitRow {
+                    chat_id: r.get(0),
+                    chat_kind: state_at(r, "kind")?,
+                    chat_name: r.get(2),
+                    peer_name: r.get(3),
+                    message_id: r.get("m_id"),
+                    seq: r.get(5),
+                    sender: brief_at(r, SENDER).unwrap_or_default(),
+                    snippet: r.get("snippet"),
+                    created_at: r.get(10),
+                })
             })
-            .collect())
+            .collect()
     }
 }
 

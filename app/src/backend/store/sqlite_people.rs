@@ -7,6 +7,8 @@ use super::{
     SqliteStore, StoreError,
     chats::{Brief, PeopleStore, ProfileRow, Relation},
     sqlite_rows::{USER, brief_at, like_escape, pair},
+    sqlite_text::{StoredText, state_at},
+    states::{LastSeenVisibility, WhoCanMessage},
 };
 
 const PROFILE_COLS: &str = "id AS u_id, username AS u_username, display_name AS u_display_name, bio, who_can_message, \
@@ -24,21 +26,24 @@ impl PeopleStore for SqliteStore {
 
     async fn profile_row(&self, user_id: &str) -> Result<Option<ProfileRow>, StoreError> {
         let row = sqlx::query(&format!("SELECT {PROFILE_COLS} FROM users WHERE id = ?")).bind(user_id).fetch_optional(self.pool()).await?;
-        Ok(row.map(|r| ProfileRow {
-            person: brief_at(&r, USER).unwrap_or_default(),
-            bio: r.get("bio"),
-            who_can_message: r.get("who_can_message"),
-            last_seen_visibility: r.get("last_seen_visibility"),
-            last_seen_at: r.get("last_seen_at"),
-        }))
+        row.map(|r| {
+            Ok(ProfileRow {
+                person: brief_at(&r, USER).unwrap_or_default(),
+                bio: r.get("bio"),
+                who_can_message: state_at(&r, "who_can_message")?,
+                last_seen_visibility: state_at(&r, "last_seen_visibility")?,
+                last_seen_at: r.get("last_seen_at"),
+            })
+        })
+        .transpose()
     }
 
-    async fn save_profile(&self, user_id: &str, display_name: &str, bio: &str, who: &str, last_seen: &str) -> Result<(), StoreError> {
+    async fn save_profile(&self, user_id: &str, display_name: &str, bio: &str, who: WhoCanMessage, last_seen: LastSeenVisibility) -> Result<(), StoreError> {
         sqlx::query("UPDATE users SET display_name = ?, bio = ?, who_can_message = ?, last_seen_visibility = ? WHERE id = ?")
             .bind(display_name)
             .bind(bio)
-            .bind(who)
-            .bind(last_seen)
+            .bind(who.text())
+            .bind(last_seen.text())
             .bind(user_id)
             .execute(self.pool())
             .await?;
@@ -72,8 +77,8 @@ impl PeopleStore for SqliteStore {
         Ok(Relation {
             i_blocked: r.get("i_blocked"),
             they_blocked: r.get("they_blocked"),
-            contact: inviter.map(|i| (i, r.get("contact_state"))),
-            direct: direct.map(|d| (d, r.get::<Option<String>, _>("direct_state").unwrap_or_default())),
+            contact: inviter.map(|i| Ok::<_, StoreError>((i, state_at(&r, "contact_state")?))).transpose()?,
+            direct: direct.map(|d| Ok::<_, StoreError>((d, state_at(&r, "direct_state")?))).transpose()?,
         })
     }
 

@@ -2,7 +2,11 @@
 //! in-transaction steps (appending a message, taking the write lock) several methods use.
 use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
 
-use super::chats::{Brief, ConvRow, MemberRow, MessageRow, NewMessage, ReplyRow};
+use super::{
+    StoreError,
+    chats::{Brief, ConvRow, MemberRow, MessageRow, NewMessage, ReplyRow},
+    sqlite_text::state_at,
+};
 
 /// States in which a member may read a chat (and it shows in their list).
 pub(super) const READABLE: &str = "('active', 'incoming', 'outgoing', 'declined')";
@@ -86,10 +90,10 @@ pub(super) fn brief_at(r: &impl Columns, [id, username, display_name]: PersonCol
     })
 }
 
-pub(super) fn conv_row(r: &SqliteRow) -> ConvRow {
-    ConvRow {
+pub(super) fn conv_row(r: &SqliteRow) -> Result<ConvRow, StoreError> {
+    Ok(ConvRow {
         id: r.get("c_id"),
-        kind: r.get("c_kind"),
+        kind: state_at(r, "c_kind")?,
         group_id: r.get("c_group_id"),
         name: r.get("c_name"),
         description: r.get("c_description"),
@@ -98,19 +102,19 @@ pub(super) fn conv_row(r: &SqliteRow) -> ConvRow {
         created_at: r.get("c_created_at"),
         last_seq: r.get("c_last_seq"),
         last_activity_at: r.get("c_last_activity_at"),
-    }
+    })
 }
 
-pub(super) fn member_row(r: &SqliteRow) -> MemberRow {
-    MemberRow {
+pub(super) fn member_row(r: &SqliteRow) -> Result<MemberRow, StoreError> {
+    Ok(MemberRow {
         person: brief_at(r, USER).unwrap_or_default(),
-        role: r.get("mb_role"),
-        state: r.get("mb_state"),
+        role: state_at(r, "mb_role")?,
+        state: state_at(r, "mb_state")?,
         joined_at: r.get("mb_joined_at"),
         last_read_seq: r.get("mb_last_read_seq"),
         last_delivered_seq: r.get("mb_last_delivered_seq"),
         muted: r.get("mb_muted"),
-    }
+    })
 }
 
 pub(super) const MEMBER_COLS: &str = "mb.role AS mb_role, mb.state AS mb_state, mb.joined_at AS mb_joined_at, \

@@ -2,7 +2,8 @@
 use rusqlite::{Connection, StatementStatus, params};
 
 use super::*;
-use crate::backend::store::{AccountStore, ChatStore, accounts::UserRow};
+use crate::backend::store::{AccountStore, ChatStore, accounts::UserRow, states::MemberState};
+use crate::chats::validate::search_words;
 
 /// Ada's chat with Bob, and Bob's chat with Carol, which Ada cannot read.
 async fn two_chats() -> (SqliteStore, String, String, tempfile::TempDir) {
@@ -12,8 +13,8 @@ async fn two_chats() -> (SqliteStore, String, String, tempfile::TempDir) {
         let row = UserRow { id: id.into(), username: name.into(), display_name: name.into(), phone: None, email: None, password_hash: None, created_at: 0 };
         store.user_insert(&row).await.unwrap();
     }
-    let (mine, _) = store.create_direct("c1", "AAAAAAAA", "active", "BBBBBBBB", "active", 0).await.unwrap();
-    let (theirs, _) = store.create_direct("c2", "BBBBBBBB", "active", "CCCCCCCC", "active", 0).await.unwrap();
+    let (mine, _) = store.create_direct("c1", "AAAAAAAA", MemberState::Active, "BBBBBBBB", MemberState::Active, 0).await.unwrap();
+    let (theirs, _) = store.create_direct("c2", "BBBBBBBB", MemberState::Active, "CCCCCCCC", MemberState::Active, 0).await.unwrap();
     (store, mine, theirs, dir)
 }
 
@@ -53,7 +54,28 @@ async fn a_search_finds_the_callers_hits_among_other_peoples_with_snippets_newes
     write(&store, &mine, "AAAAAAAA", "the granite quarry", 0, 1).await;
     write(&store, &theirs, "BBBBBBBB", "granite everywhere", 0, 500).await;
     write(&store, &mine, "BBBBBBBB", "more granite here", 1, 1).await;
-    let hits = store.search_messages("AAAAAAAA", "\"granite\"", 30).await.unwrap();
+    let hits = store.search_messages("AAAAAAAA", &["granite".to_owned()], 30).await.unwrap();
     let found: Vec<_> = hits.iter().map(|h| (h.chat_id.as_str(), h.snippet.as_str())).collect();
     assert_eq!(found, [(mine.as_str(), "more \u{1}granite\u{2} here"), (mine.as_str(), "the \u{1}granite\u{2} quarry")]);
+}
+
+fn fts(raw: &str) -> Option<String> {
+    fts_query(&search_words(raw))
+}
+
+#[test]
+fn search_words_are_quoted_so_no_input_is_fts_syntax() {
+    assert_eq!(fts("hello world").as_deref(), Some("\"hello\" \"world\"*"));
+    assert_eq!(fts("a\"b OR c*").as_deref(), Some("\"a\"\"b\" \"OR\" \"c*\""));
+    assert_eq!(fts("OR a\"b").as_deref(), Some("\"OR\" \"a\"\"b\"*"));
+    assert_eq!(fts("  ( ) "), None);
+    assert_eq!(fts("nul\0end").as_deref(), Some("\"nulend\"*"), "SQLite would end the query at the NUL");
+}
+
+#[test]
+fn a_one_or_two_letter_search_is_a_whole_word_not_a_prefix_of_every_word() {
+    assert_eq!(fts("e").as_deref(), Some("\"e\""));
+    assert_eq!(fts("see yo").as_deref(), Some("\"see\" \"yo\""));
+    assert_eq!(fts("see you").as_deref(), Some("\"see\" \"you\"*"));
+    assert_eq!(fts("ça").as_deref(), Some("\"ça\""), "characters, not bytes");
 }

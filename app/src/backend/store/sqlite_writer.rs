@@ -185,7 +185,7 @@ impl Committer {
         thread::Builder::new()
             .name("message-writer".into())
             .spawn(move || write_batches(conn, queue))
-            .map_err(|e| StoreError::Corrupt(format!("the message writer could not start: {e}")))?;
+            .map_err(|e| StoreError::Database(format!("the message writer could not start: {e}")))?;
         Ok(Self { jobs, deadline: brakes.deadline })
     }
 
@@ -264,7 +264,7 @@ fn write_batches(mut conn: Connection, mut queue: mpsc::Receiver<Job>) {
                 .iter()
                 .map(|job| match commit(&mut conn, slice::from_ref(job)) {
                     Ok(mut one) => one.pop().unwrap_or_else(|| Err(stopped())),
-                    Err(e) => Err(e),
+                    Err(e) => Err(e.into()),
                 })
                 .collect(),
         };
@@ -274,13 +274,14 @@ fn write_batches(mut conn: Connection, mut queue: mpsc::Receiver<Job>) {
     }
 }
 
-fn is_locked(e: &StoreError) -> bool {
-    matches!(e, StoreError::Writer(e) if matches!(e.sqlite_error_code(), Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)))
+fn is_locked(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked))
 }
 
 /// The batch in one transaction, in queue order. A write that is refused on its own (a
 /// message for a chat that does not exist, a duplicate id) fails alone without undoing the rest.
-fn commit(conn: &mut Connection, batch: &[Job]) -> Result<Vec<Result<Written, StoreError>>, StoreError> {
+/// The outer error is the transaction's (it rolled back); the inner ones are each write's own.
+fn commit(conn: &mut Connection, batch: &[Job]) -> rusqlite::Result<Vec<Result<Written, StoreError>>> {
     // IMMEDIATE takes the write lock first, so resend checks read what no other writer can change.
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut results = Vec::with_capacity(batch.len());
@@ -313,14 +314,14 @@ fn commit(conn: &mut Connection, batch: &[Job]) -> Result<Vec<Result<Written, St
 /// before (earlier in this batch too), else the next sequence of its chat. The outer error
 /// fails the whole transaction; the inner one fails only this message, having changed nothing.
 /// A new message's rowid goes into `first_rowid` unless an earlier one of the batch is there.
-fn store_send(tx: &Transaction, m: &NewMessage, first_rowid: &mut Option<i64>) -> Result<Result<Sent, StoreError>, StoreError> {
+fn store_send(tx: &Transaction, m: &NewMessage, first_rowid: &mut Option<i64>) -> rusqlite::Result<Result<Sent, StoreError>> {
     if let (Some(sender), Some(client_id)) = (&m.sender_id, &m.client_id) {
         if let Some(row) = read_message(tx, &SQL.by_client_id, params![client_id, sender])? {
             return Ok(Ok(Sent::Existing(row)));
         }
     }
     let last: Option<i64> = tx.prepare_cached("SELECT last_seq FROM conversations WHERE id = ?1")?.query_row([&m.chat_id], |r| r.get(0)).optional()?;
-    let Some(last) = last else { return Ok(Err(StoreError::Corrupt(format!("chat {} does not exist", m.chat_id)))) };
+    let Some(last) = last else { return Ok(Err(StoreError::NoSuchChat(m.chat_id.clone()))) };
     let seq = last + 1;
     // The insert goes first: if a constraint refuses it, nothing of this message was written.
     let inserted = tx
@@ -332,7 +333,7 @@ fn store_send(tx: &Transaction, m: &NewMessage, first_rowid: &mut Option<i64>) -
     match inserted {
         Ok(_) => _ = first_rowid.get_or_insert(tx.last_insert_rowid()),
         Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => return Ok(Err(e.into())),
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(e),
     }
     tx.prepare_cached("UPDATE conversations SET last_seq = ?2, last_activity_at = MAX(last_activity_at, ?3) WHERE id = ?1")?
         .execute(params![m.chat_id, seq, m.created_at])?;
@@ -366,7 +367,7 @@ fn store_send(tx: &Transaction, m: &NewMessage, first_rowid: &mut Option<i64>) -
     })))
 }
 
-fn read_message(tx: &Transaction, sql: &str, params: impl rusqlite::Params) -> Result<Option<MessageRow>, StoreError> {
+fn read_message(tx: &Transaction, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<Option<MessageRow>> {
     let mut statement = tx.prepare_cached(sql)?;
     let mut rows = statement.query(params)?;
     Ok(match rows.next()? {

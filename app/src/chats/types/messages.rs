@@ -1,0 +1,111 @@
+//! Messages as a conversation shows them: bodies, system events, reactions, replies, pages.
+use serde::{Deserialize, Serialize};
+
+use super::{PersonView, Role};
+
+/// System events in a group, shown centred in the conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum SystemEvent {
+    Created { by: PersonView },
+    Joined { who: PersonView },
+    Left { who: PersonView },
+    Added { who: PersonView, by: PersonView },
+    Removed { who: PersonView, by: PersonView },
+    Renamed { name: String, by: PersonView },
+    RoleChanged { who: PersonView, role: Role, by: PersonView },
+    OwnerChanged { who: PersonView, by: PersonView },
+}
+
+// Read as one flat object, as `Presence` is (see there for why).
+impl<'de> Deserialize<'de> for SystemEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Event {
+            Created,
+            Joined,
+            Left,
+            Added,
+            Removed,
+            Renamed,
+            RoleChanged,
+            OwnerChanged,
+        }
+        #[derive(Deserialize)]
+        struct Flat {
+            event: Event,
+            who: Option<PersonView>,
+            by: Option<PersonView>,
+            name: Option<String>,
+            role: Option<Role>,
+        }
+        fn need<T, E: serde::de::Error>(value: Option<T>, field: &'static str) -> Result<T, E> {
+            value.ok_or_else(|| E::missing_field(field))
+        }
+        let Flat { event, who, by, name, role } = Flat::deserialize(deserializer)?;
+        Ok(match event {
+            Event::Created => Self::Created { by: need(by, "by")? },
+            Event::Joined => Self::Joined { who: need(who, "who")? },
+            Event::Left => Self::Left { who: need(who, "who")? },
+            Event::Added => Self::Added { who: need(who, "who")?, by: need(by, "by")? },
+            Event::Removed => Self::Removed { who: need(who, "who")?, by: need(by, "by")? },
+            Event::Renamed => Self::Renamed { name: need(name, "name")?, by: need(by, "by")? },
+            Event::RoleChanged => Self::RoleChanged { who: need(who, "who")?, role: need(role, "role")?, by: need(by, "by")? },
+            Event::OwnerChanged => Self::OwnerChanged { who: need(who, "who")?, by: need(by, "by")? },
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ReactionView {
+    pub emoji: String,
+    pub count: u32,
+    /// Display names of who reacted (the first few).
+    pub by: Vec<String>,
+    /// Whether the viewer is one of them.
+    pub mine: bool,
+}
+
+/// The quoted preview of the message a reply answers.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ReplyPreview {
+    pub id: String,
+    pub seq: i64,
+    pub sender: PersonView,
+    /// Shortened body, or empty when it was deleted.
+    pub excerpt: String,
+    pub deleted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct MessageView {
+    pub id: String,
+    pub chat_id: String,
+    /// Position in its conversation: 1, 2, 3, ... with no gaps.
+    pub seq: i64,
+    /// None for system messages.
+    pub sender: Option<PersonView>,
+    /// Empty once deleted (a tombstone stays).
+    pub body: String,
+    pub system: Option<SystemEvent>,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    pub deleted: bool,
+    pub reply_to: Option<ReplyPreview>,
+    pub reactions: Vec<ReactionView>,
+    /// The sender's id for idempotent sends; only on the sender's own messages.
+    pub client_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct HistoryPage {
+    /// Oldest first.
+    pub messages: Vec<MessageView>,
+    pub next_before: Option<i64>,
+}
