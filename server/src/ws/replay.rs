@@ -216,24 +216,7 @@ mod tests {
     #[test]
     fn message_frames_are_recognised_and_others_pass() {
         use app::realtime::protocol::ServerFrame;
-        let message = app::chats::types::MessageView {
-            id: "m1".into(),
-            chat_id: "c1".into(),
-            seq: 3,
-            sender: Some(app::chats::types::PersonView {
-                user_id: "AAAA-BBBB".into(),
-                username: "ada".into(),
-                display_name: "Ada".into(),
-            }),
-            body: "hi".into(),
-            system: None,
-            created_at: 0,
-            edited_at: None,
-            deleted: false,
-            reply_to: None,
-            reactions: vec![],
-            client_id: None,
-        };
+        let message = app::chats::types::MessageView::sample("c1", 3, "AAAA-BBBB", "hi");
         let payload = Payload::of(&ServerFrame::Message { message: message.clone() }).unwrap();
         let seen = peek_message(&payload, "CCCC-DDDD").unwrap();
         assert_eq!((seen.chat_id.as_str(), seen.seq, seen.from_other), ("c1", 3, true));
