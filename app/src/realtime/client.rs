@@ -6,7 +6,7 @@ use std::{collections::HashMap, sync::Arc};
 
 use leptos::prelude::*;
 
-use crate::chats::types::Presence;
+use crate::chats::types::{MessageView, Presence, ReplyPreview};
 use crate::realtime::protocol::{ClientFrame, Cursor, PROTOCOL_VERSION, ServerFrame, typing};
 
 
@@ -20,15 +20,17 @@ pub enum Connection {
     Waiting,
 }
 
-/// A send the server has not acknowledged yet. It stays in the outbox across reconnects and is
-/// sent again (with the same client id, so it is stored once) until acked or refused.
+/// A send whose stored copy has not arrived yet; the conversation shows it as a pending bubble.
+/// Until the server acks it, it stays across reconnects and is sent again (with the same client
+/// id, so it is stored once).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingSend {
     pub client_id: String,
     pub chat_id: String,
     pub body: String,
-    pub reply_to: Option<String>,
-    pub created_at: i64,
+    pub reply_to: Option<ReplyPreview>,
+    /// The server has stored it: it is not sent again, and leaves when its copy arrives.
+    pub acked: bool,
     /// Why the server refused it (the page offers Retry).
     pub failed: Option<String>,
 }
@@ -122,27 +124,16 @@ impl Realtime {
     }
 
     /// Queues a message: it shows as pending at once and goes out now or after the reconnect.
-    /// Returns its client id.
-    pub fn send(self, chat_id: &str, body: &str, reply_to: Option<String>) -> String {
-        let client_id = new_client_id();
-        self.send_as(&client_id, chat_id, body, reply_to);
-        client_id
-    }
-
-    /// `send` with the page's own client id; sending an id already in the outbox sends it again.
-    pub fn send_as(self, client_id: &str, chat_id: &str, body: &str, reply_to: Option<String>) {
+    pub fn send(self, chat_id: &str, body: &str, reply_to: Option<ReplyPreview>) {
         let pending = PendingSend {
-            client_id: client_id.to_owned(),
+            client_id: new_client_id(),
             chat_id: chat_id.to_owned(),
             body: body.to_owned(),
             reply_to,
-            created_at: now_ms() / 1000,
+            acked: false,
             failed: None,
         };
-        self.outbox.update(|o| {
-            o.retain(|p| p.client_id != client_id);
-            o.push(pending.clone());
-        });
+        self.outbox.update(|o| o.push(pending.clone()));
         // A message ends the typing; what is typed next is news again at once.
         self.typing_sent.update_value(|t| {
             t.remove(chat_id);
@@ -164,6 +155,12 @@ impl Realtime {
         }
     }
 
+    /// The sends still on their way in one chat, oldest first (reactive).
+    pub fn pending_in(self, chat_id: &str) -> Vec<PendingSend> {
+        self.outbox.with(|o| o.iter().filter(|p| p.chat_id == chat_id).cloned().collect())
+    }
+
+    /// Drops a refused send.
     pub fn discard(self, client_id: &str) {
         self.outbox.update(|o| o.retain(|p| p.client_id != client_id));
     }
@@ -213,13 +210,21 @@ impl Realtime {
         self.read.with(|r| r.iter().filter(|((c, u), s)| c == chat_id && u != me && **s >= seq).count())
     }
 
+    /// The stored copy of one of our sends takes the place of its pending bubble.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn stored_copy_arrived(self, message: &MessageView) {
+        if let Some(id) = &message.client_id {
+            self.outbox.update(|o| o.retain(|p| &p.client_id != id));
+        }
+    }
+
     fn transmit(self, pending: &PendingSend) {
         if self.connection.get_untracked() == Connection::Online {
             self.frame(&ClientFrame::Send {
                 chat_id: pending.chat_id.clone(),
                 client_id: pending.client_id.clone(),
                 body: pending.body.clone(),
-                reply_to: pending.reply_to.clone(),
+                reply_to: pending.reply_to.as_ref().map(|r| r.id.clone()),
             });
         }
     }
@@ -249,17 +254,20 @@ impl Realtime {
                 self.connection.set(Connection::Online);
                 // Whatever was typed while offline goes out now; the same client id makes a
                 // re-send of something already stored harmless.
-                for pending in self.outbox.get_untracked().iter().filter(|p| p.failed.is_none()) {
+                for pending in self.outbox.get_untracked().iter().filter(|p| !p.acked && p.failed.is_none()) {
                     self.transmit(pending);
                 }
             }
             ServerFrame::Message { message } => {
                 self.track(&message.chat_id, message.seq);
-                if let Some(id) = &message.client_id {
-                    self.outbox.update(|o| o.retain(|p| &p.client_id != id));
-                }
+                self.stored_copy_arrived(message);
             }
-            ServerFrame::Ack { client_id, .. } => self.outbox.update(|o| o.retain(|p| &p.client_id != client_id)),
+            ServerFrame::MessageUpdated { message } => self.stored_copy_arrived(message),
+            ServerFrame::Ack { client_id, .. } => self.outbox.update(|o| {
+                if let Some(p) = o.iter_mut().find(|p| &p.client_id == client_id) {
+                    p.acked = true;
+                }
+            }),
             ServerFrame::Error { client_id: Some(id), message, .. } => self.outbox.update(|o| {
                 if let Some(p) = o.iter_mut().find(|p| &p.client_id == id) {
                     p.failed = Some(message.clone());
@@ -644,7 +652,6 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
-    use crate::chats::types::MessageView;
 
     fn message(chat: &str, seq: i64, sender: &str, client_id: Option<&str>) -> MessageView {
         MessageView { client_id: client_id.map(Into::into), ..MessageView::sample(chat, seq, sender, "hi") }
@@ -662,19 +669,22 @@ mod tests {
                 chat_id: "c".into(),
                 body: "hi".into(),
                 reply_to: None,
-                created_at: 0,
+                acked: false,
                 failed: None,
             })
         });
     }
 
     #[test]
-    fn a_pending_send_leaves_the_outbox_on_its_ack_or_its_stored_copy_and_fails_on_an_error() {
+    fn a_pending_send_is_acked_then_leaves_the_outbox_on_its_stored_copy_and_fails_on_an_error() {
         with_realtime(|rt| {
             for id in ["a", "b", "c"] {
                 pending(rt, id);
             }
             rt.receive(ServerFrame::Ack { client_id: "a".into(), chat_id: "c".into(), id: "m1".into(), seq: 1, created_at: 0 });
+            let acked: Vec<bool> = rt.outbox.get_untracked().iter().map(|p| p.acked).collect();
+            assert_eq!(acked, vec![true, false, false]);
+            rt.receive(ServerFrame::Message { message: message("c", 1, "ME", Some("a")) });
             rt.receive(ServerFrame::Message { message: message("c", 2, "ME", Some("b")) });
             rt.receive(ServerFrame::Error { code: "not_found".into(), message: "Not found".into(), client_id: Some("c".into()) });
             let outbox = rt.outbox.get_untracked();
@@ -682,6 +692,23 @@ mod tests {
             assert_eq!((outbox[0].client_id.as_str(), outbox[0].failed.as_deref()), ("c", Some("Not found")));
             rt.retry("c");
             assert_eq!(rt.outbox.get_untracked()[0].failed, None, "pending again, waiting for the socket");
+        });
+    }
+
+    #[test]
+    fn a_send_shows_at_once_and_waits_after_its_ack_for_its_stored_copy_without_going_out_again() {
+        with_realtime(|rt| {
+            rt.send("c", "hi", None);
+            rt.send("other", "elsewhere", None);
+            let sent = rt.pending_in("c");
+            assert_eq!((sent.len(), sent[0].body.as_str(), sent[0].acked), (1, "hi", false));
+            let id = sent[0].client_id.clone();
+            rt.receive(ServerFrame::Ack { client_id: id.clone(), chat_id: "c".into(), id: "m1".into(), seq: 1, created_at: 0 });
+            assert!(rt.pending_in("c")[0].acked, "still shown until the stored copy arrives, and not resent on reconnect");
+            rt.receive(ServerFrame::Message { message: message("c", 1, "ME", Some(&id)) });
+            assert!(rt.pending_in("c").is_empty());
+            rt.receive(ServerFrame::ChatRemoved { chat_id: "other".into() });
+            assert!(rt.outbox.get_untracked().is_empty(), "a removed chat takes its sends with it");
         });
     }
 
