@@ -1,8 +1,7 @@
 //! One open conversation's client state: the messages (a single store, oldest first, by `seq`),
 //! the sends still on their way (read from the realtime client's outbox), and what the composer
-//! is doing. Everything that changes the
-//! messages goes through `upsert_message`, so history pages, send results, edits and (later)
-//! live frames all merge the same way.
+//! is doing. Everything that changes the messages goes through `upsert_message`, so history
+//! pages, edits and live frames all merge the same way.
 use leptos::{prelude::*, task::spawn_local};
 
 use crate::realtime::client::{PendingSend, Realtime, use_realtime};

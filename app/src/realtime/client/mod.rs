@@ -118,6 +118,8 @@ impl Realtime {
         self.since.update_value(|s| *s = Some(s.map_or(server_ms, |at| at.min(server_ms))));
     }
 
+    /// The person is typing in `chat_id`: call on every input; a frame goes out at most every
+    /// `typing::SEND_EVERY_MS` per chat (the server would drop the rest, and they count against the
     /// socket's rate limit).
     pub fn typing(self, chat_id: &str) {
         let now = now_ms();
@@ -131,10 +133,6 @@ impl Realtime {
         if due {
             self.frame(&ClientFrame::Typing { chat_id: chat_id.to_owned() });
         }
-    }
-
-    pub fn mark_read(self, chat_id: &str, seq: i64) {
-        self.frame(&ClientFrame::Read { chat_id: chat_id.to_owned(), seq });
     }
 
     /// The signed-in user's id as shown (`7KQ4-M2XD`), once the socket has said hello.

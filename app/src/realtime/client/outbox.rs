@@ -43,11 +43,9 @@ impl Realtime {
     /// Sends a refused message again, with the same client id.
     pub fn retry(self, client_id: &str) {
         let mut again = None;
-        self.outbox.update(|o| {
-            if let Some(p) = o.iter_mut().find(|p| p.client_id == client_id) {
-                p.failed = None;
-                again = Some(p.clone());
-            }
+        self.update_pending(client_id, |p| {
+            p.failed = None;
+            again = Some(p.clone());
         });
         if let Some(p) = again {
             self.transmit(&p);
@@ -64,8 +62,6 @@ impl Realtime {
         self.outbox.update(|o| o.retain(|p| p.client_id != client_id));
     }
 
-    /// The person is typing in `chat_id`: call on every input; a frame goes out at most every
-    /// `typing::SEND_EVERY_MS` per chat (the server would drop the rest, and they count against the
     /// Whatever was typed while offline goes out once the socket is synced; the same client id
     /// makes a re-send of something already stored harmless.
     pub(super) fn resend_unacked(self) {
@@ -74,11 +70,29 @@ impl Realtime {
         }
     }
 
+    /// The server has stored the send; its bubble stays until the stored copy arrives.
+    pub(super) fn acked(self, client_id: &str) {
+        self.update_pending(client_id, |p| p.acked = true);
+    }
+
+    /// The server refused the send: its bubble offers Retry.
+    pub(super) fn refused(self, client_id: &str, reason: &str) {
+        self.update_pending(client_id, |p| p.failed = Some(reason.to_owned()));
+    }
+
     /// The stored copy of one of our sends takes the place of its pending bubble.
     pub(super) fn stored_copy_arrived(self, message: &MessageView) {
         if let Some(id) = &message.client_id {
             self.outbox.update(|o| o.retain(|p| &p.client_id != id));
         }
+    }
+
+    fn update_pending(self, client_id: &str, change: impl FnOnce(&mut PendingSend)) {
+        self.outbox.update(|o| {
+            if let Some(p) = o.iter_mut().find(|p| p.client_id == client_id) {
+                change(p);
+            }
+        });
     }
 
     fn transmit(self, pending: &PendingSend) {
@@ -91,7 +105,6 @@ impl Realtime {
             });
         }
     }
-
 }
 
 /// The time in milliseconds, then 64 random bits, as hex: unique per send, reused for its

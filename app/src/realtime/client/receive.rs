@@ -23,16 +23,8 @@ impl Realtime {
                 self.stored_copy_arrived(message);
             }
             ServerFrame::MessageUpdated { message } => self.stored_copy_arrived(message),
-            ServerFrame::Ack { client_id, .. } => self.outbox.update(|o| {
-                if let Some(p) = o.iter_mut().find(|p| &p.client_id == client_id) {
-                    p.acked = true;
-                }
-            }),
-            ServerFrame::Error { client_id: Some(id), message, .. } => self.outbox.update(|o| {
-                if let Some(p) = o.iter_mut().find(|p| &p.client_id == id) {
-                    p.failed = Some(message.clone());
-                }
-            }),
+            ServerFrame::Ack { client_id, .. } => self.acked(client_id),
+            ServerFrame::Error { client_id: Some(id), message, .. } => self.refused(id, message),
             ServerFrame::Typing { chat_id, user_id, display_name } => {
                 let until_ms = now_ms() + typing::SHOWN_MS as i64;
                 self.typing.update(|t| {
