@@ -20,19 +20,6 @@ pub fn copy_to_clipboard(text: &str) {
     let _ = text;
 }
 
-/// A random id for an outgoing message, so a retried send is stored once.
-pub fn random_id() -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        let part = || format!("{:012x}", (js_sys::Math::random() * 281_474_976_710_656.0) as u64);
-        format!("c{}{}", part(), part())
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        String::from("c-server")
-    }
-}
-
 /// Whether the main pointer is a finger (a phone or tablet): there Enter makes a new line.
 pub fn coarse_pointer() -> bool {
     #[cfg(feature = "hydrate")]

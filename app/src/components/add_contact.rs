@@ -9,8 +9,8 @@ use crate::{
         validate::PASSWORD_MIN,
     },
     components::{
-        code_entry::CodeEntry,
-        form::{Field, FormError, SubmitButton, route_result},
+        code_entry::{CodeEntry, ask_for_code},
+        form::{Field, FormError, SubmitButton},
     },
     error::AppError,
 };
@@ -21,11 +21,7 @@ pub fn AddEmail(on_done: Callback<UserView>) -> impl IntoView {
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let pending = RwSignal::new(None::<PendingCode>);
-    let start = Action::new(move |(email, password): &(String, String)| {
-        let (email, password) = (email.clone(), password.clone());
-        async move { add_email_start(email, password).await }
-    });
-    route_result(start, error, move |code| pending.set(Some(code)));
+    let start = ask_for_code(error, |(email, password)| add_email_start(email, password), move |code| pending.set(Some(code)));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
@@ -53,11 +49,7 @@ pub fn AddPhone(on_done: Callback<UserView>) -> impl IntoView {
     let phone = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let pending = RwSignal::new(None::<PendingCode>);
-    let start = Action::new(move |phone: &String| {
-        let phone = phone.clone();
-        async move { add_phone_start(phone).await }
-    });
-    route_result(start, error, move |code| pending.set(Some(code)));
+    let start = ask_for_code(error, add_phone_start, move |code| pending.set(Some(code)));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);

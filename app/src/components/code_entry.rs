@@ -1,5 +1,7 @@
-//! Typing the one-time code: numeric keyboard on phones, paste-friendly, sends itself at six
-//! digits, and offers a new code once the resend wait is over.
+//! The one-time code, for every form that sends one (log in, sign up, add a phone or email,
+//! forgotten password): asking for it, then typing it — numeric keyboard on phones,
+//! paste-friendly, sent by itself at six digits where the code is all the step needs — with a
+//! new code on offer once the resend wait is over.
 use leptos::prelude::*;
 
 use crate::{
@@ -12,6 +14,23 @@ use crate::{
     error::AppError,
 };
 
+/// The first step of every code form: an action that asks the server to send a code (`ask`
+/// with the form's input); a refusal shows in `error`, the code it sent goes to `on_code`.
+pub fn ask_for_code<I, F>(
+    error: RwSignal<Option<AppError>>,
+    ask: impl Fn(I) -> F + Send + Sync + 'static,
+    on_code: impl Fn(PendingCode) + 'static,
+) -> Action<I, Result<PendingCode, AppError>>
+where
+    I: Clone + Send + Sync + 'static,
+    F: Future<Output = Result<PendingCode, AppError>> + Send + 'static,
+{
+    let action = Action::new(move |input: &I| ask(input.clone()));
+    route_result(action, error, on_code);
+    action
+}
+
+/// Typing the code to finish signing in or up, or adding a phone or email.
 /// `if_account`: the code went to whatever account uses that phone or email, if any (a login):
 /// the page says so, since the server does not tell whether there is one.
 #[component]
@@ -19,23 +38,11 @@ pub fn CodeEntry(pending: PendingCode, on_verified: Callback<UserView>, #[prop(o
     let pending = RwSignal::new(pending);
     let code = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
-    let wait = RwSignal::new(pending.get_untracked().resend_after_secs);
-
     let verify = Action::new(move |code: &String| {
         let (id, code) = (pending.get_untracked().pending_id, code.clone());
         async move { verify_code(id, code).await }
     });
-    let resend = Action::new(move |_: &()| {
-        let id = pending.get_untracked().pending_id;
-        async move { resend_code(id).await }
-    });
     route_result(verify, error, move |user| on_verified.run(user));
-    route_result(resend, error, move |fresh: PendingCode| {
-        wait.set(fresh.resend_after_secs);
-        pending.set(fresh);
-        code.set(String::new());
-        error.set(None);
-    });
     // Six digits typed or pasted: send without waiting for a tap.
     Effect::new(move |_| {
         let digits: String = code.get().chars().filter(char::is_ascii_digit).collect();
@@ -44,12 +51,49 @@ pub fn CodeEntry(pending: PendingCode, on_verified: Callback<UserView>, #[prop(o
             verify.dispatch(digits);
         }
     });
+    let on_submit = Callback::new(move |_| {
+        verify.dispatch(code.get_untracked());
+    });
+    let on_new_code = Callback::new(move |_| code.set(String::new()));
+    view! {
+        <CodeForm pending code error if_account submit_label="Continue" submitting=verify.pending() on_submit on_new_code/>
+    }
+}
+
+/// What every code step shows: where the code went, the code field, the step's own fields
+/// (`children`), errors, the submit button, and "Send a new code" once the resend wait is over.
+/// A new code replaces `pending`, and `on_new_code` runs.
+#[component]
+pub fn CodeForm(
+    pending: RwSignal<PendingCode>,
+    code: RwSignal<String>,
+    error: RwSignal<Option<AppError>>,
+    submit_label: &'static str,
+    #[prop(into)] submitting: Signal<bool>,
+    on_submit: Callback<()>,
+    #[prop(optional)] if_account: bool,
+    #[prop(optional)] on_new_code: Option<Callback<()>>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let wait = RwSignal::new(pending.get_untracked().resend_after_secs);
+    let resend = Action::new(move |_: &()| {
+        let id = pending.get_untracked().pending_id;
+        async move { resend_code(id).await }
+    });
+    route_result(resend, error, move |fresh: PendingCode| {
+        wait.set(fresh.resend_after_secs);
+        pending.set(fresh);
+        error.set(None);
+        if let Some(on_new_code) = on_new_code {
+            on_new_code.run(());
+        }
+    });
     countdown(wait);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
-        verify.dispatch(code.get_untracked());
+        on_submit.run(());
     };
     view! {
         <form class="space-y-4" on:submit=submit>
@@ -59,8 +103,9 @@ pub fn CodeEntry(pending: PendingCode, on_verified: Callback<UserView>, #[prop(o
             })}
             <Field label="Code" name="code" kind="text" value=code error=error placeholder="123456"
                 autocomplete="one-time-code" inputmode="numeric"/>
+            {children.map(|fields| fields())}
             <FormError error/>
-            <SubmitButton label="Continue" pending=verify.pending()/>
+            <SubmitButton label=submit_label pending=submitting/>
             <button type="button" disabled=move || { wait.get() > 0 || resend.pending().get() }
                 on:click=move |_| { resend.dispatch(()); }
                 class="w-full rounded-xl px-4 py-2 text-sm font-medium text-indigo-600 hover:bg-indigo-50 disabled:text-slate-400 disabled:hover:bg-transparent dark:text-indigo-400 dark:hover:bg-slate-800">
@@ -76,7 +121,7 @@ pub fn CodeEntry(pending: PendingCode, on_verified: Callback<UserView>, #[prop(o
 /// Where the code went. After a login or a forgotten password it is "if an account uses it":
 /// the same words whether or not one does, as the server's answer is the same.
 #[component]
-pub fn SentTo(sent_to: Signal<String>, if_account: bool) -> impl IntoView {
+fn SentTo(sent_to: Signal<String>, if_account: bool) -> impl IntoView {
     let to = move || view! { <span class="font-medium text-slate-900 dark:text-slate-100">{sent_to}</span> };
     view! {
         <p class="text-sm text-slate-600 dark:text-slate-400">
@@ -90,7 +135,7 @@ pub fn SentTo(sent_to: Signal<String>, if_account: bool) -> impl IntoView {
 }
 
 /// Counts `seconds` down to zero once a second, in the browser.
-pub fn countdown(seconds: RwSignal<u64>) {
+fn countdown(seconds: RwSignal<u64>) {
     #[cfg(feature = "hydrate")]
     {
         if let Ok(handle) = set_interval_with_handle(

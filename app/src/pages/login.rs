@@ -11,7 +11,7 @@ use crate::{
     browser,
     components::{
         brand::AuthCard,
-        code_entry::CodeEntry,
+        code_entry::{CodeEntry, ask_for_code},
         form::{Field, FormError, SubmitButton, TABLIST, route_result, tab},
     },
     error::AppError,
@@ -54,11 +54,7 @@ fn PhoneLogin(next: Signal<String>) -> impl IntoView {
     let phone = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let pending = RwSignal::new(None::<PendingCode>);
-    let start = Action::new(move |(user_id, phone): &(String, String)| {
-        let (user_id, phone) = (user_id.clone(), phone.clone());
-        async move { login_start(user_id, phone).await }
-    });
-    route_result(start, error, move |code| pending.set(Some(code)));
+    let start = ask_for_code(error, |(user_id, phone)| login_start(user_id, phone), move |code| pending.set(Some(code)));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);

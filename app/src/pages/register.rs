@@ -10,8 +10,8 @@ use crate::{
     browser,
     components::{
         brand::AuthCard,
-        code_entry::CodeEntry,
-        form::{Field, FormError, SubmitButton, TABLIST, route_result, tab},
+        code_entry::{CodeEntry, ask_for_code},
+        form::{Field, FormError, SubmitButton, TABLIST, tab},
         icons::IconCopy,
     },
     error::AppError,
@@ -67,11 +67,7 @@ fn PhoneDetails(on_code: Callback<PendingCode>) -> impl IntoView {
     let username = RwSignal::new(String::new());
     let phone = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
-    let start = Action::new(move |(username, phone): &(String, String)| {
-        let (username, phone) = (username.clone(), phone.clone());
-        async move { register_start(username, phone).await }
-    });
-    route_result(start, error, move |code| on_code.run(code));
+    let start = ask_for_code(error, |(username, phone)| register_start(username, phone), move |code| on_code.run(code));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
@@ -95,11 +91,11 @@ fn EmailDetails(on_code: Callback<PendingCode>) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
-    let start = Action::new(move |(username, email, password): &(String, String, String)| {
-        let (username, email, password) = (username.clone(), email.clone(), password.clone());
-        async move { register_email_start(username, email, password).await }
-    });
-    route_result(start, error, move |code| on_code.run(code));
+    let start = ask_for_code(
+        error,
+        |(username, email, password)| register_email_start(username, email, password),
+        move |code| on_code.run(code),
+    );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);

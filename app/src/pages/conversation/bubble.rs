@@ -1,12 +1,12 @@
 //! One message as a bubble (own on the right), a system line, or a send still on its way.
 use leptos::prelude::*;
 
-use crate::realtime::client::Receipt;
+use crate::realtime::client::{PendingSend, Receipt};
 use leptos_router::hooks::use_navigate;
 
 use super::{
     history::Row,
-    state::{ConvState, Outgoing, same_user_id},
+    state::{ConvState, same_user_id},
 };
 use crate::{
     chats::types::{PersonView, ReactionView, ReplyPreview, Role, SystemEvent},
@@ -273,15 +273,15 @@ fn Reactions(list: Vec<ReactionView>, message_id: String, mine: bool) -> impl In
 
 /// A send on its way (a clock) or one that failed (Retry, Discard).
 #[component]
-pub fn PendingRow(pending: Outgoing) -> impl IntoView {
+pub fn PendingRow(pending: PendingSend) -> impl IntoView {
     let state = expect_context::<ConvState>();
-    let Outgoing { client_id, body, reply_to, failed, .. } = pending;
+    let PendingSend { client_id, body, reply_to, failed, .. } = pending;
     let failed_view = failed.map(|reason| {
         let (retry_id, discard_id) = (client_id.clone(), client_id.clone());
         view! {
             <p class="mt-1 flex flex-wrap items-center justify-end gap-x-2 text-xs text-rose-600 dark:text-rose-400" role="alert">
                 <IconAlert class="h-3.5 w-3.5"/> <span>{format!("Not sent: {reason}")}</span>
-                <button type="button" class="font-semibold underline" on:click=move |_| state.retry(retry_id.clone())>"Retry"</button>
+                <button type="button" class="font-semibold underline" on:click=move |_| state.retry(&retry_id)>"Retry"</button>
                 <button type="button" class="text-slate-500 underline dark:text-slate-400" on:click=move |_| state.discard(&discard_id)>"Discard"</button>
             </p>
         }

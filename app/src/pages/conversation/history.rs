@@ -117,7 +117,7 @@ pub fn MessageList(kind: ChatKind, peer_read_seq: i64, at: Option<i64>) -> impl 
     // New messages: follow them at the bottom, or count them for the pill.
     Effect::new(move |prev: Option<(i64, usize)>| {
         let newest = state.messages.with(|l| newest_seq(l));
-        let pending = state.outbox.with(Vec::len);
+        let pending = state.pending.with(Vec::len);
         if let Some((old_newest, old_pending)) = prev {
             let sent_now = pending > old_pending;
             if newest > old_newest || sent_now {
@@ -177,7 +177,7 @@ pub fn MessageList(kind: ChatKind, peer_read_seq: i64, at: Option<i64>) -> impl 
                             {move || if state.loading_older.get() { "Loading earlier messages…" } else { "" }}
                         </p>
                     </Show>
-                    <Show when=move || state.next_before.get().is_none() && state.messages.with(Vec::is_empty) && state.outbox.with(Vec::is_empty)>
+                    <Show when=move || state.next_before.get().is_none() && state.messages.with(Vec::is_empty) && state.pending.with(Vec::is_empty)>
                         <p class="mx-auto my-10 max-w-xs rounded-2xl bg-white/70 px-4 py-3 text-center text-sm text-slate-500 dark:bg-slate-800/60 dark:text-slate-400">
                             "No messages yet. Say hello!"
                         </p>
@@ -186,7 +186,7 @@ pub fn MessageList(kind: ChatKind, peer_read_seq: i64, at: Option<i64>) -> impl 
                         <MessageRow row group peer_read_seq/>
                     </For>
                     {group.then(|| view! { <SeenBy/> })}
-                    <For each=move || state.outbox.get() key=|p| (p.client_id.clone(), p.failed.clone()) let:pending>
+                    <For each=move || state.pending.get() key=|p| (p.client_id.clone(), p.failed.clone()) let:pending>
                         <PendingRow pending/>
                     </For>
                 </div>

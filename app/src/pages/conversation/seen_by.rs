@@ -25,7 +25,7 @@ pub fn SeenBy() -> impl IntoView {
             return None;
         }
         let chat = state.chat_id.get_value();
-        let live = |user: &str| state.realtime.map_or(0, |r| r.read_by(&chat, user));
+        let live = |user: &str| state.realtime.read_by(&chat, user);
         let names = state.members.with_value(|members| readers(members, &state.me.get_value(), newest.seq, live));
         (!names.is_empty()).then_some(names)
     });

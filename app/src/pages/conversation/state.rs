@@ -1,10 +1,10 @@
 //! One open conversation's client state: the messages (a single store, oldest first, by `seq`),
-//! the sends still on their way, and what the composer is doing. Everything that changes the
-//! messages goes through `upsert_message`, so history pages, send results, edits and (later)
-//! live frames all merge the same way.
+//! the sends still on their way (read from the realtime client's outbox), and what the composer
+//! is doing. Everything that changes the messages goes through `upsert_message`, so history
+//! pages, edits and live frames all merge the same way.
 use leptos::{prelude::*, task::spawn_local};
 
-use crate::realtime::client::{Realtime, use_realtime};
+use crate::realtime::client::{PendingSend, Realtime, use_realtime};
 use crate::chats::{
     api,
     types::{ChatDetail, MemberView, MessageView, ReactionView, ReplyPreview},
@@ -54,25 +54,14 @@ pub fn check_body(body: &str) -> Result<String, String> {
     validate::message_body(body).map_err(|e| if e.code() == "message_empty" { String::new() } else { e.to_string() })
 }
 
-/// A send that the server has not stored yet.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outgoing {
-    pub client_id: String,
-    pub body: String,
-    pub reply_to: Option<ReplyPreview>,
-    pub created_at: i64,
-    /// Why it failed, when it did (a Retry button shows).
-    pub failed: Option<String>,
-}
-
 /// The conversation's signals, `Copy` so every component can hold them.
 #[derive(Clone, Copy)]
 pub struct ConvState {
     pub chat_id: StoredValue<String>,
     /// Oldest first, by `seq`.
     pub messages: RwSignal<Vec<MessageView>>,
-    /// Sends on their way (shown after the stored messages, in order).
-    pub outbox: RwSignal<Vec<Outgoing>>,
+    /// This chat's sends on their way (shown after the stored messages, in order).
+    pub pending: Memo<Vec<PendingSend>>,
     pub next_before: RwSignal<Option<i64>>,
     pub loading_older: RwSignal<bool>,
     pub replying: RwSignal<Option<ReplyPreview>>,
@@ -90,9 +79,9 @@ pub struct ConvState {
     /// A failed edit, delete or reaction.
     pub error: RwSignal<Option<String>>,
     pub last_marked: RwSignal<i64>,
-    /// The socket, when the chats layout provides one: sends go through it (and its outbox,
-    /// which survives reconnects); without it they go by server fn.
-    pub realtime: Option<Realtime>,
+    /// The socket the chats layout provides: sends go through it and its outbox, which
+    /// survives reconnects.
+    pub realtime: Realtime,
     /// The other person's user ID in a direct chat (for receipts).
     pub peer_id: StoredValue<String>,
     /// Everyone in the chat with the read mark it had when the page loaded (groups' "seen by").
@@ -101,10 +90,12 @@ pub struct ConvState {
 
 impl ConvState {
     pub fn new(detail: &ChatDetail, me: String) -> Self {
+        let realtime = use_realtime().expect("the chats layout provides the realtime client");
+        let chat_id = detail.id.clone();
         Self {
             chat_id: StoredValue::new(detail.id.clone()),
             messages: RwSignal::new(detail.messages.clone()),
-            outbox: RwSignal::new(Vec::new()),
+            pending: Memo::new(move |_| realtime.pending_in(&chat_id)),
             next_before: RwSignal::new(detail.next_before),
             loading_older: RwSignal::new(false),
             replying: RwSignal::new(None),
@@ -116,7 +107,7 @@ impl ConvState {
             changed: RwSignal::new(0),
             error: RwSignal::new(None),
             last_marked: RwSignal::new(detail.last_read_seq),
-            realtime: use_realtime(),
+            realtime,
             peer_id: StoredValue::new(detail.peer.as_ref().map(|p| p.user_id.clone()).unwrap_or_default()),
             members: StoredValue::new(detail.members.clone()),
         }
@@ -131,67 +122,25 @@ impl ConvState {
         self.changed.update(|v| *v += 1);
     }
 
-    /// The single send path: shows the message as pending at once, stores it with the server,
-    /// then swaps the pending copy for the stored one (or marks it failed, keeping its text).
+    /// Sends through the realtime client's outbox: pending at once, out now or after the
+    /// reconnect; its stored copy arrives as a frame (see `live`).
     pub fn send(self, body: String, reply_to: Option<ReplyPreview>) {
-        let client_id = crate::browser::random_id();
-        self.outbox.update(|o| {
-            o.push(Outgoing { client_id: client_id.clone(), body, reply_to, created_at: crate::components::time::now_secs(), failed: None })
-        });
-        self.deliver(client_id);
+        self.realtime.send(&self.chat_id.get_value(), &body, reply_to);
     }
 
     /// Sends a failed message again with the same client id (the server stores it once).
-    pub fn retry(self, client_id: String) {
-        self.outbox.update(|o| {
-            if let Some(p) = o.iter_mut().find(|p| p.client_id == client_id) {
-                p.failed = None;
-            }
-        });
-        self.deliver(client_id);
+    pub fn retry(self, client_id: &str) {
+        self.realtime.retry(client_id);
     }
 
     /// Drops a failed send.
     pub fn discard(self, client_id: &str) {
-        self.outbox.update(|o| o.retain(|p| p.client_id != client_id));
-        if let Some(rt) = self.realtime {
-            rt.discard(client_id);
-        }
+        self.realtime.discard(client_id);
     }
 
     /// The person typed in the composer (the socket sends it on, throttled).
     pub fn typing(self) {
-        if let Some(rt) = self.realtime {
-            rt.typing(&self.chat_id.get_value());
-        }
-    }
-
-    fn deliver(self, client_id: String) {
-        let Some(pending) = self.outbox.with_untracked(|o| o.iter().find(|p| p.client_id == client_id).cloned()) else {
-            return;
-        };
-        let chat = self.chat_id.get_value();
-        if let Some(rt) = self.realtime {
-            // Acked and stored copies arrive as frames (see `live`); offline, it waits in the
-            // socket's outbox and goes out once after the reconnect.
-            rt.send_as(&client_id, &chat, &pending.body, pending.reply_to.as_ref().map(|r| r.id.clone()));
-            return;
-        }
-        spawn_local(async move {
-            let reply = pending.reply_to.as_ref().map(|r| r.id.clone());
-            match api::send_message(chat, client_id.clone(), pending.body.clone(), reply).await {
-                Ok(stored) => {
-                    self.outbox.update(|o| o.retain(|p| p.client_id != client_id));
-                    self.messages.update(|l| upsert_message(l, stored));
-                    self.touched();
-                }
-                Err(e) => self.outbox.update(|o| {
-                    if let Some(p) = o.iter_mut().find(|p| p.client_id == client_id) {
-                        p.failed = Some(e.to_string());
-                    }
-                }),
-            }
-        });
+        self.realtime.typing(&self.chat_id.get_value());
     }
 
     pub fn edit(self, message_id: String, body: String) {
