@@ -23,6 +23,10 @@ mod profiles;
 mod search;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod people_tests;
+#[cfg(test)]
+mod group_tests;
 mod views;
 
 pub use invitations::MAX_PENDING_FROM_ONE_INVITER;
