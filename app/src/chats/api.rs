@@ -37,6 +37,16 @@ pub async fn start_direct(user_id: String) -> Result<String, AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.start_direct(&me, &user_id).await.map(|(id, _)| id) }.await)
 }
 
+/// Stores a message; the same `client_id` again returns the same message. The app sends over its
+/// socket; this serves a signed-in browser session without one (scripts, the browser tests).
+#[server(endpoint = "chats-fn/send_message", output = crate::codec::StrJson)]
+pub async fn send_message(chat_id: String, client_id: String, body: String, reply_to: Option<String>) -> Result<MessageView, AppError> {
+    answer(async {
+        let (s, me) = caller().await?;
+        s.chats.send_message(&me, &chat_id, &client_id, &body, reply_to.as_deref()).await.map(|(m, _)| m)
+    }.await)
+}
+
 #[server(endpoint = "chats-fn/edit_message", output = crate::codec::StrJson)]
 pub async fn edit_message(message_id: String, body: String) -> Result<MessageView, AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.edit_message(&me, &message_id, &body).await }.await)

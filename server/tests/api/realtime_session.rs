@@ -140,17 +140,9 @@ async fn a_reconnect_with_since_gets_the_edits_reactions_and_read_marks_it_misse
     let ada = person(&app, 304).await;
     let bob = person(&app, 305).await;
     let chat = call(&app, &ada, "start_direct", &[("user_id", &bob.shown)]).await.as_str().unwrap().to_owned();
-    let send = |who: &Person, client_id: &'static str, body: &'static str| {
-        let request = app.client.post(app.url(&format!("/api/chats/{chat}/messages"))).bearer_auth(&who.token);
-        async move {
-            let response = request.json(&json!({ "client_id": client_id, "body": body })).send().await.unwrap();
-            assert_eq!(response.status(), 201, "{body}");
-            response.json::<Value>().await.unwrap()
-        }
-    };
-    let first = send(&ada, "c1", "helo").await;
-    let second = send(&ada, "c2", "lunch?").await;
-    send(&bob, "c3", "sure").await;
+    let first = call(&app, &ada, "send_message", &[("chat_id", &chat), ("client_id", "c1"), ("body", "helo")]).await;
+    let second = call(&app, &ada, "send_message", &[("chat_id", &chat), ("client_id", "c2"), ("body", "lunch?")]).await;
+    call(&app, &bob, "send_message", &[("chat_id", &chat), ("client_id", "c3"), ("body", "sure")]).await;
     let (first, second) = (first["id"].as_str().unwrap().to_owned(), second["id"].as_str().unwrap().to_owned());
 
     // Bob's device holds the chat up to 3 and goes away.
