@@ -96,6 +96,31 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
     }
 }
 
+const SESSION_INSERT: &str = "INSERT INTO sessions (id, data, expires_at, user_id, user_agent, ip, created_at, last_seen_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING";
+const SESSION_UPSERT: &str = "INSERT INTO sessions (id, data, expires_at, user_id, user_agent, ip, created_at, last_seen_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at,
+         user_id = excluded.user_id, user_agent = excluded.user_agent, ip = excluded.ip,
+         last_seen_at = excluded.last_seen_at";
+
+/// A session row written by `sql` (insert or upsert): created and last seen `now`.
+fn session_write<'q>(
+    sql: &'static str,
+    row: &'q SessionRow,
+    now: i64,
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+    sqlx::query(sql)
+        .bind(&row.id)
+        .bind(&row.data)
+        .bind(row.expires_at)
+        .bind(&row.user_id)
+        .bind(&row.user_agent)
+        .bind(&row.ip)
+        .bind(now)
+        .bind(now)
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> Result<(), StoreError> {
@@ -104,41 +129,12 @@ impl Store for SqliteStore {
     }
 
     async fn session_insert(&self, row: &SessionRow, now: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "INSERT INTO sessions (id, data, expires_at, user_id, user_agent, ip, created_at, last_seen_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&row.id)
-        .bind(&row.data)
-        .bind(row.expires_at)
-        .bind(&row.user_id)
-        .bind(&row.user_agent)
-        .bind(&row.ip)
-        .bind(now)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
+        let done = session_write(SESSION_INSERT, row, now).execute(&self.pool).await?;
         Ok(done.rows_affected() == 1)
     }
 
     async fn session_upsert(&self, row: &SessionRow, now: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO sessions (id, data, expires_at, user_id, user_agent, ip, created_at, last_seen_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at,
-                 user_id = excluded.user_id, user_agent = excluded.user_agent, ip = excluded.ip,
-                 last_seen_at = excluded.last_seen_at",
-        )
-        .bind(&row.id)
-        .bind(&row.data)
-        .bind(row.expires_at)
-        .bind(&row.user_id)
-        .bind(&row.user_agent)
-        .bind(&row.ip)
-        .bind(now)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
+        session_write(SESSION_UPSERT, row, now).execute(&self.pool).await?;
         Ok(())
     }
 
