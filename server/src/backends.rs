@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use app::backend::{
     hub::Hub,
-    store::{SqliteStore, Store, StoreError},
+    store::{PgStore, SqliteStore, Store, StoreError},
 };
 
 use crate::{config::Config, private_files};
@@ -13,6 +13,7 @@ use crate::{config::Config, private_files};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StoreKind {
     Sqlite,
+    Postgres,
 }
 
 impl StoreKind {
@@ -20,8 +21,8 @@ impl StoreKind {
     pub fn of(url: &str) -> Result<Self, String> {
         match url.split_once(':').map_or(url, |(scheme, _)| scheme) {
             "sqlite" => Ok(Self::Sqlite),
-            "postgres" | "postgresql" => Err("PostgreSQL support is not built yet; use a sqlite: URL".into()),
-            other => Err(format!("`{other}` is not a database this server knows; use a sqlite: URL")),
+            "postgres" | "postgresql" => Ok(Self::Postgres),
+            other => Err(format!("`{other}` is not a database this server knows; use a sqlite: or postgres: URL")),
         }
     }
 }
@@ -74,6 +75,7 @@ async fn open_store(url: &str) -> Result<Arc<dyn Store>, BackendError> {
                 .map_err(|source| BackendError::Private { path: url.to_owned(), source })?;
             Ok(Arc::new(SqliteStore::open(url).await?))
         }
+        StoreKind::Postgres => Ok(Arc::new(PgStore::open(url).await?)),
     }
 }
 
@@ -84,8 +86,7 @@ mod tests {
     #[tokio::test]
     async fn the_database_url_scheme_picks_the_store() {
         for url in ["postgres://db/confab", "postgresql://db/confab"] {
-            let refused = open_store(url).await.err().expect(url).to_string();
-            assert!(refused.contains("PostgreSQL support is not built yet"), "{refused}");
+            assert_eq!(StoreKind::of(url), Ok(StoreKind::Postgres));
         }
         let refused = open_store("mysql://db/confab").await.err().expect("mysql").to_string();
         assert!(refused.contains("`mysql`"), "{refused}");

@@ -1,23 +1,17 @@
-//! Persistence behind one seam. Services never write SQL; they call a `Store`. SQLite is the
-//! implementation today; a PostgreSQL one will implement the same trait for several servers.
+//! Persistence behind one seam. Services never write SQL; they call a `Store`. Two implement it:
+//! SQLite (`sqlite/`, the embedded default) and PostgreSQL (`postgres/`, for several servers).
 pub mod accounts;
 pub mod chats;
 pub mod membership_cache;
 pub mod states;
+mod postgres;
 mod sqlite;
-mod sqlite_access;
-mod sqlite_accounts;
-mod sqlite_chats;
-mod sqlite_contacts;
-mod sqlite_invitations;
-mod sqlite_messages;
-mod sqlite_people;
-mod sqlite_rows;
-mod sqlite_text;
-mod sqlite_writer;
+mod stored_text;
+pub mod scratch;
 
 pub use accounts::AccountStore;
 pub use chats::{ChatStore, ContactStore, GroupInvitationStore, MessageStore, PeopleStore};
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -45,6 +39,19 @@ pub enum StoreError {
     /// The message writer's thread is gone: nothing more can be written until a restart.
     #[error("the message writer stopped")]
     WriterStopped,
+}
+
+// The drivers' errors become the store's own, as text for the log.
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Database(e.to_string())
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        Self::Migrate(e.to_string())
+    }
 }
 
 /// A stored browser session (see `sessions.rs`).

@@ -2,11 +2,11 @@
 use async_trait::async_trait;
 use sqlx::{Row, sqlite::SqliteRow};
 
-use super::{
+use super::super::{
     SqliteStore, StoreError,
     chats::{GroupInvitationRow, GroupInvitationStore},
-    sqlite_rows::{CONV_COLS, USER, brief_at, conv_row},
-    sqlite_text::state_at,
+    sqlite::rows::{CONV_COLS, USER, brief_at, conv_row},
+    stored_text::state_at,
 };
 
 /// An invitation with its group (`c`) and inviter (`u`).

@@ -1,9 +1,9 @@
-//! The one place the SQLite store turns states into the text its columns hold, and back. Text
+//! The one place the stores (SQLite and PostgreSQL alike) turn states into the text their columns hold, and back. Text
 //! no state has (a row written by something else, a later version) is `StoreError::Corrupt`,
 //! never a default.
-use sqlx::{Row, sqlite::SqliteRow};
+use sqlx::{ColumnIndex, Decode, Row, Type};
 
-use super::{
+use super::super::{
     StoreError,
     states::{ChatKind, ContactStatus, InvitationState, LastSeenVisibility, MemberState, Role, WhoCanMessage},
 };
@@ -49,8 +49,14 @@ stored_text!(InvitationState { Pending = "pending", Declined = "declined" });
 stored_text!(WhoCanMessage { Everyone = "everyone", Contacts = "contacts" });
 stored_text!(LastSeenVisibility { Everyone = "everyone", Contacts = "contacts", Nobody = "nobody" });
 
-/// A state column of a pool row.
-pub(super) fn state_at<T: StoredText>(r: &SqliteRow, column: &str) -> Result<T, StoreError> {
+/// A state column of a row, from either store's driver.
+pub(super) fn state_at<'r, R, T>(r: &'r R, column: &str) -> Result<T, StoreError>
+where
+    R: Row,
+    T: StoredText,
+    &'r str: Decode<'r, R::Database> + Type<R::Database>,
+    for<'c> &'c str: ColumnIndex<R>,
+{
     T::parse(r.try_get::<&str, _>(column)?)
 }
 

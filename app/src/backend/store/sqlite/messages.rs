@@ -5,12 +5,12 @@ use std::sync::LazyLock;
 use async_trait::async_trait;
 use sqlx::Row;
 
-use super::sqlite_rows::NOW_MS;
-use super::{
+use super::rows::NOW_MS;
+use super::super::{
     SqliteStore, StoreError,
     chats::{MessageHitRow, MessageRow, MessageStore, NewMessage, ReactionRow, Sent},
-    sqlite_rows::{MSG_COLS, MSG_FROM, READABLE, SENDER, brief_at, index_new_messages, insert_at, message_row},
-    sqlite_text::state_at,
+    sqlite::rows::{MSG_COLS, MSG_FROM, READABLE, SENDER, brief_at, index_new_messages, insert_at, message_row},
+    stored_text::state_at,
 };
 
 /// Matches looked at per search, newest first, across every chat on the server: the index knows
@@ -223,5 +223,5 @@ impl MessageStore for SqliteStore {
 }
 
 #[cfg(test)]
-#[path = "sqlite_search_tests.rs"]
+#[path = "search_tests.rs"]
 mod tests;

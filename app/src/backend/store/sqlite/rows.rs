@@ -2,10 +2,10 @@
 //! in-transaction steps (appending a message, taking the write lock) several methods use.
 use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
 
-use super::{
+use super::super::{
     StoreError,
     chats::{Brief, ConvRow, MemberRow, MessageRow, NewMessage, ReplyRow},
-    sqlite_text::state_at,
+    stored_text::state_at,
 };
 
 /// States in which a member may read a chat (and it shows in their list).

@@ -2,7 +2,7 @@
 use async_trait::async_trait;
 use sqlx::{Row, sqlite::SqliteRow};
 
-use super::{
+use super::super::{
     SqliteStore, StoreError,
     accounts::{AccountStore, CodeRow, DeviceRow, InsertUser, NextRefresh, RefreshRow, RefreshUse, SESSION_TOUCH_EVERY_SECS, Taken, UserRow},
 };

@@ -5,12 +5,12 @@ use async_trait::async_trait;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
-use super::{
+use super::super::{
     SqliteStore, StoreError,
     chats::{Applied, Change, ChatAccess, ChatStore, ConvRow, MemberRow, NewMessage, SummaryRow, SummaryScope},
-    sqlite_rows::{CONV_COLS, MEMBER_COLS, PEER, PREVIEW_COLS, READABLE, append, brief_at, conv_row, like_escape, lock_for_write, member_row, message_row, pair},
-    sqlite_text::{StoredText, sql_list, state_at},
-    sqlite_writer::MarkKind,
+    sqlite::rows::{CONV_COLS, MEMBER_COLS, PEER, PREVIEW_COLS, READABLE, append, brief_at, conv_row, like_escape, lock_for_write, member_row, message_row, pair},
+    stored_text::{StoredText, sql_list, state_at},
+    sqlite::writer::MarkKind,
     states::MemberState,
 };
 
@@ -264,7 +264,7 @@ impl ChatStore for SqliteStore {
         tx.commit().await?;
         self.chat_changed(chat_id);
         match system {
-            Some(m) => Ok(Applied::Done(super::MessageStore::message(self, &m.id).await?.map(Box::new))),
+            Some(m) => Ok(Applied::Done(super::super::MessageStore::message(self, &m.id).await?.map(Box::new))),
             None => Ok(Applied::Done(None)),
         }
     }

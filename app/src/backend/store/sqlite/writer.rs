@@ -14,10 +14,10 @@ use std::{path::Path, slice, sync::LazyLock, thread, time::Duration};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{
+use super::super::{
     StoreError,
     chats::{MessageRow, NewMessage, Sent},
-    sqlite_rows::{INDEX_NEW_MESSAGES, MSG_COLS, MSG_FROM, NOW_MS, REPLY_COLS, REPLY_FROM, SENDER, brief_at, message_row, reply_row},
+    sqlite::rows::{INDEX_NEW_MESSAGES, MSG_COLS, MSG_FROM, NOW_MS, REPLY_COLS, REPLY_FROM, SENDER, brief_at, message_row, reply_row},
 };
 
 /// Most writes one transaction takes; more wait for the next.
@@ -377,5 +377,5 @@ fn read_message(tx: &Transaction, sql: &str, params: impl rusqlite::Params) -> r
 }
 
 #[cfg(test)]
-#[path = "sqlite_writer_tests.rs"]
+#[path = "writer_tests.rs"]
 mod tests;

@@ -3,11 +3,11 @@
 use async_trait::async_trait;
 use sqlx::Row;
 
-use super::{
+use super::super::{
     SqliteStore, StoreError,
     chats::{Brief, PeopleStore, ProfileRow, Relation},
-    sqlite_rows::{USER, brief_at, like_escape, pair},
-    sqlite_text::{StoredText, state_at},
+    sqlite::rows::{USER, brief_at, like_escape, pair},
+    stored_text::{StoredText, state_at},
     states::{LastSeenVisibility, WhoCanMessage},
 };
 

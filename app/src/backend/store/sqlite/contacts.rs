@@ -2,11 +2,11 @@
 use async_trait::async_trait;
 use sqlx::{Row, sqlite::SqliteRow};
 
-use super::{
+use super::super::{
     SqliteStore, StoreError,
     chats::{ContactRow, ContactStore, InviteRow},
-    sqlite_rows::{USER, brief_at, pair},
-    sqlite_text::{StoredText, state_at},
+    sqlite::rows::{USER, brief_at, pair},
+    stored_text::{StoredText, state_at},
     membership_cache::AccessChanged,
     states::ContactStatus,
 };

@@ -9,20 +9,30 @@ use sqlx::{
 
 use std::sync::Arc;
 
+mod access;
+mod accounts;
+mod chats;
+mod contacts;
+mod invitations;
+mod messages;
+mod people;
+mod rows;
+mod writer;
+
 use super::{
     SessionRow, Store, StoreError,
     membership_cache::{AccessChanged, CachedAccess},
-    sqlite_access::SqliteAccess,
-    sqlite_writer::{Committer, PRAGMAS},
 };
+use access::SqliteAccess;
+use writer::{Committer, PRAGMAS};
 
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    /// Sends and marks go through one writer that commits them in groups (see `sqlite_writer`).
-    pub(super) writer: Committer,
+    /// Sends and marks go through one writer that commits them in groups (see `writer`).
+    writer: Committer,
     /// Chat membership in memory; the store's own writes keep it current (`changed`).
-    pub(super) access: Arc<CachedAccess<SqliteAccess>>,
+    access: Arc<CachedAccess<SqliteAccess>>,
 }
 
 impl SqliteStore {
@@ -77,22 +87,10 @@ impl SqliteStore {
     }
 }
 
-// The drivers' errors become the store's own, as text for the log.
-impl From<sqlx::Error> for StoreError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Database(e.to_string())
-    }
-}
-
+// The writer's driver errors become the store's own, as text for the log.
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         Self::Database(e.to_string())
-    }
-}
-
-impl From<sqlx::migrate::MigrateError> for StoreError {
-    fn from(e: sqlx::migrate::MigrateError) -> Self {
-        Self::Migrate(e.to_string())
     }
 }
 
