@@ -8,6 +8,7 @@ pub mod chats;
 pub mod codec;
 pub mod components;
 pub mod error;
+pub mod ids;
 pub mod pages;
 pub mod realtime;
 

@@ -3,6 +3,7 @@
 use super::{ChatsService, R, internal, parse_user_id, views};
 use crate::chats::types::*;
 use crate::error::AppError;
+use crate::ids::UserId;
 use crate::backend::store::{chats::Relation, states::ContactStatus};
 
 /// How `me` and the other person stand, as the viewer sees it.
@@ -20,7 +21,8 @@ pub(super) fn contact_state(me: &str, relation: &Relation) -> ContactState {
 
 impl ChatsService {
     /// The caller's contacts, invitations both ways, and the people they blocked.
-    pub async fn list_contacts(&self, me: &str) -> R<Vec<ContactView>> {
+    pub async fn list_contacts(&self, me: &UserId) -> R<Vec<ContactView>> {
+        let me = me.as_str();
         let rows = self.store.contacts_of(me).await.map_err(internal)?;
         let mut contacts = Vec::with_capacity(rows.len());
         for c in &rows {
@@ -37,17 +39,18 @@ impl ChatsService {
         Ok(contacts)
     }
 
-    pub async fn unseen_invitations(&self, me: &str) -> R<u32> {
-        self.store.unseen_invitations(me).await.map_err(internal)
+    pub async fn unseen_invitations(&self, me: &UserId) -> R<u32> {
+        self.store.unseen_invitations(me.as_str()).await.map_err(internal)
     }
 
-    pub async fn mark_invitations_seen(&self, me: &str) -> R<()> {
-        self.store.mark_invitations_seen(me).await.map_err(internal)
+    pub async fn mark_invitations_seen(&self, me: &UserId) -> R<()> {
+        self.store.mark_invitations_seen(me.as_str()).await.map_err(internal)
     }
 
     /// Anyone signed in, to anyone who has not blocked them (and whom they have not blocked).
     /// Inviting someone who already invited you makes you contacts.
-    pub async fn invite_contact(&self, me: &str, user_id: &str) -> R<ContactState> {
+    pub async fn invite_contact(&self, me: &UserId, user_id: &UserId) -> R<ContactState> {
+        let (me, user_id) = (me.as_str(), user_id.as_str());
         let (other, relation) = self.other(me, user_id).await?;
         if relation.i_blocked {
             return Err(AppError::invalid_with_code("blocked", "user_id", "You blocked this person — unblock them first"));
@@ -65,7 +68,8 @@ impl ChatsService {
     }
 
     /// Caller must have a pending invitation from `user_id`.
-    pub async fn answer_invitation(&self, me: &str, user_id: &str, accept: bool) -> R<ContactState> {
+    pub async fn answer_invitation(&self, me: &UserId, user_id: &UserId, accept: bool) -> R<ContactState> {
+        let (me, user_id) = (me.as_str(), user_id.as_str());
         let (other, relation) = self.other(me, user_id).await?;
         if contact_state(me, &relation) != ContactState::InvitationReceived {
             return Err(AppError::NotFound);
@@ -76,7 +80,8 @@ impl ChatsService {
     }
 
     /// Ends a contact, or withdraws or discards an invitation either way.
-    pub async fn remove_contact(&self, me: &str, user_id: &str) -> R<ContactState> {
+    pub async fn remove_contact(&self, me: &UserId, user_id: &UserId) -> R<ContactState> {
+        let (me, user_id) = (me.as_str(), user_id.as_str());
         let (other, _) = self.other(me, user_id).await?;
         self.store.delete_contact(me, &other).await.map_err(internal)?;
         self.contact_state_with(me, &other).await
@@ -84,7 +89,8 @@ impl ChatsService {
 
     /// Blocking stops messages, requests, invitations and presence both ways, and ends any
     /// contact between the two; the blocked person only ever sees "can't message".
-    pub async fn set_blocked(&self, me: &str, user_id: &str, blocked: bool) -> R<ContactState> {
+    pub async fn set_blocked(&self, me: &UserId, user_id: &UserId, blocked: bool) -> R<ContactState> {
+        let (me, user_id) = (me.as_str(), user_id.as_str());
         let (other, _) = self.other(me, user_id).await?;
         self.store.set_blocked(me, &other, blocked, self.clock.now()).await.map_err(internal)?;
         self.contact_state_with(me, &other).await

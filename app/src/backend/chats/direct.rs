@@ -2,6 +2,7 @@
 //! messages from contacts only arrives as a request they accept or decline.
 use super::{ChatsService, R, cannot_message, internal, new_id, parse_user_id};
 use crate::error::AppError;
+use crate::ids::{ChatId, UserId};
 use crate::backend::store::{
     chats::{ProfileRow, Relation},
     states::{ChatKind, ContactStatus, MemberState, WhoCanMessage},
@@ -18,8 +19,9 @@ pub(super) fn asks_first(target: &ProfileRow, relation: &Relation) -> bool {
 impl ChatsService {
     /// Anyone signed in, towards anyone who has not blocked them. Opens (or creates) the direct
     /// chat with `user_id` (any case, dash optional); returns its id and whether it is new.
-    pub async fn start_direct(&self, me: &str, user_id: &str) -> R<(String, bool)> {
-        let other = parse_user_id(user_id)?;
+    pub async fn start_direct(&self, me: &UserId, user_id: &UserId) -> R<(ChatId, bool)> {
+        let me = me.as_str();
+        let other = parse_user_id(user_id.as_str())?;
         if other == me {
             return Err(AppError::invalid("user_id", "That’s your own user ID"));
         }
@@ -31,7 +33,7 @@ impl ChatsService {
                 self.store.set_states(&chat_id, &[(me, MemberState::Active), (&other, MemberState::Active)]).await.map_err(internal)?;
                 let _ = self.publish_chat_updated(&chat_id).await;
             }
-            return Ok((chat_id, false));
+            return Ok((chat_id.into(), false));
         }
         if relation.i_blocked {
             return Err(AppError::invalid_with_code("blocked", "user_id", "You blocked this person — unblock them to message them"));
@@ -49,12 +51,13 @@ impl ChatsService {
             // The other person hears of the chat with its first message.
             let _ = self.publish_chat_updated_for(&chat_id, me).await;
         }
-        Ok((chat_id, created))
+        Ok((chat_id.into(), created))
     }
 
     /// Caller must have an incoming message request in the chat. Accepting makes it a normal
     /// chat; declining hides it from the caller and stops the requester from sending more.
-    pub async fn answer_request(&self, me: &str, chat_id: &str, accept: bool) -> R<()> {
+    pub async fn answer_request(&self, me: &UserId, chat_id: &ChatId, accept: bool) -> R<()> {
+        let (me, chat_id) = (me.as_str(), chat_id.as_str());
         let (conv, member) = self.readable(me, chat_id).await?;
         if conv.kind != ChatKind::Direct || member.state != MemberState::Incoming {
             return Err(AppError::invalid_with_code("no_request", "chat_id", "There is no message request to answer here"));

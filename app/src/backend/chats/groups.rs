@@ -7,6 +7,7 @@ use rand::Rng;
 use super::{ChatsService, R, direct::asks_first, internal, new_group_id, new_id, not_allowed, parse_user_id, views};
 use crate::chats::{types::*, validate};
 use crate::error::AppError;
+use crate::ids::{ChatId, UserId};
 use crate::backend::store::{
     chats::{Applied, Change, ConvRow, InviteRow, MessageRow, NewMessage},
     states::MemberState,
@@ -59,7 +60,8 @@ impl ChatsService {
     }
 
     /// Anyone signed in. Creates a group with the caller as its owner; returns its chat id.
-    pub async fn create_group(&self, me: &str, name: &str, description: &str, public: bool) -> R<String> {
+    pub async fn create_group(&self, me: &UserId, name: &str, description: &str, public: bool) -> R<ChatId> {
+        let me = me.as_str();
         let name = validate::group_name(name)?;
         let description = validate::description(description)?;
         let by = self.me_person(me).await?;
@@ -81,14 +83,15 @@ impl ChatsService {
             // 2^40 group IDs: a collision is rare; draw another.
             if self.store.create_group(&conv, &created).await.map_err(internal)? {
                 let _ = self.publish_chat_updated_for(&conv.id, me).await;
-                return Ok(conv.id);
+                return Ok(conv.id.into());
             }
         }
     }
 
     /// Anyone signed in: a public group by its group ID (a private group's ID is "not found"),
     /// or any group by a live invite link. Former members who were removed need a link.
-    pub async fn join_group(&self, me: &str, group_id: Option<&str>, invite: Option<&str>) -> R<String> {
+    pub async fn join_group(&self, me: &UserId, group_id: Option<&str>, invite: Option<&str>) -> R<ChatId> {
+        let me = me.as_str();
         let (conv, token) = match (group_id.filter(|g| !g.trim().is_empty()), invite.filter(|i| !i.trim().is_empty())) {
             (Some(gid), None) => {
                 let gid = parse_user_id(gid)
@@ -115,7 +118,7 @@ impl ChatsService {
         };
         let current = self.store.membership(&conv.id, me).await.map_err(internal)?;
         match current.as_ref().map(|(_, m)| m.state) {
-            Some(MemberState::Active) => return Ok(conv.id),
+            Some(MemberState::Active) => return Ok(conv.id.into()),
             Some(MemberState::Removed) if token.is_none() => return Err(AppError::NotFound),
             _ => {}
         }
@@ -126,11 +129,12 @@ impl ChatsService {
         }
         let message = self.apply(&conv.id, &changes, Some(SystemEvent::Joined { who })).await?;
         let _ = self.publish_group_change(&conv.id, message.as_ref()).await;
-        Ok(conv.id)
+        Ok(conv.id.into())
     }
 
     /// Caller must be an active member. See the module note for an owner leaving.
-    pub async fn leave_group(&self, me: &str, chat_id: &str) -> R<()> {
+    pub async fn leave_group(&self, me: &UserId, chat_id: &ChatId) -> R<()> {
+        let (me, chat_id) = (me.as_str(), chat_id.as_str());
         let (conv, member) = self.readable(me, chat_id).await?;
         if conv.kind != ChatKind::Group {
             return Err(AppError::NotFound);
@@ -164,7 +168,8 @@ impl ChatsService {
     }
 
     /// Caller must be the owner or an admin. A new name leaves a system message.
-    pub async fn edit_group(&self, me: &str, chat_id: &str, name: &str, description: &str, public: bool) -> R<()> {
+    pub async fn edit_group(&self, me: &UserId, chat_id: &ChatId, name: &str, description: &str, public: bool) -> R<()> {
+        let (me, chat_id) = (me.as_str(), chat_id.as_str());
         let name = validate::group_name(name)?;
         let description = validate::description(description)?;
         let (conv, _) = self.group_admin(me, chat_id).await?;
@@ -177,8 +182,9 @@ impl ChatsService {
     /// Caller must be the owner or an admin; neither may have blocked the other. Someone who
     /// takes messages from contacts only, and does not have the caller as one, is invited
     /// instead (see `invitations`).
-    pub async fn add_member(&self, me: &str, chat_id: &str, user_id: &str) -> R<AddOutcome> {
-        let other = parse_user_id(user_id)?;
+    pub async fn add_member(&self, me: &UserId, chat_id: &ChatId, user_id: &UserId) -> R<AddOutcome> {
+        let (me, chat_id) = (me.as_str(), chat_id.as_str());
+        let other = parse_user_id(user_id.as_str())?;
         self.group_admin(me, chat_id).await?;
         let target = self.store.profile_row(&other).await.map_err(internal)?.ok_or(AppError::NotFound)?;
         let relation = self.store.relation(me, &other).await.map_err(internal)?;
@@ -203,8 +209,9 @@ impl ChatsService {
     }
 
     /// Caller must be the owner (anyone but themself) or an admin (plain members only).
-    pub async fn remove_member(&self, me: &str, chat_id: &str, user_id: &str) -> R<()> {
-        let other = parse_user_id(user_id)?;
+    pub async fn remove_member(&self, me: &UserId, chat_id: &ChatId, user_id: &UserId) -> R<()> {
+        let (me, chat_id) = (me.as_str(), chat_id.as_str());
+        let other = parse_user_id(user_id.as_str())?;
         let (_, mine) = self.group_admin(me, chat_id).await?;
         let (_, target) = self.store.membership(chat_id, &other).await.map_err(internal)?.filter(|(_, m)| m.state == MemberState::Active).ok_or(AppError::NotFound)?;
         if other == me {
@@ -223,8 +230,9 @@ impl ChatsService {
     }
 
     /// Caller must be the owner. `Role::Owner` hands ownership over (the caller becomes an admin).
-    pub async fn set_role(&self, me: &str, chat_id: &str, user_id: &str, role: Role) -> R<()> {
-        let other = parse_user_id(user_id)?;
+    pub async fn set_role(&self, me: &UserId, chat_id: &ChatId, user_id: &UserId, role: Role) -> R<()> {
+        let (me, chat_id) = (me.as_str(), chat_id.as_str());
+        let other = parse_user_id(user_id.as_str())?;
         let (_, mine) = self.group_admin(me, chat_id).await?;
         if mine.role != Role::Owner {
             return Err(not_allowed("change roles"));
@@ -251,7 +259,8 @@ impl ChatsService {
     }
 
     /// Caller must be the owner. Everything in the group goes.
-    pub async fn delete_group(&self, me: &str, chat_id: &str) -> R<()> {
+    pub async fn delete_group(&self, me: &UserId, chat_id: &ChatId) -> R<()> {
+        let (me, chat_id) = (me.as_str(), chat_id.as_str());
         let (_, mine) = self.group_admin(me, chat_id).await?;
         if mine.role != Role::Owner {
             return Err(not_allowed("delete the group"));
@@ -264,7 +273,8 @@ impl ChatsService {
     }
 
     /// Caller must be the owner or an admin.
-    pub async fn create_invite(&self, me: &str, chat_id: &str, expires_in_hours: Option<u32>, max_uses: Option<u32>) -> R<InviteLinkView> {
+    pub async fn create_invite(&self, me: &UserId, chat_id: &ChatId, expires_in_hours: Option<u32>, max_uses: Option<u32>) -> R<InviteLinkView> {
+        let (me, chat_id) = (me.as_str(), chat_id.as_str());
         self.group_admin(me, chat_id).await?;
         if max_uses == Some(0) {
             return Err(AppError::invalid("max_uses", "Allow at least one use"));
@@ -284,13 +294,15 @@ impl ChatsService {
     }
 
     /// Caller must be the owner or an admin. Links not revoked, newest first.
-    pub async fn list_invites(&self, me: &str, chat_id: &str) -> R<Vec<InviteLinkView>> {
+    pub async fn list_invites(&self, me: &UserId, chat_id: &ChatId) -> R<Vec<InviteLinkView>> {
+        let (me, chat_id) = (me.as_str(), chat_id.as_str());
         self.group_admin(me, chat_id).await?;
         Ok(self.store.invites_of(chat_id).await.map_err(internal)?.iter().map(invite_view).collect())
     }
 
     /// Caller must be the owner or an admin.
-    pub async fn revoke_invite(&self, me: &str, chat_id: &str, token: &str) -> R<()> {
+    pub async fn revoke_invite(&self, me: &UserId, chat_id: &ChatId, token: &str) -> R<()> {
+        let (me, chat_id) = (me.as_str(), chat_id.as_str());
         self.group_admin(me, chat_id).await?;
         if self.store.revoke_invite(chat_id, token, self.clock.now()).await.map_err(internal)? { Ok(()) } else { Err(AppError::NotFound) }
     }

@@ -5,6 +5,7 @@
 use super::{ChatsService, R, internal, views};
 use crate::chats::types::*;
 use crate::error::AppError;
+use crate::ids::{ChatId, UserId};
 use crate::realtime::protocol::ServerFrame;
 use crate::backend::store::{
     chats::{Change, GroupInvitationRow},
@@ -57,14 +58,15 @@ impl ChatsService {
     }
 
     /// The caller's pending group invitations, newest first, as chat-list rows.
-    pub async fn group_invitations(&self, me: &str) -> R<Vec<ChatSummary>> {
-        Ok(self.store.group_invitations_of(me).await.map_err(internal)?.iter().map(invitation_summary).collect())
+    pub async fn group_invitations(&self, me: &UserId) -> R<Vec<ChatSummary>> {
+        Ok(self.store.group_invitations_of(me.as_str()).await.map_err(internal)?.iter().map(invitation_summary).collect())
     }
 
     /// Caller must have a pending invitation to the group, from someone still in it whom
     /// neither has blocked (else `NotFound`). Accepting joins the group, as an add by the
     /// inviter; declining hides the invitation and stops the group from inviting again.
-    pub async fn answer_group_invitation(&self, me: &str, chat_id: &str, accept: bool) -> R<()> {
+    pub async fn answer_group_invitation(&self, me: &UserId, chat_id: &ChatId, accept: bool) -> R<()> {
+        let (me, chat_id) = (me.as_str(), chat_id.as_str());
         let invitation = self.store.group_invitation(chat_id, me).await.map_err(internal)?;
         let invitation = invitation.filter(|i| i.state == InvitationState::Pending).ok_or(AppError::NotFound)?;
         let inviter = &invitation.inviter.id;

@@ -6,6 +6,7 @@ use super::{ChatsService, R, READABLE, internal, new_id, views};
 use crate::chats::{types::*, validate};
 use crate::accounts::validate::display_user_id;
 use crate::error::AppError;
+use crate::ids::{ChatId, ClientId, MessageId, UserId};
 use crate::backend::store::{
     chats::{MessageRow, NewMessage, Sent, SummaryScope},
     states::MemberState,
@@ -37,14 +38,15 @@ pub struct Mark {
 impl ChatsService {
     /// The caller's group invitations, then their chats, most recent activity first (requests
     /// included, marked).
-    pub async fn list_chats(&self, me: &str) -> R<Vec<ChatSummary>> {
+    pub async fn list_chats(&self, me: &UserId) -> R<Vec<ChatSummary>> {
         let mut list = self.group_invitations(me).await?;
         list.extend(self.list_chats_page(me, None, LIST_MAX).await?);
         Ok(list)
     }
 
     /// One page of the caller's chats after `cursor` = (updated_at, activity_key) of the previous page's last row.
-    pub async fn list_chats_page(&self, me: &str, cursor: Option<(i64, &str)>, limit: u32) -> R<Vec<ChatSummary>> {
+    pub async fn list_chats_page(&self, me: &UserId, cursor: Option<(i64, &str)>, limit: u32) -> R<Vec<ChatSummary>> {
+        let me = me.as_str();
         let scope = SummaryScope::Viewer { user_id: me, cursor, limit: limit.clamp(1, LIST_MAX), only_chat: None };
         let rows = self.store.summaries(scope).await.map_err(internal)?;
         let mut list = Vec::with_capacity(rows.len());
@@ -55,7 +57,8 @@ impl ChatsService {
     }
 
     /// Caller must be able to read the chat. Its list row as the caller sees it.
-    pub async fn chat_summary(&self, me: &str, chat_id: &str) -> R<ChatSummary> {
+    pub async fn chat_summary(&self, me: &UserId, chat_id: &ChatId) -> R<ChatSummary> {
+        let (me, chat_id) = (me.as_str(), chat_id.as_str());
         self.readable_access(me, chat_id).await?;
         let scope = SummaryScope::Viewer { user_id: me, cursor: None, limit: 1, only_chat: Some(chat_id) };
         let rows = self.store.summaries(scope).await.map_err(internal)?;
@@ -73,7 +76,8 @@ impl ChatsService {
 
     /// Caller must be able to read the chat. `around`: open at that sequence (a search hit)
     /// instead of the newest page.
-    pub async fn open_chat(&self, me: &str, chat_id: &str, around: Option<i64>) -> R<ChatDetail> {
+    pub async fn open_chat(&self, me: &UserId, chat_id: &ChatId, around: Option<i64>) -> R<ChatDetail> {
+        let (me, chat_id) = (me.as_str(), chat_id.as_str());
         // Taken before anything is read: a change made while reading is newer than this.
         let loaded_at = self.clock.now_ms();
         let (conv, mine) = self.readable(me, chat_id).await?;
@@ -136,7 +140,8 @@ impl ChatsService {
     }
 
     /// Caller must be able to read the chat. The page of messages before `before`, oldest first.
-    pub async fn history(&self, me: &str, chat_id: &str, before: i64) -> R<HistoryPage> {
+    pub async fn history(&self, me: &UserId, chat_id: &ChatId, before: i64) -> R<HistoryPage> {
+        let (me, chat_id) = (me.as_str(), chat_id.as_str());
         self.readable_access(me, chat_id).await?;
         let messages = if before <= 1 { Vec::new() } else { self.load(me, chat_id, 1, before - 1, true).await? };
         let next_before = messages.first().filter(|m| m.seq > 1).map(|m| m.seq);
@@ -145,7 +150,8 @@ impl ChatsService {
 
     /// Caller must be able to read the chat. Messages after `after_seq`, oldest first, at most
     /// `limit` (resume after a reconnect).
-    pub async fn messages_after(&self, me: &str, chat_id: &str, after_seq: i64, limit: u32) -> R<Vec<MessageView>> {
+    pub async fn messages_after(&self, me: &UserId, chat_id: &ChatId, after_seq: i64, limit: u32) -> R<Vec<MessageView>> {
+        let (me, chat_id) = (me.as_str(), chat_id.as_str());
         self.readable_access(me, chat_id).await?;
         let limit = limit.clamp(1, AFTER_MAX);
         let rows = self.store.page(chat_id, after_seq.max(0).saturating_add(1), i64::MAX, limit, false).await.map_err(internal)?;
@@ -158,7 +164,8 @@ impl ChatsService {
     /// part of the chat the caller holds (up to `upto_seq`): messages edited, deleted or reacted
     /// to (the most recent `CHANGES_MAX`), and members' read/delivered marks that rose. A device
     /// that reconnects applies these on top of what it has.
-    pub async fn changes_since(&self, me: &str, chat_id: &str, since_ms: i64, upto_seq: i64) -> R<Changes> {
+    pub async fn changes_since(&self, me: &UserId, chat_id: &ChatId, since_ms: i64, upto_seq: i64) -> R<Changes> {
+        let (me, chat_id) = (me.as_str(), chat_id.as_str());
         self.readable_access(me, chat_id).await?;
         let since_ms = since_ms.max(0);
         let rows = self.store.changed_since(chat_id, since_ms, upto_seq, CHANGES_MAX).await.map_err(internal)?;
@@ -180,13 +187,21 @@ impl ChatsService {
     /// Caller must be able to write in the chat (see `writable`). Stores the message before
     /// returning; the same `client_id` again returns the stored message and `false`. Answering
     /// an incoming message request accepts it.
-    pub async fn send_message(&self, me: &str, chat_id: &str, client_id: &str, body: &str, reply_to: Option<&str>) -> R<(MessageView, bool)> {
-        let client_id = validate::client_id(client_id)?;
+    pub async fn send_message(
+        &self,
+        me: &UserId,
+        chat_id: &ChatId,
+        client_id: &ClientId,
+        body: &str,
+        reply_to: Option<&MessageId>,
+    ) -> R<(MessageView, bool)> {
+        let (me, chat_id) = (me.as_str(), chat_id.as_str());
+        let client_id = validate::client_id(client_id.as_str())?;
         let body = validate::message_body(body)?;
         let access = self.writable(me, chat_id).await?;
         // A resend (same client id) is recognised by the store, in the transaction that would
         // otherwise store it, and comes back as `Sent::Existing`.
-        let reply_to = match reply_to.filter(|r| !r.is_empty()) {
+        let reply_to = match reply_to.map(MessageId::as_str).filter(|r| !r.is_empty()) {
             Some(id) => match self.store.message(id).await.map_err(internal)? {
                 Some(m) if m.chat_id == access.id && m.system.is_none() => Some(m.id),
                 _ => return Err(AppError::invalid("reply_to", "The message you reply to isn’t in this chat")),
@@ -244,7 +259,8 @@ impl ChatsService {
     }
 
     /// Caller must have sent the message and still be able to write in its chat.
-    pub async fn edit_message(&self, me: &str, message_id: &str, body: &str) -> R<MessageView> {
+    pub async fn edit_message(&self, me: &UserId, message_id: &MessageId, body: &str) -> R<MessageView> {
+        let (me, message_id) = (me.as_str(), message_id.as_str());
         let body = validate::message_body(body)?;
         let message = self.own_message(me, message_id).await?;
         self.store.edit(&message.id, &body, self.clock.now()).await.map_err(internal)?;
@@ -252,7 +268,8 @@ impl ChatsService {
     }
 
     /// Caller must have sent the message. Deletes it for everyone, leaving a tombstone.
-    pub async fn delete_message(&self, me: &str, message_id: &str) -> R<MessageView> {
+    pub async fn delete_message(&self, me: &UserId, message_id: &MessageId) -> R<MessageView> {
+        let (me, message_id) = (me.as_str(), message_id.as_str());
         let message = self.own_message(me, message_id).await?;
         self.store.tombstone(&message.id).await.map_err(internal)?;
         self.after_change(me, &message.id).await
@@ -266,7 +283,8 @@ impl ChatsService {
     }
 
     /// Caller must be able to write in the message's chat.
-    pub async fn toggle_reaction(&self, me: &str, message_id: &str, emoji: &str) -> R<Vec<ReactionView>> {
+    pub async fn toggle_reaction(&self, me: &UserId, message_id: &MessageId, emoji: &str) -> R<Vec<ReactionView>> {
+        let (me, message_id) = (me.as_str(), message_id.as_str());
         let emoji = validate::emoji(emoji)?;
         if message_id.is_empty() || message_id.len() > 64 {
             return Err(AppError::NotFound);
@@ -283,7 +301,8 @@ impl ChatsService {
     }
 
     /// Caller must be able to write in the chat. Marks everything up to `seq` read (never lower).
-    pub async fn mark_read(&self, me: &str, chat_id: &str, seq: i64) -> R<()> {
+    pub async fn mark_read(&self, me: &UserId, chat_id: &ChatId, seq: i64) -> R<()> {
+        let (me, chat_id) = (me.as_str(), chat_id.as_str());
         self.writable(me, chat_id).await?;
         let (conv, member) = self.readable(me, chat_id).await?;
         let seq = seq.clamp(0, conv.last_seq);
@@ -297,7 +316,8 @@ impl ChatsService {
 
     /// Caller must be able to write in the chat. A device of the caller received messages up to
     /// `seq`; the mark only rises, and in a direct chat the other member hears of it.
-    pub async fn mark_delivered(&self, me: &str, chat_id: &str, seq: i64) -> R<()> {
+    pub async fn mark_delivered(&self, me: &UserId, chat_id: &ChatId, seq: i64) -> R<()> {
+        let (me, chat_id) = (me.as_str(), chat_id.as_str());
         // Sockets call this every few hundred ms per chat: no rows are read to decide, and the
         // store keeps the mark within the chat's messages.
         let access = self.writable(me, chat_id).await?;
@@ -314,7 +334,8 @@ impl ChatsService {
     }
 
     /// Caller must be able to read the chat.
-    pub async fn set_muted(&self, me: &str, chat_id: &str, muted: bool) -> R<()> {
+    pub async fn set_muted(&self, me: &UserId, chat_id: &ChatId, muted: bool) -> R<()> {
+        let (me, chat_id) = (me.as_str(), chat_id.as_str());
         self.readable_access(me, chat_id).await?;
         self.store.set_muted(chat_id, me, muted).await.map_err(internal)?;
         let _ = self.publish_chat_updated_for(chat_id, me).await;
@@ -323,13 +344,19 @@ impl ChatsService {
 
     /// Caller must be able to write in the chat. User ids (stored form) of the members who hear
     /// live events such as typing.
-    pub async fn member_ids(&self, me: &str, chat_id: &str) -> R<Vec<String>> {
+    pub async fn member_ids(&self, me: &UserId, chat_id: &ChatId) -> R<Vec<UserId>> {
+        Ok(self.live_audience(me.as_str(), chat_id.as_str()).await?.into_iter().map(UserId::from).collect())
+    }
+
+    /// `member_ids` in the store's form, for publishing.
+    pub(super) async fn live_audience(&self, me: &str, chat_id: &str) -> R<Vec<String>> {
         Ok(self.writable(me, chat_id).await?.ids_in(&[MemberState::Active, MemberState::Incoming, MemberState::Outgoing]))
     }
 
     /// Every chat the caller can read, with the sequence of its last message (where a socket's
     /// replay ends).
-    pub async fn my_chats_last_seq(&self, me: &str) -> R<HashMap<String, i64>> {
-        Ok(self.store.last_seqs_of(me, &READABLE).await.map_err(internal)?.into_iter().collect())
+    pub async fn my_chats_last_seq(&self, me: &UserId) -> R<HashMap<ChatId, i64>> {
+        let seqs = self.store.last_seqs_of(me.as_str(), &READABLE).await.map_err(internal)?;
+        Ok(seqs.into_iter().map(|(chat_id, seq)| (ChatId::from(chat_id), seq)).collect())
     }
 }

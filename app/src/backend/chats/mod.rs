@@ -8,6 +8,9 @@
 //! Group invitations are not member rows (see `invitations`): an invitee reads nothing.
 //! People blocked in a direct chat keep reading its history (so a block shows only as "can't
 //! message"), but cannot send, edit, react, mark read or type there.
+//!
+//! Public methods take and return the id types of `crate::ids`, so two ids cannot trade places
+//! at a call; inside, ids are the store's text again.
 #[cfg(test)]
 mod access_tests;
 mod contacts;

@@ -2,6 +2,7 @@
 use super::{ChatsService, R, internal, parse_user_id, views};
 use crate::chats::{types::*, validate};
 use crate::error::AppError;
+use crate::ids::UserId;
 use crate::backend::store::{
     chats::{ProfileRow, Relation},
     states::{ContactStatus, MemberState},
@@ -38,8 +39,9 @@ impl ChatsService {
     }
 
     /// Anyone signed in may see anyone's profile; what it shows follows the person's privacy.
-    pub async fn profile(&self, me: &str, user_id: &str) -> R<ProfileView> {
-        let other = parse_user_id(user_id)?;
+    pub async fn profile(&self, me: &UserId, user_id: &UserId) -> R<ProfileView> {
+        let me = me.as_str();
+        let other = parse_user_id(user_id.as_str())?;
         let target = self.store.profile_row(&other).await.map_err(internal)?.ok_or(AppError::NotFound)?;
         if other == me {
             return Ok(ProfileView {
@@ -65,8 +67,8 @@ impl ChatsService {
         })
     }
 
-    pub async fn my_settings(&self, me: &str) -> R<MySettings> {
-        let row = self.store.profile_row(me).await.map_err(internal)?.ok_or(AppError::Unauthenticated)?;
+    pub async fn my_settings(&self, me: &UserId) -> R<MySettings> {
+        let row = self.store.profile_row(me.as_str()).await.map_err(internal)?.ok_or(AppError::Unauthenticated)?;
         Ok(MySettings {
             display_name: row.person.display_name,
             bio: row.bio,
@@ -76,16 +78,21 @@ impl ChatsService {
     }
 
     /// Display name 1–64 characters, bio at most 300.
-    pub async fn save_settings(&self, me: &str, settings: MySettings) -> R<MySettings> {
+    pub async fn save_settings(&self, me: &UserId, settings: MySettings) -> R<MySettings> {
         let display_name = validate::display_name(&settings.display_name)?;
         let bio = validate::bio(&settings.bio)?;
-        self.store.save_profile(me, &display_name, &bio, settings.who_can_message, settings.last_seen).await.map_err(internal)?;
+        self.store.save_profile(me.as_str(), &display_name, &bio, settings.who_can_message, settings.last_seen).await.map_err(internal)?;
         self.my_settings(me).await
     }
 
     /// Stored user ids who may see the caller online: direct-chat peers and contacts (contacts
     /// only under "contacts", no one under "nobody"), minus blocks either way.
-    pub async fn presence_audience(&self, me: &str) -> R<Vec<String>> {
+    pub async fn presence_audience(&self, me: &UserId) -> R<Vec<UserId>> {
+        Ok(self.audience_of(me.as_str()).await?.into_iter().map(UserId::from).collect())
+    }
+
+    /// `presence_audience` in the store's form, for publishing.
+    pub(super) async fn audience_of(&self, me: &str) -> R<Vec<String>> {
         let row = self.store.profile_row(me).await.map_err(internal)?.ok_or(AppError::Unauthenticated)?;
         match row.last_seen_visibility {
             LastSeenVisibility::Nobody => Ok(Vec::new()),
@@ -94,7 +101,7 @@ impl ChatsService {
     }
 
     /// Records when the caller was last online (only ever later).
-    pub async fn set_last_seen(&self, me: &str, at: i64) -> R<()> {
-        self.store.set_last_seen(me, at).await.map_err(internal)
+    pub async fn set_last_seen(&self, me: &UserId, at: i64) -> R<()> {
+        self.store.set_last_seen(me.as_str(), at).await.map_err(internal)
     }
 }

@@ -4,6 +4,7 @@ use super::{ChatsService, R, internal, views};
 use crate::accounts::validate as account_validate;
 use crate::chats::{types::*, validate};
 use crate::backend::{accounts::phone, store::chats::Brief};
+use crate::ids::UserId;
 
 const PEOPLE_LIMIT: u32 = 20;
 const CHATS_LIMIT: u32 = 20;
@@ -11,7 +12,7 @@ const MESSAGES_LIMIT: u32 = 30;
 
 impl ChatsService {
     /// Anyone signed in. Messages only from chats the caller can read, newest first.
-    pub async fn search(&self, me: &str, query: &str) -> R<SearchResults> {
+    pub async fn search(&self, me: &UserId, query: &str) -> R<SearchResults> {
         let query = query.trim();
         if query.is_empty() || query.chars().count() > 200 {
             return Ok(SearchResults::default());
@@ -19,7 +20,8 @@ impl ChatsService {
         Ok(SearchResults { people: self.search_people(me, query).await?, chats: self.search_chats(me, query).await?, messages: self.search_messages(me, query).await? })
     }
 
-    pub async fn search_people(&self, me: &str, query: &str) -> R<Vec<PersonView>> {
+    pub async fn search_people(&self, me: &UserId, query: &str) -> R<Vec<PersonView>> {
+        let me = me.as_str();
         let mut people = Vec::new();
         // Eight characters could be a user ID (which may be all digits); a phone number has more.
         let looks_like_phone = query.starts_with('+')
@@ -54,8 +56,8 @@ impl ChatsService {
         Ok((!they_blocked).then(|| views::person(&b)))
     }
 
-    pub async fn search_chats(&self, me: &str, query: &str) -> R<Vec<ChatHit>> {
-        let rows = self.store.chats_by_name(me, query, CHATS_LIMIT).await.map_err(internal)?;
+    pub async fn search_chats(&self, me: &UserId, query: &str) -> R<Vec<ChatHit>> {
+        let rows = self.store.chats_by_name(me.as_str(), query, CHATS_LIMIT).await.map_err(internal)?;
         let mut hits = Vec::with_capacity(rows.len());
         for row in &rows {
             let s = self.summary(row).await;
@@ -64,12 +66,12 @@ impl ChatsService {
         Ok(hits)
     }
 
-    pub async fn search_messages(&self, me: &str, query: &str) -> R<Vec<MessageHit>> {
+    pub async fn search_messages(&self, me: &UserId, query: &str) -> R<Vec<MessageHit>> {
         let words = validate::search_words(query);
         if words.is_empty() {
             return Ok(Vec::new());
         }
-        let rows = self.store.search_messages(me, &words, MESSAGES_LIMIT).await.map_err(internal)?;
+        let rows = self.store.search_messages(me.as_str(), &words, MESSAGES_LIMIT).await.map_err(internal)?;
         Ok(rows
             .into_iter()
             .map(|r| MessageHit {
