@@ -12,7 +12,7 @@ use super::{
     accounts::Client,
     sessions::{IP_KEY, USER_AGENT_KEY, USER_KEY},
 };
-use crate::error::AppError;
+use crate::{error::AppError, ids::UserId};
 
 pub async fn session() -> Result<Session, AppError> {
     leptos_axum::extract::<Session>().await.map_err(|e| {
@@ -46,7 +46,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Client {
 
 /// The caller's user ID: the browser session's user, else the user of a valid
 /// `Authorization: Bearer` access token (so API clients can call server fns too).
-pub async fn current_user_id() -> Result<String, AppError> {
+pub async fn current_user_id() -> Result<UserId, AppError> {
     if let Some(id) = session_user(&session().await?).await {
         return Ok(id);
     }
@@ -62,13 +62,13 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
 
-pub async fn session_user(session: &Session) -> Option<String> {
-    session.get::<String>(USER_KEY).await.ok().flatten()
+pub async fn session_user(session: &Session) -> Option<UserId> {
+    session.get::<UserId>(USER_KEY).await.ok().flatten()
 }
 
 /// Signs the browser in as `user_id`. A new session id is issued first, so an id planted
 /// before login (session fixation) is worth nothing after it.
-pub async fn sign_in(session: &Session, user_id: &str, client: &Client) -> Result<(), AppError> {
+pub async fn sign_in(session: &Session, user_id: &UserId, client: &Client) -> Result<(), AppError> {
     let fail = |e: tower_sessions::session::Error| {
         tracing::error!(error = %e, "writing the session failed");
         AppError::Internal

@@ -3,6 +3,7 @@ use super::{AccountsService, Client, REFRESHES_PER_IP_MIN, TokenPair, internal, 
 use crate::{
     error::AppError,
     backend::store::accounts::{NextRefresh, RefreshRow, RefreshUse},
+    ids::UserId,
 };
 
 /// A new refresh token for `client`, and what is stored of it.
@@ -20,7 +21,8 @@ fn new_refresh(client: &Client, at: i64) -> (String, NextRefresh) {
 
 impl AccountsService {
     /// Starts a token family for an API client that just proved who it is.
-    pub async fn issue_tokens(&self, user_id: &str, client: &Client) -> Result<TokenPair, AppError> {
+    pub async fn issue_tokens(&self, user_id: &UserId, client: &Client) -> Result<TokenPair, AppError> {
+        let user_id = user_id.as_str();
         let (refresh_token, next) = new_refresh(client, self.clock.now());
         let family = random_id();
         let row = RefreshRow {
@@ -61,9 +63,9 @@ impl AccountsService {
 
     /// Signs an API client out: its refresh token (and every one rotated from the same login)
     /// stops working. Access tokens already issued expire on their own within minutes.
-    pub async fn sign_out_token(&self, user_id: &str, refresh_token: &str) -> Result<(), AppError> {
+    pub async fn sign_out_token(&self, user_id: &UserId, refresh_token: &str) -> Result<(), AppError> {
         let hash = tokens::hash_refresh_token(refresh_token.trim());
-        if self.store.refresh_revoke_family(user_id, &hash, self.clock.now()).await.map_err(internal)? {
+        if self.store.refresh_revoke_family(user_id.as_str(), &hash, self.clock.now()).await.map_err(internal)? {
             Ok(())
         } else {
             Err(AppError::NotFound)
@@ -71,7 +73,7 @@ impl AccountsService {
     }
 
     /// The user an access token names, if it is valid.
-    pub fn bearer_user(&self, token: &str) -> Option<String> {
+    pub fn bearer_user(&self, token: &str) -> Option<UserId> {
         tokens::verify_access(&self.config.secret, token)
     }
 

@@ -4,7 +4,7 @@
 use sha2::{Digest, Sha256};
 
 use super::{AccountsService, internal};
-use crate::{accounts::types::DeviceView, backend::store::accounts::SESSION_TOUCH_EVERY_SECS, error::AppError};
+use crate::{accounts::types::DeviceView, backend::store::accounts::SESSION_TOUCH_EVERY_SECS, error::AppError, ids::UserId};
 
 /// The id a device is listed and revoked by. A browser session's stored id is its cookie value,
 /// so it is shown as a hash: listing devices never hands out a way to become one of them.
@@ -50,8 +50,8 @@ pub fn describe(user_agent: Option<&str>) -> String {
 
 impl AccountsService {
     /// The caller's signed-in browsers and API clients; `current_session` marks this one.
-    pub async fn devices(&self, user_id: &str, current_session: Option<&str>) -> Result<Vec<DeviceView>, AppError> {
-        let rows = self.store.devices_of(user_id, self.clock.now()).await.map_err(internal)?;
+    pub async fn devices(&self, user_id: &UserId, current_session: Option<&str>) -> Result<Vec<DeviceView>, AppError> {
+        let rows = self.store.devices_of(user_id.as_str(), self.clock.now()).await.map_err(internal)?;
         Ok(rows
             .into_iter()
             .map(|d| DeviceView {
@@ -83,12 +83,12 @@ impl AccountsService {
 
     /// Signs one of the caller's own devices out (other people's are "not found"), by the id
     /// the device list shows. Its open socket is told to check again at once.
-    pub async fn revoke_device(&self, user_id: &str, device_id: &str) -> Result<(), AppError> {
-        let rows = self.store.devices_of(user_id, self.clock.now()).await.map_err(internal)?;
+    pub async fn revoke_device(&self, user_id: &UserId, device_id: &str) -> Result<(), AppError> {
+        let rows = self.store.devices_of(user_id.as_str(), self.clock.now()).await.map_err(internal)?;
         let Some(stored) = rows.into_iter().map(|d| d.id).find(|id| public_id(id) == device_id) else {
             return Err(AppError::NotFound);
         };
-        if !self.store.device_revoke(user_id, &stored, self.clock.now()).await.map_err(internal)? {
+        if !self.store.device_revoke(user_id.as_str(), &stored, self.clock.now()).await.map_err(internal)? {
             return Err(AppError::NotFound);
         }
         self.devices_signed_out(user_id);

@@ -5,6 +5,7 @@ use crate::{
     accounts::{types::PendingCode, validate},
     error::AppError,
     backend::store::accounts::UserRow,
+    ids::UserId,
 };
 
 /// Password tries per email and per client IP in 15 minutes.
@@ -88,7 +89,7 @@ impl AccountsService {
         };
         // A decoy (no account) goes through the same checks and fails at the code.
         let user = match user_id {
-            Some(id) => Some(self.user(&id).await?),
+            Some(id) => Some(self.user_row(&id).await?),
             None => None,
         };
         let username = user.as_ref().map(|u| u.username.as_str()).unwrap_or_default();
@@ -98,13 +99,13 @@ impl AccountsService {
         let hash = self.hashing.hash(password).await?;
         self.store.user_set_password(&user.id, &hash).await.map_err(internal)?;
         self.store.sign_out_everywhere(&user.id, None, self.clock.now()).await.map_err(internal)?;
-        self.devices_signed_out(&user.id);
+        self.recheck_devices(&user.id);
         tracing::info!(user_id = %user.id, "password reset; every session signed out");
         Ok(user)
     }
 
     /// The signed-in `user_id` adds an email and password; a code to the email confirms it.
-    pub async fn start_add_email(&self, user_id: &str, email: &str, password: &str, client: &Client) -> Result<PendingCode, AppError> {
+    pub async fn start_add_email(&self, user_id: &UserId, email: &str, password: &str, client: &Client) -> Result<PendingCode, AppError> {
         let user = self.user(user_id).await?;
         let email = validate::email(email)?;
         let password = validate::password(password, &[&user.username, &email, local_part(&email)])?;
@@ -117,7 +118,7 @@ impl AccountsService {
     }
 
     /// The signed-in `user_id` adds (or changes) the phone number; a code to it confirms it.
-    pub async fn start_add_phone(&self, user_id: &str, phone: &str, client: &Client) -> Result<PendingCode, AppError> {
+    pub async fn start_add_phone(&self, user_id: &UserId, phone: &str, client: &Client) -> Result<PendingCode, AppError> {
         let user = self.user(user_id).await?;
         let phone = phone::parse_phone(phone, &self.config.default_region)?;
         self.limit_code_send(&phone, client)?;

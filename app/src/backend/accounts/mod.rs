@@ -35,6 +35,7 @@ use crate::{
         validate,
     },
     error::AppError,
+    ids::UserId,
 };
 
 #[derive(Clone, Debug)]
@@ -153,13 +154,22 @@ impl AccountsService {
         self.limit(format!("send-to:{destination}"), CODE_SENDS_PER_DESTINATION_HOUR, 3600)
     }
 
-    pub async fn user(&self, user_id: &str) -> Result<UserRow, AppError> {
+    /// The account of a signed-in user; `Unauthenticated` when it is gone.
+    pub async fn user(&self, user_id: &UserId) -> Result<UserRow, AppError> {
+        self.user_row(user_id.as_str()).await
+    }
+
+    async fn user_row(&self, user_id: &str) -> Result<UserRow, AppError> {
         self.store.user_by_id(user_id).await.map_err(internal)?.ok_or(AppError::Unauthenticated)
     }
 
     /// Some of the user's devices were signed out: their open sockets check their own standing
     /// now rather than at their next periodic check.
-    pub fn devices_signed_out(&self, user_id: &str) {
+    pub fn devices_signed_out(&self, user_id: &UserId) {
+        self.recheck_devices(user_id.as_str());
+    }
+
+    fn recheck_devices(&self, user_id: &str) {
         self.hub.publish(&[user_id], HubEvent::RecheckDevice);
     }
 }

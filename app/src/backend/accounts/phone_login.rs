@@ -7,6 +7,7 @@ use crate::{
     accounts::{types::PendingCode, validate},
     backend::store::accounts::{InsertUser, Taken, UserRow},
     error::AppError,
+    ids::UserId,
 };
 
 impl AccountsService {
@@ -30,8 +31,8 @@ impl AccountsService {
     /// Sends a login code to the account's phone; with a user ID, only if the phone is that
     /// user's. The answer is the same when there is no such account (nothing is sent then), so
     /// it never tells which numbers have accounts.
-    pub async fn start_login(&self, user_id: Option<&str>, phone: &str, client: &Client) -> Result<PendingCode, AppError> {
-        let wanted = user_id.map(str::trim).filter(|s| !s.is_empty()).map(validate::user_id).transpose()?;
+    pub async fn start_login(&self, user_id: Option<&UserId>, phone: &str, client: &Client) -> Result<PendingCode, AppError> {
+        let wanted = user_id.map(|id| id.as_str().trim()).filter(|s| !s.is_empty()).map(validate::user_id).transpose()?;
         let phone = phone::parse_phone(phone, &self.config.default_region)?;
         self.limit_code_send(&phone, client)?;
         let user = self.store.user_by_phone(&phone).await.map_err(internal)?;
@@ -42,7 +43,8 @@ impl AccountsService {
     /// Checks a code and completes what it was sent for: creates the account (sign-up), names
     /// the account (login), or adds a phone or email to `caller`'s account, which must be the
     /// one that asked for the code. The caller then signs the person in.
-    pub async fn verify(&self, pending_id: &str, code: &str, caller: Option<&str>, client: &Client) -> Result<UserRow, AppError> {
+    pub async fn verify(&self, pending_id: &str, code: &str, caller: Option<&UserId>, client: &Client) -> Result<UserRow, AppError> {
+        let caller = caller.map(UserId::as_str);
         let (row, pending) = self
             .redeem(pending_id, code, client, |pending| match pending {
                 Pending::ResetPassword { .. } => Err(code_error("code_unknown", "That code is for a new password — set one first")),
@@ -57,14 +59,14 @@ impl AccountsService {
             Pending::RegisterEmail { username, password_hash } => {
                 self.create_user(&username, None, Some((&row.destination, &password_hash))).await
             }
-            Pending::Login { user_id: Some(user_id) } => self.user(&user_id).await,
+            Pending::Login { user_id: Some(user_id) } => self.user_row(&user_id).await,
             Pending::AddPhone { user_id } => {
                 self.store.user_set_phone(&user_id, &row.destination).await.map_err(internal)?.map_err(taken)?;
-                self.user(&user_id).await
+                self.user_row(&user_id).await
             }
             Pending::AddEmail { user_id, password_hash } => {
                 self.store.user_set_email(&user_id, &row.destination, &password_hash).await.map_err(internal)?.map_err(taken)?;
-                self.user(&user_id).await
+                self.user_row(&user_id).await
             }
             // A decoy never matches a code, and a reset code is refused above.
             Pending::Login { user_id: None } | Pending::ResetPassword { .. } => Err(AppError::Internal),

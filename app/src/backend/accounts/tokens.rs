@@ -4,6 +4,8 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::ids::UserId;
+
 pub const ACCESS_TTL_SECS: i64 = 15 * 60;
 pub const REFRESH_TTL_SECS: i64 = 30 * 24 * 3600;
 
@@ -22,7 +24,7 @@ struct Claims {
 /// What a valid access token says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessClaims {
-    pub user_id: String,
+    pub user_id: UserId,
     /// The device's refresh-token family, when the token names one.
     pub family: Option<String>,
     pub expires_at: i64,
@@ -41,7 +43,7 @@ pub fn access_token_for_device(secret: &[u8], user_id: &str, family: &str, now: 
 }
 
 /// The user ID in a valid, unexpired access token.
-pub fn verify_access(secret: &[u8], token: &str) -> Option<String> {
+pub fn verify_access(secret: &[u8], token: &str) -> Option<UserId> {
     access_claims(secret, token).map(|c| c.user_id)
 }
 
@@ -52,7 +54,7 @@ pub fn access_claims(secret: &[u8], token: &str) -> Option<AccessClaims> {
     let data = decode::<Claims>(token, &DecodingKey::from_secret(secret), &validation).ok()?;
     let c = data.claims;
     (c.typ == "access").then(|| AccessClaims {
-        user_id: c.sub,
+        user_id: c.sub.into(),
         family: (!c.fam.is_empty()).then_some(c.fam),
         expires_at: c.exp,
     })
@@ -78,7 +80,7 @@ mod tests {
     fn an_access_token_names_its_user_until_it_expires() {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let token = access_token(b"k".repeat(32).as_slice(), "7KQ4M2XD", now).unwrap();
-        assert_eq!(verify_access(b"k".repeat(32).as_slice(), &token).as_deref(), Some("7KQ4M2XD"));
+        assert_eq!(verify_access(b"k".repeat(32).as_slice(), &token), Some(UserId::from("7KQ4M2XD")));
         assert_eq!(verify_access(b"x".repeat(32).as_slice(), &token), None, "forged with another key");
         let old = access_token(b"k".repeat(32).as_slice(), "7KQ4M2XD", now - ACCESS_TTL_SECS - 5).unwrap();
         assert_eq!(verify_access(b"k".repeat(32).as_slice(), &old), None, "expired");
