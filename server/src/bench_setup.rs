@@ -14,6 +14,7 @@ use std::{collections::HashMap, sync::Arc};
 
 use app::accounts::validate::user_id_from_bits;
 use app::chats::types::{PersonView, SystemEvent};
+use app::ids::UserId;
 use app::backend::{
     accounts::tokens,
     chats::{ChatsConfig, ChatsService},
@@ -205,7 +206,7 @@ async fn browser_session(store: &Arc<SqliteStore>, phone: &str) -> Result<Browse
 
     let service = ChatsService::new(store.clone(), Hub::local(), ChatsConfig::default());
     let mut biggest = (String::new(), -1);
-    for chat in service.list_chats(&user.id).await.map_err(fail)? {
+    for chat in service.list_chats(&UserId::from(user.id.as_str())).await.map_err(fail)? {
         let last_seq = store.conv(&chat.id).await.map_err(fail)?.map_or(0, |c| c.last_seq);
         if last_seq > biggest.1 {
             biggest = (chat.id, last_seq);

@@ -7,6 +7,7 @@ use std::{sync::Arc, time::Instant};
 
 use app::accounts::validate::{display_user_id, user_id_from_bits};
 use app::chats::types::{PersonView, SystemEvent};
+use app::ids::{ChatId, UserId};
 use app::backend::{
     chats::{ChatsConfig, ChatsService},
     hub::Hub,
@@ -196,11 +197,12 @@ pub async fn run(config: Config, args: &[String]) -> Result<(), String> {
     // How long the two pages' data take for the demo person, straight from the service.
     let service = ChatsService::new(store.clone(), Hub::local(), ChatsConfig::default());
     let timer = Instant::now();
-    let list = service.list_chats(&users[0].id).await.map_err(fail)?;
+    let demo = UserId::from(users[0].id.as_str());
+    let list = service.list_chats(&demo).await.map_err(fail)?;
     let list_time = timer.elapsed();
     let busiest = list.iter().find(|c| c.last_message.is_some()).map(|c| c.id.clone()).unwrap_or_default();
     let timer = Instant::now();
-    service.open_chat(&users[0].id, &busiest, None).await.map_err(fail)?;
+    service.open_chat(&demo, &ChatId::from(busiest.as_str()), None).await.map_err(fail)?;
     let open_time = timer.elapsed();
 
     println!("Seeded {} people, {} chats and {written} messages in {:.1} s.", users.len(), chats.len(), seeded.as_secs_f64());

@@ -7,7 +7,10 @@ use super::types::{DeviceView, PendingCode, UserView};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-use crate::backend::{Services, accounts::user_view, identity};
+use crate::{
+    backend::{Services, accounts::user_view, identity},
+    ids::UserId,
+};
 
 /// Gives an error its HTTP status (server fns answer 500 otherwise), then passes it on.
 #[cfg(feature = "ssr")]
@@ -31,7 +34,7 @@ pub async fn register_start(username: String, phone: String) -> Result<PendingCo
 #[server(endpoint = "accounts/login_start", output = crate::codec::StrJson)]
 pub async fn login_start(user_id: String, phone: String) -> Result<PendingCode, AppError> {
     let services = expect_context::<Services>();
-    answer(services.accounts.start_login(Some(&user_id), &phone, &identity::client().await).await)
+    answer(services.accounts.start_login(Some(&user_id.into()), &phone, &identity::client().await).await)
 }
 
 #[server(endpoint = "accounts/resend_code", output = crate::codec::StrJson)]
@@ -48,9 +51,9 @@ pub async fn verify_code(pending_id: String, code: String) -> Result<UserView, A
             let services = expect_context::<Services>();
             let (client, session) = (identity::client().await, identity::session().await?);
             let caller = identity::session_user(&session).await;
-            let user = services.accounts.verify(&pending_id, &code, caller.as_deref(), &client).await?;
-            if caller.as_deref() != Some(user.id.as_str()) {
-                identity::sign_in(&session, &user.id, &client).await?;
+            let user = services.accounts.verify(&pending_id, &code, caller.as_ref(), &client).await?;
+            if caller.as_ref().map(UserId::as_str) != Some(user.id.as_str()) {
+                identity::sign_in(&session, &UserId::from(user.id.as_str()), &client).await?;
             }
             Ok(user_view(&user))
         }
@@ -72,7 +75,7 @@ pub async fn login_password(email: String, password: String) -> Result<UserView,
             let services = expect_context::<Services>();
             let client = identity::client().await;
             let user = services.accounts.login_password(&email, &password, &client).await?;
-            identity::sign_in(&identity::session().await?, &user.id, &client).await?;
+            identity::sign_in(&identity::session().await?, &UserId::from(user.id.as_str()), &client).await?;
             Ok(user_view(&user))
         }
         .await,
@@ -94,7 +97,7 @@ pub async fn reset_password(pending_id: String, code: String, password: String) 
             let services = expect_context::<Services>();
             let client = identity::client().await;
             let user = services.accounts.reset_password(&pending_id, &code, &password, &client).await?;
-            identity::sign_in(&identity::session().await?, &user.id, &client).await?;
+            identity::sign_in(&identity::session().await?, &UserId::from(user.id.as_str()), &client).await?;
             Ok(user_view(&user))
         }
         .await,

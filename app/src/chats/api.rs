@@ -7,10 +7,10 @@ use super::types::*;
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-use crate::{accounts::api::answer, backend::{Services, identity}};
+use crate::{accounts::api::answer, backend::{Services, identity}, ids::{MessageId, UserId}};
 
 #[cfg(feature = "ssr")]
-async fn caller() -> Result<(Services, String), AppError> {
+async fn caller() -> Result<(Services, UserId), AppError> {
     Ok((expect_context::<Services>(), identity::current_user_id().await?))
 }
 
@@ -23,18 +23,18 @@ pub async fn list_chats() -> Result<Vec<ChatSummary>, AppError> {
 
 #[server(endpoint = "chats-fn/open_chat", output = crate::codec::StrJson)]
 pub async fn open_chat(chat_id: String, around: Option<i64>) -> Result<ChatDetail, AppError> {
-    answer(async { let (s, me) = caller().await?; s.chats.open_chat(&me, &chat_id, around).await }.await)
+    answer(async { let (s, me) = caller().await?; s.chats.open_chat(&me, &chat_id.into(), around).await }.await)
 }
 
 #[server(endpoint = "chats-fn/history", output = crate::codec::StrJson)]
 pub async fn history(chat_id: String, before: i64) -> Result<HistoryPage, AppError> {
-    answer(async { let (s, me) = caller().await?; s.chats.history(&me, &chat_id, before).await }.await)
+    answer(async { let (s, me) = caller().await?; s.chats.history(&me, &chat_id.into(), before).await }.await)
 }
 
 /// Opens (or creates) the direct chat with a person, by their user ID. Returns the chat id.
 #[server(endpoint = "chats-fn/start_direct", output = crate::codec::StrJson)]
 pub async fn start_direct(user_id: String) -> Result<String, AppError> {
-    answer(async { let (s, me) = caller().await?; s.chats.start_direct(&me, &user_id).await.map(|(id, _)| id) }.await)
+    answer(async { let (s, me) = caller().await?; s.chats.start_direct(&me, &user_id.into()).await.map(|(id, _)| id.to_string()) }.await)
 }
 
 /// Stores a message; the same `client_id` again returns the same message. The app sends over its
@@ -43,40 +43,41 @@ pub async fn start_direct(user_id: String) -> Result<String, AppError> {
 pub async fn send_message(chat_id: String, client_id: String, body: String, reply_to: Option<String>) -> Result<MessageView, AppError> {
     answer(async {
         let (s, me) = caller().await?;
-        s.chats.send_message(&me, &chat_id, &client_id, &body, reply_to.as_deref()).await.map(|(m, _)| m)
+        let reply_to = reply_to.map(MessageId::from);
+        s.chats.send_message(&me, &chat_id.into(), &client_id.into(), &body, reply_to.as_ref()).await.map(|(m, _)| m)
     }.await)
 }
 
 #[server(endpoint = "chats-fn/edit_message", output = crate::codec::StrJson)]
 pub async fn edit_message(message_id: String, body: String) -> Result<MessageView, AppError> {
-    answer(async { let (s, me) = caller().await?; s.chats.edit_message(&me, &message_id, &body).await }.await)
+    answer(async { let (s, me) = caller().await?; s.chats.edit_message(&me, &message_id.into(), &body).await }.await)
 }
 
 #[server(endpoint = "chats-fn/delete_message", output = crate::codec::StrJson)]
 pub async fn delete_message(message_id: String) -> Result<MessageView, AppError> {
-    answer(async { let (s, me) = caller().await?; s.chats.delete_message(&me, &message_id).await }.await)
+    answer(async { let (s, me) = caller().await?; s.chats.delete_message(&me, &message_id.into()).await }.await)
 }
 
 /// Adds the reaction, or removes it if the caller already reacted with that emoji.
 #[server(endpoint = "chats-fn/toggle_reaction", output = crate::codec::StrJson)]
 pub async fn toggle_reaction(message_id: String, emoji: String) -> Result<Vec<ReactionView>, AppError> {
-    answer(async { let (s, me) = caller().await?; s.chats.toggle_reaction(&me, &message_id, &emoji).await }.await)
+    answer(async { let (s, me) = caller().await?; s.chats.toggle_reaction(&me, &message_id.into(), &emoji).await }.await)
 }
 
 #[server(endpoint = "chats-fn/mark_read", output = crate::codec::StrJson)]
 pub async fn mark_read(chat_id: String, seq: i64) -> Result<(), AppError> {
-    answer(async { let (s, me) = caller().await?; s.chats.mark_read(&me, &chat_id, seq).await }.await)
+    answer(async { let (s, me) = caller().await?; s.chats.mark_read(&me, &chat_id.into(), seq).await }.await)
 }
 
 #[server(endpoint = "chats-fn/set_muted", output = crate::codec::StrJson)]
 pub async fn set_muted(chat_id: String, muted: bool) -> Result<(), AppError> {
-    answer(async { let (s, me) = caller().await?; s.chats.set_muted(&me, &chat_id, muted).await }.await)
+    answer(async { let (s, me) = caller().await?; s.chats.set_muted(&me, &chat_id.into(), muted).await }.await)
 }
 
 /// Accepts (true) or declines (false) an incoming message request.
 #[server(endpoint = "chats-fn/answer_request", output = crate::codec::StrJson)]
 pub async fn answer_request(chat_id: String, accept: bool) -> Result<(), AppError> {
-    answer(async { let (s, me) = caller().await?; s.chats.answer_request(&me, &chat_id, accept).await }.await)
+    answer(async { let (s, me) = caller().await?; s.chats.answer_request(&me, &chat_id.into(), accept).await }.await)
 }
 
 // ---- groups ----
@@ -84,13 +85,13 @@ pub async fn answer_request(chat_id: String, accept: bool) -> Result<(), AppErro
 /// Accepts (joins the group) or declines an invitation to a group.
 #[server(endpoint = "chats-fn/answer_group_invitation", output = crate::codec::StrJson)]
 pub async fn answer_group_invitation(chat_id: String, accept: bool) -> Result<(), AppError> {
-    answer(async { let (s, me) = caller().await?; s.chats.answer_group_invitation(&me, &chat_id, accept).await }.await)
+    answer(async { let (s, me) = caller().await?; s.chats.answer_group_invitation(&me, &chat_id.into(), accept).await }.await)
 }
 
 /// Creates a group; returns its chat id.
 #[server(endpoint = "chats-fn/create_group", output = crate::codec::StrJson)]
 pub async fn create_group(name: String, description: String, public: bool) -> Result<String, AppError> {
-    answer(async { let (s, me) = caller().await?; s.chats.create_group(&me, &name, &description, public).await }.await)
+    answer(async { let (s, me) = caller().await?; s.chats.create_group(&me, &name, &description, public).await.map(|id| id.to_string()) }.await)
 }
 
 /// Joins a public group by its group ID, or any group by an invite token. Returns the chat id.
@@ -98,55 +99,55 @@ pub async fn create_group(name: String, description: String, public: bool) -> Re
 pub async fn join_group(group_id: Option<String>, invite: Option<String>) -> Result<String, AppError> {
     answer(async {
         let (s, me) = caller().await?;
-        s.chats.join_group(&me, group_id.as_deref(), invite.as_deref()).await
+        s.chats.join_group(&me, group_id.as_deref(), invite.as_deref()).await.map(|id| id.to_string())
     }.await)
 }
 
 #[server(endpoint = "chats-fn/leave_group", output = crate::codec::StrJson)]
 pub async fn leave_group(chat_id: String) -> Result<(), AppError> {
-    answer(async { let (s, me) = caller().await?; s.chats.leave_group(&me, &chat_id).await }.await)
+    answer(async { let (s, me) = caller().await?; s.chats.leave_group(&me, &chat_id.into()).await }.await)
 }
 
 #[server(endpoint = "chats-fn/edit_group", output = crate::codec::StrJson)]
 pub async fn edit_group(chat_id: String, name: String, description: String, public: bool) -> Result<(), AppError> {
-    answer(async { let (s, me) = caller().await?; s.chats.edit_group(&me, &chat_id, &name, &description, public).await }.await)
+    answer(async { let (s, me) = caller().await?; s.chats.edit_group(&me, &chat_id.into(), &name, &description, public).await }.await)
 }
 
 /// Adds a person, or invites them when they take messages from contacts only.
 #[server(endpoint = "chats-fn/add_member", output = crate::codec::StrJson)]
 pub async fn add_member(chat_id: String, user_id: String) -> Result<AddOutcome, AppError> {
-    answer(async { let (s, me) = caller().await?; s.chats.add_member(&me, &chat_id, &user_id).await }.await)
+    answer(async { let (s, me) = caller().await?; s.chats.add_member(&me, &chat_id.into(), &user_id.into()).await }.await)
 }
 
 #[server(endpoint = "chats-fn/remove_member", output = crate::codec::StrJson)]
 pub async fn remove_member(chat_id: String, user_id: String) -> Result<(), AppError> {
-    answer(async { let (s, me) = caller().await?; s.chats.remove_member(&me, &chat_id, &user_id).await }.await)
+    answer(async { let (s, me) = caller().await?; s.chats.remove_member(&me, &chat_id.into(), &user_id.into()).await }.await)
 }
 
 /// Makes a member an admin or a plain member; `Role::Owner` transfers ownership (owner only).
 #[server(endpoint = "chats-fn/set_role", output = crate::codec::StrJson)]
 pub async fn set_role(chat_id: String, user_id: String, role: Role) -> Result<(), AppError> {
-    answer(async { let (s, me) = caller().await?; s.chats.set_role(&me, &chat_id, &user_id, role).await }.await)
+    answer(async { let (s, me) = caller().await?; s.chats.set_role(&me, &chat_id.into(), &user_id.into(), role).await }.await)
 }
 
 #[server(endpoint = "chats-fn/delete_group", output = crate::codec::StrJson)]
 pub async fn delete_group(chat_id: String) -> Result<(), AppError> {
-    answer(async { let (s, me) = caller().await?; s.chats.delete_group(&me, &chat_id).await }.await)
+    answer(async { let (s, me) = caller().await?; s.chats.delete_group(&me, &chat_id.into()).await }.await)
 }
 
 #[server(endpoint = "chats-fn/create_invite", output = crate::codec::StrJson)]
 pub async fn create_invite(chat_id: String, expires_in_hours: Option<u32>, max_uses: Option<u32>) -> Result<InviteLinkView, AppError> {
-    answer(async { let (s, me) = caller().await?; s.chats.create_invite(&me, &chat_id, expires_in_hours, max_uses).await }.await)
+    answer(async { let (s, me) = caller().await?; s.chats.create_invite(&me, &chat_id.into(), expires_in_hours, max_uses).await }.await)
 }
 
 #[server(endpoint = "chats-fn/list_invites", output = crate::codec::StrJson)]
 pub async fn list_invites(chat_id: String) -> Result<Vec<InviteLinkView>, AppError> {
-    answer(async { let (s, me) = caller().await?; s.chats.list_invites(&me, &chat_id).await }.await)
+    answer(async { let (s, me) = caller().await?; s.chats.list_invites(&me, &chat_id.into()).await }.await)
 }
 
 #[server(endpoint = "chats-fn/revoke_invite", output = crate::codec::StrJson)]
 pub async fn revoke_invite(chat_id: String, token: String) -> Result<(), AppError> {
-    answer(async { let (s, me) = caller().await?; s.chats.revoke_invite(&me, &chat_id, &token).await }.await)
+    answer(async { let (s, me) = caller().await?; s.chats.revoke_invite(&me, &chat_id.into(), &token).await }.await)
 }
 
 // ---- contacts, profiles, privacy ----
@@ -169,29 +170,29 @@ pub async fn mark_invitations_seen() -> Result<(), AppError> {
 
 #[server(endpoint = "chats-fn/invite_contact", output = crate::codec::StrJson)]
 pub async fn invite_contact(user_id: String) -> Result<ContactState, AppError> {
-    answer(async { let (s, me) = caller().await?; s.chats.invite_contact(&me, &user_id).await }.await)
+    answer(async { let (s, me) = caller().await?; s.chats.invite_contact(&me, &user_id.into()).await }.await)
 }
 
 /// Accepts (true) or declines (false) a contact invitation from `user_id`.
 #[server(endpoint = "chats-fn/answer_invitation", output = crate::codec::StrJson)]
 pub async fn answer_invitation(user_id: String, accept: bool) -> Result<ContactState, AppError> {
-    answer(async { let (s, me) = caller().await?; s.chats.answer_invitation(&me, &user_id, accept).await }.await)
+    answer(async { let (s, me) = caller().await?; s.chats.answer_invitation(&me, &user_id.into(), accept).await }.await)
 }
 
 #[server(endpoint = "chats-fn/remove_contact", output = crate::codec::StrJson)]
 pub async fn remove_contact(user_id: String) -> Result<ContactState, AppError> {
-    answer(async { let (s, me) = caller().await?; s.chats.remove_contact(&me, &user_id).await }.await)
+    answer(async { let (s, me) = caller().await?; s.chats.remove_contact(&me, &user_id.into()).await }.await)
 }
 
 #[server(endpoint = "chats-fn/set_blocked", output = crate::codec::StrJson)]
 pub async fn set_blocked(user_id: String, blocked: bool) -> Result<ContactState, AppError> {
-    answer(async { let (s, me) = caller().await?; s.chats.set_blocked(&me, &user_id, blocked).await }.await)
+    answer(async { let (s, me) = caller().await?; s.chats.set_blocked(&me, &user_id.into(), blocked).await }.await)
 }
 
 /// A person's profile by user ID (any case, dash optional).
 #[server(endpoint = "chats-fn/profile", output = crate::codec::StrJson)]
 pub async fn profile(user_id: String) -> Result<ProfileView, AppError> {
-    answer(async { let (s, me) = caller().await?; s.chats.profile(&me, &user_id).await }.await)
+    answer(async { let (s, me) = caller().await?; s.chats.profile(&me, &user_id.into()).await }.await)
 }
 
 #[server(endpoint = "chats-fn/get_my_settings", output = crate::codec::StrJson)]

@@ -6,6 +6,7 @@ use app::{
         accounts::{Client, TokenPair, user_view},
         store::accounts::UserRow,
     },
+    ids::UserId,
 };
 use axum::{
     Json, Router,
@@ -108,7 +109,7 @@ pub(super) async fn login(
     client: Client,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<(StatusCode, Json<PendingCode>)> {
-    let pending = state.services.accounts.start_login(body.user_id.as_deref(), &body.phone, &client).await?;
+    let pending = state.services.accounts.start_login(body.user_id.map(UserId::from).as_ref(), &body.phone, &client).await?;
     Ok((StatusCode::ACCEPTED, Json(pending)))
 }
 
@@ -131,7 +132,7 @@ pub(super) async fn verify(state: &AppState, client: &Client, body: &VerifyBody)
 
 /// A new token family for a client that just proved who it is.
 pub(super) async fn signed_in(state: &AppState, user: &UserRow, client: &Client) -> Result<Json<SignedIn>> {
-    let tokens = state.services.accounts.issue_tokens(&user.id, client).await?;
+    let tokens = state.services.accounts.issue_tokens(&UserId::from(user.id.as_str()), client).await?;
     let user = user_view(user);
     Ok(Json(SignedIn { user_id: user.user_id.clone(), user, tokens }))
 }

@@ -2,6 +2,7 @@
 //! marks, muting and message requests. The service checks membership (non-members get 404).
 use app::chats::types::{ChatDetail, ChatSummary, MessageView};
 use app::backend::chats::LIST_PAGE;
+use app::ids::ChatId;
 use axum::{
     Json, Router,
     extract::State,
@@ -48,7 +49,7 @@ pub(super) async fn start_direct(
     ApiJson(body): ApiJson<UserIdBody>,
 ) -> Result<(StatusCode, Json<ChatSummary>)> {
     let chats = &state.services.chats;
-    let (id, created) = chats.start_direct(&me, &body.user_id).await?;
+    let (id, created) = chats.start_direct(&me, &body.user_id.into()).await?;
     let summary = chats.chat_summary(&me, &id).await?;
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(summary)))
 }
@@ -98,7 +99,7 @@ pub(super) struct OpenQuery {
 pub(super) async fn open(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<ChatId>,
     ApiQuery(q): ApiQuery<OpenQuery>,
 ) -> Result<Json<ChatDetail>> {
     let chats = &state.services.chats;
@@ -128,7 +129,7 @@ pub(super) struct HistoryQuery {
 pub(super) async fn history(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<ChatId>,
     ApiQuery(q): ApiQuery<HistoryQuery>,
 ) -> Result<Json<Page<MessageView>>> {
     let chats = &state.services.chats;
@@ -160,7 +161,7 @@ pub(super) struct ReadBody {
 /// Marks the chat read up to a sequence (other members see it as a read receipt).
 #[utoipa::path(post, path = "/api/chats/{id}/read", tag = "chats", params(("id" = String, Path, description = "Chat id")),
     request_body = ReadBody, responses((status = 204, description = "Marked")))]
-pub(super) async fn mark_read(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<ReadBody>) -> Result<StatusCode> {
+pub(super) async fn mark_read(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<ChatId>, ApiJson(body): ApiJson<ReadBody>) -> Result<StatusCode> {
     state.services.chats.mark_read(&me, &id, body.seq).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -174,7 +175,7 @@ pub(super) struct MutedBody {
 /// Mutes or unmutes a chat for the caller.
 #[utoipa::path(put, path = "/api/chats/{id}/muted", tag = "chats", params(("id" = String, Path, description = "Chat id")),
     request_body = MutedBody, responses((status = 204, description = "Saved")))]
-pub(super) async fn set_muted(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<MutedBody>) -> Result<StatusCode> {
+pub(super) async fn set_muted(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<ChatId>, ApiJson(body): ApiJson<MutedBody>) -> Result<StatusCode> {
     state.services.chats.set_muted(&me, &id, body.muted).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -189,7 +190,7 @@ pub(super) struct AnswerBody {
 /// Accepts or declines an incoming message request (a direct chat whose `request` is `incoming`).
 #[utoipa::path(post, path = "/api/chats/{id}/request", tag = "chats", params(("id" = String, Path, description = "Chat id")),
     request_body = AnswerBody, responses((status = 204, description = "Answered")))]
-pub(super) async fn answer_request(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<AnswerBody>) -> Result<StatusCode> {
+pub(super) async fn answer_request(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<ChatId>, ApiJson(body): ApiJson<AnswerBody>) -> Result<StatusCode> {
     state.services.chats.answer_request(&me, &id, body.accept).await?;
     Ok(StatusCode::NO_CONTENT)
 }

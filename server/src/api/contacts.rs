@@ -55,7 +55,7 @@ pub(super) async fn list(State(state): State<AppState>, ApiUser(me): ApiUser, Ap
 #[utoipa::path(post, path = "/api/contacts", tag = "contacts", request_body = UserIdBody,
     responses((status = 200, description = "The connection now", body = Connection)))]
 pub(super) async fn invite(State(state): State<AppState>, ApiUser(me): ApiUser, ApiJson(body): ApiJson<UserIdBody>) -> Result<Json<Connection>> {
-    Ok(Json(Connection { state: state.services.chats.invite_contact(&me, &body.user_id).await? }))
+    Ok(Json(Connection { state: state.services.chats.invite_contact(&me, &body.user_id.into()).await? }))
 }
 
 /// How many invitations to the caller are pending and not yet seen.
@@ -81,21 +81,21 @@ pub(super) async fn mark_seen(State(state): State<AppState>, ApiUser(me): ApiUse
 #[utoipa::path(post, path = "/api/contacts/{user_id}/answer", tag = "contacts", params(PersonPath), request_body = AnswerBody,
     responses((status = 200, description = "The connection now", body = Connection)))]
 pub(super) async fn answer(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(p): ApiPath<PersonPath>, ApiJson(body): ApiJson<AnswerBody>) -> Result<Json<Connection>> {
-    Ok(Json(Connection { state: state.services.chats.answer_invitation(&me, &p.user_id, body.accept).await? }))
+    Ok(Json(Connection { state: state.services.chats.answer_invitation(&me, &p.user_id.into(), body.accept).await? }))
 }
 
 /// Removes a contact, or withdraws an invitation.
 #[utoipa::path(delete, path = "/api/contacts/{user_id}", tag = "contacts", params(PersonPath),
     responses((status = 200, description = "The connection now", body = Connection)))]
 pub(super) async fn remove(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(p): ApiPath<PersonPath>) -> Result<Json<Connection>> {
-    Ok(Json(Connection { state: state.services.chats.remove_contact(&me, &p.user_id).await? }))
+    Ok(Json(Connection { state: state.services.chats.remove_contact(&me, &p.user_id.into()).await? }))
 }
 
 /// A person's profile.
 #[utoipa::path(get, path = "/api/people/{user_id}", tag = "contacts", params(PersonPath),
     responses((status = 200, description = "The profile", body = ProfileView)))]
 pub(super) async fn profile(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(p): ApiPath<PersonPath>) -> Result<Json<ProfileView>> {
-    Ok(Json(state.services.chats.profile(&me, &p.user_id).await?))
+    Ok(Json(state.services.chats.profile(&me, &p.user_id.into()).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -108,5 +108,5 @@ pub(super) struct BlockedBody {
 #[utoipa::path(put, path = "/api/people/{user_id}/blocked", tag = "contacts", params(PersonPath), request_body = BlockedBody,
     responses((status = 200, description = "The connection now", body = Connection)))]
 pub(super) async fn set_blocked(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(p): ApiPath<PersonPath>, ApiJson(body): ApiJson<BlockedBody>) -> Result<Json<Connection>> {
-    Ok(Json(Connection { state: state.services.chats.set_blocked(&me, &p.user_id, body.blocked).await? }))
+    Ok(Json(Connection { state: state.services.chats.set_blocked(&me, &p.user_id.into(), body.blocked).await? }))
 }

@@ -8,7 +8,7 @@ use axum::{
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use app::error::AppError;
+use app::{error::AppError, ids::UserId};
 
 use crate::startup::AppState;
 
@@ -102,7 +102,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
 }
 
 /// The user named by a valid `Authorization: Bearer <access token>`.
-pub struct ApiUser(pub String);
+pub struct ApiUser(pub UserId);
 
 impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;

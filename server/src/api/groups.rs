@@ -5,6 +5,7 @@ use app::chats::{
     types::{AddOutcome, ChatSummary, GroupInfo, InviteLinkView, MemberView, Role},
 };
 use app::error::AppError;
+use app::ids::{ChatId, UserId};
 use axum::{
     Json, Router,
     extract::State,
@@ -66,7 +67,7 @@ pub(super) async fn create_group(State(state): State<AppState>, ApiUser(me): Api
     let chats = &state.services.chats;
     let id = chats.create_group(&me, &body.name, &body.description, body.public).await?;
     let group = chats.open_chat(&me, &id, None).await?.group.ok_or(ApiError(AppError::Internal))?;
-    Ok((StatusCode::CREATED, Json(GroupCreated { id, group })))
+    Ok((StatusCode::CREATED, Json(GroupCreated { id: id.to_string(), group })))
 }
 
 /// A public group's ID, or an invite link.
@@ -108,7 +109,7 @@ pub(super) async fn join_group(State(state): State<AppState>, ApiUser(me): ApiUs
 /// Renames a group and sets its description and visibility (owner or admin).
 #[utoipa::path(put, path = "/api/groups/{id}", tag = "groups", params(("id" = String, Path, description = "The group's chat id")),
     request_body = GroupBody, responses((status = 204, description = "Saved")))]
-pub(super) async fn edit_group(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<GroupBody>) -> Result<StatusCode> {
+pub(super) async fn edit_group(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<ChatId>, ApiJson(body): ApiJson<GroupBody>) -> Result<StatusCode> {
     state.services.chats.edit_group(&me, &id, &body.name, &body.description, body.public).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -116,7 +117,7 @@ pub(super) async fn edit_group(State(state): State<AppState>, ApiUser(me): ApiUs
 /// Deletes a group and its history for everyone (owner only).
 #[utoipa::path(delete, path = "/api/groups/{id}", tag = "groups", params(("id" = String, Path, description = "The group's chat id")),
     responses((status = 204, description = "Deleted")))]
-pub(super) async fn delete_group(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<String>) -> Result<StatusCode> {
+pub(super) async fn delete_group(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<ChatId>) -> Result<StatusCode> {
     state.services.chats.delete_group(&me, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -124,7 +125,7 @@ pub(super) async fn delete_group(State(state): State<AppState>, ApiUser(me): Api
 /// Leaves a group (an owner leaving hands the group to the longest-standing admin or member).
 #[utoipa::path(post, path = "/api/groups/{id}/leave", tag = "groups", params(("id" = String, Path, description = "The group's chat id")),
     responses((status = 204, description = "Left")))]
-pub(super) async fn leave_group(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<String>) -> Result<StatusCode> {
+pub(super) async fn leave_group(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<ChatId>) -> Result<StatusCode> {
     state.services.chats.leave_group(&me, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -132,7 +133,7 @@ pub(super) async fn leave_group(State(state): State<AppState>, ApiUser(me): ApiU
 /// The group's members with their roles.
 #[utoipa::path(get, path = "/api/groups/{id}/members", tag = "groups", params(("id" = String, Path, description = "The group's chat id"), PageQuery),
     responses((status = 200, description = "A page of members", body = Page<MemberView>)))]
-pub(super) async fn members(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<String>, ApiQuery(q): ApiQuery<PageQuery>) -> Result<Json<Page<MemberView>>> {
+pub(super) async fn members(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<ChatId>, ApiQuery(q): ApiQuery<PageQuery>) -> Result<Json<Page<MemberView>>> {
     let detail = state.services.chats.open_chat(&me, &id, None).await?;
     if detail.group.is_none() {
         return Err(ApiError(AppError::NotFound));
@@ -155,8 +156,8 @@ pub(super) struct AddAnswer {
 #[utoipa::path(post, path = "/api/groups/{id}/members", tag = "groups", params(("id" = String, Path, description = "The group's chat id")),
     request_body = UserIdBody, responses((status = 204, description = "Added"),
         (status = 202, description = "Invited: not a member until they accept", body = AddAnswer)))]
-pub(super) async fn add_member(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<UserIdBody>) -> Result<Response> {
-    Ok(match state.services.chats.add_member(&me, &id, &body.user_id).await? {
+pub(super) async fn add_member(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<ChatId>, ApiJson(body): ApiJson<UserIdBody>) -> Result<Response> {
+    Ok(match state.services.chats.add_member(&me, &id, &body.user_id.into()).await? {
         AddOutcome::Added => StatusCode::NO_CONTENT.into_response(),
         AddOutcome::Invited => (StatusCode::ACCEPTED, Json(AddAnswer { state: AddOutcome::Invited })).into_response(),
     })
@@ -175,7 +176,7 @@ pub(super) async fn invitations(State(state): State<AppState>, ApiUser(me): ApiU
 /// the person who sent it has left the group.
 #[utoipa::path(post, path = "/api/groups/{id}/invitation", tag = "groups", params(("id" = String, Path, description = "The group's chat id")),
     request_body = AnswerBody, responses((status = 204, description = "Answered")))]
-pub(super) async fn answer_invitation(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<AnswerBody>) -> Result<StatusCode> {
+pub(super) async fn answer_invitation(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<ChatId>, ApiJson(body): ApiJson<AnswerBody>) -> Result<StatusCode> {
     state.services.chats.answer_group_invitation(&me, &id, body.accept).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -184,7 +185,7 @@ pub(super) async fn answer_invitation(State(state): State<AppState>, ApiUser(me)
 #[utoipa::path(delete, path = "/api/groups/{id}/members/{user_id}", tag = "groups",
     params(("id" = String, Path, description = "The group's chat id"), ("user_id" = String, Path, description = "The member's user ID")),
     responses((status = 204, description = "Removed")))]
-pub(super) async fn remove_member(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath((id, user_id)): ApiPath<(String, String)>) -> Result<StatusCode> {
+pub(super) async fn remove_member(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath((id, user_id)): ApiPath<(ChatId, UserId)>) -> Result<StatusCode> {
     state.services.chats.remove_member(&me, &id, &user_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -203,7 +204,7 @@ pub(super) struct RoleBody {
 pub(super) async fn set_role(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    ApiPath((id, user_id)): ApiPath<(String, String)>,
+    ApiPath((id, user_id)): ApiPath<(ChatId, UserId)>,
     ApiJson(body): ApiJson<RoleBody>,
 ) -> Result<StatusCode> {
     state.services.chats.set_role(&me, &id, &user_id, body.role).await?;
@@ -227,7 +228,7 @@ pub(super) struct InviteBody {
 /// Invite links of the group that still work, newest first (owner or admin).
 #[utoipa::path(get, path = "/api/groups/{id}/invites", tag = "groups", params(("id" = String, Path, description = "The group's chat id"), PageQuery),
     responses((status = 200, description = "A page of invite links", body = Page<InviteLinkView>)))]
-pub(super) async fn invites(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<String>, ApiQuery(q): ApiQuery<PageQuery>) -> Result<Json<Page<InviteLinkView>>> {
+pub(super) async fn invites(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<ChatId>, ApiQuery(q): ApiQuery<PageQuery>) -> Result<Json<Page<InviteLinkView>>> {
     let all = state.services.chats.list_invites(&me, &id).await?;
     Ok(Json(paginate(all, q.cursor.as_deref(), q.limit)?))
 }
@@ -238,7 +239,7 @@ pub(super) async fn invites(State(state): State<AppState>, ApiUser(me): ApiUser,
 pub(super) async fn create_invite(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<ChatId>,
     ApiJson(body): ApiJson<InviteBody>,
 ) -> Result<(StatusCode, Json<InviteLinkView>)> {
     let link = state.services.chats.create_invite(&me, &id, body.expires_in_hours, body.max_uses).await?;
@@ -249,7 +250,7 @@ pub(super) async fn create_invite(
 #[utoipa::path(delete, path = "/api/groups/{id}/invites/{token}", tag = "groups",
     params(("id" = String, Path, description = "The group's chat id"), ("token" = String, Path, description = "The link's token")),
     responses((status = 204, description = "Revoked")))]
-pub(super) async fn revoke_invite(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath((id, token)): ApiPath<(String, String)>) -> Result<StatusCode> {
+pub(super) async fn revoke_invite(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath((id, token)): ApiPath<(ChatId, String)>) -> Result<StatusCode> {
     state.services.chats.revoke_invite(&me, &id, &token).await?;
     Ok(StatusCode::NO_CONTENT)
 }

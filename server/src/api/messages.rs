@@ -3,6 +3,7 @@
 use app::chats::{
     types::{MessageView, ReactionView},
 };
+use app::ids::{ChatId, MessageId};
 use axum::{
     Json, Router,
     extract::State,
@@ -47,11 +48,11 @@ pub(super) struct SendBody {
 pub(super) async fn send(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<ChatId>,
     ApiJson(body): ApiJson<SendBody>,
 ) -> Result<(StatusCode, Json<MessageView>)> {
     let (message, new) =
-        state.services.chats.send_message(&me, &id, &body.client_id, &body.body, body.reply_to.as_deref()).await?;
+        state.services.chats.send_message(&me, &id, &body.client_id.into(), &body.body, body.reply_to.map(MessageId::from).as_ref()).await?;
     Ok((if new { StatusCode::CREATED } else { StatusCode::OK }, Json(message)))
 }
 
@@ -65,14 +66,14 @@ pub(super) struct EditBody {
 /// Replaces the text of one of the caller's messages.
 #[utoipa::path(patch, path = "/api/messages/{id}", tag = "messages", params(("id" = String, Path, description = "Message id")),
     request_body = EditBody, responses((status = 200, description = "The edited message", body = MessageView)))]
-pub(super) async fn edit(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<EditBody>) -> Result<Json<MessageView>> {
+pub(super) async fn edit(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<MessageId>, ApiJson(body): ApiJson<EditBody>) -> Result<Json<MessageView>> {
     Ok(Json(state.services.chats.edit_message(&me, &id, &body.body).await?))
 }
 
 /// Deletes a message for everyone; a tombstone stays in the history.
 #[utoipa::path(delete, path = "/api/messages/{id}", tag = "messages", params(("id" = String, Path, description = "Message id")),
     responses((status = 200, description = "The tombstone", body = MessageView)))]
-pub(super) async fn delete_message(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<String>) -> Result<Json<MessageView>> {
+pub(super) async fn delete_message(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<MessageId>) -> Result<Json<MessageView>> {
     Ok(Json(state.services.chats.delete_message(&me, &id).await?))
 }
 
@@ -93,6 +94,6 @@ pub(super) struct Reactions {
 /// Adds the caller's reaction, or takes it back when they had already reacted with that emoji.
 #[utoipa::path(post, path = "/api/messages/{id}/reactions", tag = "messages", params(("id" = String, Path, description = "Message id")),
     request_body = ReactBody, responses((status = 200, description = "The message's reactions now", body = Reactions)))]
-pub(super) async fn react(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<String>, ApiJson(body): ApiJson<ReactBody>) -> Result<Json<Reactions>> {
+pub(super) async fn react(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<MessageId>, ApiJson(body): ApiJson<ReactBody>) -> Result<Json<Reactions>> {
     Ok(Json(Reactions { reactions: state.services.chats.toggle_reaction(&me, &id, &body.emoji).await? }))
 }

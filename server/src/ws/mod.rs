@@ -23,7 +23,7 @@ use tokio::sync::watch;
 use tower_sessions::Session;
 
 use crate::{api::ApiError, startup::AppState};
-use app::error::AppError;
+use app::{error::AppError, ids::UserId};
 use limits::{HARD_FRAME_BYTES, MAX_WRITE_BUFFER_BYTES, READ_BUFFER_BYTES, REPLAY_MESSAGES, RateLimit, SOCKETS_PER_USER, WRITE_BUFFER_BYTES};
 use per_user::PerUser;
 
@@ -94,7 +94,7 @@ async fn upgrade(State(state): State<AppState>, Extension(settings): Extension<A
     // Refuse the newest rather than close the oldest: a client reconnecting in a loop cannot
     // then push the user's other devices off, and stale sockets free their place when they go
     // idle (`IDLE_TIMEOUT`).
-    let Some(slot) = settings.per_user.open_socket(&user.0) else {
+    let Some(slot) = settings.per_user.open_socket(user.0.as_str()) else {
         tracing::warn!(user_id = %user.0, "WebSocket refused: too many sockets for one user");
         let max = settings.per_user.max_sockets();
         let message = format!("This account already has {max} live connections on this server — close one and try again");
@@ -135,7 +135,7 @@ async fn authenticate(
     settings: &WsSettings,
     headers: &HeaderMap,
     session: Option<&Session>,
-) -> Result<(String, String, SignedInDevice), Response> {
+) -> Result<(UserId, String, SignedInDevice), Response> {
     let unauthenticated = || ApiError(AppError::Unauthenticated).into_response();
     let found = credentials(headers);
     let (user, device) = match found.as_ref().and_then(Credentials::token) {
@@ -167,7 +167,7 @@ async fn authenticate(
         AppError::Unauthenticated => unauthenticated(),
         e => ApiError(e).into_response(),
     })?;
-    Ok((row.id, row.display_name, device))
+    Ok((UserId::from(row.id), row.display_name, device))
 }
 
 /// What the socket was opened with, so it can be closed when that stops being valid.

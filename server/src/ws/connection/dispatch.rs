@@ -1,5 +1,8 @@
 //! What each frame from the client asks for, answered through the services.
-use app::realtime::protocol::{ClientFrame, ServerFrame};
+use app::{
+    ids::{ChatId, ClientId, MessageId},
+    realtime::protocol::{ClientFrame, ServerFrame},
+};
 use tokio::time::Instant;
 
 use super::{Connection, Step};
@@ -13,9 +16,11 @@ impl Connection {
             ClientFrame::Hello { .. } => self.error("unexpected_hello", "Already said hello".into(), None).await,
             ClientFrame::Ping { nonce } => self.send(&ServerFrame::Pong { nonce }).await,
             ClientFrame::Send { chat_id, client_id, body, reply_to } => {
-                self.cx.per_user.message_sent(&me, &chat_id);
+                self.cx.per_user.message_sent(me.as_str(), &chat_id);
+                let (chat, client) = (ChatId::from(chat_id), ClientId::from(client_id.as_str()));
+                let reply_to = reply_to.map(MessageId::from);
                 // The service commits before it returns, so the ack never names a lost message.
-                match services.chats.send_message(&me, &chat_id, &client_id, &body, reply_to.as_deref()).await {
+                match services.chats.send_message(&me, &chat, &client, &body, reply_to.as_ref()).await {
                     Ok((message, _new)) => {
                         let ack = ServerFrame::Ack {
                             client_id,
@@ -31,15 +36,15 @@ impl Connection {
             }
             ClientFrame::Typing { chat_id } => {
                 // Dropped without a word when too frequent: typing is a hint, not a request.
-                if !self.cx.per_user.may_broadcast_typing(&me, &chat_id, Instant::now()) {
+                if !self.cx.per_user.may_broadcast_typing(me.as_str(), &chat_id, Instant::now()) {
                     return Ok(());
                 }
-                match services.chats.typing(&me, &chat_id, &self.cx.display_name).await {
+                match services.chats.typing(&me, &chat_id.into(), &self.cx.display_name).await {
                     Ok(()) => Ok(()),
                     Err(e) => self.error(e.code(), e.to_string(), None).await,
                 }
             }
-            ClientFrame::Read { chat_id, seq } => match services.chats.mark_read(&me, &chat_id, seq).await {
+            ClientFrame::Read { chat_id, seq } => match services.chats.mark_read(&me, &chat_id.into(), seq).await {
                 Ok(()) => Ok(()),
                 Err(e) => self.error(e.code(), e.to_string(), None).await,
             },

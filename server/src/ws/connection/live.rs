@@ -2,6 +2,7 @@
 //! does with hub events (forward them, in order, a few per flush) and with the receipts it
 //! gathers on the way.
 use app::backend::hub::{DeviceLink, HubEvent};
+use app::ids::ChatId;
 use axum::extract::ws::Message;
 use tokio::{
     sync::mpsc::error::TryRecvError,
@@ -147,7 +148,7 @@ impl Connection {
         self.receipts_in_flight = Some(tokio::spawn(
             async move {
                 for (chat_id, seq) in batch {
-                    if let Err(e) = services.chats.mark_delivered(&me, &chat_id, seq).await {
+                    if let Err(e) = services.chats.mark_delivered(&me, &ChatId::from(chat_id), seq).await {
                         tracing::debug!(error = %e, "storing a delivery receipt failed");
                     }
                 }

@@ -17,6 +17,7 @@ use app::{
         clock::{Clock, SystemClock},
         hub::DeviceLink,
     },
+    ids::UserId,
     realtime::protocol::{ClientFrame, PROTOCOL_VERSION, ServerFrame},
 };
 use axum::extract::ws::{Message, WebSocket};
@@ -50,7 +51,7 @@ use resume::Hello;
 pub struct Context {
     pub services: Services,
     /// The stored user id (`7KQ4M2XD`).
-    pub user: String,
+    pub user: UserId,
     pub display_name: String,
     /// The session or token the socket was opened with.
     pub device: super::SignedInDevice,
@@ -88,7 +89,7 @@ pub async fn run(socket: WebSocket, cx: Context) {
         let (sink, stream) = socket.split();
         let now = Instant::now();
         let mut connection = Connection {
-            me_shown: display_user_id(&cx.user),
+            me_shown: display_user_id(cx.user.as_str()),
             bucket: TokenBucket::new(cx.rate, now),
             cx,
             sink,
@@ -140,7 +141,7 @@ impl Connection {
         };
         // Attach before reading the replay: whatever is committed from here on reaches this
         // device live, and whatever was committed before is in the replay.
-        let mut link = self.cx.services.hub.attach(&self.cx.user);
+        let mut link = self.cx.services.hub.attach(self.cx.user.as_str());
         let synced_at = SystemClock.now_ms();
         if link.first_device {
             presence::came_online(&self.cx.services, &self.cx.user);
@@ -148,7 +149,7 @@ impl Connection {
         let result = self.session(&mut link, hello, synced_at).await;
         let cut_off = link.was_cut_off();
         let last_device = link.detach();
-        if last_device || (cut_off && !self.cx.services.hub.is_online(&self.cx.user).await) {
+        if last_device || (cut_off && !self.cx.services.hub.is_online(self.cx.user.as_str()).await) {
             presence::went_offline(&self.cx.services, &self.cx.user);
         }
         result

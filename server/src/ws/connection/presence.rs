@@ -1,12 +1,12 @@
 //! The device coming and going, reported to the chats service (which decides who hears of it).
 //! Off the socket's path: the first frames should not wait on the audience, nor a closing
 //! socket on its goodbye.
-use app::backend::Services;
+use app::{backend::Services, ids::UserId};
 use tracing::Instrument;
 
 /// The user's first device here connected.
-pub(super) fn came_online(services: &Services, user: &str) {
-    let (chats, user) = (services.chats.clone(), user.to_owned());
+pub(super) fn came_online(services: &Services, user: &UserId) {
+    let (chats, user) = (services.chats.clone(), user.clone());
     tokio::spawn(
         async move {
             if let Err(e) = chats.came_online(&user).await {
@@ -18,8 +18,8 @@ pub(super) fn came_online(services: &Services, user: &str) {
 }
 
 /// The user's last device here went away.
-pub(super) fn went_offline(services: &Services, user: &str) {
-    let (chats, user) = (services.chats.clone(), user.to_owned());
+pub(super) fn went_offline(services: &Services, user: &UserId) {
+    let (chats, user) = (services.chats.clone(), user.clone());
     tokio::spawn(
         async move {
             if let Err(e) = chats.went_offline(&user).await {

@@ -8,6 +8,7 @@ use app::{
         clock::{Clock, SystemClock},
         hub::{DeviceLink, HubEvent},
     },
+    ids::ChatId,
     realtime::protocol::{Cursor, ServerFrame},
 };
 use tokio::{sync::mpsc::error::TryRecvError, time::Instant};
@@ -77,19 +78,20 @@ impl Connection {
             if *self.cx.stopping.borrow() {
                 return Err(End::Reconnect("restart"));
             }
-            if !seen.insert(cursor.chat_id.clone()) {
+            let chat = ChatId::from(cursor.chat_id);
+            if !seen.insert(chat.clone()) {
                 continue;
             }
-            let Some(&last) = last_seqs.get(&cursor.chat_id) else {
-                self.send(&ServerFrame::ChatRemoved { chat_id: cursor.chat_id }).await?;
+            let Some(&last) = last_seqs.get(&chat) else {
+                self.send(&ServerFrame::ChatRemoved { chat_id: chat.to_string() }).await?;
                 continue;
             };
             // The client holds at most what the chat holds, and nothing before its start.
             let held = cursor.seq.clamp(0, last);
-            let upto = self.replay_chat(&cursor.chat_id, held, last, &mut budget, link, buffered).await?;
-            self.sequencer.replayed(&cursor.chat_id, upto);
+            let upto = self.replay_chat(&chat, held, last, &mut budget, link, buffered).await?;
+            self.sequencer.replayed(chat.as_str(), upto);
             if let Some(since) = since {
-                self.replay_changes(&cursor.chat_id, since, held).await?;
+                self.replay_changes(&chat, since, held).await?;
                 drain(link, buffered)?;
             }
         }
@@ -100,7 +102,7 @@ impl Connection {
     /// must move on: one that does not ends the chat's replay.
     async fn replay_chat(
         &mut self,
-        chat_id: &str,
+        chat_id: &ChatId,
         mut after: i64,
         last: i64,
         budget: &mut Budget,
@@ -136,7 +138,7 @@ impl Connection {
     /// Edits, deletions, reactions and read/delivered marks in a chat since `since` (ms), for
     /// the messages up to `upto` the client already holds. Each frame carries the current state,
     /// so one the client also gets live does no harm.
-    async fn replay_changes(&mut self, chat_id: &str, since: i64, upto: i64) -> Step {
+    async fn replay_changes(&mut self, chat_id: &ChatId, since: i64, upto: i64) -> Step {
         let changes = match self.cx.services.chats.changes_since(&self.cx.user, chat_id, since, upto).await {
             Ok(changes) => changes,
             Err(e) => return self.error(e.code(), e.to_string(), None).await,
@@ -145,7 +147,7 @@ impl Connection {
             self.send(&ServerFrame::MessageUpdated { message }).await?;
         }
         for mark in changes.marks {
-            let (chat_id, user_id) = (chat_id.to_owned(), mark.user_id);
+            let (chat_id, user_id) = (chat_id.to_string(), mark.user_id);
             self.send(&ServerFrame::Delivered { chat_id: chat_id.clone(), user_id: user_id.clone(), seq: mark.delivered }).await?;
             self.send(&ServerFrame::Read { chat_id, user_id, seq: mark.read }).await?;
         }
@@ -157,7 +159,8 @@ impl Connection {
     /// resumes from the last message it got, gap included.
     pub(super) async fn fill_gaps(&mut self) -> Step {
         while let Some((chat_id, after, count)) = self.sequencer.overdue(Instant::now()) {
-            let page = match self.cx.services.chats.messages_after(&self.cx.user, &chat_id, after, count).await {
+            let chat = ChatId::from(chat_id.as_str());
+            let page = match self.cx.services.chats.messages_after(&self.cx.user, &chat, after, count).await {
                 Ok(page) => page,
                 Err(e) => {
                     tracing::warn!(error = %e, "filling a gap failed");
