@@ -6,7 +6,9 @@
 use std::sync::Arc;
 
 use super::*;
+use super::tests::id_of;
 use crate::chats::types::*;
+use crate::ids::{ChatId, MessageId, UserId};
 use crate::backend::{
     hub::Hub,
     store::{AccountStore, SqliteStore, accounts::UserRow},
@@ -27,21 +29,21 @@ const OPS: [&str; 21] = [
 ];
 
 struct Case {
-    actor: String,
-    chat: String,
+    actor: UserId,
+    chat: ChatId,
     /// A message in the chat, the actor's own where they have one.
-    message: String,
-    third: String,
+    message: MessageId,
+    third: UserId,
     token: String,
 }
 
 async fn run(chats: &ChatsService, c: &Case, op: &str) -> Result<(), AppError> {
-    let (me, chat) = (c.actor.as_str(), c.chat.as_str());
+    let (me, chat) = (&c.actor, &c.chat);
     match op {
         "open_chat" => chats.open_chat(me, chat, None).await.map(drop),
         "history" => chats.history(me, chat, 5).await.map(drop),
         "messages_after" => chats.messages_after(me, chat, 0, 10).await.map(drop),
-        "send" => chats.send_message(me, chat, "matrix-1", "hello", None).await.map(drop),
+        "send" => chats.send_message(me, chat, &"matrix-1".into(), "hello", None).await.map(drop),
         "edit" => chats.edit_message(me, &c.message, "changed").await.map(drop),
         "delete" => chats.delete_message(me, &c.message).await.map(drop),
         "react" => chats.toggle_reaction(me, &c.message, "👍").await.map(drop),
@@ -59,7 +61,7 @@ async fn run(chats: &ChatsService, c: &Case, op: &str) -> Result<(), AppError> {
         "list_invites" => chats.list_invites(me, chat).await.map(drop),
         "revoke_invite" => chats.revoke_invite(me, chat, &c.token).await,
         // Searching for a word only the chat contains: a hit would be a leak.
-        "search" => match chats.search(me, "zebracorn").await?.messages.iter().any(|h| h.chat_id == chat) {
+        "search" => match chats.search(me, "zebracorn").await?.messages.iter().any(|h| h.chat_id == *chat) {
             true => Ok(()),
             false => Err(AppError::NotFound),
         },
@@ -91,7 +93,7 @@ fn expected(actor: &str, op: &str) -> Expect {
     }
 }
 
-async fn person(store: &SqliteStore, name: &str, n: u64) -> String {
+async fn person(store: &SqliteStore, name: &str, n: u64) -> UserId {
     let id = crate::accounts::validate::user_id_from_bits(0x20_0000 + n);
     let row = UserRow {
         id: id.clone(),
@@ -103,7 +105,7 @@ async fn person(store: &SqliteStore, name: &str, n: u64) -> String {
         created_at: 0,
     };
     store.user_insert(&row).await.unwrap();
-    id
+    id.into()
 }
 
 #[tokio::test]
@@ -123,29 +125,29 @@ async fn outsiders_invitees_the_blocked_the_removed_and_the_declined_are_refused
     let group = chats.create_group(&owner, "Club", "", false).await.unwrap();
     chats.add_member(&owner, &group, &third).await.unwrap();
     chats.add_member(&owner, &group, &removed).await.unwrap();
-    let in_group = chats.send_message(&removed, &group, "g1", "zebracorn in the group", None).await.unwrap().0;
+    let in_group = chats.send_message(&removed, &group, &"g1".into(), "zebracorn in the group", None).await.unwrap().0;
     let token = chats.create_invite(&owner, &group, None, None).await.unwrap().token;
     chats.remove_member(&owner, &group, &removed).await.unwrap();
 
     let (dm, _) = chats.start_direct(&blocker, &blocked).await.unwrap();
-    let in_dm = chats.send_message(&blocked, &dm, "d1", "zebracorn in the chat", None).await.unwrap().0;
+    let in_dm = chats.send_message(&blocked, &dm, &"d1".into(), "zebracorn in the chat", None).await.unwrap().0;
     chats.set_blocked(&blocker, &blocked, true).await.unwrap();
 
     let mut settings = chats.my_settings(&picky).await.unwrap();
     settings.who_can_message = WhoCanMessage::Contacts;
     chats.save_settings(&picky, settings).await.unwrap();
     let (request, _) = chats.start_direct(&requester, &picky).await.unwrap();
-    let asked = chats.send_message(&requester, &request, "q1", "zebracorn, please", None).await.unwrap().0;
+    let asked = chats.send_message(&requester, &request, &"q1".into(), "zebracorn, please", None).await.unwrap().0;
     chats.answer_request(&picky, &request, false).await.unwrap();
     // Picky takes messages from contacts only: the owner's add only invites them.
     assert_eq!(chats.add_member(&owner, &group, &picky).await.unwrap(), AddOutcome::Invited);
 
     let cases = [
-        ("non-member", Case { actor: outsider, chat: group.clone(), message: in_group.id.clone(), third: third.clone(), token: token.clone() }),
-        ("pending invitee", Case { actor: picky, chat: group.clone(), message: in_group.id.clone(), third: third.clone(), token: token.clone() }),
-        ("removed member", Case { actor: removed, chat: group.clone(), message: in_group.id.clone(), third: third.clone(), token: token.clone() }),
-        ("blocked person", Case { actor: blocked, chat: dm.clone(), message: in_dm.id.clone(), third: third.clone(), token: token.clone() }),
-        ("declined requester", Case { actor: requester, chat: request.clone(), message: asked.id.clone(), third: third.clone(), token: token.clone() }),
+        ("non-member", Case { actor: outsider, chat: group.clone(), message: id_of(&in_group), third: third.clone(), token: token.clone() }),
+        ("pending invitee", Case { actor: picky, chat: group.clone(), message: id_of(&in_group), third: third.clone(), token: token.clone() }),
+        ("removed member", Case { actor: removed, chat: group.clone(), message: id_of(&in_group), third: third.clone(), token: token.clone() }),
+        ("blocked person", Case { actor: blocked, chat: dm.clone(), message: id_of(&in_dm), third: third.clone(), token: token.clone() }),
+        ("declined requester", Case { actor: requester, chat: request.clone(), message: id_of(&asked), third: third.clone(), token: token.clone() }),
     ];
     let mut wrong = Vec::new();
     for (actor, case) in &cases {

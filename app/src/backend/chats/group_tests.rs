@@ -54,9 +54,9 @@ async fn membership_changes_reach_the_next_send_and_its_fan_out() {
     let g = w.chats.create_group(&o, "Walks", "", false).await.unwrap();
     w.chats.add_member(&o, &g, &m).await.unwrap();
     w.send(&m, &g, "in").await;
-    let mut mia = w.hub.attach(&m);
+    let mut mia = w.hub.attach(m.as_str());
     w.chats.remove_member(&o, &g, &m).await.unwrap();
-    assert_eq!(w.chats.send_message(&m, &g, "c1", "still here?", None).await.unwrap_err(), AppError::NotFound);
+    assert_eq!(w.chats.send_message(&m, &g, &"c1".into(), "still here?", None).await.unwrap_err(), AppError::NotFound);
     while mia.events.try_recv().is_ok() {}
     w.send(&o, &g, "after Mia left").await;
     assert!(mia.events.try_recv().is_err(), "a removed member hears nothing more");

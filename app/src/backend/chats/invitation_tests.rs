@@ -5,6 +5,7 @@ use super::*;
 use crate::chats::types::*;
 use crate::realtime::protocol::ServerFrame;
 use crate::backend::hub::DeviceLink;
+use crate::ids::{ChatId, UserId};
 
 fn frames(device: &mut DeviceLink) -> Vec<ServerFrame> {
     let mut out = Vec::new();
@@ -15,7 +16,7 @@ fn frames(device: &mut DeviceLink) -> Vec<ServerFrame> {
 }
 
 /// Ada (contacts only) and Bob, a stranger to her, who owns a private group.
-async fn ada_and_a_strangers_group(w: &World) -> (String, String, String) {
+async fn ada_and_a_strangers_group(w: &World) -> (UserId, UserId, ChatId) {
     let ada = w.person("Ada", 1).await;
     let bob = w.person("Bob", 2).await;
     w.set_privacy(&ada, WhoCanMessage::Contacts, LastSeenVisibility::Everyone).await;
@@ -27,21 +28,21 @@ async fn ada_and_a_strangers_group(w: &World) -> (String, String, String) {
 async fn a_stranger_adding_a_contacts_only_person_only_invites_them() {
     let w = world().await;
     let (ada, bob, group) = ada_and_a_strangers_group(&w).await;
-    let mut adas_phone = w.hub.attach(&ada);
+    let mut adas_phone = w.hub.attach(ada.as_str());
     assert_eq!(w.chats.add_member(&bob, &group, &ada).await.unwrap(), AddOutcome::Invited);
     let secret = w.send(&bob, &group, "before Ada answers").await;
 
     // Not a member: nothing to read, send or count, and no message reaches her.
     assert_eq!(w.chats.open_chat(&ada, &group, None).await.unwrap_err(), AppError::NotFound);
     assert_eq!(w.chats.history(&ada, &group, 99).await.unwrap_err(), AppError::NotFound);
-    assert_eq!(w.chats.send_message(&ada, &group, "c1", "hi", None).await.unwrap_err(), AppError::NotFound);
+    assert_eq!(w.chats.send_message(&ada, &group, &"c1".into(), "hi", None).await.unwrap_err(), AppError::NotFound);
     let seen_by_bob = w.chats.open_chat(&bob, &group, None).await.unwrap();
     assert_eq!((seen_by_bob.members.len(), seen_by_bob.group.unwrap().member_count), (1, 1));
     let live = frames(&mut adas_phone);
     assert!(!live.iter().any(|f| matches!(f, ServerFrame::Message { .. })), "{live:?}");
 
     // The invitation itself arrived live, and waits in her list with who sent it.
-    let bob_shown = crate::accounts::validate::display_user_id(&bob);
+    let bob_shown = crate::accounts::validate::display_user_id(bob.as_str());
     let is_invitation = |c: &ChatSummary| {
         c.id == group && c.request == RequestState::Invited && c.invited_by.as_ref().is_some_and(|p| p.user_id == bob_shown)
     };
@@ -79,9 +80,9 @@ async fn a_declined_invitation_cannot_be_sent_again_and_again() {
     w.chats.add_member(&bob, &group, &ada).await.unwrap();
     assert_eq!(w.chats.add_member(&bob, &group, &ada).await.unwrap(), AddOutcome::Invited, "one invitation, however often");
     assert_eq!(w.chats.list_chats(&ada).await.unwrap().len(), 1);
-    let mut adas_phone = w.hub.attach(&ada);
+    let mut adas_phone = w.hub.attach(ada.as_str());
     w.chats.answer_group_invitation(&ada, &group, false).await.unwrap();
-    assert!(frames(&mut adas_phone).contains(&ServerFrame::ChatRemoved { chat_id: group.clone() }));
+    assert!(frames(&mut adas_phone).contains(&ServerFrame::ChatRemoved { chat_id: group.to_string() }));
     assert!(w.chats.list_chats(&ada).await.unwrap().is_empty());
     for _ in 0..3 {
         assert_eq!(code(w.chats.add_member(&bob, &group, &ada).await.unwrap_err()), "invitation_declined");
@@ -107,15 +108,15 @@ async fn removing_the_inviter_or_deleting_the_group_withdraws_the_invitation() {
     w.chats.add_member(&bob, &group, &cy).await.unwrap();
     w.chats.set_role(&bob, &group, &cy, Role::Admin).await.unwrap();
     assert_eq!(w.chats.add_member(&cy, &group, &ada).await.unwrap(), AddOutcome::Invited);
-    let mut adas_phone = w.hub.attach(&ada);
+    let mut adas_phone = w.hub.attach(ada.as_str());
     w.chats.remove_member(&bob, &group, &cy).await.unwrap();
-    assert!(frames(&mut adas_phone).contains(&ServerFrame::ChatRemoved { chat_id: group.clone() }));
+    assert!(frames(&mut adas_phone).contains(&ServerFrame::ChatRemoved { chat_id: group.to_string() }));
     assert!(w.chats.list_chats(&ada).await.unwrap().is_empty());
     assert_eq!(w.chats.answer_group_invitation(&ada, &group, true).await.unwrap_err(), AppError::NotFound);
 
     w.chats.add_member(&bob, &group, &ada).await.unwrap();
     w.chats.delete_group(&bob, &group).await.unwrap();
-    assert!(frames(&mut adas_phone).contains(&ServerFrame::ChatRemoved { chat_id: group.clone() }));
+    assert!(frames(&mut adas_phone).contains(&ServerFrame::ChatRemoved { chat_id: group.to_string() }));
     assert!(w.chats.list_chats(&ada).await.unwrap().is_empty());
     assert_eq!(w.chats.answer_group_invitation(&ada, &group, true).await.unwrap_err(), AppError::NotFound);
 }
@@ -160,12 +161,12 @@ async fn group_member_lists_show_online_only_to_whom_last_seen_allows() {
     let bob = w.person("Bob", 2).await;
     let group = w.chats.create_group(&bob, "Open club", "", true).await.unwrap();
     w.chats.add_member(&bob, &group, &ada).await.unwrap();
-    let _adas_phone = w.hub.attach(&ada);
-    let _bobs_phone = w.hub.attach(&bob);
-    let ada_online_for = |who: String| {
+    let _adas_phone = w.hub.attach(ada.as_str());
+    let _bobs_phone = w.hub.attach(bob.as_str());
+    let ada_online_for = |who: UserId| {
         let (w, group, ada) = (&w, group.clone(), ada.clone());
         async move {
-            let shown = crate::accounts::validate::display_user_id(&ada);
+            let shown = crate::accounts::validate::display_user_id(ada.as_str());
             w.chats.open_chat(&who, &group, None).await.unwrap().members.iter().find(|m| m.person.user_id == shown).unwrap().online
         }
     };

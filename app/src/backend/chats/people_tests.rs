@@ -1,5 +1,5 @@
 //! Direct chats, message requests, contacts, blocking, presence and finding people.
-use super::tests::{code, world};
+use super::tests::{code, id_of, world};
 use super::*;
 use crate::chats::types::*;
 
@@ -8,13 +8,13 @@ async fn one_direct_chat_per_pair_whoever_starts_it_and_however_the_id_is_typed(
     let w = world().await;
     let a = w.person("Ada", 1).await;
     let b = w.person("Bob", 2).await;
-    let typed = crate::accounts::validate::display_user_id(&b).to_lowercase();
-    let (one, created) = w.chats.start_direct(&a, &typed).await.unwrap();
+    let typed = crate::accounts::validate::display_user_id(b.as_str()).to_lowercase();
+    let (one, created) = w.chats.start_direct(&a, &typed.into()).await.unwrap();
     assert!(created);
     let (two, created) = w.chats.start_direct(&b, &a).await.unwrap();
     assert_eq!((two, created), (one, false));
     assert_eq!(code(w.chats.start_direct(&a, &a).await.unwrap_err()), "invalid_user_id");
-    assert_eq!(w.chats.start_direct(&a, "ZZZZ-ZZZZ").await.unwrap_err(), AppError::NotFound);
+    assert_eq!(w.chats.start_direct(&a, &"ZZZZ-ZZZZ".into()).await.unwrap_err(), AppError::NotFound);
 }
 
 #[tokio::test]
@@ -31,7 +31,7 @@ async fn contacts_only_turns_a_first_message_into_a_request() {
     w.chats.answer_request(&b, &chat, false).await.unwrap();
     assert!(w.chats.list_chats(&b).await.unwrap().is_empty(), "declined: gone for Bob");
     assert_eq!(w.chats.list_chats(&a).await.unwrap()[0].request, RequestState::Declined);
-    assert_eq!(code(w.chats.send_message(&a, &chat, "c9", "please?", None).await.unwrap_err()), "request_declined");
+    assert_eq!(code(w.chats.send_message(&a, &chat, &"c9".into(), "please?", None).await.unwrap_err()), "request_declined");
     assert!(!w.chats.profile(&a, &b).await.unwrap().can_message);
 
     // Contacts write straight into a normal chat; accepting a request makes it one too.
@@ -56,9 +56,9 @@ async fn blocking_stops_messages_both_ways_and_the_blocked_only_sees_cant_messag
     let (chat, _) = w.chats.start_direct(&a, &b).await.unwrap();
     let m = w.send(&b, &chat, "hi").await;
     assert_eq!(w.chats.set_blocked(&a, &b, true).await.unwrap(), ContactState::Blocked);
-    assert_eq!(code(w.chats.send_message(&b, &chat, "c2", "hello?", None).await.unwrap_err()), "cannot_message");
-    assert_eq!(code(w.chats.send_message(&a, &chat, "c3", "x", None).await.unwrap_err()), "blocked");
-    assert_eq!(code(w.chats.toggle_reaction(&b, &m.id, "👍").await.unwrap_err()), "cannot_message");
+    assert_eq!(code(w.chats.send_message(&b, &chat, &"c2".into(), "hello?", None).await.unwrap_err()), "cannot_message");
+    assert_eq!(code(w.chats.send_message(&a, &chat, &"c3".into(), "x", None).await.unwrap_err()), "blocked");
+    assert_eq!(code(w.chats.toggle_reaction(&b, &id_of(&m), "👍").await.unwrap_err()), "cannot_message");
     assert_eq!(w.chats.profile(&b, &a).await.unwrap().presence, Presence::Hidden);
     assert!(!w.chats.profile(&b, &a).await.unwrap().can_message);
     assert_eq!(w.chats.profile(&b, &a).await.unwrap().contact, ContactState::None, "no sign of the block");
@@ -103,7 +103,7 @@ async fn presence_follows_last_seen_privacy() {
     let b = w.person("Bob", 2).await;
     w.chats.set_last_seen(&b, 1_000).await.unwrap();
     assert_eq!(w.chats.profile(&a, &b).await.unwrap().presence, Presence::LastSeen { at: 1_000 });
-    let _device = w.hub.attach(&b);
+    let _device = w.hub.attach(b.as_str());
     assert_eq!(w.chats.profile(&a, &b).await.unwrap().presence, Presence::Online);
     w.set_privacy(&b, WhoCanMessage::Everyone, LastSeenVisibility::Contacts).await;
     assert_eq!(w.chats.profile(&a, &b).await.unwrap().presence, Presence::Hidden);
@@ -130,6 +130,6 @@ async fn people_search_by_prefix_id_and_whole_phone_numbers_only() {
     assert_eq!(names(w.chats.search(&a, "015100000002").await.unwrap()), vec!["bobby"], "national form in DE");
     assert!(names(w.chats.search(&a, "+4915100000").await.unwrap()).is_empty(), "partial numbers list no one");
     assert!(names(w.chats.search(&a, "00000002").await.unwrap()).is_empty());
-    let id = crate::accounts::validate::display_user_id(&b);
+    let id = crate::accounts::validate::display_user_id(b.as_str());
     assert_eq!(names(w.chats.search(&a, &id.to_lowercase().replace('-', "")).await.unwrap()), vec!["bobby"]);
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::*;
 use crate::chats::types::*;
+use crate::ids::{ChatId, MessageId, UserId};
 use crate::realtime::protocol::ServerFrame;
 use crate::backend::{
     hub::Hub,
@@ -34,7 +35,7 @@ pub(super) async fn world() -> World {
 
 impl World {
     /// A person named `name` with phone +49151000000NN; returns their stored id.
-    pub(super) async fn person(&self, name: &str, n: u64) -> String {
+    pub(super) async fn person(&self, name: &str, n: u64) -> UserId {
         let id = crate::accounts::validate::user_id_from_bits(0x10_0000 + n);
         let row = UserRow {
             id: id.clone(),
@@ -46,19 +47,24 @@ impl World {
             created_at: 0,
         };
         self.store.user_insert(&row).await.unwrap();
-        id
+        id.into()
     }
 
-    pub(super) async fn send(&self, me: &str, chat: &str, body: &str) -> MessageView {
-        self.chats.send_message(me, chat, &new_id(), body, None).await.unwrap().0
+    pub(super) async fn send(&self, me: &UserId, chat: &ChatId, body: &str) -> MessageView {
+        self.chats.send_message(me, chat, &new_id().into(), body, None).await.unwrap().0
     }
 
-    pub(super) async fn set_privacy(&self, me: &str, who: WhoCanMessage, seen: LastSeenVisibility) {
+    pub(super) async fn set_privacy(&self, me: &UserId, who: WhoCanMessage, seen: LastSeenVisibility) {
         let mut s = self.chats.my_settings(me).await.unwrap();
         s.who_can_message = who;
         s.last_seen = seen;
         self.chats.save_settings(me, s).await.unwrap();
     }
+}
+
+/// A message's id as the service takes it.
+pub(super) fn id_of(m: &MessageView) -> MessageId {
+    MessageId::from(m.id.as_str())
 }
 
 pub(super) fn code(e: AppError) -> String {
@@ -75,7 +81,7 @@ async fn sequences_have_no_gaps_under_twenty_concurrent_senders() {
     let tasks: Vec<_> = (0..20)
         .map(|i| {
             let (w, chat, who) = (w.clone(), chat.clone(), if i % 2 == 0 { a.clone() } else { b.clone() });
-            tokio::spawn(async move { w.chats.send_message(&who, &chat, &format!("c{i}"), &format!("m{i}"), None).await.unwrap().0.seq })
+            tokio::spawn(async move { w.chats.send_message(&who, &chat, &format!("c{i}").into(), &format!("m{i}"), None).await.unwrap().0.seq })
         })
         .collect();
     let mut seqs = Vec::new();
@@ -92,16 +98,16 @@ async fn the_same_client_id_twice_is_one_message() {
     let a = w.person("Ada", 1).await;
     let b = w.person("Bob", 2).await;
     let (chat, _) = w.chats.start_direct(&a, &b).await.unwrap();
-    let (first, new) = w.chats.send_message(&a, &chat, "abc-1", "hello", None).await.unwrap();
+    let (first, new) = w.chats.send_message(&a, &chat, &"abc-1".into(), "hello", None).await.unwrap();
     assert!(new);
-    let (again, new) = w.chats.send_message(&a, &chat, "abc-1", "hello", None).await.unwrap();
+    let (again, new) = w.chats.send_message(&a, &chat, &"abc-1".into(), "hello", None).await.unwrap();
     assert!(!new);
     assert_eq!(first.id, again.id);
     assert_eq!(first.client_id.as_deref(), Some("abc-1"));
     let next = w.send(&a, &chat, "next").await;
     assert_eq!(next.seq, 2, "the duplicate took no sequence number");
     // The same client id from someone else is their own message.
-    let (theirs, new) = w.chats.send_message(&b, &chat, "abc-1", "hi", None).await.unwrap();
+    let (theirs, new) = w.chats.send_message(&b, &chat, &"abc-1".into(), "hi", None).await.unwrap();
     assert!(new);
     assert_ne!(theirs.id, first.id);
 }
@@ -112,10 +118,10 @@ async fn bodies_are_checked_and_kept_raw() {
     let a = w.person("Ada", 1).await;
     let b = w.person("Bob", 2).await;
     let (chat, _) = w.chats.start_direct(&a, &b).await.unwrap();
-    let e = w.chats.send_message(&a, &chat, "c1", &"x".repeat(4097), None).await.unwrap_err();
+    let e = w.chats.send_message(&a, &chat, &"c1".into(), &"x".repeat(4097), None).await.unwrap_err();
     assert_eq!(code(e), "message_too_long");
-    assert_eq!(code(w.chats.send_message(&a, &chat, "c2", "  ", None).await.unwrap_err()), "message_empty");
-    assert_eq!(code(w.chats.send_message(&a, &chat, "bad id", "x", None).await.unwrap_err()), "invalid_client_id");
+    assert_eq!(code(w.chats.send_message(&a, &chat, &"c2".into(), "  ", None).await.unwrap_err()), "message_empty");
+    assert_eq!(code(w.chats.send_message(&a, &chat, &"bad id".into(), "x", None).await.unwrap_err()), "invalid_client_id");
     let m = w.send(&a, &chat, " <script>alert(1)</script> ").await;
     assert_eq!(m.body, "<script>alert(1)</script>");
 }
@@ -127,7 +133,7 @@ async fn replies_edits_deletes_and_reactions() {
     let b = w.person("Bob", 2).await;
     let (chat, _) = w.chats.start_direct(&a, &b).await.unwrap();
     let first = w.send(&a, &chat, "first").await;
-    let (reply, _) = w.chats.send_message(&b, &chat, "r1", "answer", Some(&first.id)).await.unwrap();
+    let (reply, _) = w.chats.send_message(&b, &chat, &"r1".into(), "answer", Some(&id_of(&first))).await.unwrap();
     let preview = reply.reply_to.unwrap();
     assert_eq!((preview.id.as_str(), preview.excerpt.as_str(), preview.sender.display_name.as_str()), (first.id.as_str(), "first", "Ada"));
 
@@ -135,28 +141,28 @@ async fn replies_edits_deletes_and_reactions() {
     let c = w.person("Cy", 3).await;
     let (other, _) = w.chats.start_direct(&a, &c).await.unwrap();
     let elsewhere = w.send(&a, &other, "elsewhere").await;
-    assert_eq!(code(w.chats.send_message(&b, &chat, "r2", "x", Some(&elsewhere.id)).await.unwrap_err()), "invalid_reply_to");
+    assert_eq!(code(w.chats.send_message(&b, &chat, &"r2".into(), "x", Some(&id_of(&elsewhere))).await.unwrap_err()), "invalid_reply_to");
 
-    assert_eq!(w.chats.edit_message(&b, &first.id, "hacked").await.unwrap_err(), AppError::Forbidden);
-    let edited = w.chats.edit_message(&a, &first.id, "first, edited").await.unwrap();
+    assert_eq!(w.chats.edit_message(&b, &id_of(&first), "hacked").await.unwrap_err(), AppError::Forbidden);
+    let edited = w.chats.edit_message(&a, &id_of(&first), "first, edited").await.unwrap();
     assert!(edited.edited_at.is_some());
     assert_eq!(edited.body, "first, edited");
 
-    let r = w.chats.toggle_reaction(&b, &first.id, "👍").await.unwrap();
+    let r = w.chats.toggle_reaction(&b, &id_of(&first), "👍").await.unwrap();
     assert_eq!((r[0].count, r[0].mine, r[0].by.clone()), (1, true, vec!["Bob".to_owned()]));
-    let r = w.chats.toggle_reaction(&a, &first.id, "👍").await.unwrap();
+    let r = w.chats.toggle_reaction(&a, &id_of(&first), "👍").await.unwrap();
     assert_eq!((r[0].count, r[0].mine), (2, true));
-    let r = w.chats.toggle_reaction(&a, &first.id, "👍").await.unwrap();
+    let r = w.chats.toggle_reaction(&a, &id_of(&first), "👍").await.unwrap();
     assert_eq!((r[0].count, r[0].mine), (1, false), "toggled off");
-    assert_eq!(code(w.chats.toggle_reaction(&a, &first.id, "lol").await.unwrap_err()), "invalid_emoji");
+    assert_eq!(code(w.chats.toggle_reaction(&a, &id_of(&first), "lol").await.unwrap_err()), "invalid_emoji");
 
-    let gone = w.chats.delete_message(&a, &first.id).await.unwrap();
+    let gone = w.chats.delete_message(&a, &id_of(&first)).await.unwrap();
     assert!(gone.deleted);
     assert!(gone.body.is_empty());
     assert!(gone.reactions.is_empty());
     let page = w.chats.open_chat(&b, &chat, None).await.unwrap();
     assert!(page.messages[1].reply_to.as_ref().unwrap().deleted);
-    assert_eq!(code(w.chats.edit_message(&a, &first.id, "again").await.unwrap_err()), "message_deleted");
+    assert_eq!(code(w.chats.edit_message(&a, &id_of(&first), "again").await.unwrap_err()), "message_deleted");
 }
 
 #[tokio::test]
@@ -178,10 +184,10 @@ async fn full_text_search_follows_edits_and_deletes_and_stays_in_my_chats() {
     let hits = w.chats.search(&a, "brown").await.unwrap().messages;
     assert_eq!(hits.iter().map(|h| h.message_id.as_str()).collect::<Vec<_>>(), vec![newer.id.as_str(), m.id.as_str()], "newest first");
 
-    w.chats.edit_message(&a, &m.id, "the lazy dog").await.unwrap();
+    w.chats.edit_message(&a, &id_of(&m), "the lazy dog").await.unwrap();
     assert!(w.chats.search(&a, "fox").await.unwrap().messages.is_empty(), "old text is gone");
     assert_eq!(w.chats.search(&a, "laz").await.unwrap().messages.len(), 1, "prefix of the new text");
-    w.chats.delete_message(&a, &m.id).await.unwrap();
+    w.chats.delete_message(&a, &id_of(&m)).await.unwrap();
     assert!(w.chats.search(&a, "dog").await.unwrap().messages.is_empty(), "deleted text is gone");
 
     // Query syntax typed by a person is only ever words.
@@ -270,18 +276,18 @@ async fn every_stored_change_reaches_the_members_devices() {
     let a = w.person("Ada", 1).await;
     let b = w.person("Bob", 2).await;
     let c = w.person("Cy", 3).await;
-    let mut bob = w.hub.attach(&b);
-    let mut cy = w.hub.attach(&c);
+    let mut bob = w.hub.attach(b.as_str());
+    let mut cy = w.hub.attach(c.as_str());
     let (chat, _) = w.chats.start_direct(&a, &b).await.unwrap();
-    let m = w.chats.send_message(&a, &chat, "cid-1", "hi", None).await.unwrap().0;
+    let m = w.chats.send_message(&a, &chat, &"cid-1".into(), "hi", None).await.unwrap().0;
     let mut frames = Vec::new();
     while let Ok(p) = bob.events.try_recv() {
         frames.push(serde_json::from_str::<ServerFrame>(p.text()).unwrap());
     }
     assert!(matches!(&frames[0], ServerFrame::Message { message } if message.id == m.id && message.client_id.is_none()));
     assert!(frames.iter().any(|f| matches!(f, ServerFrame::ChatUpdated { chat: s } if s.id == chat && s.unread == 1)));
-    w.chats.toggle_reaction(&a, &m.id, "🎉").await.unwrap();
-    w.chats.edit_message(&a, &m.id, "hi!").await.unwrap();
+    w.chats.toggle_reaction(&a, &id_of(&m), "🎉").await.unwrap();
+    w.chats.edit_message(&a, &id_of(&m), "hi!").await.unwrap();
     w.chats.mark_read(&b, &chat, 1).await.unwrap();
     let mut kinds = Vec::new();
     while let Ok(p) = bob.events.try_recv() {
@@ -318,12 +324,12 @@ async fn settings_are_checked_and_delivery_marks_only_rise() {
     w.send(&a, &chat, "one").await;
     w.send(&a, &chat, "two").await;
     assert_eq!(w.chats.my_chats_last_seq(&b).await.unwrap(), std::collections::HashMap::from([(chat.clone(), 2)]));
-    let mut ada = w.hub.attach(&a);
+    let mut ada = w.hub.attach(a.as_str());
     w.chats.mark_delivered(&b, &chat, 2).await.unwrap();
     w.chats.mark_delivered(&b, &chat, 1).await.unwrap();
     let frame: ServerFrame = serde_json::from_str(ada.events.try_recv().unwrap().text()).unwrap();
-    let shown = crate::accounts::validate::display_user_id(&b);
-    assert_eq!(frame, ServerFrame::Delivered { chat_id: chat.clone(), user_id: shown, seq: 2 });
+    let shown = crate::accounts::validate::display_user_id(b.as_str());
+    assert_eq!(frame, ServerFrame::Delivered { chat_id: chat.to_string(), user_id: shown, seq: 2 });
     assert!(ada.events.try_recv().is_err(), "a lower mark is not news");
     let members = w.chats.member_ids(&b, &chat).await.unwrap();
     assert_eq!(members.len(), 2);
@@ -338,7 +344,7 @@ async fn settings_are_checked_and_delivery_marks_only_rise() {
     while ada.events.try_recv().is_ok() {}
     w.chats.mark_delivered(&b, &group, sent.seq).await.unwrap();
     assert!(ada.events.try_recv().is_err(), "no delivered frame in a group");
-    let bob = w.store.members(&group, &[MemberState::Active]).await.unwrap().into_iter().find(|m| m.person.id == b).unwrap();
+    let bob = w.store.members(group.as_str(), &[MemberState::Active]).await.unwrap().into_iter().find(|m| m.person.id == b).unwrap();
     assert_eq!(bob.last_delivered_seq, sent.seq);
 }
 
