@@ -6,8 +6,11 @@ pub mod membership_cache;
 pub mod states;
 mod postgres;
 mod sqlite;
+mod common_sql;
 mod stored_text;
 pub mod scratch;
+mod row_columns;
+mod search_terms;
 
 pub use accounts::AccountStore;
 pub use chats::{ChatStore, ContactStore, GroupInvitationStore, MessageStore, PeopleStore};

@@ -11,12 +11,16 @@ mod contacts;
 mod invitations;
 mod messages;
 mod people;
+mod rows;
+mod row_maps;
+mod writer;
 
 use super::{
     StoreError,
     membership_cache::{AccessChanged, CachedAccess},
 };
 use access::PgAccess;
+use writer::Committer;
 
 /// Connections the pool keeps at most: reads run in parallel on them; the frequent writes go
 /// through the writer's own connection.
@@ -25,6 +29,9 @@ const MAX_CONNECTIONS: u32 = 16;
 #[derive(Clone, Debug)]
 pub struct PgStore {
     pool: PgPool,
+    /// Sends, marks and last-seen times go through one writer that commits them in groups
+    /// (see `writer`).
+    writer: Committer,
     /// Chat membership in memory; the store's own writes keep it current (`changed`).
     access: Arc<CachedAccess<PgAccess>>,
 }
@@ -36,11 +43,12 @@ impl PgStore {
         let pool = PgPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .acquire_timeout(Duration::from_secs(5))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         sqlx::migrate!("../migrations/postgres").run(&pool).await?;
         let access = Arc::new(CachedAccess::new(PgAccess(pool.clone())));
-        Ok(Self { pool, access })
+        let writer = Committer::start(options);
+        Ok(Self { pool, writer, access })
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -66,7 +74,7 @@ fn not_built() -> StoreError {
 impl super::Store for PgStore {
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
+        self.writer.ping().await
     }
 
     async fn session_insert(&self, row: &super::SessionRow, now: i64) -> Result<bool, StoreError> {
