@@ -70,6 +70,7 @@ fn not_built() -> StoreError {
     StoreError::Database("not built yet for PostgreSQL".into())
 }
 
+#[allow(unused_variables)]
 #[async_trait::async_trait]
 impl super::Store for PgStore {
     async fn ping(&self) -> Result<(), StoreError> {
