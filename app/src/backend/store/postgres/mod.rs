@@ -47,7 +47,7 @@ impl PgStore {
             .await?;
         sqlx::migrate!("../migrations/postgres").run(&pool).await?;
         let access = Arc::new(CachedAccess::new(PgAccess(pool.clone())));
-        let writer = Committer::start(options);
+        let writer = Committer::start(options)?;
         Ok(Self { pool, writer, access })
     }
 

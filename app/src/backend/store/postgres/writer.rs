@@ -1,7 +1,7 @@
 //! Group commit for the frequent writes: sends, read/delivered marks and last-seen times. Every
 //! commit waits for the write-ahead log to reach the disk (`synchronous_commit` stays on), so
 //! one commit per message would cap a server at the disk's flush rate. These writes are queued
-//! to one writer task instead, which applies everything queued since its last commit in one
+//! to one writer instead, which applies everything queued since its last commit in one
 //! transaction, commits once, and only then answers each caller: nothing is acknowledged before
 //! it is durable.
 //!
@@ -11,7 +11,7 @@
 //! batch that fails anyway is retried write by write, so one bad write cannot sink the others.
 //! If the connection is lost, that batch's callers hear `StoreError::Database` (a client resends
 //! with the same client id) and the next batch connects again.
-use std::{collections::HashMap, slice, sync::LazyLock, time::Duration};
+use std::{collections::HashMap, slice, sync::LazyLock, thread, time::Duration};
 
 use sqlx::{Connection, PgConnection, postgres::PgConnectOptions};
 use tokio::sync::{mpsc, oneshot};
@@ -73,7 +73,7 @@ enum Write {
     LastSeen { user_id: String, at: i64 },
     /// Nothing: answered after the batch it joins, to show the writer is alive and moving.
     Ping,
-    /// Ends the writer task as a crash would.
+    /// Ends the writer thread as a crash would.
     #[cfg(test)]
     Crash,
 }
@@ -89,7 +89,7 @@ struct Job {
     done: oneshot::Sender<Result<Written, StoreError>>,
 }
 
-/// The queue to the writer task; the task ends when the last clone is dropped.
+/// The queue to the writer thread; the thread ends when the last clone is dropped.
 #[derive(Clone, Debug)]
 pub(super) struct Committer {
     jobs: mpsc::Sender<Job>,
@@ -101,16 +101,26 @@ fn stopped() -> StoreError {
 }
 
 impl Committer {
-    /// Starts the writer task (on the current runtime); it connects with `options` when its
-    /// first batch comes, and again after losing its connection.
-    pub(super) fn start(options: PgConnectOptions) -> Self {
+    /// Starts the writer; it connects with `options` when its first batch comes, and again
+    /// after losing its connection.
+    pub(super) fn start(options: PgConnectOptions) -> Result<Self, StoreError> {
         Self::start_with(options, Brakes::default())
     }
 
-    pub(super) fn start_with(options: PgConnectOptions, brakes: Brakes) -> Self {
+    /// The writer is a thread of its own running its own small runtime: its round trips do not
+    /// wait behind the server's socket tasks, and it ends when the last `Committer` goes.
+    pub(super) fn start_with(options: PgConnectOptions, brakes: Brakes) -> Result<Self, StoreError> {
         let (jobs, queue) = mpsc::channel(brakes.queue);
-        tokio::spawn(write_batches(Link { options, lock_wait: brakes.lock_wait, conn: None }, queue));
-        Self { jobs, deadline: brakes.deadline }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| StoreError::Database(format!("the message writer could not start: {e}")))?;
+        let link = Link { options, lock_wait: brakes.lock_wait, conn: None };
+        thread::Builder::new()
+            .name("message-writer".into())
+            .spawn(move || runtime.block_on(write_batches(link, queue)))
+            .map_err(|e| StoreError::Database(format!("the message writer could not start: {e}")))?;
+        Ok(Self { jobs, deadline: brakes.deadline })
     }
 
     /// Stores the message (or finds it stored already under its client id) and returns once
@@ -139,7 +149,7 @@ impl Committer {
     }
 
     /// Answers once the writer has committed the batch before and including this call, so a
-    /// dead task, one stuck for `PING_DEADLINE`, or one without a database fails it.
+    /// dead thread, one stuck for `PING_DEADLINE`, or one without a database fails it.
     pub(super) async fn ping(&self) -> Result<(), StoreError> {
         self.submit_within(Write::Ping, PING_DEADLINE).await.map(drop)
     }

@@ -58,7 +58,7 @@ async fn hold_chat_row(db: &ScratchDatabase) -> sqlx::PgConnection {
 }
 
 fn braked_writer(db: &ScratchDatabase, brakes: Brakes) -> Committer {
-    Committer::start_with(db.url.parse().unwrap(), brakes)
+    Committer::start_with(db.url.parse().unwrap(), brakes).unwrap()
 }
 
 #[tokio::test]
@@ -79,7 +79,8 @@ async fn concurrent_sends_share_commits_and_get_every_sequence_once() {
     assert_eq!(last_seq(&store).await, 200);
 
     // A resend, a mark and a new message in flight together.
-    let (a, b, c) = tokio::join!(store.send(&message(ADA, 7)), store.mark_delivered("c1", BOB, 150), store.send(&message(ADA, 200)));
+    let (resend, next) = (message(ADA, 7), message(ADA, 200));
+    let (a, b, c) = tokio::join!(store.send(&resend), store.mark_delivered("c1", BOB, 150), store.send(&next));
     match a.unwrap() {
         Sent::Existing(row) => assert_eq!((row.id.as_str(), row.body.as_str()), ("m7", "hello 7")),
         Sent::New(_) => panic!("a resend stores nothing new"),
@@ -124,7 +125,8 @@ async fn two_servers_on_one_database_number_one_chat_without_gaps_and_store_a_re
 async fn a_failing_write_fails_alone() {
     let (store, _db) = chat_of_two().await;
     let stranger = NewMessage { chat_id: "no-such-chat".into(), ..message(ADA, 1) };
-    let (bad, good) = tokio::join!(store.send(&stranger), store.send(&message(ADA, 2)));
+    let fine = message(ADA, 2);
+    let (bad, good) = tokio::join!(store.send(&stranger), store.send(&fine));
     assert!(matches!(bad, Err(StoreError::NoSuchChat(id)) if id == "no-such-chat"), "a message for a chat that does not exist is refused");
     assert_eq!(new_row(good).seq, 1);
 }
@@ -134,7 +136,8 @@ async fn a_batch_the_database_refuses_is_retried_write_by_write() {
     let (store, _db) = chat_of_two().await;
     // A sender who is no user breaks a foreign key: the batch's transaction fails as a whole.
     let ghost = message("GGGGGGGG", 2);
-    let (a, b, c) = tokio::join!(store.send(&message(ADA, 1)), store.send(&ghost), store.send(&message(BOB, 3)));
+    let (before, after) = (message(ADA, 1), message(BOB, 3));
+    let (a, b, c) = tokio::join!(store.send(&before), store.send(&ghost), store.send(&after));
     assert!(matches!(b, Err(StoreError::Database(_))), "{b:?}");
     assert_eq!((new_row(a).seq, new_row(c).seq), (1, 2), "the others are stored, without a gap");
     assert_eq!(last_seq(&store).await, 2);
@@ -164,7 +167,8 @@ async fn a_refused_message_leaves_no_gap_and_a_resend_in_the_same_batch_gets_the
     let (store, _db) = chat_of_two().await;
     let first = message(ADA, 1);
     let same_id = NewMessage { id: first.id.clone(), ..message(ADA, 2) };
-    let (a, b, c, d) = tokio::join!(store.send(&first), store.send(&same_id), store.send(&message(ADA, 1)), store.send(&message(ADA, 3)));
+    let (resend, after) = (message(ADA, 1), message(ADA, 3));
+    let (a, b, c, d) = tokio::join!(store.send(&first), store.send(&same_id), store.send(&resend), store.send(&after));
     let stored = new_row(a);
     assert!(b.is_err(), "a second message under a taken id is refused");
     assert!(matches!(c.unwrap(), Sent::Existing(row) if row == stored), "the resend answers with the first");
