@@ -11,6 +11,8 @@ mod stored_text;
 pub mod scratch;
 mod row_columns;
 mod search_terms;
+#[cfg(test)]
+mod session_tests;
 
 pub use accounts::AccountStore;
 pub use chats::{ChatStore, ContactStore, GroupInvitationStore, MessageStore, PeopleStore};
