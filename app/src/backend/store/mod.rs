@@ -6,6 +6,7 @@ pub mod membership_cache;
 pub mod states;
 mod postgres;
 mod sqlite;
+mod common_sql;
 mod stored_text;
 pub mod scratch;
 

@@ -8,12 +8,10 @@ use super::super::{
     stored_text::state_at,
 };
 
+pub(super) use super::super::common_sql::{CONV_COLS, like_escape, pair};
+
 /// States in which a member may read a chat (and it shows in their list).
 pub(super) const READABLE: &str = "('active', 'incoming', 'outgoing', 'declined')";
-
-pub(super) const CONV_COLS: &str = "c.id AS c_id, c.kind AS c_kind, c.group_id AS c_group_id, c.name AS c_name, \
-    c.description AS c_description, c.public AS c_public, c.created_by AS c_created_by, c.created_at AS c_created_at, \
-    c.last_seq AS c_last_seq, c.last_activity_at AS c_last_activity_at";
 
 /// The replied-to message and its sender (aliases `r`, `rs`), as `reply_row` maps them; a macro
 /// so that `MSG_COLS` can include the same literal.
@@ -149,10 +147,6 @@ pub(super) fn reply_row(r: &impl Columns) -> Option<ReplyRow> {
     })
 }
 
-pub(super) fn pair(a: &str, b: &str) -> (String, String) {
-    if a < b { (a.to_owned(), b.to_owned()) } else { (b.to_owned(), a.to_owned()) }
-}
-
 /// Appends a message inside a transaction: takes the next sequence and stores the message. The
 /// sender's read mark moves to it (sending means having read everything before).
 pub(super) async fn append(conn: &mut SqliteConnection, m: &NewMessage) -> Result<i64, sqlx::Error> {
@@ -221,11 +215,6 @@ pub(super) async fn insert_at(conn: &mut SqliteConnection, m: &NewMessage, seq: 
 pub(super) async fn lock_for_write(conn: &mut SqliteConnection, chat_id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE conversations SET last_seq = last_seq WHERE id = ?").bind(chat_id).execute(&mut *conn).await?;
     Ok(())
-}
-
-/// `LIKE` pattern text with its wildcards escaped (by `\`).
-pub(super) fn like_escape(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 /// The current time in milliseconds, in SQL (`changed_at`, `marks_at`): every version of SQLite
