@@ -3,7 +3,7 @@
 //! never a default.
 use sqlx::{ColumnIndex, Decode, Row, Type};
 
-use super::super::{
+use super::{
     StoreError,
     states::{ChatKind, ContactStatus, InvitationState, LastSeenVisibility, MemberState, Role, WhoCanMessage},
 };
