@@ -9,6 +9,8 @@ mod sqlite;
 mod common_sql;
 mod stored_text;
 pub mod scratch;
+#[cfg(test)]
+mod session_tests;
 
 pub use accounts::AccountStore;
 pub use chats::{ChatStore, ContactStore, GroupInvitationStore, MessageStore, PeopleStore};
