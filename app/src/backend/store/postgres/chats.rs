@@ -353,6 +353,9 @@ impl ChatStore for PgStore {
     }
 
     async fn chats_by_name(&self, me: &str, text: &str, limit: u32) -> Result<Vec<SummaryRow>, StoreError> {
+        // PostgreSQL text cannot hold a NUL (the statement would fail), and SQLite's LIKE reads
+        // its pattern only up to one: the text before it is what both look for.
+        let text = text.split('\0').next().unwrap_or_default();
         // ILIKE: SQLite's LIKE ignores case too.
         let sql = summary_sql(
             &format!(
