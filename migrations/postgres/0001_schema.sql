@@ -121,6 +121,12 @@ CREATE UNIQUE INDEX messages_by_seq ON messages (conversation_id, seq);
 CREATE UNIQUE INDEX messages_by_client_id ON messages (client_id, sender_id) WHERE client_id IS NOT NULL;
 CREATE INDEX messages_by_change ON messages (conversation_id, changed_at) WHERE changed_at IS NOT NULL;
 CREATE INDEX messages_search ON messages USING GIN (search);
+-- Search snippets: ts_headline reads the body as written, so its configuration folds each word
+-- as `search` was folded (unaccent, then lower case): "Café" is marked for "cafe".
+CREATE TEXT SEARCH CONFIGURATION search_headline (COPY = pg_catalog.simple);
+ALTER TEXT SEARCH CONFIGURATION search_headline
+    ALTER MAPPING FOR asciiword, word, numword, asciihword, hword, numhword, hword_asciipart, hword_part, hword_numpart
+    WITH public.unaccent, pg_catalog.simple;
 
 CREATE TABLE reactions (
     message_id TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,

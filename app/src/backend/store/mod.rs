@@ -6,8 +6,13 @@ pub mod membership_cache;
 pub mod states;
 mod postgres;
 mod sqlite;
+mod common_sql;
 mod stored_text;
 pub mod scratch;
+mod row_columns;
+mod search_terms;
+#[cfg(test)]
+mod session_tests;
 
 pub use accounts::AccountStore;
 pub use chats::{ChatStore, ContactStore, GroupInvitationStore, MessageStore, PeopleStore};

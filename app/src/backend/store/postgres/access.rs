@@ -24,7 +24,7 @@ impl AccessSource for PgAccess {
         };
         let kind = ChatKind::parse(&kind)?;
         let members = sqlx::query_as::<_, (String, String, String)>(
-            "SELECT user_id, role, state FROM members WHERE conversation_id = $1 ORDER BY joined_at, user_id",
+            "SELECT user_id, role, state FROM members WHERE conversation_id = $1 ORDER BY joined_at, user_id COLLATE \"C\"",
         )
         .bind(chat_id)
         .fetch_all(&self.0)

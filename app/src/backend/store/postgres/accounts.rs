@@ -1,95 +1,353 @@
-//! PostgreSQL: accounts (not built yet: every method answers an error until it is).
-#![allow(unused_variables, unused_imports)]
-use std::sync::Arc;
-
+//! PostgreSQL implementation of `AccountStore`.
 use async_trait::async_trait;
+use sqlx::{Row, postgres::PgRow};
 
-use super::super::{StoreError, accounts::*, chats::*, states::*};
-use super::{PgStore, not_built};
+use super::super::{
+    StoreError,
+    accounts::{AccountStore, CodeRow, DeviceRow, InsertUser, NextRefresh, RefreshRow, RefreshUse, SESSION_TOUCH_EVERY_SECS, Taken, UserRow},
+};
+use super::PgStore;
+
+fn user(r: PgRow) -> Result<UserRow, StoreError> {
+    Ok(UserRow {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        display_name: r.try_get("display_name")?,
+        phone: r.try_get("phone")?,
+        email: r.try_get("email")?,
+        password_hash: r.try_get("password_hash")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// Which unique constraint a failed write broke, if that is why it failed. PostgreSQL names
+/// the constraint (`users_<column>_key`, `users_pkey` for the id).
+fn taken(e: &sqlx::Error) -> Option<Taken> {
+    match e {
+        sqlx::Error::Database(e) if e.is_unique_violation() => Some(match e.constraint() {
+            Some("users_username_key") => Taken::Username,
+            Some("users_phone_key") => Taken::Phone,
+            Some("users_email_key") => Taken::Email,
+            _ => Taken::Id,
+        }),
+        _ => None,
+    }
+}
+
+fn code(r: PgRow) -> Result<CodeRow, StoreError> {
+    Ok(CodeRow {
+        id: r.try_get("id")?,
+        purpose: r.try_get("purpose")?,
+        channel: r.try_get("channel")?,
+        destination: r.try_get("destination")?,
+        code_hash: r.try_get("code_hash")?,
+        payload: r.try_get("payload")?,
+        attempts: r.try_get("attempts")?,
+        created_at: r.try_get("created_at")?,
+        sent_at: r.try_get("sent_at")?,
+        expires_at: r.try_get("expires_at")?,
+        used_at: r.try_get("used_at")?,
+    })
+}
+
+async fn insert_refresh<'e>(db: impl sqlx::PgExecutor<'e>, r: &RefreshRow) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO refresh_tokens (token_hash, family, user_id, user_agent, ip, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&r.token_hash)
+    .bind(&r.family)
+    .bind(&r.user_id)
+    .bind(&r.user_agent)
+    .bind(&r.ip)
+    .bind(r.created_at)
+    .bind(r.expires_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+const USER_COLUMNS: &str = "id, username, display_name, phone, email, password_hash, created_at";
+
+impl PgStore {
+    async fn user_where(&self, column: &str, value: &str) -> Result<Option<UserRow>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE {column} = $1"))
+            .bind(value)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(user).transpose()
+    }
+}
 
 #[async_trait]
 impl AccountStore for PgStore {
-    async fn user_insert(&self, user: &UserRow) -> Result<InsertUser, StoreError> {
-        Err(not_built())
+    async fn user_insert(&self, u: &UserRow) -> Result<InsertUser, StoreError> {
+        let result = sqlx::query(
+            "INSERT INTO users (id, username, display_name, phone, email, password_hash, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&u.id)
+        .bind(&u.username)
+        .bind(&u.display_name)
+        .bind(&u.phone)
+        .bind(&u.email)
+        .bind(&u.password_hash)
+        .bind(u.created_at)
+        .execute(self.pool())
+        .await;
+        match result {
+            Ok(_) => Ok(InsertUser::Inserted),
+            // The unique constraints decide, so two sign-ups racing for a name cannot both win.
+            Err(e) => taken(&e).map(InsertUser::Taken).ok_or_else(|| e.into()),
+        }
     }
 
     async fn user_by_id(&self, id: &str) -> Result<Option<UserRow>, StoreError> {
-        Err(not_built())
+        self.user_where("id", id).await
     }
 
     async fn user_by_phone(&self, phone: &str) -> Result<Option<UserRow>, StoreError> {
-        Err(not_built())
+        self.user_where("phone", phone).await
     }
 
     async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>, StoreError> {
-        Err(not_built())
-    }
-
-    async fn username_exists(&self, username: &str) -> Result<bool, StoreError> {
-        Err(not_built())
+        self.user_where("email", email).await
     }
 
     async fn user_set_phone(&self, user_id: &str, phone: &str) -> Result<Result<(), Taken>, StoreError> {
-        Err(not_built())
+        let result = sqlx::query("UPDATE users SET phone = $1 WHERE id = $2").bind(phone).bind(user_id).execute(self.pool()).await;
+        match result {
+            Ok(_) => Ok(Ok(())),
+            Err(e) => taken(&e).map(Err).ok_or_else(|| e.into()),
+        }
     }
 
     async fn user_set_email(&self, user_id: &str, email: &str, password_hash: &str) -> Result<Result<(), Taken>, StoreError> {
-        Err(not_built())
+        let result = sqlx::query("UPDATE users SET email = $1, password_hash = $2 WHERE id = $3")
+            .bind(email)
+            .bind(password_hash)
+            .bind(user_id)
+            .execute(self.pool())
+            .await;
+        match result {
+            Ok(_) => Ok(Ok(())),
+            Err(e) => taken(&e).map(Err).ok_or_else(|| e.into()),
+        }
     }
 
     async fn user_set_password(&self, user_id: &str, password_hash: &str) -> Result<(), StoreError> {
-        Err(not_built())
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(password_hash).bind(user_id).execute(self.pool()).await?;
+        Ok(())
     }
 
-    async fn code_insert(&self, code: &CodeRow) -> Result<(), StoreError> {
-        Err(not_built())
+    async fn username_exists(&self, username: &str) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT 1 FROM users WHERE username = $1").bind(username).fetch_optional(self.pool()).await?;
+        Ok(row.is_some())
+    }
+
+    async fn code_insert(&self, c: &CodeRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO one_time_codes (id, purpose, channel, destination, code_hash, payload, attempts,
+                                         created_at, sent_at, expires_at, used_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(&c.id)
+        .bind(&c.purpose)
+        .bind(&c.channel)
+        .bind(&c.destination)
+        .bind(&c.code_hash)
+        .bind(&c.payload)
+        .bind(c.attempts)
+        .bind(c.created_at)
+        .bind(c.sent_at)
+        .bind(c.expires_at)
+        .bind(c.used_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
     }
 
     async fn code_get(&self, id: &str) -> Result<Option<CodeRow>, StoreError> {
-        Err(not_built())
+        let row = sqlx::query("SELECT * FROM one_time_codes WHERE id = $1").bind(id).fetch_optional(self.pool()).await?;
+        row.map(code).transpose()
     }
 
     async fn code_take_try(&self, id: &str, max_tries: i64, now: i64) -> Result<Option<i64>, StoreError> {
-        Err(not_built())
+        // A parallel try waits on the row lock, then re-checks the conditions on the row as
+        // the first left it: no two tries can share a count.
+        let tries = sqlx::query_scalar(
+            "UPDATE one_time_codes SET attempts = attempts + 1
+              WHERE id = $1 AND used_at IS NULL AND attempts < $2 AND expires_at > $3 RETURNING attempts",
+        )
+        .bind(id)
+        .bind(max_tries)
+        .bind(now)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(tries)
     }
 
     async fn code_use(&self, id: &str, now: i64) -> Result<bool, StoreError> {
-        Err(not_built())
+        let done = sqlx::query("UPDATE one_time_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn code_replace(&self, id: &str, code_hash: &str, sent_at: i64, expires_at: i64) -> Result<(), StoreError> {
-        Err(not_built())
+        sqlx::query(
+            "UPDATE one_time_codes SET code_hash = $1, sent_at = $2, expires_at = $3, attempts = 0 WHERE id = $4 AND used_at IS NULL",
+        )
+        .bind(code_hash)
+        .bind(sent_at)
+        .bind(expires_at)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
     }
 
-    async fn refresh_insert(&self, row: &RefreshRow) -> Result<(), StoreError> {
-        Err(not_built())
+    async fn refresh_insert(&self, r: &RefreshRow) -> Result<(), StoreError> {
+        insert_refresh(self.pool(), r).await
     }
 
     async fn refresh_rotate(&self, token_hash: &str, next: &NextRefresh, now: i64) -> Result<RefreshUse, StoreError> {
-        Err(not_built())
+        // The claim locks the token's row: a racing use waits for this transaction to end,
+        // then finds the token spent. Each later statement (READ COMMITTED) sees what the
+        // winner committed, successor included, so the family revocation reaches it.
+        let mut tx = self.pool().begin().await?;
+        let claimed = sqlx::query(
+            "UPDATE refresh_tokens SET used_at = $1
+              WHERE token_hash = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1
+              RETURNING family, user_id",
+        )
+        .bind(now)
+        .bind(token_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(claimed) = claimed {
+            let row = RefreshRow {
+                token_hash: next.token_hash.clone(),
+                family: claimed.try_get("family")?,
+                user_id: claimed.try_get("user_id")?,
+                user_agent: next.user_agent.clone(),
+                ip: next.ip.clone(),
+                created_at: next.created_at,
+                expires_at: next.expires_at,
+            };
+            insert_refresh(&mut *tx, &row).await?;
+            tx.commit().await?;
+            return Ok(RefreshUse::Spent(row));
+        }
+        // A spent token coming back means it was copied: end every token of that login.
+        let revoked = sqlx::query(
+            "UPDATE refresh_tokens SET revoked_at = $1 WHERE revoked_at IS NULL AND family =
+               (SELECT family FROM refresh_tokens WHERE token_hash = $2 AND used_at IS NOT NULL AND expires_at > $1)",
+        )
+        .bind(now)
+        .bind(token_hash)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(if revoked.rows_affected() > 0 { RefreshUse::Reused } else { RefreshUse::Invalid })
     }
 
     async fn refresh_revoke_family(&self, user_id: &str, token_hash: &str, now: i64) -> Result<bool, StoreError> {
-        Err(not_built())
+        let done = sqlx::query(
+            "UPDATE refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL
+               AND family = (SELECT family FROM refresh_tokens WHERE token_hash = $3 AND user_id = $2)",
+        )
+        .bind(now)
+        .bind(user_id)
+        .bind(token_hash)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() > 0)
     }
 
     async fn devices_of(&self, user_id: &str, now: i64) -> Result<Vec<DeviceRow>, StoreError> {
-        Err(not_built())
+        // A live family has one unused token; its agent and address are those of its newest.
+        let rows = sqlx::query(
+            "SELECT 's:' || id AS id, user_agent, ip, created_at, last_seen_at FROM sessions
+               WHERE user_id = $1 AND expires_at > $2
+             UNION ALL
+             SELECT 't:' || family, (array_agg(user_agent ORDER BY created_at DESC))[1],
+                    (array_agg(ip ORDER BY created_at DESC))[1], MIN(created_at), MAX(created_at) FROM refresh_tokens
+               WHERE user_id = $1 AND revoked_at IS NULL AND used_at IS NULL AND expires_at > $2
+               GROUP BY family
+             ORDER BY 5 DESC",
+        )
+        .bind(user_id)
+        .bind(now)
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(DeviceRow {
+                    id: r.try_get(0)?,
+                    user_agent: r.try_get(1)?,
+                    ip: r.try_get(2)?,
+                    created_at: r.try_get(3)?,
+                    last_seen_at: r.try_get(4)?,
+                })
+            })
+            .collect()
     }
 
     async fn device_revoke(&self, user_id: &str, device_id: &str, now: i64) -> Result<bool, StoreError> {
-        Err(not_built())
+        let done = if let Some(session) = device_id.strip_prefix("s:") {
+            sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2").bind(session).bind(user_id).execute(self.pool()).await?
+        } else if let Some(family) = device_id.strip_prefix("t:") {
+            sqlx::query("UPDATE refresh_tokens SET revoked_at = $1 WHERE family = $2 AND user_id = $3 AND revoked_at IS NULL")
+                .bind(now)
+                .bind(family)
+                .bind(user_id)
+                .execute(self.pool())
+                .await?
+        } else {
+            return Ok(false);
+        };
+        Ok(done.rows_affected() > 0)
     }
 
     async fn device_active(&self, device_id: &str, now: i64) -> Result<bool, StoreError> {
-        Err(not_built())
+        let query = if let Some(session) = device_id.strip_prefix("s:") {
+            sqlx::query("SELECT 1 FROM sessions WHERE id = $1 AND expires_at > $2 AND user_id IS NOT NULL").bind(session)
+        } else if let Some(family) = device_id.strip_prefix("t:") {
+            // A family is live while its newest token is neither revoked nor expired (a used one
+            // has been exchanged for the next in the family).
+            sqlx::query("SELECT 1 FROM refresh_tokens WHERE family = $1 AND revoked_at IS NULL AND expires_at > $2 LIMIT 1").bind(family)
+        } else {
+            return Ok(false);
+        };
+        Ok(query.bind(now).fetch_optional(self.pool()).await?.is_some())
     }
 
     async fn sign_out_everywhere(&self, user_id: &str, keep_session: Option<&str>, now: i64) -> Result<(), StoreError> {
-        Err(not_built())
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id IS DISTINCT FROM $2")
+            .bind(user_id)
+            .bind(keep_session)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn session_touch(&self, session_id: &str, now: i64) -> Result<(), StoreError> {
-        Err(not_built())
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $3")
+            .bind(now)
+            .bind(session_id)
+            .bind(now - SESSION_TOUCH_EVERY_SECS)
+            .execute(self.pool())
+            .await?;
+        Ok(())
     }
 }

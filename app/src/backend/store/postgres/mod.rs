@@ -2,7 +2,10 @@
 //! behaviour as the SQLite store (`../sqlite`); the SQL differs where the databases do.
 use std::{sync::Arc, time::Duration};
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{
+    Row,
+    postgres::{PgConnectOptions, PgPool, PgPoolOptions},
+};
 
 mod access;
 mod accounts;
@@ -11,12 +14,19 @@ mod contacts;
 mod invitations;
 mod messages;
 mod people;
+mod rows;
+mod row_maps;
+mod writer;
+
+#[cfg(test)]
+mod accounts_tests;
 
 use super::{
-    StoreError,
+    SessionRow, StoreError,
     membership_cache::{AccessChanged, CachedAccess},
 };
 use access::PgAccess;
+use writer::Committer;
 
 /// Connections the pool keeps at most: reads run in parallel on them; the frequent writes go
 /// through the writer's own connection.
@@ -25,6 +35,9 @@ const MAX_CONNECTIONS: u32 = 16;
 #[derive(Clone, Debug)]
 pub struct PgStore {
     pool: PgPool,
+    /// Sends, marks and last-seen times go through one writer that commits them in groups
+    /// (see `writer`).
+    writer: Committer,
     /// Chat membership in memory; the store's own writes keep it current (`changed`).
     access: Arc<CachedAccess<PgAccess>>,
 }
@@ -36,11 +49,12 @@ impl PgStore {
         let pool = PgPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .acquire_timeout(Duration::from_secs(5))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         sqlx::migrate!("../migrations/postgres").run(&pool).await?;
         let access = Arc::new(CachedAccess::new(PgAccess(pool.clone())));
-        Ok(Self { pool, access })
+        let writer = Committer::start(options)?;
+        Ok(Self { pool, writer, access })
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -62,31 +76,64 @@ fn not_built() -> StoreError {
     StoreError::Database("not built yet for PostgreSQL".into())
 }
 
-#[allow(unused_variables)]
+const SESSION_INSERT: &str = "INSERT INTO sessions (id, data, expires_at, user_id, user_agent, ip, created_at, last_seen_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (id) DO NOTHING";
+const SESSION_UPSERT: &str = "INSERT INTO sessions (id, data, expires_at, user_id, user_agent, ip, created_at, last_seen_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+     ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at,
+         user_id = excluded.user_id, user_agent = excluded.user_agent, ip = excluded.ip,
+         last_seen_at = excluded.last_seen_at";
+
+/// A session row written by `sql` (insert or upsert): created and last seen `now`.
+fn session_write<'q>(
+    sql: &'static str,
+    row: &'q SessionRow,
+    now: i64,
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    sqlx::query(sql)
+        .bind(&row.id)
+        .bind(&row.data)
+        .bind(row.expires_at)
+        .bind(&row.user_id)
+        .bind(&row.user_agent)
+        .bind(&row.ip)
+        .bind(now)
+}
+
 #[async_trait::async_trait]
 impl super::Store for PgStore {
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
+        self.writer.ping().await
+    }
+
+    async fn session_insert(&self, row: &SessionRow, now: i64) -> Result<bool, StoreError> {
+        let done = session_write(SESSION_INSERT, row, now).execute(&self.pool).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn session_upsert(&self, row: &SessionRow, now: i64) -> Result<(), StoreError> {
+        session_write(SESSION_UPSERT, row, now).execute(&self.pool).await?;
         Ok(())
     }
 
-    async fn session_insert(&self, row: &super::SessionRow, now: i64) -> Result<bool, StoreError> {
-        Err(not_built())
-    }
-
-    async fn session_upsert(&self, row: &super::SessionRow, now: i64) -> Result<(), StoreError> {
-        Err(not_built())
-    }
-
-    async fn session_load(&self, id: &str, now: i64) -> Result<Option<super::SessionRow>, StoreError> {
-        Err(not_built())
+    async fn session_load(&self, id: &str, now: i64) -> Result<Option<SessionRow>, StoreError> {
+        let row = sqlx::query("SELECT id, data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
+            .bind(id)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok(SessionRow { id: r.try_get(0)?, data: r.try_get(1)?, expires_at: r.try_get(2)?, ..SessionRow::default() }))
+            .transpose()
     }
 
     async fn session_delete(&self, id: &str) -> Result<(), StoreError> {
-        Err(not_built())
+        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(&self.pool).await?;
+        Ok(())
     }
 
     async fn sessions_purge_expired(&self, now: i64) -> Result<u64, StoreError> {
-        Err(not_built())
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
+        Ok(done.rows_affected())
     }
 }

@@ -10,27 +10,17 @@ use super::super::{
     SqliteStore, StoreError,
     chats::{MessageHitRow, MessageRow, MessageStore, NewMessage, ReactionRow, Sent},
     sqlite::rows::{MSG_COLS, MSG_FROM, READABLE, SENDER, brief_at, index_new_messages, insert_at, message_row},
+    search_terms::{SEARCH_CANDIDATES, SearchTerms},
     stored_text::state_at,
 };
 
-/// Matches looked at per search, newest first, across every chat on the server: the index knows
-/// words, not who may read them, so without a bound a word common in other people's chats (or
-/// a short prefix, which matches most words) walked the whole index for each search.
-pub(super) const SEARCH_CANDIDATES: u32 = 10_000;
-
-/// The shortest last word searched as a prefix: a letter or two would match most words of
-/// every message, and FTS5 merges the lists of all of them before returning the first hit.
-const PREFIX_MIN: usize = 3;
-
 /// The words as an FTS5 query: each quoted (so nothing typed is read as query syntax), the
-/// last one as a prefix (from `PREFIX_MIN` characters) so results follow the typing. None
-/// when there are no words.
+/// last one as a prefix when `SearchTerms` says so, so results follow the typing. None when
+/// there are no words.
 pub(super) fn fts_query(words: &[String]) -> Option<String> {
-    // Control characters go: SQLite ends a query string at a NUL ("unterminated string").
-    let words: Vec<String> = words.iter().map(|w| w.chars().filter(|c| !c.is_control()).collect()).collect();
-    let prefix = words.last()?.chars().count() >= PREFIX_MIN;
-    let mut query = words.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" ");
-    if prefix {
+    let terms = SearchTerms::new(words)?;
+    let mut query = terms.words.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" ");
+    if terms.last_is_prefix {
         query.push('*');
     }
     Some(query)

@@ -4,64 +4,15 @@ use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
 
 use super::super::{
     StoreError,
-    chats::{Brief, ConvRow, MemberRow, MessageRow, NewMessage, ReplyRow},
+    chats::{ConvRow, NewMessage},
     stored_text::state_at,
 };
 
-/// States in which a member may read a chat (and it shows in their list).
-pub(super) const READABLE: &str = "('active', 'incoming', 'outgoing', 'declined')";
-
-pub(super) const CONV_COLS: &str = "c.id AS c_id, c.kind AS c_kind, c.group_id AS c_group_id, c.name AS c_name, \
-    c.description AS c_description, c.public AS c_public, c.created_by AS c_created_by, c.created_at AS c_created_at, \
-    c.last_seq AS c_last_seq, c.last_activity_at AS c_last_activity_at";
-
-/// The replied-to message and its sender (aliases `r`, `rs`), as `reply_row` maps them; a macro
-/// so that `MSG_COLS` can include the same literal.
-macro_rules! reply_cols {
-    () => {
-        "r.id AS r_id, r.seq AS r_seq, r.body AS r_body, r.deleted AS r_deleted, \
-         rs.id AS rs_id, rs.username AS rs_username, rs.display_name AS rs_display_name"
-    };
-}
-pub(super) const REPLY_COLS: &str = reply_cols!();
-pub(super) const REPLY_FROM: &str = "messages r LEFT JOIN users rs ON rs.id = r.sender_id";
-
-/// A message and its sender (aliases `m`, `s`), as `message_row` maps them with the reply's.
-macro_rules! message_cols {
-    () => {
-        "m.id AS m_id, m.conversation_id AS m_chat, m.seq AS m_seq, m.body AS m_body, \
-         m.system AS m_system, m.created_at AS m_created_at, m.edited_at AS m_edited_at, m.deleted AS m_deleted, \
-         m.client_id AS m_client_id, s.id AS s_id, s.username AS s_username, s.display_name AS s_display_name, "
-    };
-}
-/// A message with its sender and the message it replies to (aliases `m`, `s`, `r`, `rs`).
-pub(super) const MSG_COLS: &str = concat!(message_cols!(), reply_cols!());
-/// A message as a preview shows it, without joining the message it replies to: `reply_row`
-/// stops at the NULL `r_id`.
-pub(super) const PREVIEW_COLS: &str = concat!(message_cols!(), "NULL AS r_id");
-pub(super) const MSG_FROM: &str = "messages m LEFT JOIN users s ON s.id = m.sender_id \
-    LEFT JOIN messages r ON r.id = m.reply_to LEFT JOIN users rs ON rs.id = r.sender_id";
-
-/// A result row's columns by name, so one mapping serves both the pool's rows (sqlx) and the
-/// message writer's own connection (rusqlite).
-pub(super) trait Columns {
-    fn text(&self, name: &str) -> Option<String>;
-    fn int(&self, name: &str) -> Option<i64>;
-    /// A BOOLEAN column; NULL reads as false.
-    fn flag(&self, name: &str) -> bool;
-}
-
-impl Columns for SqliteRow {
-    fn text(&self, name: &str) -> Option<String> {
-        self.get(name)
-    }
-    fn int(&self, name: &str) -> Option<i64> {
-        self.get(name)
-    }
-    fn flag(&self, name: &str) -> bool {
-        self.get::<Option<bool>, _>(name).unwrap_or(false)
-    }
-}
+pub(super) use super::super::common_sql::{CONV_COLS, like_escape, pair};
+pub(super) use super::super::row_columns::{
+    Columns, MEMBER_COLS, MSG_COLS, MSG_FROM, PEER, PREVIEW_COLS, READABLE, REPLY_COLS, REPLY_FROM, SENDER, USER, brief_at, member_row,
+    message_row, reply_row,
+};
 
 impl Columns for rusqlite::Row<'_> {
     fn text(&self, name: &str) -> Option<String> {
@@ -73,21 +24,6 @@ impl Columns for rusqlite::Row<'_> {
     fn flag(&self, name: &str) -> bool {
         self.get::<_, Option<bool>>(name).ok().flatten().unwrap_or(false)
     }
-}
-
-/// A person's id, username and display name columns under one of the queries' aliases.
-pub(super) type PersonCols = [&'static str; 3];
-pub(super) const USER: PersonCols = ["u_id", "u_username", "u_display_name"];
-pub(super) const SENDER: PersonCols = ["s_id", "s_username", "s_display_name"];
-pub(super) const REPLY_SENDER: PersonCols = ["rs_id", "rs_username", "rs_display_name"];
-pub(super) const PEER: PersonCols = ["p_id", "p_username", "p_display_name"];
-
-pub(super) fn brief_at(r: &impl Columns, [id, username, display_name]: PersonCols) -> Option<Brief> {
-    r.text(id).map(|id| Brief {
-        id,
-        username: r.text(username).unwrap_or_default(),
-        display_name: r.text(display_name).unwrap_or_default(),
-    })
 }
 
 pub(super) fn conv_row(r: &SqliteRow) -> Result<ConvRow, StoreError> {
@@ -103,54 +39,6 @@ pub(super) fn conv_row(r: &SqliteRow) -> Result<ConvRow, StoreError> {
         last_seq: r.get("c_last_seq"),
         last_activity_at: r.get("c_last_activity_at"),
     })
-}
-
-pub(super) fn member_row(r: &SqliteRow) -> Result<MemberRow, StoreError> {
-    Ok(MemberRow {
-        person: brief_at(r, USER).unwrap_or_default(),
-        role: state_at(r, "mb_role")?,
-        state: state_at(r, "mb_state")?,
-        joined_at: r.get("mb_joined_at"),
-        last_read_seq: r.get("mb_last_read_seq"),
-        last_delivered_seq: r.get("mb_last_delivered_seq"),
-        muted: r.get("mb_muted"),
-    })
-}
-
-pub(super) const MEMBER_COLS: &str = "mb.role AS mb_role, mb.state AS mb_state, mb.joined_at AS mb_joined_at, \
-    mb.last_read_seq AS mb_last_read_seq, mb.last_delivered_seq AS mb_last_delivered_seq, mb.muted AS mb_muted, \
-    u.id AS u_id, u.username AS u_username, u.display_name AS u_display_name";
-
-/// Maps `MSG_COLS` (the message is absent when `m_id` is NULL).
-pub(super) fn message_row(r: &impl Columns) -> Option<MessageRow> {
-    Some(MessageRow {
-        id: r.text("m_id")?,
-        chat_id: r.text("m_chat").unwrap_or_default(),
-        seq: r.int("m_seq").unwrap_or_default(),
-        sender: brief_at(r, SENDER),
-        body: r.text("m_body").unwrap_or_default(),
-        system: r.text("m_system"),
-        created_at: r.int("m_created_at").unwrap_or_default(),
-        edited_at: r.int("m_edited_at"),
-        deleted: r.flag("m_deleted"),
-        reply_to: reply_row(r),
-        client_id: r.text("m_client_id"),
-    })
-}
-
-/// Maps the replied-to message's columns of `MSG_COLS` (`r_*`, `rs_*`); `None` when `r_id` is NULL.
-pub(super) fn reply_row(r: &impl Columns) -> Option<ReplyRow> {
-    Some(ReplyRow {
-        id: r.text("r_id")?,
-        seq: r.int("r_seq").unwrap_or_default(),
-        sender: brief_at(r, REPLY_SENDER).unwrap_or_default(),
-        body: r.text("r_body").unwrap_or_default(),
-        deleted: r.flag("r_deleted"),
-    })
-}
-
-pub(super) fn pair(a: &str, b: &str) -> (String, String) {
-    if a < b { (a.to_owned(), b.to_owned()) } else { (b.to_owned(), a.to_owned()) }
 }
 
 /// Appends a message inside a transaction: takes the next sequence and stores the message. The
@@ -221,11 +109,6 @@ pub(super) async fn insert_at(conn: &mut SqliteConnection, m: &NewMessage, seq: 
 pub(super) async fn lock_for_write(conn: &mut SqliteConnection, chat_id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE conversations SET last_seq = last_seq WHERE id = ?").bind(chat_id).execute(&mut *conn).await?;
     Ok(())
-}
-
-/// `LIKE` pattern text with its wildcards escaped (by `\`).
-pub(super) fn like_escape(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 /// The current time in milliseconds, in SQL (`changed_at`, `marks_at`): every version of SQLite
