@@ -40,8 +40,14 @@ impl ScratchDatabase {
     /// A new, empty database of the run's kind. PostgreSQL not answering fails the test with
     /// how to start it: a store the run asked for is never skipped.
     pub async fn new() -> Self {
+        Self::of_kind(TestStoreKind::from_env()).await
+    }
+
+    /// A new, empty database of the given kind, whatever the run asks for (tests that need
+    /// both, such as copying one store into the other).
+    pub async fn of_kind(kind: TestStoreKind) -> Self {
         let name = format!("confab_test_{:016x}", rand::random::<u64>());
-        match TestStoreKind::from_env() {
+        match kind {
             TestStoreKind::Sqlite => {
                 let dir = std::env::temp_dir().join(&name);
                 std::fs::create_dir_all(&dir).expect("a scratch folder");
