@@ -42,7 +42,7 @@ async fn send(app: &TestApp, token: &str, chat: &str, client_id: &str, body: &st
 pub async fn build_installation(app: &TestApp, source: &str) {
     let (ada_id, ada) = app.person("ada", "+4915112390001").await;
     let (bob_id, bob) = app.person("bob", "+4915112390002").await;
-    let (cy_id, cy) = app.person("cy", "+4915112390003").await;
+    let (cy_id, cy) = app.person("cyrus", "+4915112390003").await;
     let (dee_id, dee) = app.person("dee", "+4915112390004").await;
     let eve = app.sign_up_by_email("eve", "eve@example.com", "correct horse battery").await;
     let eve_id = eve["user_id"].as_str().unwrap().to_owned();
@@ -95,7 +95,7 @@ pub async fn build_installation(app: &TestApp, source: &str) {
     let long = ok(app, "POST", "/api/chats", &cy, json!({ "user_id": ada_id })).await;
     let long = long["id"].as_str().unwrap().to_owned();
     let store = Arc::new(SqliteStore::open(source).await.unwrap());
-    let cy_stored: String = stored_id(source, "cy").await;
+    let cy_stored: String = stored_id(source, "cyrus").await;
     let bulk: Vec<NewMessage> = (0..BULK_MESSAGES)
         .map(|i| NewMessage {
             id: format!("bulk{i:06}"),
