@@ -18,7 +18,9 @@ pub(super) async fn open(url: &str) -> Result<SqliteConnection, MigrateError> {
     let options = SqliteConnectOptions::from_str(url)
         .map_err(|e| MigrateError::Usage(format!("--from: {e}")))?
         .read_only(true)
-        .create_if_missing(false);
+        .create_if_missing(false)
+        // The copy streams each table through one statement; sqlx would call that slow.
+        .disable_statement_logging();
     let path = options.get_filename().to_owned();
     if !path.is_file() {
         return Err(MigrateError::Source(format!("`{}` does not exist", path.display())));
