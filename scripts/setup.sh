@@ -10,9 +10,19 @@
 #   4. npm tools pinned in package-lock.json: Tailwind CSS v4, wasm-opt (binaryen), Playwright
 #   5. the cargo target directory outside the checkout (CONFAB_TARGET_DIR), so clones share builds
 #   6. schemathesis (PyPI, pinned) in a venv outside the checkout, for scripts/api_conformance.sh
+#   7. with --postgres: PostgreSQL answering on 127.0.0.1:5432 (the one there, else Debian's package,
+#      started), a role `confab` (password `confab`) that may create databases, and a database
+#      `confab` it owns: what the tests' scratch databases and `scripts/run.sh --postgres` use
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$PWD
+postgres=0
+for arg in "$@"; do
+  case $arg in
+    --postgres) postgres=1 ;;
+    *) echo "usage: scripts/setup.sh [--postgres]" >&2; exit 2 ;;
+  esac
+done
 CARGO_LEPTOS_VERSION=0.3.11
 TOOLCHAIN=confab
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
@@ -135,6 +145,64 @@ else
   python3 -m venv "$venv" || die "creating the venv $venv failed"
   "$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" ||
     die "installing schemathesis failed"
+fi
+
+# --- 7. PostgreSQL (--postgres) -----------------------------------------------------------------
+# The role's password is for this machine's tests and local runs; a server in production gets a
+# role and password of its own in CONFAB_DATABASE_URL.
+PG_HOST=127.0.0.1 PG_PORT=5432 PG_ROLE=confab PG_PASSWORD=confab PG_DATABASE=confab
+pg_answers() { pg_isready -q -h "$PG_HOST" -p "$PG_PORT" -t 3; }
+# Runs psql as PostgreSQL's superuser: over the local socket as the `postgres` system user (peer
+# authentication, Debian's default), else over TCP as the role `postgres` (a trusting server).
+pg_admin() {
+  if id postgres >/dev/null 2>&1 && sudo_ runuser -u postgres -- psql -X -q -p "$PG_PORT" -d postgres -c 'SELECT 1' >/dev/null 2>&1; then
+    sudo_ runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$PG_PORT" -d postgres "$@"
+  else
+    psql -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres "$@"
+  fi
+}
+as_role() { PGPASSWORD=$PG_PASSWORD psql -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U "$PG_ROLE" -d postgres "$@"; }
+role_works() { # can the role log in with its password and create databases?
+  as_role -tA -c 'SELECT rolcreatedb FROM pg_roles WHERE rolname = current_user' 2>/dev/null | grep -qx t
+}
+if ((postgres)); then
+  have pg_isready && have psql || apt_install postgresql-client
+  if pg_answers; then
+    say "PostgreSQL answers on $PG_HOST:$PG_PORT"
+  else
+    apt_install postgresql
+    # Containers have no systemd: start each stopped cluster with Debian's own wrapper.
+    if [[ -z $(pg_lsclusters -h 2>/dev/null) ]]; then
+      version=$(ls /usr/lib/postgresql | sort -V | tail -1)
+      say "creating PostgreSQL $version cluster main"
+      sudo_ pg_createcluster "$version" main >/dev/null
+    fi
+    pg_lsclusters -h | while read -r version cluster _port status _; do
+      if [[ $status != online* ]]; then
+        say "starting PostgreSQL $version/$cluster"
+        sudo_ pg_ctlcluster "$version" "$cluster" start || die "PostgreSQL $version/$cluster did not start (see /var/log/postgresql/)"
+      fi
+    done
+    for _ in $(seq 30); do pg_answers && break; sleep 1; done
+    pg_answers || die "PostgreSQL does not answer on $PG_HOST:$PG_PORT (see pg_lsclusters and /var/log/postgresql/)"
+  fi
+  if role_works; then
+    say "PostgreSQL role $PG_ROLE can log in and create databases"
+  else
+    say "PostgreSQL: role $PG_ROLE (LOGIN CREATEDB)"
+    pg_admin <<SQL || die "cannot create the PostgreSQL role $PG_ROLE (needs the postgres system user, or a server trusting the role postgres on $PG_HOST)"
+SELECT format(CASE WHEN EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_ROLE')
+  THEN 'ALTER ROLE %I LOGIN CREATEDB PASSWORD %L' ELSE 'CREATE ROLE %I LOGIN CREATEDB PASSWORD %L' END,
+  '$PG_ROLE', '$PG_PASSWORD')
+\gexec
+SQL
+    role_works || die "the role $PG_ROLE still cannot log in over TCP: allow password (scram-sha-256) logins from $PG_HOST in pg_hba.conf"
+  fi
+  if ! as_role -tA -c "SELECT 1 FROM pg_database WHERE datname = '$PG_DATABASE'" | grep -qx 1; then
+    say "PostgreSQL: database $PG_DATABASE"
+    as_role -c "CREATE DATABASE $PG_DATABASE" || die "cannot create the database $PG_DATABASE"
+  fi
+  say "PostgreSQL ready: postgres://$PG_ROLE:$PG_PASSWORD@$PG_HOST:$PG_PORT/$PG_DATABASE"
 fi
 
 say "ready: $(cargo "+$TOOLCHAIN" -V); $(cargo-leptos --version); $(wasm-bindgen --version)"

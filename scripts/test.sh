@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
-# Runs every test: the workspace's cargo tests, the REST API's schema conformance, then the Playwright suite in Chromium against a
-# freshly started release server on a throw-away database. Exits non-zero if anything fails.
+# Runs every test: the workspace's cargo tests (on SQLite, then the store's tests again on PostgreSQL),
+# the REST API's schema conformance, then the Playwright suite in Chromium against a freshly started
+# release server on a throw-away database. Exits non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-scripts/setup.sh
+scripts/setup.sh --postgres
 export PATH="$PWD/node_modules/.bin:$PATH"
 
 # --release shares its compiled dependencies with the release server build below. The bench's
 # smoke test (tiny parameters) runs the `confab` binary this same command builds.
-echo "==> cargo test --release (workspace)"
-cargo test --release -p app -p confab -p confab-bench --features app/ssr
+CARGO_TEST=(cargo test --release -p app -p confab -p confab-bench --features app/ssr)
+# Tests about PostgreSQL itself wait for the second run.
+echo "==> cargo test --release (workspace, SQLite)"
+"${CARGO_TEST[@]}" -- --skip store::postgres::
+
+# The same packages and features, so nothing is built again: the library tests (services, store)
+# and the HTTP tests, each in a scratch PostgreSQL database it creates and drops. Tests about
+# SQLite itself stay out; the binary's and the bench's do not depend on the store.
+echo "==> cargo test --release (store and HTTP tests, PostgreSQL)"
+CONFAB_TEST_STORE=postgres "${CARGO_TEST[@]}" --lib --test api -- --skip store::sqlite::
 
 echo "==> cargo leptos build --release"
 cargo leptos build --release

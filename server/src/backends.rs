@@ -1,13 +1,17 @@
 //! The store and the hub, chosen from the configuration: the one place that names their
 //! implementations. Everything after start-up sees `Arc<dyn Store>` and a `Hub` over some `Bus`.
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use app::backend::{
     hub::Hub,
     store::{PgStore, SqliteStore, Store, StoreError},
 };
+use sqlx::postgres::PgConnectOptions;
 
 use crate::{config::Config, private_files};
+
+/// How long start-up waits for PostgreSQL to answer before it stops, saying so.
+const POSTGRES_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Which store `CONFAB_DATABASE_URL` names, by its scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,11 +21,12 @@ pub enum StoreKind {
 }
 
 impl StoreKind {
-    /// The store a database URL names; the configuration refuses a URL this cannot place.
+    /// The store a database URL names; the configuration refuses a URL this cannot place, and
+    /// a PostgreSQL URL that does not parse (without repeating it: it may hold a password).
     pub fn of(url: &str) -> Result<Self, String> {
         match url.split_once(':').map_or(url, |(scheme, _)| scheme) {
             "sqlite" => Ok(Self::Sqlite),
-            "postgres" | "postgresql" => Ok(Self::Postgres),
+            "postgres" | "postgresql" => postgres_options(url).map(|_| Self::Postgres),
             other => Err(format!("`{other}` is not a database this server knows; use a sqlite: or postgres: URL")),
         }
     }
@@ -52,6 +57,9 @@ pub enum BackendError {
     Private { path: String, source: std::io::Error },
     #[error("CONFAB_DATABASE_URL: {0}")]
     Unsupported(String),
+    /// PostgreSQL did not answer or refused the login: where, and what to do about it.
+    #[error("{0}")]
+    Postgres(String),
 }
 
 pub struct Backends {
@@ -75,7 +83,82 @@ async fn open_store(url: &str) -> Result<Arc<dyn Store>, BackendError> {
                 .map_err(|source| BackendError::Private { path: url.to_owned(), source })?;
             Ok(Arc::new(SqliteStore::open(url).await?))
         }
-        StoreKind::Postgres => Ok(Arc::new(PgStore::open(url).await?)),
+        StoreKind::Postgres => {
+            reach_postgres(&postgres_options(url).map_err(BackendError::Unsupported)?).await?;
+            Ok(Arc::new(PgStore::open(url).await?))
+        }
+    }
+}
+
+fn postgres_options(url: &str) -> Result<PgConnectOptions, String> {
+    url.parse::<PgConnectOptions>().map_err(|e| {
+        let reason = match e {
+            sqlx::Error::Configuration(reason) => reason.to_string(),
+            other => other.to_string(),
+        };
+        format!("not a PostgreSQL URL ({reason}); the form is postgres://user:password@host:5432/database")
+    })
+}
+
+/// Connects once before the pool does, with a short deadline: a pool retries a refused
+/// connection until its own timeout and then says only that it timed out, where an operator
+/// needs to hear which server answered what.
+async fn reach_postgres(options: &PgConnectOptions) -> Result<(), BackendError> {
+    use sqlx::{ConnectOptions, Connection};
+    let place = postgres_place(options);
+    let problem = match tokio::time::timeout(POSTGRES_CONNECT_TIMEOUT, options.connect()).await {
+        Ok(Ok(connection)) => {
+            let _ = connection.close().await;
+            return Ok(());
+        }
+        Err(_) => format!(
+            "PostgreSQL at {place} did not answer within {} s: check the host and port in CONFAB_DATABASE_URL, \
+             and that nothing between here and there drops the connection",
+            POSTGRES_CONNECT_TIMEOUT.as_secs()
+        ),
+        Ok(Err(e)) => postgres_problem(&place, options, &e),
+    };
+    Err(BackendError::Postgres(problem))
+}
+
+/// "host:port, database `name`" (or the socket's path): where start-up tried to connect.
+fn postgres_place(options: &PgConnectOptions) -> String {
+    let server = match options.get_socket() {
+        Some(socket) => socket.display().to_string(),
+        None => format!("{}:{}", options.get_host(), options.get_port()),
+    };
+    format!("{server}, database `{}`", options.get_database().unwrap_or(options.get_username()))
+}
+
+/// One line on what failed and what to do, from the driver's error.
+fn postgres_problem(place: &str, options: &PgConnectOptions, e: &sqlx::Error) -> String {
+    let user = options.get_username();
+    match e {
+        sqlx::Error::Io(io) => {
+            let reason = match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => "connection refused".to_owned(),
+                _ => io.to_string(),
+            };
+            format!(
+                "cannot connect to PostgreSQL at {place}: {reason}. Is PostgreSQL running there? \
+                 `scripts/setup.sh --postgres` installs and starts one on this machine; otherwise correct CONFAB_DATABASE_URL"
+            )
+        }
+        sqlx::Error::Database(db) => match db.code().as_deref() {
+            // invalid_password, invalid_authorization_specification (unknown role, pg_hba.conf)
+            Some("28P01" | "28000") => format!(
+                "PostgreSQL at {place} refused user `{user}`: {}. Check the user and password in CONFAB_DATABASE_URL",
+                db.message()
+            ),
+            // invalid_catalog_name
+            Some("3D000") => format!(
+                "PostgreSQL at {place}: {}. Create it (`createdb -O {user} {}`) or correct CONFAB_DATABASE_URL",
+                db.message(),
+                options.get_database().unwrap_or(user)
+            ),
+            _ => format!("PostgreSQL at {place} refused the connection: {}", db.message()),
+        },
+        other => format!("cannot connect to PostgreSQL at {place}: {other}"),
     }
 }
 
@@ -93,6 +176,25 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("c.db").display());
         assert!(open_store(&url).await.is_ok());
+    }
+
+    #[test]
+    fn a_malformed_postgres_url_is_refused_without_repeating_it() {
+        let refused = StoreKind::of("postgres://confab:s3cret@127.0.0.1:port/confab").unwrap_err();
+        assert!(refused.contains("not a PostgreSQL URL") && refused.contains("postgres://user:password@host"), "{refused}");
+        assert!(!refused.contains("s3cret"), "{refused}");
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_stops_start_up_at_once_naming_the_server_and_what_to_do() {
+        let started = std::time::Instant::now();
+        let refused = open_store("postgres://confab:s3cret@127.0.0.1:1/chat").await.err().expect("nothing listens on port 1");
+        assert!(started.elapsed() < POSTGRES_CONNECT_TIMEOUT, "took {:?}", started.elapsed());
+        let message = refused.to_string();
+        for part in ["127.0.0.1:1", "database `chat`", "connection refused", "scripts/setup.sh --postgres", "CONFAB_DATABASE_URL"] {
+            assert!(message.contains(part), "{part}: {message}");
+        }
+        assert!(!message.contains("s3cret") && !message.contains('\n'), "{message}");
     }
 
     #[test]

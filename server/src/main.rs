@@ -43,7 +43,9 @@ async fn main() -> std::process::ExitCode {
     let app = match Application::build(config).await {
         Ok(app) => app,
         Err(e) => {
-            tracing::error!(error = %e, "start-up failed");
+            // One line for whoever started it, as for a configuration error: what failed,
+            // where, and what to do (a database's or port's problem, not a stack of causes).
+            eprintln!("confab: {e}");
             return std::process::ExitCode::FAILURE;
         }
     };

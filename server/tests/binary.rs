@@ -26,6 +26,45 @@ fn a_bad_variable_stops_start_up_with_a_message_naming_it() {
     assert!(stderr.contains("CONFAB_LISTEN"), "{stderr}");
 }
 
+/// Starts `confab` on the database at `url`, which must stop it: its exit code and stderr.
+fn refused_start(url: &str) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let output = confab(dir.path()).env("CONFAB_DATABASE_URL", url).output().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(8), "start-up took {:?} to give up", started.elapsed());
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+    assert!(!stderr.contains("s3cret"), "the password is not repeated: {stderr}");
+    (output.status.code(), stderr)
+}
+
+#[test]
+fn a_refused_postgres_connection_stops_start_up_at_once_saying_where_and_what_to_do() {
+    let (code, stderr) = refused_start("postgres://confab:s3cret@127.0.0.1:1/chat");
+    assert_eq!(code, Some(1), "{stderr}");
+    for part in ["127.0.0.1:1", "database `chat`", "connection refused", "scripts/setup.sh --postgres"] {
+        assert!(stderr.contains(part), "{part}: {stderr}");
+    }
+}
+
+#[test]
+fn a_malformed_postgres_url_is_a_configuration_error() {
+    let (code, stderr) = refused_start("postgres://confab:s3cret@127.0.0.1:port/chat");
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("CONFAB_DATABASE_URL") && stderr.contains("not a PostgreSQL URL"), "{stderr}");
+}
+
+#[test]
+fn a_wrong_postgres_login_stops_start_up_naming_the_user() {
+    // The test PostgreSQL server (scripts/setup.sh --postgres), with a role it does not have.
+    let admin: sqlx::postgres::PgConnectOptions = app::backend::store::scratch::postgres_admin_url().parse().unwrap();
+    let url = format!("postgres://confab_no_such_role:s3cret@{}:{}/postgres", admin.get_host(), admin.get_port());
+    let (code, stderr) = refused_start(&url);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("refused user `confab_no_such_role`"), "{stderr}");
+    assert!(stderr.contains("Check the user and password in CONFAB_DATABASE_URL"), "{stderr}");
+}
+
 #[test]
 fn it_prints_its_url_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();

@@ -44,9 +44,8 @@ async fn signing_up_by_email_sends_a_code_to_the_email_and_creates_the_account()
 async fn the_password_is_stored_only_as_an_argon2id_hash() {
     let app = spawn_app().await;
     app.sign_up_by_email("ada", EMAIL, PASSWORD).await;
-    let url = format!("sqlite://{}", app.data_dir.join("confab.db").display());
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users").fetch_one(&pool).await.unwrap();
+    let ada = app.store().await.user_by_email(EMAIL).await.unwrap().expect("ada's account");
+    let hash = ada.password_hash.expect("a password hash");
     assert!(hash.starts_with("$argon2id$"), "{hash}");
     assert!(!hash.contains(PASSWORD));
 }

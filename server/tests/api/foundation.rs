@@ -1,4 +1,4 @@
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, spawn_sqlite_app};
 
 #[tokio::test]
 async fn healthz_answers_ok() {
@@ -67,7 +67,7 @@ async fn responses_are_compressed_when_the_client_accepts_it() {
 
 #[tokio::test]
 async fn the_database_and_secret_are_created_in_the_data_directory() {
-    let app = spawn_app().await;
+    let app = spawn_sqlite_app().await;
     assert!(app.data_dir.join("confab.db").exists());
     let secret = std::fs::read_to_string(app.data_dir.join("secret.key")).unwrap();
     assert!(secret.trim().len() >= 32);

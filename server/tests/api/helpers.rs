@@ -1,7 +1,11 @@
-//! `spawn_app()`: the real `Application` on port 0, a throw-away data directory, and helpers.
+//! `spawn_app()`: the real `Application` on port 0, a throw-away data directory and database
+//! (of the kind `CONFAB_TEST_STORE` names), and helpers.
 use std::{collections::HashMap, net::SocketAddr, path::PathBuf, sync::Arc};
 
-use app::backend::clock::ManualClock;
+use app::backend::{
+    clock::ManualClock,
+    store::{Store, scratch::ScratchDatabase},
+};
 use confab::{config::Config, startup::Application};
 
 pub struct TestApp {
@@ -11,7 +15,9 @@ pub struct TestApp {
     pub outbox_dir: PathBuf,
     /// The accounts service's clock: it stands still until a test moves it (to wait out a code).
     pub clock: Arc<ManualClock>,
-    // Dropping the directory removes the database; kept alive for the test's duration.
+    /// The app's database, made for it (none when the test named its own); dropping it removes it.
+    pub database: Option<ScratchDatabase>,
+    // Dropping the directory removes the data and outbox; kept alive for the test's duration.
     _dirs: tempfile::TempDir,
 }
 
@@ -128,17 +134,40 @@ impl TestApp {
         done.json().await.unwrap()
     }
 
-    /// Runs SQL on the app's database (to set up a state no route can reach).
+    /// Runs SQL on the app's database (to set up a state no route can reach). The statement
+    /// goes as written to SQLite or PostgreSQL, so it must mean the same on both.
     pub async fn sql(&self, statement: &str) {
-        let url = format!("sqlite://{}", self.data_dir.join("confab.db").display());
-        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-        sqlx::query(statement).execute(&pool).await.unwrap();
+        self.scratch().execute(statement).await.unwrap();
+    }
+
+    /// A second store on the app's database (as a second server would open it), to read what
+    /// the app stored where no route shows it.
+    pub async fn store(&self) -> Arc<dyn Store> {
+        self.scratch().open().await.expect("the app's database opens")
+    }
+
+    fn scratch(&self) -> &ScratchDatabase {
+        self.database.as_ref().expect("a test that names its own CONFAB_DATABASE_URL reaches that database itself")
     }
 }
 
-/// Starts an app with the given extra `CONFAB_*` variables on top of the test defaults.
+/// Starts an app with the given extra `CONFAB_*` variables on top of the test defaults: on a
+/// scratch database of the run's kind, unless they name a `CONFAB_DATABASE_URL` of their own.
 pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
     let dirs = tempfile::tempdir().expect("tempdir");
+    let names_its_own = vars.iter().any(|(name, _)| *name == "CONFAB_DATABASE_URL");
+    let database = if names_its_own { None } else { Some(ScratchDatabase::new().await) };
+    spawn_on(database, dirs, vars).await
+}
+
+/// An app on SQLite with its database file in its data directory, whatever store the run
+/// tests: for tests about the files a SQLite server keeps there.
+pub async fn spawn_sqlite_app() -> TestApp {
+    let dirs = tempfile::tempdir().expect("tempdir");
+    spawn_on(Some(ScratchDatabase::sqlite_in(&dirs.path().join("data"))), dirs, &[]).await
+}
+
+async fn spawn_on(database: Option<ScratchDatabase>, dirs: tempfile::TempDir, vars: &[(&str, &str)]) -> TestApp {
     let data_dir = dirs.path().join("data");
     let outbox_dir = dirs.path().join("outbox");
     let mut env: HashMap<String, String> = HashMap::from([
@@ -150,6 +179,9 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
         ("CONFAB_CODE_SENDS_PER_IP_HOUR".into(), "1000".into()),
         ("CONFAB_LOG".into(), if std::env::var("TEST_LOG").is_ok() { "debug" } else { "off" }.into()),
     ]);
+    if let Some(database) = &database {
+        env.insert("CONFAB_DATABASE_URL".into(), database.url.clone());
+    }
     for (k, v) in vars {
         env.insert(k.to_string(), v.to_string());
     }
@@ -166,7 +198,7 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
-    TestApp { address, client, data_dir, outbox_dir, clock, _dirs: dirs }
+    TestApp { address, client, data_dir, outbox_dir, clock, database, _dirs: dirs }
 }
 
 pub async fn spawn_app() -> TestApp {

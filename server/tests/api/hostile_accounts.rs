@@ -4,7 +4,7 @@ use app::backend::accounts::codes::RESEND_AFTER_SECS;
 use futures_util::future::join_all;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, spawn_app, spawn_app_with, spawn_sqlite_app};
 
 const PHONE: &str = "+447911123456";
 const EMAIL: &str = "ada@example.com";
@@ -249,7 +249,7 @@ async fn two_ipv6_addresses_in_one_64_share_a_limit() {
 #[tokio::test]
 async fn the_database_outbox_and_secret_are_private_to_the_server_user() {
     use std::os::unix::fs::PermissionsExt;
-    let app = spawn_app().await;
+    let app = spawn_sqlite_app().await;
     app.sign_up("ada", PHONE).await;
     let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&app.data_dir), 0o700);

@@ -1,4 +1,5 @@
-//! HTTP-level tests against the real application on a free port over a fresh SQLite file.
+//! HTTP-level tests against the real application on a free port over a fresh database (SQLite,
+//! or PostgreSQL with `CONFAB_TEST_STORE=postgres`).
 mod accounts;
 mod chats;
 mod delivery;

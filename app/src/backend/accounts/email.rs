@@ -142,15 +142,15 @@ mod tests {
             AccountsConfig,
             delivery::{ConsoleSender, Senders},
         },
-        store::{SqliteStore, accounts::UserRow},
+        store::{accounts::UserRow, scratch::ScratchDatabase},
     };
 
     #[tokio::test]
     async fn a_wrong_password_costs_one_argon2_check_whether_or_not_the_email_has_an_account() {
         // Before: a known email with a wrong password cost two checks, an unknown one one, and
         // the time of the answer told which emails have accounts.
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&format!("sqlite://{}", dir.path().join("a.db").display())).await.unwrap();
+        let database = ScratchDatabase::new().await;
+        let store = database.open().await.unwrap();
         let senders = Senders { sms: Arc::new(ConsoleSender), email: Arc::new(ConsoleSender) };
         let config = AccountsConfig {
             secret: vec![7; 32],
@@ -158,7 +158,7 @@ mod tests {
             code_sends_per_ip_hour: 5,
             code_checks_per_ip_10_min: 60,
         };
-        let accounts = AccountsService::new(Arc::new(store.clone()), crate::backend::hub::Hub::local(), senders, config);
+        let accounts = AccountsService::new(store.clone(), crate::backend::hub::Hub::local(), senders, config);
         let password_hash = accounts.hashing.hash("correct horse battery".into()).await.unwrap();
         let ada = UserRow {
             id: "7KQ4M2XD".into(),
@@ -169,7 +169,7 @@ mod tests {
             password_hash: Some(password_hash),
             created_at: 0,
         };
-        crate::backend::store::accounts::AccountStore::user_insert(&store, &ada).await.unwrap();
+        store.user_insert(&ada).await.unwrap();
         let client = Client::default();
         for email in ["ada@example.com", "nobody@example.com"] {
             let before = accounts.hashing.runs();

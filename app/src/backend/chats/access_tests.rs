@@ -9,7 +9,7 @@ use super::*;
 use crate::chats::types::*;
 use crate::backend::{
     hub::Hub,
-    store::{AccountStore, SqliteStore, accounts::UserRow},
+    store::{Store, accounts::UserRow, scratch::ScratchDatabase},
 };
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -91,7 +91,7 @@ fn expected(actor: &str, op: &str) -> Expect {
     }
 }
 
-async fn person(store: &SqliteStore, name: &str, n: u64) -> String {
+async fn person(store: &Arc<dyn Store>, name: &str, n: u64) -> String {
     let id = crate::accounts::validate::user_id_from_bits(0x20_0000 + n);
     let row = UserRow {
         id: id.clone(),
@@ -108,8 +108,8 @@ async fn person(store: &SqliteStore, name: &str, n: u64) -> String {
 
 #[tokio::test]
 async fn outsiders_invitees_the_blocked_the_removed_and_the_declined_are_refused_everywhere() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SqliteStore::open(&format!("sqlite://{}", dir.path().join("m.db").display())).await.unwrap());
+    let database = ScratchDatabase::new().await;
+    let store = database.open().await.unwrap();
     let chats = ChatsService::new(store.clone(), Hub::local(), ChatsConfig::default());
     let owner = person(&store, "owner", 1).await;
     let third = person(&store, "third", 2).await;

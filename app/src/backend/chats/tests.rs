@@ -1,31 +1,32 @@
-//! Service tests against a real SQLite file with the real migrations: every rule, and who is
-//! refused what. This file holds the test world and the message rules; people, groups, access
-//! and invitations have their own files.
+//! Service tests against a real database with the real migrations (a scratch database of the
+//! kind `CONFAB_TEST_STORE` names): every rule, and who is refused what. This file holds the
+//! test world and the message rules; people, groups, access and invitations have their own files.
 use std::sync::Arc;
 
 use super::*;
 use crate::chats::types::*;
 use crate::realtime::protocol::ServerFrame;
 use crate::backend::{
+    clock::Clock,
     hub::Hub,
-    store::{AccountStore, ChatStore, SqliteStore, accounts::UserRow, states::MemberState},
+    store::{Store, accounts::UserRow, scratch::ScratchDatabase, states::MemberState},
 };
 
 pub(super) struct World {
     pub(super) chats: ChatsService,
     pub(super) hub: Hub,
-    pub(super) store: Arc<SqliteStore>,
-    _dir: tempfile::TempDir,
+    pub(super) store: Arc<dyn Store>,
+    // Dropped last: removes the database once nothing uses it.
+    _database: ScratchDatabase,
 }
 
 pub(super) async fn world_with(max_group_members: u32) -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    let store = Arc::new(SqliteStore::open(&url).await.unwrap());
+    let database = ScratchDatabase::new().await;
+    let store = database.open().await.unwrap();
     let hub = Hub::local();
     let config = ChatsConfig { max_group_members, default_region: "DE".into() };
     let chats = ChatsService::new(store.clone(), hub.clone(), config);
-    World { chats, hub, store, _dir: dir }
+    World { chats, hub, store, _database: database }
 }
 
 pub(super) async fn world() -> World {
@@ -33,6 +34,11 @@ pub(super) async fn world() -> World {
 }
 
 impl World {
+    /// The same world with the service on `clock` (a test moves time instead of editing rows).
+    pub(super) fn on_clock(self, clock: Arc<dyn Clock>) -> Self {
+        Self { chats: self.chats.with_clock(clock), ..self }
+    }
+
     /// A person named `name` with phone +49151000000NN; returns their stored id.
     pub(super) async fn person(&self, name: &str, n: u64) -> String {
         let id = crate::accounts::validate::user_id_from_bits(0x10_0000 + n);

@@ -8,6 +8,8 @@ mod postgres;
 mod sqlite;
 mod stored_text;
 pub mod scratch;
+#[cfg(test)]
+mod session_tests;
 
 pub use accounts::AccountStore;
 pub use chats::{ChatStore, ContactStore, GroupInvitationStore, MessageStore, PeopleStore};
