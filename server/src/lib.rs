@@ -7,6 +7,7 @@ pub mod client_address;
 pub mod config;
 pub mod guard;
 pub mod health;
+pub mod migrate_to_postgres;
 pub mod seed;
 pub mod http;
 pub mod private_files;

@@ -1,5 +1,5 @@
 #![recursion_limit = "256"]
-use confab::{bench_setup, config::Config, seed, startup::Application, telemetry};
+use confab::{bench_setup, config::Config, migrate_to_postgres, seed, startup::Application, telemetry};
 
 mod sqlite_alloc;
 
@@ -25,8 +25,12 @@ async fn main() -> std::process::ExitCode {
     }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let command = args.first().map(String::as_str);
-    if let Some(name @ ("seed" | "bench-setup")) = command {
-        let done = if name == "seed" { seed::run(config, &args[1..]).await } else { bench_setup::run(config, &args[1..]).await };
+    if let Some(name @ ("seed" | "bench-setup" | "migrate-to-postgres")) = command {
+        let done = match name {
+            "seed" => seed::run(config, &args[1..]).await,
+            "bench-setup" => bench_setup::run(config, &args[1..]).await,
+            _ => migrate_to_postgres::run(config, &args[1..]).await,
+        };
         return match done {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(e) => {
