@@ -71,11 +71,6 @@ impl PgStore {
     }
 }
 
-/// What a method not yet written for PostgreSQL answers.
-fn not_built() -> StoreError {
-    StoreError::Database("not built yet for PostgreSQL".into())
-}
-
 const SESSION_INSERT: &str = "INSERT INTO sessions (id, data, expires_at, user_id, user_agent, ip, created_at, last_seen_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (id) DO NOTHING";
 const SESSION_UPSERT: &str = "INSERT INTO sessions (id, data, expires_at, user_id, user_agent, ip, created_at, last_seen_at)
