@@ -13,10 +13,10 @@ use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
 
-use scenarios::{direct, group, idle, pages, reconnect};
+use scenarios::{direct, group, idle, pages, reconnect, stores};
 
 #[derive(Parser)]
-#[command(name = "confab-bench", about = "Load tests for Confab: idle sockets, direct messages, group fan-out, reconnect storms, pages")]
+#[command(name = "confab-bench", about = "Load tests for Confab: idle sockets, direct messages, group fan-out, reconnect storms, pages, the two stores")]
 struct Cli {
     #[command(flatten)]
     common: Common,
@@ -62,6 +62,8 @@ enum Command {
     Reconnect(reconnect::Args),
     /// Server-rendered pages on a seeded database, and start-up time
     Pages(pages::Args),
+    /// PostgreSQL beside SQLite: direct messages, group fan-out and pages on each store
+    Stores(stores::Args),
     /// Every scenario with its defaults (or --quick)
     All,
     /// The bare fan-out server the figures are compared with (started by the tool)
@@ -107,6 +109,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Command::Group(group::Args::default()),
             Command::Reconnect(reconnect::Args::default()),
             Command::Pages(pages::Args::default()),
+            Command::Stores(stores::Args::default()),
         ],
         one => vec![one],
     };
@@ -119,6 +122,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Command::Group(args) => group::run(common, args).await,
             Command::Reconnect(args) => reconnect::run(common, args).await,
             Command::Pages(args) => pages::run(common, args).await,
+            Command::Stores(args) => stores::run(common, args).await,
             Command::All | Command::ServeBaseline { .. } => continue,
         };
         match report {

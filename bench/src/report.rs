@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// The order scenarios appear in the combined table.
-pub const SCENARIOS: [&str; 5] = ["idle", "direct", "group", "reconnect", "pages"];
+pub const SCENARIOS: [&str; 6] = ["idle", "direct", "group", "reconnect", "pages", "stores"];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
@@ -28,6 +28,10 @@ pub struct Report {
     /// The command that reproduces this run.
     pub command: String,
     pub notes: Vec<String>,
+    /// The table's two value columns, when they are not Confab and the bare baseline (the
+    /// store comparison puts PostgreSQL beside SQLite).
+    #[serde(default)]
+    pub columns: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -183,7 +187,8 @@ pub fn markdown(r: &Report, level: usize) -> String {
     ));
     let params: Vec<String> = r.params.iter().map(|(k, v)| format!("{k} {v}")).collect();
     md.push_str(&format!("Parameters: {}\n\n", params.join(", ")));
-    md.push_str("| metric | Confab | baseline | Confab / baseline | target | |\n|---|---:|---:|---:|---:|---|\n");
+    let (first, second) = r.columns.clone().unwrap_or_else(|| ("Confab".into(), "baseline".into()));
+    md.push_str(&format!("| metric | {first} | {second} | {first} / {second} | target | |\n|---|---:|---:|---:|---:|---|\n"));
     for m in &r.metrics {
         let baseline = m.baseline.map(|b| fmt(b, &m.unit)).unwrap_or_else(|| "–".into());
         let ratio = m.baseline.filter(|b| *b != 0.0).map(|b| format!("{:.2}", m.value / b)).unwrap_or_else(|| "–".into());

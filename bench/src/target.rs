@@ -8,6 +8,8 @@ use std::{
     time::{Duration, Instant},
 };
 
+use app::backend::store::scratch::{ScratchDatabase, TestStoreKind};
+
 use crate::{
     Common,
     fixture::{Fixture, Needs},
@@ -22,9 +24,21 @@ pub enum Kind {
     Baseline,
 }
 
+/// The store a started Confab runs on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Database {
+    /// The embedded default, in the run's fresh data directory.
+    #[default]
+    Sqlite,
+    /// A fresh database on the PostgreSQL server `CONFAB_TEST_POSTGRES` names (by default the
+    /// role `scripts/setup.sh --postgres` makes), dropped after the run.
+    Postgres,
+}
+
 /// What a Confab run needs before the server starts.
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
+    pub database: Database,
     pub needs: Needs,
     /// `confab seed --messages N` first (the page benchmarks).
     pub seed_messages: Option<usize>,
@@ -41,6 +55,8 @@ pub struct Target {
     /// From spawning the process to its first successful `/readyz`.
     pub ready_after: Option<Duration>,
     _scratch: tempfile::TempDir,
+    /// Dropped after the server stops (`Drop` stops it first).
+    _database: Option<ScratchDatabase>,
 }
 
 impl Target {
@@ -55,8 +71,14 @@ impl Target {
         if !bin.exists() {
             return Err(format!("no server binary at {} (build it: cargo leptos build --release)", bin.display()));
         }
+        let database = match plan.database {
+            Database::Sqlite => None,
+            Database::Postgres if common.url.is_some() => return Err("--url drives a running server: it cannot also be started on PostgreSQL".into()),
+            Database::Postgres => Some(ScratchDatabase::create(TestStoreKind::Postgres).await?),
+        };
+        let env = Env { data_dir: &data_dir, database_url: database.as_ref().map(|d| d.url.as_str()) };
         if let Some(messages) = plan.seed_messages.filter(|_| common.url.is_none()) {
-            run_command(bin, &data_dir, &["seed".into(), "--messages".into(), messages.to_string()])?;
+            run_command(bin, &env, &["seed".into(), "--messages".into(), messages.to_string()])?;
         }
         let fixture_path = scratch.path().join("fixture.json");
         let mut args = vec!["bench-setup".to_owned(), "--out".into(), fixture_path.display().to_string()];
@@ -64,22 +86,21 @@ impl Target {
         if let Some(phone) = plan.session_phone {
             args.extend(["--session-phone".into(), phone.into()]);
         }
-        run_command(bin, &data_dir, &args)?;
+        run_command(bin, &env, &args)?;
         let fixture: Fixture = serde_json::from_slice(&std::fs::read(&fixture_path).map_err(|e| e.to_string())?)
             .map_err(|e| format!("bench-setup wrote an unreadable fixture: {e}"))?;
 
         if let Some(url) = &common.url {
             let addr = socket_addr_of(url)?;
-            return Ok(Self { kind: Kind::Confab, addr, fixture, child: None, ready_after: None, _scratch: scratch });
+            return Ok(Self { kind: Kind::Confab, addr, fixture, child: None, ready_after: None, _scratch: scratch, _database: None });
         }
         let addr = free_port()?;
         let log = std::fs::File::create(scratch.path().join("server.log")).map_err(|e| e.to_string())?;
         let mut command = Command::new(bin);
+        env.apply(&mut command);
         command
-            .env_remove("CONFAB_DATABASE_URL")
             .env_remove("CONFAB_SECRET_KEY")
             .env_remove("CONFAB_PUBLIC_URL")
-            .env("CONFAB_DATA_DIR", &data_dir)
             .env("CONFAB_LISTEN", addr.to_string())
             .env("CONFAB_CODE_DELIVERY", "outbox")
             // One socket carries a whole sender's traffic here; the per-device flood limit is not
@@ -91,7 +112,7 @@ impl Target {
         if let Some(site) = bin.parent().and_then(Path::parent).map(|t| t.join("site")).filter(|s| s.exists()) {
             command.env("LEPTOS_SITE_ROOT", site);
         }
-        Self::spawn(Kind::Confab, command, addr, fixture, scratch).await
+        Self::spawn(Kind::Confab, command, addr, fixture, scratch, database).await
     }
 
     /// The bare fan-out server (this binary's `serve-baseline`), knowing the same chats.
@@ -108,13 +129,20 @@ impl Target {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
-        Self::spawn(Kind::Baseline, command, addr, fixture, scratch).await
+        Self::spawn(Kind::Baseline, command, addr, fixture, scratch, None).await
     }
 
-    async fn spawn(kind: Kind, mut command: Command, addr: SocketAddr, fixture: Fixture, scratch: tempfile::TempDir) -> Result<Self, String> {
+    async fn spawn(
+        kind: Kind,
+        mut command: Command,
+        addr: SocketAddr,
+        fixture: Fixture,
+        scratch: tempfile::TempDir,
+        database: Option<ScratchDatabase>,
+    ) -> Result<Self, String> {
         let started = Instant::now();
         let child = command.spawn().map_err(|e| format!("cannot start the {kind:?} server: {e}"))?;
-        let mut target = Self { kind, addr, fixture, child: Some(child), ready_after: None, _scratch: scratch };
+        let mut target = Self { kind, addr, fixture, child: Some(child), ready_after: None, _scratch: scratch, _database: database };
         let client = reqwest::Client::new();
         let url = format!("http://{addr}/readyz");
         loop {
@@ -172,11 +200,28 @@ impl Drop for Target {
     }
 }
 
-fn run_command(bin: &Path, data_dir: &PathBuf, args: &[String]) -> Result<(), String> {
-    let output = Command::new(bin)
+/// Where the server and its set-up commands keep their data.
+struct Env<'a> {
+    data_dir: &'a PathBuf,
+    /// PostgreSQL's URL; without one, SQLite in the data directory.
+    database_url: Option<&'a str>,
+}
+
+impl Env<'_> {
+    fn apply(&self, command: &mut Command) {
+        command.env("CONFAB_DATA_DIR", self.data_dir);
+        match self.database_url {
+            Some(url) => command.env("CONFAB_DATABASE_URL", url),
+            None => command.env_remove("CONFAB_DATABASE_URL"),
+        };
+    }
+}
+
+fn run_command(bin: &Path, env: &Env, args: &[String]) -> Result<(), String> {
+    let mut command = Command::new(bin);
+    env.apply(&mut command);
+    let output = command
         .args(args)
-        .env_remove("CONFAB_DATABASE_URL")
-        .env("CONFAB_DATA_DIR", data_dir)
         .env("CONFAB_LOG", "warn")
         .stdin(Stdio::null())
         .output()

@@ -38,17 +38,17 @@ fn every_scenario_runs_and_delivers_everything_once() {
         let text = std::fs::read_to_string(results.path().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         serde_json::from_str(&text).unwrap()
     };
-    for scenario in ["idle", "direct", "group", "reconnect", "pages"] {
+    for scenario in ["idle", "direct", "group", "reconnect", "pages", "stores"] {
         let report = read(&format!("{scenario}.json"));
         assert_eq!(report["scenario"], scenario);
         assert!(results.path().join(format!("{scenario}.md")).exists(), "{scenario}.md");
     }
-    for plotted in ["direct", "group", "pages"] {
+    for plotted in ["direct", "group", "pages", "stores"] {
         let svg = std::fs::read_to_string(results.path().join(format!("{plotted}.svg"))).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("percentile"), "{plotted}.svg");
     }
     let combined = std::fs::read_to_string(results.path().join("README.md")).unwrap();
-    for title in ["Idle connections", "Direct messages", "Group fan-out", "Reconnect storm", "Pages"] {
+    for title in ["Idle connections", "Direct messages", "Group fan-out", "Reconnect storm", "Pages", "PostgreSQL beside SQLite"] {
         assert!(combined.contains(&format!("## {title}")), "README.md lacks {title}");
     }
 
@@ -75,4 +75,14 @@ fn every_scenario_runs_and_delivers_everything_once() {
     let pages = read("pages.json");
     assert_eq!(metric(&pages, "failed requests"), 0.0);
     assert!(metric(&pages, "chat list") > 0.0 && metric(&pages, "conversation") > 0.0);
+
+    // Both stores ran (PostgreSQL in the value column, SQLite beside it) and lost nothing.
+    let stores = read("stores.json");
+    assert_eq!(stores["columns"], serde_json::json!(["PostgreSQL", "SQLite"]));
+    for losses in ["direct @ 200 msg/s, unacked + lost + duplicated", "group of 20, unacked + lost + duplicated", "failed page requests"] {
+        let found = stores["metrics"].as_array().unwrap().iter().find(|m| m["name"] == losses).unwrap_or_else(|| panic!("no `{losses}`"));
+        assert_eq!((found["value"].as_f64(), found["baseline"].as_f64()), (Some(0.0), Some(0.0)), "{losses}");
+    }
+    assert!(metric(&stores, "direct, stored and delivered") > 0.0);
+    assert!(metric(&stores, "chat list, one request at a time") > 0.0);
 }

@@ -77,11 +77,29 @@ pub async fn open(config: &Config) -> Result<Backends, BackendError> {
 }
 
 async fn open_store(url: &str) -> Result<Arc<dyn Store>, BackendError> {
+    open_store_for(url, Use::Serving).await
+}
+
+/// The store for `confab seed` and `confab bench-setup`: on SQLite tuned for loading many rows
+/// at once (see `SqliteStore::open_for_bulk_load`); PostgreSQL is opened as for serving.
+pub async fn open_for_bulk_load(url: &str) -> Result<Arc<dyn Store>, BackendError> {
+    open_store_for(url, Use::BulkLoad).await
+}
+
+enum Use {
+    Serving,
+    BulkLoad,
+}
+
+async fn open_store_for(url: &str, purpose: Use) -> Result<Arc<dyn Store>, BackendError> {
     match StoreKind::of(url).map_err(BackendError::Unsupported)? {
         StoreKind::Sqlite => {
             private_files::private_database(url)
                 .map_err(|source| BackendError::Private { path: url.to_owned(), source })?;
-            Ok(Arc::new(SqliteStore::open(url).await?))
+            Ok(match purpose {
+                Use::Serving => Arc::new(SqliteStore::open(url).await?),
+                Use::BulkLoad => Arc::new(SqliteStore::open_for_bulk_load(url).await?),
+            })
         }
         StoreKind::Postgres => {
             reach_postgres(&postgres_options(url).map_err(BackendError::Unsupported)?).await?;

@@ -21,7 +21,7 @@ use app::backend::{
     hub::Hub,
     sessions::{DbSessionStore, USER_KEY},
     store::{
-        AccountStore, ChatStore, SqliteStore,
+        AccountStore, ChatStore, Store,
         accounts::UserRow,
         chats::{Change, ConvRow, NewMessage},
         states::{ChatKind, MemberState, Role},
@@ -100,7 +100,7 @@ pub async fn run(config: Config, args: &[String]) -> Result<(), String> {
     }
     let people = number(args, "--users")?.max(2 * direct).max(group);
     let started = std::time::Instant::now();
-    let store = Arc::new(SqliteStore::open_for_bulk_load(&config.database_url).await.map_err(fail)?);
+    let store = crate::backends::open_for_bulk_load(&config.database_url).await.map_err(fail)?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let secret = config.secret_key.expose();
 
@@ -163,7 +163,7 @@ pub async fn run(config: Config, args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-async fn create_group(store: &SqliteStore, members: &[(UserRow, String)], now: i64) -> Result<String, String> {
+async fn create_group(store: &Arc<dyn Store>, members: &[(UserRow, String)], now: i64) -> Result<String, String> {
     let owner = &members[0].0;
     let conv = ConvRow {
         id: hex_id(),
@@ -195,7 +195,7 @@ async fn create_group(store: &SqliteStore, members: &[(UserRow, String)], now: i
 }
 
 /// A session row as a browser sign-in leaves it, and the person's biggest chat.
-async fn browser_session(store: &Arc<SqliteStore>, phone: &str) -> Result<BrowserSession, String> {
+async fn browser_session(store: &Arc<dyn Store>, phone: &str) -> Result<BrowserSession, String> {
     let user = store.user_by_phone(phone).await.map_err(fail)?.ok_or_else(|| format!("nobody has the phone {phone}; run `confab seed` first"))?;
     let mut record = Record {
         id: Id::default(),

@@ -12,7 +12,7 @@ use app::backend::{
     chats::{ChatsConfig, ChatsService},
     hub::Hub,
     store::{
-        AccountStore, ChatStore, MessageStore, SqliteStore,
+        AccountStore, ChatStore, MessageStore,
         accounts::UserRow,
         chats::{Change, ConvRow, NewMessage},
         states::{ChatKind, MemberState, Role},
@@ -74,7 +74,7 @@ pub async fn run(config: Config, args: &[String]) -> Result<(), String> {
     let messages = arg(args, "--messages", 100_000)?;
     let people = arg(args, "--users", 60)?.clamp(2, FIRST.len() * LAST.len());
     let started = Instant::now();
-    let store = Arc::new(SqliteStore::open_for_bulk_load(&config.database_url).await.map_err(fail)?);
+    let store = crate::backends::open_for_bulk_load(&config.database_url).await.map_err(fail)?;
     if store.user_by_phone("+4915100000001").await.map_err(fail)?.is_some() {
         return Err("this database was seeded already (+4915100000001 exists); use a fresh CONFAB_DATA_DIR".into());
     }

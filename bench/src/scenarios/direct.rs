@@ -90,7 +90,7 @@ pub async fn run(common: &Common, args: &Args) -> Result<Report, String> {
 }
 
 /// Pairs (a sends, b receives) over fresh sockets at `rate` messages per second in total.
-async fn exchange(mut target: Target, common: &Common, senders: usize, rate: f64, seconds: f64) -> Result<Outcome, String> {
+pub(super) async fn exchange(mut target: Target, common: &Common, senders: usize, rate: f64, seconds: f64) -> Result<Outcome, String> {
     let chats = target.fixture.direct.clone();
     let users: Vec<usize> = chats.iter().flat_map(|d| [d.a, d.b]).collect();
     let socket_chats: Vec<(String, i64)> = chats.iter().flat_map(|d| [(d.chat_id.clone(), 0), (d.chat_id.clone(), 0)]).collect();

@@ -65,7 +65,7 @@ pub async fn run(common: &Common, args: &Args) -> Result<Report, String> {
     Ok(r)
 }
 
-async fn fan_out(mut target: Target, common: &Common, senders: usize, rate: f64, seconds: f64) -> Result<Outcome, String> {
+pub(super) async fn fan_out(mut target: Target, common: &Common, senders: usize, rate: f64, seconds: f64) -> Result<Outcome, String> {
     let group = target.fixture.group.clone().ok_or("bench-setup made no group")?;
     let users: Vec<usize> = (0..group.members).collect();
     let holding = vec![(group.chat_id.clone(), group.last_seq); users.len()];

@@ -4,6 +4,7 @@ pub mod group;
 pub mod idle;
 pub mod pages;
 pub mod reconnect;
+pub mod stores;
 
 use std::sync::Arc;
 
@@ -64,6 +65,7 @@ pub fn report(scenario: &str, title: &str, load_before: f64, params: Vec<(String
         curves: Vec::new(),
         command,
         notes: Vec::new(),
+        columns: None,
     }
 }
 

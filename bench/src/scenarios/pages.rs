@@ -30,12 +30,12 @@ pub struct Args {
 }
 
 /// The phone `confab seed` gives its first person.
-const SEEDED_PHONE: &str = "+4915100000001";
+pub(super) const SEEDED_PHONE: &str = "+4915100000001";
 
-struct Load {
-    per_sec: f64,
-    failed: u64,
-    latency: Histogram<u64>,
+pub(super) struct Load {
+    pub per_sec: f64,
+    pub failed: u64,
+    pub latency: Histogram<u64>,
 }
 
 pub async fn run(common: &Common, args: &Args) -> Result<Report, String> {
@@ -71,7 +71,7 @@ pub async fn run(common: &Common, args: &Args) -> Result<Report, String> {
 
 /// `concurrency` loops each GETting `url` back to back for `seconds`; every answer must be a
 /// 200 with a body.
-async fn hammer(url: &str, cookie: &str, concurrency: usize, seconds: f64) -> Result<Load, String> {
+pub(super) async fn hammer(url: &str, cookie: &str, concurrency: usize, seconds: f64) -> Result<Load, String> {
     // No redirects: a lost session would otherwise "succeed" as the login page.
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency)

@@ -51,27 +51,33 @@ impl ScratchDatabase {
     /// A new, empty database of the given kind, whatever the run asks for (tests that need
     /// both, such as copying one store into the other).
     pub async fn of_kind(kind: TestStoreKind) -> Self {
+        Self::create(kind).await.unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A new, empty database of the given kind, or why PostgreSQL could not make one and how to
+    /// start it (the load tool's runs use this too, and report it instead of stopping).
+    pub async fn create(kind: TestStoreKind) -> Result<Self, String> {
         let name = format!("confab_test_{:016x}", rand::random::<u64>());
         match kind {
             TestStoreKind::Sqlite => {
                 let dir = std::env::temp_dir().join(&name);
-                std::fs::create_dir_all(&dir).expect("a scratch folder");
+                std::fs::create_dir_all(&dir).map_err(|e| format!("cannot make a scratch folder: {e}"))?;
                 let url = format!("sqlite://{}", dir.join("confab.db").display());
-                Self { url, kind: TestStoreKind::Sqlite, place: dir.display().to_string() }
+                Ok(Self { url, kind: TestStoreKind::Sqlite, place: dir.display().to_string() })
             }
             TestStoreKind::Postgres => {
                 let admin = postgres_admin_url();
                 if let Err(e) = admin_execute(&admin, &format!("CREATE DATABASE {name}")).await {
-                    panic!(
-                        "CONFAB_TEST_STORE=postgres, but no test database could be created at {}: {e}\n\
+                    return Err(format!(
+                        "no scratch PostgreSQL database could be created at {}: {e}\n\
                          Start PostgreSQL with `scripts/setup.sh --postgres` (installs it if needed, and makes the \
                          role `confab` that may create databases), or set CONFAB_TEST_POSTGRES to the URL of a \
                          server and role that may create databases.",
                         without_password(&admin)
-                    )
+                    ));
                 }
                 let url = admin_url_for(&admin, &name);
-                Self { url, kind: TestStoreKind::Postgres, place: name }
+                Ok(Self { url, kind: TestStoreKind::Postgres, place: name })
             }
         }
     }
