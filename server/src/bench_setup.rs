@@ -21,7 +21,7 @@ use app::backend::{
     hub::Hub,
     sessions::{DbSessionStore, USER_KEY},
     store::{
-        AccountStore, ChatStore, Store,
+        Store,
         accounts::UserRow,
         chats::{Change, ConvRow, NewMessage},
         states::{ChatKind, MemberState, Role},

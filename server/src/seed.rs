@@ -3,7 +3,7 @@
 //! store (messages in batched transactions, sequences and the search index as usual). The first
 //! person has the phone +4915100000001 and the username `demo`, so anyone can log in as them with
 //! a console code. Prints the people it made.
-use std::{sync::Arc, time::Instant};
+use std::time::Instant;
 
 use app::accounts::validate::{display_user_id, user_id_from_bits};
 use app::chats::types::{PersonView, SystemEvent};
@@ -12,7 +12,6 @@ use app::backend::{
     chats::{ChatsConfig, ChatsService},
     hub::Hub,
     store::{
-        AccountStore, ChatStore, MessageStore,
         accounts::UserRow,
         chats::{Change, ConvRow, NewMessage},
         states::{ChatKind, MemberState, Role},
