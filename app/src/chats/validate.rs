@@ -11,11 +11,17 @@ pub const MAX_DESCRIPTION: usize = 300;
 pub const MAX_DISPLAY_NAME: usize = 64;
 pub const MAX_BIO: usize = 300;
 
-/// 1..=4096 characters once trimmed. The text is kept as typed: escaping is the renderer's job.
+/// 1..=4096 characters once trimmed, with line breaks as `\n`. The text is kept as typed
+/// otherwise: escaping is the renderer's job. Control characters other than newline and tab are
+/// refused (see `control_free`).
 pub fn message_body(raw: &str) -> Result<String, AppError> {
-    let body = raw.trim();
+    let body = unix_newlines(raw);
+    let body = body.trim();
     if body.is_empty() {
         return Err(AppError::invalid_with_code("message_empty", "body", "Type a message first"));
+    }
+    if !control_free(body, &['\n', '\t']) {
+        return Err(AppError::invalid_with_code("message_control", "body", "Messages can’t contain control characters"));
     }
     let len = body.chars().count();
     if len > MAX_MESSAGE_CHARS {
@@ -45,14 +51,32 @@ pub fn emoji(raw: &str) -> Result<String, AppError> {
     if ok { Ok(e.to_owned()) } else { Err(AppError::invalid("emoji", "Pick an emoji to react with")) }
 }
 
+/// `\r\n` and a lone `\r` (pasted from Windows or old Mac text) become `\n`: one line break
+/// is stored one way, rather than refused or kept as a character that renders differently per
+/// client.
+fn unix_newlines(raw: &str) -> std::borrow::Cow<'_, str> {
+    if raw.contains('\r') { raw.replace("\r\n", "\n").replace('\r', "\n").into() } else { raw.into() }
+}
+
+/// No control characters (C0, DEL, C1) but the `allowed` ones. Nobody types them: they come
+/// from broken encodings or are meant to trick a terminal or a log reader, they render as
+/// nothing or as boxes, and PostgreSQL cannot store NUL in text at all.
+fn control_free(value: &str, allowed: &[char]) -> bool {
+    !value.chars().any(|c| c.is_control() && !allowed.contains(&c))
+}
+
 fn text(raw: &str, field: &str, min: usize, max: usize, what: &str) -> Result<String, AppError> {
-    let value = raw.trim();
+    let value = unix_newlines(raw);
+    let value = value.trim();
     let len = value.chars().count();
     if len < min {
         return Err(AppError::invalid(field, format!("Enter a {what}")));
     }
-    if len > max || value.chars().any(|c| c.is_control() && c != '\n') {
+    if len > max {
         return Err(AppError::invalid(field, format!("A {what} is at most {max} characters")));
+    }
+    if !control_free(value, &['\n']) {
+        return Err(AppError::invalid(field, format!("A {what} can’t contain control characters")));
     }
     Ok(value.to_owned())
 }
@@ -96,6 +120,40 @@ mod tests {
         assert_eq!(code(message_body(" \n\t").unwrap_err()), "message_empty");
         assert!(message_body(&"é".repeat(MAX_MESSAGE_CHARS)).is_ok(), "characters, not bytes");
         assert_eq!(code(message_body(&"a".repeat(MAX_MESSAGE_CHARS + 1)).unwrap_err()), "message_too_long");
+    }
+
+    #[test]
+    fn bodies_keep_newlines_and_tabs_and_refuse_other_control_characters() {
+        assert_eq!(message_body("line 1\n\tline 2").unwrap(), "line 1\n\tline 2");
+        for hostile in ["nul\0byte", "\0", "bell\u{7}", "esc\u{1b}[2J", "del\u{7f}", "c\u{85}1", "csi\u{9b}31m", "v\u{b}t", "ff\u{c}x"] {
+            assert_eq!(code(message_body(hostile).unwrap_err()), "message_control", "{hostile:?}");
+        }
+        // Format characters are not controls: emoji sequences and right-to-left text need them.
+        assert!(message_body("👩\u{200d}💻 \u{200f}שלום").is_ok());
+    }
+
+    #[test]
+    fn carriage_returns_become_newlines() {
+        assert_eq!(message_body("a\r\nb\rc\r\n").unwrap(), "a\nb\nc");
+        assert_eq!(code(message_body("\r\n\r").unwrap_err()), "message_empty");
+        assert_eq!(description("first\r\nsecond").unwrap(), "first\nsecond");
+    }
+
+    #[test]
+    fn names_descriptions_and_bios_refuse_control_characters_with_their_own_message() {
+        for (checked, field) in [
+            (group_name("club\0" ), "invalid_name"),
+            (description("about\0us"), "invalid_description"),
+            (display_name("\u{1b}[31mAda"), "invalid_display_name"),
+            (bio("hi\u{9b}"), "invalid_bio"),
+            (group_name("tab\tbed"), "invalid_name"),
+        ] {
+            let e = checked.unwrap_err();
+            assert_eq!(code(e.clone()), field);
+            assert!(e.to_string().contains("control characters"), "{e}");
+        }
+        assert_eq!(bio("two\nlines").unwrap(), "two\nlines");
+        assert!(group_name(&"x".repeat(MAX_GROUP_NAME + 1)).unwrap_err().to_string().contains("at most"));
     }
 
     #[test]

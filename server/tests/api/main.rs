@@ -10,6 +10,7 @@ mod helpers;
 mod hostile_accounts;
 mod hostile_frames;
 mod hostile_realtime;
+mod hostile_text;
 mod migrate_fixture;
 mod migrate_readback;
 mod migrate_to_postgres;

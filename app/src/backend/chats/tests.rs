@@ -204,6 +204,19 @@ async fn full_text_search_follows_edits_and_deletes_and_stays_in_my_chats() {
 }
 
 #[tokio::test]
+async fn a_hyphenated_word_is_found_by_its_start_on_every_store() {
+    let w = world().await;
+    let a = w.person("Ada", 1).await;
+    let b = w.person("Bob", 2).await;
+    let (ab, _) = w.chats.start_direct(&a, &b).await.unwrap();
+    w.send(&a, &ab, "a well-known place").await;
+    for typed in ["well-known", "well-kn", "well-known pla"] {
+        assert_eq!(w.chats.search(&b, typed).await.unwrap().messages.len(), 1, "{typed:?}");
+    }
+    assert!(w.chats.search(&b, "ell-kn").await.unwrap().messages.is_empty(), "parts match from their start");
+}
+
+#[tokio::test]
 async fn history_pages_by_sequence_and_opens_around_a_hit() {
     let w = world().await;
     let a = w.person("Ada", 1).await;

@@ -7,6 +7,7 @@ pub mod states;
 mod postgres;
 mod sqlite;
 mod common_sql;
+mod group_commit;
 mod stored_text;
 pub mod scratch;
 mod row_columns;

@@ -85,6 +85,8 @@ pub(super) fn state_of<T: StoredText>(r: &impl Columns, name: &str) -> Result<T,
 /// A person's id, username and display name columns under one of the queries' aliases.
 pub(super) type PersonCols = [&'static str; 3];
 pub(super) const USER: PersonCols = ["u_id", "u_username", "u_display_name"];
+/// A person of `users u`, under the aliases `USER` names.
+pub(super) const USER_BRIEF_COLS: &str = "u.id AS u_id, u.username AS u_username, u.display_name AS u_display_name";
 pub(super) const SENDER: PersonCols = ["s_id", "s_username", "s_display_name"];
 pub(super) const REPLY_SENDER: PersonCols = ["rs_id", "rs_username", "rs_display_name"];
 pub(super) const PEER: PersonCols = ["p_id", "p_username", "p_display_name"];

@@ -8,6 +8,7 @@ use super::super::{
     MessageStore, StoreError,
     chats::{Applied, Change, ChatAccess, ChatStore, ConvRow, MemberRow, NewMessage, SummaryRow, SummaryScope},
     common_sql::{CONV_COLS, like_escape, pair},
+    group_commit::MarkKind,
     row_columns::{MEMBER_COLS, PEER, PREVIEW_COLS, READABLE, brief_at, member_row, message_row},
     states::MemberState,
     stored_text::{StoredText, sql_list, state_at},
@@ -15,7 +16,7 @@ use super::super::{
 use super::{
     PgStore,
     row_maps::conv_row,
-    rows::{MarkKind, append, lock_for_write},
+    rows::{append, lock_for_write},
 };
 
 /// The chat-list statement. The viewer of each row is `mb.user_id`, so one statement serves a

@@ -7,10 +7,11 @@ use super::super::{
     chats::{ContactRow, ContactStore, InviteRow},
     common_sql::pair,
     membership_cache::AccessChanged,
+    row_columns::{USER, brief_at},
     stored_text::{StoredText, state_at},
     states::ContactStatus,
 };
-use super::{PgStore, row_maps::brief_of_user};
+use super::PgStore;
 
 fn invite_row(r: &PgRow) -> Result<InviteRow, StoreError> {
     Ok(InviteRow {
@@ -49,7 +50,7 @@ impl ContactStore for PgStore {
         rows.iter()
             .map(|r| {
                 Ok(ContactRow {
-                    person: brief_of_user(r)?,
+                    person: brief_at(r, USER).unwrap_or_default(),
                     inviter: r.try_get("inviter")?,
                     state: state_at(r, "state")?,
                     since: r.try_get("since")?,

@@ -6,11 +6,12 @@ use super::super::{
     StoreError,
     chats::{GroupInvitationRow, GroupInvitationStore},
     common_sql::CONV_COLS,
+    row_columns::{USER, USER_BRIEF_COLS, brief_at},
     stored_text::state_at,
 };
 use super::{
     PgStore,
-    row_maps::{USER_BRIEF_COLS, brief_of_user, conv_row},
+    row_maps::conv_row,
 };
 
 /// An invitation with its group (`c`) and inviter (`u`).
@@ -27,7 +28,7 @@ fn invitation_sql(filter: &str) -> String {
 fn invitation_row(r: &PgRow) -> Result<GroupInvitationRow, StoreError> {
     Ok(GroupInvitationRow {
         conv: conv_row(r)?,
-        inviter: brief_of_user(r)?,
+        inviter: brief_at(r, USER).unwrap_or_default(),
         state: state_at(r, "gi_state")?,
         created_at: r.try_get("gi_created_at")?,
     })

@@ -20,7 +20,7 @@ fn tsquery_sql(terms: &SearchTerms, first: usize) -> String {
     let last = terms.words.len().saturating_sub(1);
     (0..terms.words.len())
         .map(|i| {
-            let phrase = format!("phraseto_tsquery('simple', search_fold(${}::TEXT))", first + i);
+            let phrase = format!("phraseto_tsquery('simple', {})", word_parts(&format!("search_fold(${}::TEXT)", first + i)));
             if i == last && terms.last_is_prefix {
                 // Appending to the query's own text form is safe: it ends with a quoted lexeme.
                 format!("(SELECT CASE WHEN numnode(w) = 0 THEN w ELSE (w::TEXT || ':*')::TSQUERY END FROM {phrase} AS w)")
@@ -30,6 +30,17 @@ fn tsquery_sql(terms: &SearchTerms, first: usize) -> String {
         })
         .collect::<Vec<_>>()
         .join(" && ")
+}
+
+/// The text of `word` without its hyphenated compounds, the parts in order: "well-kn" is
+/// "well - kn". The parser indexes "well-known" as the compound and then each part, one
+/// position apart, so the parts as a phrase find it as SQLite does, and the last part may be a
+/// prefix; the compound as typed ("well-kn") is no lexeme of the message.
+fn word_parts(word: &str) -> String {
+    format!(
+        "COALESCE((SELECT string_agg(p.token, ' ' ORDER BY p.n) FROM ts_parse('default', {word}) WITH ORDINALITY AS p(tokid, token, n)
+                    WHERE p.tokid NOT IN (SELECT tokid FROM ts_token_type('default') WHERE alias IN ('asciihword', 'hword', 'numhword'))), '')"
+    )
 }
 
 /// `$1` the viewer, `$2` hits wanted, `$3` `headline_options()`, `$4`… the words. The

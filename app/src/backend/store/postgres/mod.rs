@@ -26,7 +26,7 @@ use super::{
     membership_cache::{AccessChanged, CachedAccess},
 };
 use access::PgAccess;
-use writer::Committer;
+use super::group_commit::Committer;
 
 /// Connections the pool keeps at most: reads run in parallel on them; the frequent writes go
 /// through the writer's own connection.
@@ -53,7 +53,7 @@ impl PgStore {
             .await?;
         sqlx::migrate!("../migrations/postgres").run(&pool).await?;
         let access = Arc::new(CachedAccess::new(PgAccess(pool.clone())));
-        let writer = Committer::start(options)?;
+        let writer = writer::start(options)?;
         Ok(Self { pool, writer, access })
     }
 

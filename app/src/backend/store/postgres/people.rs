@@ -7,13 +7,11 @@ use super::super::{
     StoreError,
     chats::{Brief, PeopleStore, ProfileRow, Relation},
     common_sql::{like_escape, pair},
+    row_columns::{USER, USER_BRIEF_COLS, brief_at},
     stored_text::{StoredText, state_at},
     states::{LastSeenVisibility, WhoCanMessage},
 };
-use super::{
-    PgStore,
-    row_maps::{USER_BRIEF_COLS, brief_of_user},
-};
+use super::PgStore;
 
 impl PgStore {
     /// The brief of the user a column of `users` names, if there is one.
@@ -22,7 +20,7 @@ impl PgStore {
             .bind(value)
             .fetch_optional(self.pool())
             .await?;
-        row.as_ref().map(brief_of_user).transpose()
+        Ok(row.and_then(|r| brief_at(&r, USER)))
     }
 }
 
@@ -41,7 +39,7 @@ impl PeopleStore for PgStore {
         .await?;
         row.map(|r| {
             Ok(ProfileRow {
-                person: brief_of_user(&r)?,
+                person: brief_at(&r, USER).unwrap_or_default(),
                 bio: r.try_get("bio")?,
                 who_can_message: state_at(&r, "who_can_message")?,
                 last_seen_visibility: state_at(&r, "last_seen_visibility")?,
@@ -111,7 +109,7 @@ impl PeopleStore for PgStore {
         .bind(i64::from(limit))
         .fetch_all(self.pool())
         .await?;
-        rows.iter().map(brief_of_user).collect()
+        Ok(rows.iter().filter_map(|r| brief_at(r, USER)).collect())
     }
 
     async fn user_by_phone_brief(&self, phone: &str) -> Result<Option<Brief>, StoreError> {

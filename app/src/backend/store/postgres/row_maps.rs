@@ -1,19 +1,12 @@
-//! PostgreSQL rows the accounts half reads into the store's types: a person under the `u_*`
-//! aliases, a conversation under `CONV_COLS`' `c_*` aliases.
+//! PostgreSQL rows the accounts half reads into the store's types: a conversation under
+//! `CONV_COLS`' `c_*` aliases.
 use sqlx::{Row, postgres::PgRow};
 
 use super::super::{
     StoreError,
-    chats::{Brief, ConvRow},
+    chats::ConvRow,
     stored_text::state_at,
 };
-
-/// A person's id, username and display name, aliased as `brief_of_user` reads them.
-pub(super) const USER_BRIEF_COLS: &str = "u.id AS u_id, u.username AS u_username, u.display_name AS u_display_name";
-
-pub(super) fn brief_of_user(r: &PgRow) -> Result<Brief, StoreError> {
-    Ok(Brief { id: r.try_get("u_id")?, username: r.try_get("u_username")?, display_name: r.try_get("u_display_name")? })
-}
 
 pub(super) fn conv_row(r: &PgRow) -> Result<ConvRow, StoreError> {
     Ok(ConvRow {

@@ -8,6 +8,7 @@ use sqlx::{PgConnection, Row, postgres::PgRow};
 use super::super::{
     StoreError,
     chats::NewMessage,
+    group_commit::MarkKind,
     row_columns::{Columns, REPLY_COLS},
 };
 
@@ -100,49 +101,39 @@ pub(super) async fn lock_for_write(conn: &mut PgConnection, chat_id: &str) -> Re
     Ok(())
 }
 
-static READ_MARK_SQL: LazyLock<String> = LazyLock::new(|| MarkKind::Read.build_sql());
-static DELIVERED_MARK_SQL: LazyLock<String> = LazyLock::new(|| MarkKind::Delivered.build_sql());
+static READ_MARK_SQL: LazyLock<String> = LazyLock::new(|| build_mark_sql(MarkKind::Read));
+static DELIVERED_MARK_SQL: LazyLock<String> = LazyLock::new(|| build_mark_sql(MarkKind::Delivered));
 
-/// Which of a member's marks a write raises.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(super) enum MarkKind {
-    /// Read up to `seq` (which implies delivered).
-    Read,
-    Delivered,
+/// Raises one member's mark (`$1` chat, `$2` user, `$3` seq), at most to the chat's last
+/// message; returns the mark, or no row.
+pub(super) fn mark_sql(kind: MarkKind) -> &'static str {
+    match kind {
+        MarkKind::Read => &READ_MARK_SQL,
+        MarkKind::Delivered => &DELIVERED_MARK_SQL,
+    }
 }
 
-impl MarkKind {
-    pub(super) fn sql(self) -> &'static str {
-        match self {
-            Self::Read => &READ_MARK_SQL,
-            Self::Delivered => &DELIVERED_MARK_SQL,
-        }
-    }
-
-    /// Raises one member's mark (`$1` chat, `$2` user, `$3` seq), at most to the chat's last
-    /// message; returns the mark, or no row.
-    fn build_sql(self) -> String {
-        // `marks_at` moves only when a mark rises, so a reconnecting device is sent just those.
-        let set = match self {
-            Self::Read => format!(
-                "last_read_seq = GREATEST(last_read_seq, v.seq), last_delivered_seq = GREATEST(last_delivered_seq, v.seq),
-                 marks_at = CASE WHEN last_read_seq < v.seq OR last_delivered_seq < v.seq THEN {NOW_MS} ELSE marks_at END"
-            ),
-            Self::Delivered => format!(
-                "last_delivered_seq = GREATEST(last_delivered_seq, v.seq),
-                 marks_at = CASE WHEN last_delivered_seq < v.seq THEN {NOW_MS} ELSE marks_at END"
-            ),
-        };
-        // A delivered mark that does not rise is not news: no row comes back for it.
-        let (column, rising) = match self {
-            Self::Read => ("last_read_seq", ""),
-            Self::Delivered => ("last_delivered_seq", " AND members.last_delivered_seq < v.seq"),
-        };
-        format!(
-            "UPDATE members SET {set}
-             FROM (SELECT LEAST($3, last_seq) AS seq FROM conversations WHERE id = $1) AS v
-             WHERE members.conversation_id = $1 AND members.user_id = $2{rising}
-             RETURNING members.{column}"
-        )
-    }
+fn build_mark_sql(kind: MarkKind) -> String {
+    // `marks_at` moves only when a mark rises, so a reconnecting device is sent just those.
+    let set = match kind {
+        MarkKind::Read => format!(
+            "last_read_seq = GREATEST(last_read_seq, v.seq), last_delivered_seq = GREATEST(last_delivered_seq, v.seq),
+             marks_at = CASE WHEN last_read_seq < v.seq OR last_delivered_seq < v.seq THEN {NOW_MS} ELSE marks_at END"
+        ),
+        MarkKind::Delivered => format!(
+            "last_delivered_seq = GREATEST(last_delivered_seq, v.seq),
+             marks_at = CASE WHEN last_delivered_seq < v.seq THEN {NOW_MS} ELSE marks_at END"
+        ),
+    };
+    // A delivered mark that does not rise is not news: no row comes back for it.
+    let (column, rising) = match kind {
+        MarkKind::Read => ("last_read_seq", ""),
+        MarkKind::Delivered => ("last_delivered_seq", " AND members.last_delivered_seq < v.seq"),
+    };
+    format!(
+        "UPDATE members SET {set}
+         FROM (SELECT LEAST($3, last_seq) AS seq FROM conversations WHERE id = $1) AS v
+         WHERE members.conversation_id = $1 AND members.user_id = $2{rising}
+         RETURNING members.{column}"
+    )
 }

@@ -63,6 +63,17 @@ async fn words_match_without_case_or_accents_and_the_last_one_as_typed_so_far() 
     assert_eq!(snippets(&store, "well-known").await.len(), 1);
 }
 
+/// As on SQLite (`sqlite/search_tests.rs`): the parts of a hyphenated word are a phrase, the
+/// last part a prefix, whatever PostgreSQL's parser makes of the compound as typed.
+#[tokio::test]
+async fn a_hyphenated_word_is_found_whole_and_by_its_start() {
+    let (store, _db) = two_chats().await;
+    write(&store, "c1", ADA, "a well-known place", 0, 1).await;
+    for (typed, found) in [("well-known", 1), ("well-kn", 1), ("well-", 1), ("known place", 1), ("well-known pla", 1), ("ell-kn", 0), ("well-kn place", 0)] {
+        assert_eq!(snippets(&store, typed).await.len(), found, "{typed:?}");
+    }
+}
+
 #[tokio::test]
 async fn nothing_typed_is_read_as_query_syntax() {
     let (store, _db) = two_chats().await;

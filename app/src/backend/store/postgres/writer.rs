@@ -11,43 +11,21 @@
 //! batch that fails anyway is retried write by write, so one bad write cannot sink the others.
 //! If the connection is lost, that batch's callers hear `StoreError::Database` (a client resends
 //! with the same client id) and the next batch connects again.
-use std::{collections::HashMap, slice, sync::LazyLock, thread, time::Duration};
+use std::{collections::HashMap, slice, sync::LazyLock, time::Duration};
 
 use sqlx::{Connection, PgConnection, postgres::PgConnectOptions};
-use tokio::sync::{mpsc, oneshot};
 
 use super::super::{
     StoreError,
     chats::{MessageRow, NewMessage, Sent},
+    group_commit::{Answer, Brakes, Committer, Job, Queue, Write, Written, answer, stopped},
     row_columns::{MSG_COLS, MSG_FROM, SENDER, brief_at, message_row, reply_row},
 };
-use super::rows::{Appended, MarkKind, append_row, taken};
+use super::rows::{Appended, append_row, mark_sql, taken};
 
 /// Most writes one transaction takes; more wait for the next. Smaller than SQLite's: the
 /// batch holds its chats' row locks until it commits, and other servers wait for those.
 const MAX_BATCH: usize = 256;
-
-/// How much the writer may have waiting, and how long a caller waits for its commit.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Brakes {
-    /// Writes queued at most. Past it a write is refused at once (`StoreError::Busy`) rather
-    /// than queued behind a backlog that only grows.
-    pub queue: usize,
-    /// A caller stops waiting after this (`StoreError::Slow`). The write may still commit
-    /// later: a send is then found again by its client id when the client retries.
-    pub deadline: Duration,
-    /// How long a batch waits for a row another transaction holds (`lock_timeout`).
-    pub lock_wait: Duration,
-}
-
-impl Default for Brakes {
-    fn default() -> Self {
-        Self { queue: 16_384, deadline: Duration::from_secs(10), lock_wait: Duration::from_secs(5) }
-    }
-}
-
-/// How long the readiness ping waits for the writer to answer.
-const PING_DEADLINE: Duration = Duration::from_secs(2);
 
 /// How long the writer waits for a new connection before failing the batch.
 const CONNECT_DEADLINE: Duration = Duration::from_secs(5);
@@ -65,110 +43,21 @@ static SQL: LazyLock<Statements> = LazyLock::new(|| Statements {
     by_client_id: format!("SELECT {MSG_COLS} FROM {MSG_FROM} WHERE m.sender_id = $1 AND m.client_id = $2"),
 });
 
-enum Write {
-    Send(NewMessage),
-    /// Raises a member's mark (never lowers it); answers with the mark.
-    Mark { kind: MarkKind, chat_id: String, user_id: String, seq: i64 },
-    /// A person's last device went away at `at` (never moves the time back).
-    LastSeen { user_id: String, at: i64 },
-    /// Nothing: answered after the batch it joins, to show the writer is alive and moving.
-    Ping,
-    /// Ends the writer thread as a crash would.
-    #[cfg(test)]
-    Crash,
+/// Starts the writer; it connects with `options` when its first batch comes, and again after
+/// losing its connection.
+pub(super) fn start(options: PgConnectOptions) -> Result<Committer, StoreError> {
+    start_with(options, Brakes::default())
 }
 
-enum Written {
-    Sent(Sent),
-    Mark(i64),
-    Done,
-}
-
-struct Job {
-    write: Write,
-    done: oneshot::Sender<Result<Written, StoreError>>,
-}
-
-/// The queue to the writer thread; the thread ends when the last clone is dropped.
-#[derive(Clone, Debug)]
-pub(super) struct Committer {
-    jobs: mpsc::Sender<Job>,
-    deadline: Duration,
-}
-
-fn stopped() -> StoreError {
-    StoreError::WriterStopped
-}
-
-impl Committer {
-    /// Starts the writer; it connects with `options` when its first batch comes, and again
-    /// after losing its connection.
-    pub(super) fn start(options: PgConnectOptions) -> Result<Self, StoreError> {
-        Self::start_with(options, Brakes::default())
-    }
-
-    /// The writer is a thread of its own running its own small runtime: its round trips do not
-    /// wait behind the server's socket tasks, and it ends when the last `Committer` goes.
-    pub(super) fn start_with(options: PgConnectOptions, brakes: Brakes) -> Result<Self, StoreError> {
-        let (jobs, queue) = mpsc::channel(brakes.queue);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| StoreError::Database(format!("the message writer could not start: {e}")))?;
-        let link = Link { options, lock_wait: brakes.lock_wait, conn: None };
-        thread::Builder::new()
-            .name("message-writer".into())
-            .spawn(move || runtime.block_on(write_batches(link, queue)))
-            .map_err(|e| StoreError::Database(format!("the message writer could not start: {e}")))?;
-        Ok(Self { jobs, deadline: brakes.deadline })
-    }
-
-    /// Stores the message (or finds it stored already under its client id) and returns once
-    /// its transaction is committed.
-    pub(super) async fn send(&self, message: NewMessage) -> Result<Sent, StoreError> {
-        match self.submit(Write::Send(message)).await? {
-            Written::Sent(sent) => Ok(sent),
-            _ => Err(stopped()),
-        }
-    }
-
-    /// Raises a member's mark and returns it once committed: 0 if they are not a member, or
-    /// for a delivered mark that did not rise.
-    pub(super) async fn mark(&self, kind: MarkKind, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError> {
-        let write = Write::Mark { kind, chat_id: chat_id.to_owned(), user_id: user_id.to_owned(), seq };
-        match self.submit(write).await? {
-            Written::Mark(mark) => Ok(mark),
-            _ => Err(stopped()),
-        }
-    }
-
-    /// Stores when a person was last seen; returns once committed. A storm of sockets closing
-    /// at once (a server restart, a network blip) is then a few commits, not one each.
-    pub(super) async fn last_seen(&self, user_id: &str, at: i64) -> Result<(), StoreError> {
-        self.submit(Write::LastSeen { user_id: user_id.to_owned(), at }).await.map(drop)
-    }
-
-    /// Answers once the writer has committed the batch before and including this call, so a
-    /// dead thread, one stuck for `PING_DEADLINE`, or one without a database fails it.
-    pub(super) async fn ping(&self) -> Result<(), StoreError> {
-        self.submit_within(Write::Ping, PING_DEADLINE).await.map(drop)
-    }
-
-    async fn submit(&self, write: Write) -> Result<Written, StoreError> {
-        self.submit_within(write, self.deadline).await
-    }
-
-    async fn submit_within(&self, write: Write, deadline: Duration) -> Result<Written, StoreError> {
-        let (done, result) = oneshot::channel();
-        self.jobs.try_send(Job { write, done }).map_err(|e| match e {
-            mpsc::error::TrySendError::Full(_) => StoreError::Busy,
-            mpsc::error::TrySendError::Closed(_) => stopped(),
-        })?;
-        match tokio::time::timeout(deadline, result).await {
-            Ok(answer) => answer.map_err(|_| stopped())?,
-            Err(_) => Err(StoreError::Slow),
-        }
-    }
+/// The writer's thread runs its own small runtime: its round trips do not wait behind the
+/// server's socket tasks, and it ends when the last `Committer` goes.
+pub(super) fn start_with(options: PgConnectOptions, brakes: Brakes) -> Result<Committer, StoreError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| StoreError::Database(format!("the message writer could not start: {e}")))?;
+    let link = Link { options, lock_wait: brakes.lock_wait, conn: None };
+    Committer::spawn(brakes, move |queue| runtime.block_on(write_batches(link, queue)))
 }
 
 /// The writer's connection, made again when it is lost.
@@ -199,20 +88,11 @@ impl Link {
 }
 
 /// Takes what is queued (up to `MAX_BATCH`), commits it, answers, and waits for more.
-async fn write_batches(mut link: Link, mut queue: mpsc::Receiver<Job>) {
+async fn write_batches(mut link: Link, mut queue: Queue) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    while let Some(job) = queue.recv().await {
-        batch.push(job);
-        while batch.len() < MAX_BATCH {
-            match queue.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
+    while queue.batch(&mut batch, MAX_BATCH).await {
         let results = write_batch(&mut link, &batch).await;
-        for (job, result) in batch.drain(..).zip(results) {
-            let _ = job.done.send(result);
-        }
+        answer(&mut batch, results);
     }
 }
 
@@ -225,10 +105,10 @@ enum Failed {
 }
 
 /// Each write's answer, in batch order.
-async fn write_batch(link: &mut Link, batch: &[Job]) -> Vec<Result<Written, StoreError>> {
+async fn write_batch(link: &mut Link, batch: &[Job]) -> Vec<Answer> {
     let conn = match link.connection().await {
         Ok(conn) => conn,
-        Err(e) => return answer_all(batch, || e.to_string()),
+        Err(e) => return fail_all(batch, || e.to_string()),
     };
     match commit(conn, batch).await {
         Ok(results) => results,
@@ -245,7 +125,7 @@ async fn write_batch(link: &mut Link, batch: &[Job]) -> Vec<Result<Written, Stor
             let mut results = Vec::with_capacity(batch.len());
             for (n, job) in batch.iter().enumerate() {
                 let Ok(conn) = link.connection().await else {
-                    results.extend(answer_all(&batch[n..], || "the message writer lost its connection".into()));
+                    results.extend(fail_all(&batch[n..], || "the message writer lost its connection".into()));
                     break;
                 };
                 match commit(conn, slice::from_ref(job)).await {
@@ -263,13 +143,13 @@ async fn write_batch(link: &mut Link, batch: &[Job]) -> Vec<Result<Written, Stor
 }
 
 /// Drops the lost connection (the next batch connects again) and fails these writes.
-fn lost(link: &mut Link, jobs: &[Job], e: sqlx::Error) -> Vec<Result<Written, StoreError>> {
+fn lost(link: &mut Link, jobs: &[Job], e: sqlx::Error) -> Vec<Answer> {
     tracing::warn!(error = %e, writes = jobs.len(), "the message writer lost its database connection");
     link.conn = None;
-    answer_all(jobs, || e.to_string())
+    fail_all(jobs, || e.to_string())
 }
 
-fn answer_all(jobs: &[Job], reason: impl Fn() -> String) -> Vec<Result<Written, StoreError>> {
+fn fail_all(jobs: &[Job], reason: impl Fn() -> String) -> Vec<Answer> {
     jobs.iter().map(|_| Err(StoreError::Database(reason()))).collect()
 }
 
@@ -279,7 +159,7 @@ fn is_lock_timeout(e: &sqlx::Error) -> bool {
 
 /// The batch in one transaction, in queue order. A write that is refused on its own (a
 /// message for a chat that does not exist, a taken id) fails alone without undoing the rest.
-async fn commit(conn: &mut PgConnection, batch: &[Job]) -> Result<Vec<Result<Written, StoreError>>, Failed> {
+async fn commit(conn: &mut PgConnection, batch: &[Job]) -> Result<Vec<Answer>, Failed> {
     let mut tx = conn.begin().await.map_err(Failed::Lost)?;
     match write_all(&mut tx, batch).await {
         Ok(results) => tx.commit().await.map(|()| results).map_err(Failed::Lost),
@@ -297,7 +177,7 @@ fn resend_key(m: &NewMessage) -> Option<ResendKey> {
     Some((m.sender_id.clone()?, m.client_id.clone()?))
 }
 
-async fn write_all(conn: &mut PgConnection, batch: &[Job]) -> Result<Vec<Result<Written, StoreError>>, sqlx::Error> {
+async fn write_all(conn: &mut PgConnection, batch: &[Job]) -> Result<Vec<Answer>, sqlx::Error> {
     let mut stored = stored_already(conn, batch).await?;
     let mut results = Vec::with_capacity(batch.len());
     for job in batch {
@@ -305,7 +185,7 @@ async fn write_all(conn: &mut PgConnection, batch: &[Job]) -> Result<Vec<Result<
             Write::Send(m) => store_send(conn, m, &mut stored).await?.map(Written::Sent),
             Write::Mark { kind, chat_id, user_id, seq } => {
                 let mark: Option<i64> =
-                    sqlx::query_scalar(kind.sql()).bind(chat_id).bind(user_id).bind(*seq).fetch_optional(&mut *conn).await?;
+                    sqlx::query_scalar(mark_sql(*kind)).bind(chat_id).bind(user_id).bind(*seq).fetch_optional(&mut *conn).await?;
                 Ok(Written::Mark(mark.unwrap_or(0)))
             }
             Write::LastSeen { user_id, at } => {

@@ -58,7 +58,7 @@ async fn hold_chat_row(db: &ScratchDatabase) -> sqlx::PgConnection {
 }
 
 fn braked_writer(db: &ScratchDatabase, brakes: Brakes) -> Committer {
-    Committer::start_with(db.url.parse().unwrap(), brakes).unwrap()
+    start_with(db.url.parse().unwrap(), brakes).unwrap()
 }
 
 #[tokio::test]

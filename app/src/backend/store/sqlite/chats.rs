@@ -10,7 +10,7 @@ use super::super::{
     chats::{Applied, Change, ChatAccess, ChatStore, ConvRow, MemberRow, NewMessage, SummaryRow, SummaryScope},
     sqlite::rows::{CONV_COLS, MEMBER_COLS, PEER, PREVIEW_COLS, READABLE, append, brief_at, conv_row, like_escape, lock_for_write, member_row, message_row, pair},
     stored_text::{StoredText, sql_list, state_at},
-    sqlite::writer::MarkKind,
+    group_commit::MarkKind,
     states::MemberState,
 };
 

@@ -24,7 +24,8 @@ use super::{
     membership_cache::{AccessChanged, CachedAccess},
 };
 use access::SqliteAccess;
-use writer::{Committer, PRAGMAS};
+use super::group_commit::Committer;
+use writer::PRAGMAS;
 
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
@@ -68,7 +69,7 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await?;
         sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
-        let writer = Committer::start(options.get_filename(), synchronous)?;
+        let writer = writer::start(options.get_filename(), synchronous)?;
         let access = Arc::new(CachedAccess::new(SqliteAccess(pool.clone())));
         Ok(Self { pool, writer, access })
     }

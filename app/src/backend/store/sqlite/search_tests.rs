@@ -59,6 +59,17 @@ async fn a_search_finds_the_callers_hits_among_other_peoples_with_snippets_newes
     assert_eq!(found, [(mine.as_str(), "more \u{1}granite\u{2} here"), (mine.as_str(), "the \u{1}granite\u{2} quarry")]);
 }
 
+/// What the shared suite holds PostgreSQL to as well (`postgres/search_tests.rs`).
+#[tokio::test]
+async fn a_hyphenated_word_is_found_whole_and_by_its_start() {
+    let (store, mine, _theirs, _dir) = two_chats().await;
+    write(&store, &mine, "AAAAAAAA", "a well-known place", 0, 1).await;
+    for (typed, found) in [("well-known", 1), ("well-kn", 1), ("well-", 1), ("known place", 1), ("well-known pla", 1), ("ell-kn", 0), ("well-kn place", 0)] {
+        let hits = store.search_messages("AAAAAAAA", &search_words(typed), 30).await.unwrap();
+        assert_eq!(hits.len(), found, "{typed:?}");
+    }
+}
+
 fn fts(raw: &str) -> Option<String> {
     fts_query(&search_words(raw))
 }

@@ -1,5 +1,5 @@
 //! The group commit under concurrency: sequences, resends, marks and a failing write.
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use super::*;
 use crate::backend::store::{AccountStore, ChatStore, MessageStore, SqliteStore, Store, accounts::UserRow, states::MemberState};
@@ -151,7 +151,7 @@ async fn a_batch_is_indexed_for_search_once_without_system_refused_or_resent_mes
 /// database's write lock, as a long checkpoint or a slow disk would.
 fn braked_writer(dir: &tempfile::TempDir, brakes: Brakes) -> (Committer, Connection) {
     let path = dir.path().join("t.db");
-    let writer = Committer::start_with(&path, "FULL", brakes).unwrap();
+    let writer = start_with(&path, "FULL", brakes).unwrap();
     (writer, Connection::open(&path).unwrap())
 }
 
