@@ -9,6 +9,7 @@ use sqlx::{
 
 mod access;
 mod accounts;
+mod batch_rows;
 mod chats;
 mod contacts;
 mod invitations;

@@ -1,6 +1,6 @@
 //! Statements of the PostgreSQL conversations store that the pool's methods and the message
-//! writer share: the one-statement append of a message, raising a mark, the chat's row lock,
-//! and the current time in SQL.
+//! writer share: the one-statement append of a message, the chat's row lock and the current
+//! time in SQL.
 use std::sync::LazyLock;
 
 use sqlx::{PgConnection, Row, postgres::PgRow};
@@ -8,7 +8,6 @@ use sqlx::{PgConnection, Row, postgres::PgRow};
 use super::super::{
     StoreError,
     chats::NewMessage,
-    group_commit::MarkKind,
     row_columns::{Columns, REPLY_COLS},
 };
 
@@ -99,41 +98,4 @@ pub(super) fn taken(m: &NewMessage) -> StoreError {
 pub(super) async fn lock_for_write(conn: &mut PgConnection, chat_id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE").bind(chat_id).execute(&mut *conn).await?;
     Ok(())
-}
-
-static READ_MARK_SQL: LazyLock<String> = LazyLock::new(|| build_mark_sql(MarkKind::Read));
-static DELIVERED_MARK_SQL: LazyLock<String> = LazyLock::new(|| build_mark_sql(MarkKind::Delivered));
-
-/// Raises one member's mark (`$1` chat, `$2` user, `$3` seq), at most to the chat's last
-/// message; returns the mark, or no row.
-pub(super) fn mark_sql(kind: MarkKind) -> &'static str {
-    match kind {
-        MarkKind::Read => &READ_MARK_SQL,
-        MarkKind::Delivered => &DELIVERED_MARK_SQL,
-    }
-}
-
-fn build_mark_sql(kind: MarkKind) -> String {
-    // `marks_at` moves only when a mark rises, so a reconnecting device is sent just those.
-    let set = match kind {
-        MarkKind::Read => format!(
-            "last_read_seq = GREATEST(last_read_seq, v.seq), last_delivered_seq = GREATEST(last_delivered_seq, v.seq),
-             marks_at = CASE WHEN last_read_seq < v.seq OR last_delivered_seq < v.seq THEN {NOW_MS} ELSE marks_at END"
-        ),
-        MarkKind::Delivered => format!(
-            "last_delivered_seq = GREATEST(last_delivered_seq, v.seq),
-             marks_at = CASE WHEN last_delivered_seq < v.seq THEN {NOW_MS} ELSE marks_at END"
-        ),
-    };
-    // A delivered mark that does not rise is not news: no row comes back for it.
-    let (column, rising) = match kind {
-        MarkKind::Read => ("last_read_seq", ""),
-        MarkKind::Delivered => ("last_delivered_seq", " AND members.last_delivered_seq < v.seq"),
-    };
-    format!(
-        "UPDATE members SET {set}
-         FROM (SELECT LEAST($3, last_seq) AS seq FROM conversations WHERE id = $1) AS v
-         WHERE members.conversation_id = $1 AND members.user_id = $2{rising}
-         RETURNING members.{column}"
-    )
 }

@@ -17,11 +17,12 @@ use sqlx::{Connection, PgConnection, postgres::PgConnectOptions};
 
 use super::super::{
     StoreError,
-    chats::{MessageRow, NewMessage, Sent},
-    group_commit::{Answer, Brakes, Committer, Job, Queue, Write, Written, answer, stopped},
+    chats::{MessageRow, NewMessage, ReplyRow, Sent},
+    group_commit::{Answer, Brakes, Committer, Job, MarkKind, Queue, Write, Written, answer, stopped},
     row_columns::{MSG_COLS, MSG_FROM, SENDER, brief_at, message_row, reply_row},
 };
-use super::rows::{Appended, append_row, mark_sql, taken};
+use super::batch_rows::{MarkKey, append_many, mark_many};
+use super::rows::{Appended, append_row, taken};
 
 /// Most writes one transaction takes; more wait for the next. Smaller than SQLite's: the
 /// batch holds its chats' row locks until it commits, and other servers wait for those.
@@ -177,17 +178,20 @@ fn resend_key(m: &NewMessage) -> Option<ResendKey> {
     Some((m.sender_id.clone()?, m.client_id.clone()?))
 }
 
+/// The batch's writes: its sends in one statement, its marks in one per kind, then the rest.
+/// (Marks after sends: a mark names a message the reader has seen, stored by an earlier batch,
+/// so the order only keeps a mark from being capped below a send it follows.)
 async fn write_all(conn: &mut PgConnection, batch: &[Job]) -> Result<Vec<Answer>, sqlx::Error> {
-    let mut stored = stored_already(conn, batch).await?;
-    let mut results = Vec::with_capacity(batch.len());
-    for job in batch {
-        results.push(match &job.write {
-            Write::Send(m) => store_send(conn, m, &mut stored).await?.map(Written::Sent),
-            Write::Mark { kind, chat_id, user_id, seq } => {
-                let mark: Option<i64> =
-                    sqlx::query_scalar(mark_sql(*kind)).bind(chat_id).bind(user_id).bind(*seq).fetch_optional(&mut *conn).await?;
-                Ok(Written::Mark(mark.unwrap_or(0)))
-            }
+    let mut answers: Vec<Option<Answer>> = batch.iter().map(|_| None).collect();
+    store_sends(conn, batch, &mut answers).await?;
+    for kind in [MarkKind::Read, MarkKind::Delivered] {
+        store_marks(conn, kind, batch, &mut answers).await?;
+    }
+    for (job, answer) in batch.iter().zip(&mut answers) {
+        if answer.is_some() {
+            continue;
+        }
+        *answer = Some(match &job.write {
             Write::LastSeen { user_id, at } => {
                 sqlx::query("UPDATE users SET last_seen_at = GREATEST(COALESCE(last_seen_at, 0), $2) WHERE id = $1")
                     .bind(user_id)
@@ -199,9 +203,117 @@ async fn write_all(conn: &mut PgConnection, batch: &[Job]) -> Result<Vec<Answer>
             Write::Ping => Ok(Written::Done),
             #[cfg(test)]
             Write::Crash => panic!("the writer crashed (test)"),
+            Write::Send(_) | Write::Mark { .. } => Err(stopped()),
         });
     }
-    Ok(results)
+    Ok(answers.into_iter().map(|a| a.unwrap_or_else(|| Err(stopped()))).collect())
+}
+
+/// Answers every send of the batch. A resend gets the message stored before (earlier in this
+/// batch too); the new ones are appended together, or alone with `APPEND_SQL` when there is
+/// only one (which also resolves a resend racing in from another server).
+async fn store_sends(conn: &mut PgConnection, batch: &[Job], answers: &mut [Option<Answer>]) -> Result<(), sqlx::Error> {
+    let sends: Vec<(usize, &NewMessage)> = batch
+        .iter()
+        .enumerate()
+        .filter_map(|(i, job)| match &job.write {
+            Write::Send(m) => Some((i, m)),
+            _ => None,
+        })
+        .collect();
+    if sends.is_empty() {
+        return Ok(());
+    }
+    let mut stored = stored_already(conn, batch).await?;
+    // New messages, and the later sends of a client id that is new in this batch.
+    let (mut new, mut repeats) = (Vec::new(), Vec::new());
+    let mut first_of: HashMap<ResendKey, usize> = HashMap::new();
+    for &(i, m) in &sends {
+        match resend_key(m) {
+            Some(key) if stored.contains_key(&key) => answers[i] = Some(Ok(Written::Sent(Sent::Existing(stored[&key].clone())))),
+            Some(key) if first_of.contains_key(&key) => repeats.push((i, key)),
+            key => {
+                if let Some(key) = key {
+                    first_of.insert(key, i);
+                }
+                new.push((i, m));
+            }
+        }
+    }
+    if let [(i, m)] = new[..] {
+        answers[i] = Some(store_send(conn, m, &mut stored).await?.map(Written::Sent));
+    } else if !new.is_empty() {
+        let messages: Vec<&NewMessage> = new.iter().map(|&(_, m)| m).collect();
+        let mut batch_rows: HashMap<&str, MessageRow> = HashMap::new();
+        for ((i, m), appended) in new.iter().zip(append_many(conn, &messages).await?) {
+            answers[*i] = Some(match appended {
+                Appended::Stored(seq, row) => {
+                    let mut row = sent_row(m, seq, &row);
+                    // A reply to a message of this same statement: it read the table as it was
+                    // before, so the replied-to message comes from the batch.
+                    if let (None, Some(to)) = (&row.reply_to, &m.reply_to) {
+                        row.reply_to = batch_rows.get(to.as_str()).map(|r: &MessageRow| ReplyRow {
+                            id: r.id.clone(),
+                            seq: r.seq,
+                            sender: r.sender.clone().unwrap_or_default(),
+                            body: r.body.clone(),
+                            deleted: false,
+                        });
+                    }
+                    batch_rows.insert(m.id.as_str(), row.clone());
+                    if let Some(key) = resend_key(m) {
+                        stored.insert(key, row.clone());
+                    }
+                    Ok(Written::Sent(Sent::New(row)))
+                }
+                Appended::NoSuchChat => Err(StoreError::NoSuchChat(m.chat_id.clone())),
+                Appended::Taken => Err(taken(m)),
+            });
+        }
+    }
+    for (i, key) in repeats {
+        answers[i] = Some(match (stored.get(&key), &answers[first_of[&key]]) {
+            (Some(row), _) => Ok(Written::Sent(Sent::Existing(row.clone()))),
+            // The first send of this client id was refused; so is this one, alike.
+            (None, Some(Err(StoreError::NoSuchChat(chat)))) => Err(StoreError::NoSuchChat(chat.clone())),
+            (None, _) => match &batch[i].write {
+                Write::Send(m) => Err(taken(m)),
+                _ => Err(stopped()),
+            },
+        });
+    }
+    Ok(())
+}
+
+/// Answers every mark of one kind in the batch, with one statement. Several marks of one
+/// member are one raise to the highest; a delivered mark answers 0 (no news) unless it is
+/// the one that rose, a read mark answers the member's mark after the batch.
+async fn store_marks(conn: &mut PgConnection, kind: MarkKind, batch: &[Job], answers: &mut [Option<Answer>]) -> Result<(), sqlx::Error> {
+    let mut highest: HashMap<MarkKey, i64> = HashMap::new();
+    let mut marks = Vec::new();
+    for (i, job) in batch.iter().enumerate() {
+        if let Write::Mark { kind: k, chat_id, user_id, seq } = &job.write
+            && *k == kind
+        {
+            let key = (chat_id.clone(), user_id.clone());
+            let top = highest.entry(key.clone()).or_insert(*seq);
+            *top = (*top).max(*seq);
+            marks.push((i, key, *seq));
+        }
+    }
+    if marks.is_empty() {
+        return Ok(());
+    }
+    let mut raised = mark_many(conn, kind, &highest).await?;
+    for (i, key, seq) in marks {
+        let mark = match kind {
+            MarkKind::Read => raised.get(&key).copied(),
+            MarkKind::Delivered if highest.get(&key) == Some(&seq) => raised.remove(&key),
+            MarkKind::Delivered => None,
+        };
+        answers[i] = Some(Ok(Written::Mark(mark.unwrap_or(0))));
+    }
+    Ok(())
 }
 
 /// The batch's sends already stored under their client ids, in one round trip.
@@ -252,25 +364,29 @@ async fn store_send(
             });
         }
     };
-    // The answer is built from what was inserted, with the sender and the replied-to message
-    // the insert's statement read through the mappings history reads use.
-    let row = MessageRow {
+    let row = sent_row(m, seq, &row);
+    if let Some(key) = key {
+        stored.insert(key, row.clone());
+    }
+    Ok(Ok(Sent::New(row)))
+}
+
+/// The answer to a stored send, built from what was inserted, with the sender and the
+/// replied-to message the insert's statement read through the mappings history reads use.
+fn sent_row(m: &NewMessage, seq: i64, row: &sqlx::postgres::PgRow) -> MessageRow {
+    MessageRow {
         id: m.id.clone(),
         chat_id: m.chat_id.clone(),
         seq,
-        sender: brief_at(&row, SENDER),
+        sender: brief_at(row, SENDER),
         body: m.body.clone(),
         system: m.system.clone(),
         created_at: m.created_at,
         edited_at: None,
         deleted: false,
-        reply_to: reply_row(&row),
+        reply_to: reply_row(row),
         client_id: m.client_id.clone(),
-    };
-    if let Some(key) = key {
-        stored.insert(key, row.clone());
     }
-    Ok(Ok(Sent::New(row)))
 }
 
 #[cfg(test)]
