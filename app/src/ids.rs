@@ -69,9 +69,15 @@ macro_rules! id_type {
             }
         }
 
+        /// No id holds a control character, so text with one is refused where it comes in (a
+        /// path, a body, a frame) rather than looked up: PostgreSQL cannot even compare a NUL.
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                String::deserialize(deserializer).map(Self::from)
+                let id = String::deserialize(deserializer)?;
+                if id.contains(char::is_control) {
+                    return Err(serde::de::Error::custom("an id has no control characters"));
+                }
+                Ok(Self::from(id))
             }
         }
     };
@@ -104,6 +110,9 @@ mod tests {
         assert_eq!(serde_json::to_string(&chat).unwrap(), r#""c-1""#);
         assert_eq!(serde_json::from_str::<ChatId>(r#""c-1""#).unwrap(), chat);
         assert!(serde_json::from_str::<ChatId>("7").is_err());
+        for hostile in [r#""c\u0000""#, r#""\u0000""#, r#""c\n1""#, r#""c\u009b""#] {
+            assert!(serde_json::from_str::<MessageId>(hostile).is_err(), "{hostile}");
+        }
     }
 
     #[test]

@@ -141,3 +141,22 @@ async fn a_search_with_a_nul_is_answered_rather_than_failing() {
         assert_eq!(status, 200, "{kind}: {found}");
     }
 }
+
+#[tokio::test]
+async fn an_id_with_a_nul_is_refused_before_any_look_up() {
+    let app = spawn_app().await;
+    let (ada, _bob, chat) = chat_of_two(&app).await;
+    for (method, path, body) in [
+        ("GET", "/api/chats/%00".to_owned(), None),
+        ("GET", format!("/api/chats/{chat}%00/messages"), None),
+        ("POST", format!("/api/chats/{chat}%00/messages"), Some(json!({ "body": "hi", "client_id": "c2" }))),
+        ("PATCH", "/api/messages/%00".to_owned(), Some(json!({ "body": "hi" }))),
+        ("GET", "/api/groups/%00/members".to_owned(), None),
+    ] {
+        let answer = app.call(method, &path, &ada, body).await;
+        assert_eq!(refusal(&answer), (400, Some("invalid_path")), "{method} {path}: {}", answer.1);
+    }
+    let (_, bob) = app.person("bob2", "+4915112370031").await;
+    let answer = app.call("POST", "/api/chats", &bob, Some(json!({ "user_id": "\0" }))).await;
+    assert!(answer.0 == 400 || answer.0 == 422, "{}", answer.1);
+}
