@@ -13,10 +13,10 @@ use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
 
-use scenarios::{direct, group, idle, pages, reconnect, stores};
+use scenarios::{direct, group, groups, idle, pages, reconnect, stores};
 
 #[derive(Parser)]
-#[command(name = "confab-bench", about = "Load tests for Confab: idle sockets, direct messages, group fan-out, reconnect storms, pages, the two stores")]
+#[command(name = "confab-bench", about = "Load tests for Confab: idle sockets, direct messages, group fan-out, many small groups, reconnect storms, pages, the two stores")]
 struct Cli {
     #[command(flatten)]
     common: Common,
@@ -58,6 +58,8 @@ enum Command {
     Direct(direct::Args),
     /// One group with every member online: deliveries per second and latency
     Group(group::Args),
+    /// Many small groups, every member online: latency and server CPU per delivery
+    Groups(groups::Args),
     /// Clients dropping and reconnecting at once, resuming without loss
     Reconnect(reconnect::Args),
     /// Server-rendered pages on a seeded database, and start-up time
@@ -107,6 +109,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Command::Idle(idle::Args::default()),
             Command::Direct(direct::Args::default()),
             Command::Group(group::Args::default()),
+            Command::Groups(groups::Args::default()),
             Command::Reconnect(reconnect::Args::default()),
             Command::Pages(pages::Args::default()),
             Command::Stores(stores::Args::default()),
@@ -120,6 +123,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Command::Idle(args) => idle::run(common, args).await,
             Command::Direct(args) => direct::run(common, args).await,
             Command::Group(args) => group::run(common, args).await,
+            Command::Groups(args) => groups::run(common, args).await,
             Command::Reconnect(args) => reconnect::run(common, args).await,
             Command::Pages(args) => pages::run(common, args).await,
             Command::Stores(args) => stores::run(common, args).await,

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// The order scenarios appear in the combined table.
-pub const SCENARIOS: [&str; 6] = ["idle", "direct", "group", "reconnect", "pages", "stores"];
+pub const SCENARIOS: [&str; 7] = ["idle", "direct", "group", "groups", "reconnect", "pages", "stores"];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
@@ -217,6 +217,10 @@ pub fn fmt(value: f64, unit: &str) -> String {
         group_thousands(value.round() as i64)
     } else if value.abs() >= 10.0 {
         format!("{value:.1}")
+    } else if value != 0.0 && value.abs() < 0.1 {
+        // Three significant digits, so small figures (CPU seconds per 1,000 deliveries) keep theirs.
+        let decimals = (2 - value.abs().log10().floor() as i32).max(0) as usize;
+        format!("{value:.decimals$}")
     } else {
         format!("{value:.2}")
     };

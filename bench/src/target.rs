@@ -175,6 +175,15 @@ impl Target {
         Some(kib * 1024)
     }
 
+    /// CPU time (user + system) the server process has used so far, in seconds, when this tool
+    /// started it. Read at the start and the end of a window, the difference is what the
+    /// window cost, whatever else the machine was doing.
+    pub fn cpu_seconds(&self) -> Option<f64> {
+        let pid = self.child.as_ref()?.id();
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        cpu_seconds_of(&stat)
+    }
+
     /// Stops a started server: SIGTERM, then SIGKILL if it lingers.
     pub fn stop(&mut self) {
         let Some(mut child) = self.child.take() else { return };
@@ -198,6 +207,19 @@ impl Drop for Target {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// utime + stime from a `/proc/<pid>/stat` line, in seconds. The command name (field 2, in
+/// parentheses) may hold spaces, so the fields are counted from the last `)`: utime and
+/// stime are the 14th and 15th fields, the 12th and 13th after it.
+fn cpu_seconds_of(stat: &str) -> Option<f64> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let mut fields = rest.split_whitespace().skip(11);
+    let utime: u64 = fields.next()?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    // SAFETY: sysconf only reads a configuration value.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    (ticks > 0).then(|| (utime + stime) as f64 / ticks as f64)
 }
 
 /// Where the server and its set-up commands keep their data.
@@ -241,4 +263,29 @@ fn socket_addr_of(url: &str) -> Result<SocketAddr, String> {
     let host = url.trim_end_matches('/').rsplit("://").next().unwrap_or(url);
     use std::net::ToSocketAddrs;
     host.to_socket_addrs().ok().and_then(|mut a| a.next()).ok_or_else(|| format!("--url {url}: not an http://host:port URL"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cpu_seconds_of;
+
+    #[test]
+    fn cpu_time_is_read_past_a_command_name_with_spaces_and_parentheses() {
+        // SAFETY: sysconf only reads a configuration value.
+        let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+        let stat = "4242 (a (b) c) S 1 4242 4242 0 -1 4194304 100 0 0 0 250 50 0 0 20 0 3 0 12345 1000 10";
+        assert_eq!(cpu_seconds_of(stat), Some(300.0 / ticks));
+    }
+
+    #[test]
+    fn a_truncated_stat_line_gives_nothing() {
+        assert_eq!(cpu_seconds_of("4242 (confab) S 1 4242"), None);
+        assert_eq!(cpu_seconds_of("no parenthesis"), None);
+    }
+
+    #[test]
+    fn this_process_stat_line_is_read() {
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+        assert!(cpu_seconds_of(&stat).is_some_and(|s| s >= 0.0));
+    }
 }

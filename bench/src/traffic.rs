@@ -319,15 +319,22 @@ impl Run {
         bar.finish_and_clear();
     }
 
-    /// Waits (within `DRAIN_TIMEOUT`) for every ack and the deliveries they owe to `others`
-    /// members each, then stops every socket and adds up.
-    pub async fn finish(self, others: u64) -> Outcome {
+    /// Waits (within `DRAIN_TIMEOUT` of the call) for every ack and the deliveries they owe to
+    /// `others` members each.
+    pub async fn drain(&self, others: u64) {
         let c = &self.counters;
         let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
         let drained = Instant::now() + DRAIN_TIMEOUT;
         while Instant::now() < drained && (load(&c.acked) < load(&c.sent) || load(&c.delivered) < load(&c.acked) * others) {
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            tokio::time::sleep(Duration::from_millis(2)).await;
         }
+    }
+
+    /// Drains (see `drain`), then stops every socket and adds up.
+    pub async fn finish(self, others: u64) -> Outcome {
+        self.drain(others).await;
+        let c = &self.counters;
+        let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
         // A moment for anything beyond the expected (duplicates) to show up too.
         tokio::time::sleep(Duration::from_millis(300)).await;
         let _ = self.stop.send(true);

@@ -38,17 +38,17 @@ fn every_scenario_runs_and_delivers_everything_once() {
         let text = std::fs::read_to_string(results.path().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         serde_json::from_str(&text).unwrap()
     };
-    for scenario in ["idle", "direct", "group", "reconnect", "pages", "stores"] {
+    for scenario in ["idle", "direct", "group", "groups", "reconnect", "pages", "stores"] {
         let report = read(&format!("{scenario}.json"));
         assert_eq!(report["scenario"], scenario);
         assert!(results.path().join(format!("{scenario}.md")).exists(), "{scenario}.md");
     }
-    for plotted in ["direct", "group", "pages", "stores"] {
+    for plotted in ["direct", "group", "groups", "pages", "stores"] {
         let svg = std::fs::read_to_string(results.path().join(format!("{plotted}.svg"))).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("percentile"), "{plotted}.svg");
     }
     let combined = std::fs::read_to_string(results.path().join("README.md")).unwrap();
-    for title in ["Idle connections", "Direct messages", "Group fan-out", "Reconnect storm", "Pages", "PostgreSQL beside SQLite"] {
+    for title in ["Idle connections", "Direct messages", "Group fan-out", "Many small groups", "Reconnect storm", "Pages", "PostgreSQL beside SQLite"] {
         assert!(combined.contains(&format!("## {title}")), "README.md lacks {title}");
     }
 
@@ -65,6 +65,15 @@ fn every_scenario_runs_and_delivers_everything_once() {
     let group = read("group.json");
     assert_eq!(metric(&group, "delivered / expected"), 100.0);
     assert_eq!(metric(&group, "lost + duplicated"), 0.0);
+
+    // 4 groups of 5, one sender each: every message reaches the other 4 members once, and the
+    // server's CPU time over the window was read.
+    let groups = read("groups.json");
+    assert_eq!(metric(&groups, "acked / sent"), 100.0);
+    assert_eq!(metric(&groups, "delivered / expected"), 100.0);
+    assert_eq!(metric(&groups, "lost + duplicated"), 0.0);
+    assert!(metric(&groups, "deliveries") > 0.0);
+    assert!(metric(&groups, "server CPU per delivery") >= 0.0, "the server's CPU time was read");
 
     let reconnect = read("reconnect.json");
     assert_eq!(metric(&reconnect, "clients back"), 20.0);

@@ -1,4 +1,4 @@
-//! `confab bench-setup --out FILE [--users N] [--direct P] [--group M] [--session-phone PHONE]`:
+//! `confab bench-setup --out FILE [--users N] [--direct P] [--group M] [--groups N --size M] [--session-phone PHONE]`:
 //! the fast path that prepares a database for the load tool (`bench/`). Signing tens of thousands
 //! of people up through one-time codes would take longer than the benchmark, so this writes them
 //! straight through the store and signs their access tokens with the server's own secret.
@@ -6,6 +6,8 @@
 //! - `--users N`: people, each with a fresh 15-minute access token;
 //! - `--direct P`: direct chats between users 0–1, 2–3, … (2P people);
 //! - `--group M`: one group whose members are the first M people;
+//! - `--groups N --size M`: N groups of M members each, sharing nobody: group g has people
+//!   g·M … g·M + M − 1 (1,000 people for 100 groups of 10);
 //! - `--session-phone PHONE`: a signed-in browser session for that (already existing) person,
 //!   plus their biggest chat, for the page benchmarks on a `confab seed` database.
 //!
@@ -41,6 +43,7 @@ struct Fixture {
     users: Vec<BenchUser>,
     direct: Vec<DirectChat>,
     group: Option<GroupChat>,
+    groups: Vec<SmallGroup>,
     session: Option<BrowserSession>,
 }
 
@@ -64,6 +67,14 @@ struct DirectChat {
 struct GroupChat {
     chat_id: String,
     members: usize,
+    last_seq: i64,
+}
+
+/// One of many small groups: its members are `users[i]` for each index in `members`.
+#[derive(Debug, Serialize)]
+struct SmallGroup {
+    chat_id: String,
+    members: Vec<usize>,
     last_seq: i64,
 }
 
@@ -98,7 +109,11 @@ pub async fn run(config: Config, args: &[String]) -> Result<(), String> {
     if group > GROUP_LIMIT as usize {
         return Err(format!("--group can be at most {GROUP_LIMIT}"));
     }
-    let people = number(args, "--users")?.max(2 * direct).max(group);
+    let (groups, size) = (number(args, "--groups")?, number(args, "--size")?);
+    if groups > 0 && !(2..=GROUP_LIMIT as usize).contains(&size) {
+        return Err(format!("--groups needs --size between 2 and {GROUP_LIMIT}"));
+    }
+    let people = number(args, "--users")?.max(2 * direct).max(group).max(groups * size);
     let started = std::time::Instant::now();
     let store = crate::backends::open_for_bulk_load(&config.database_url).await.map_err(fail)?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -140,6 +155,14 @@ pub async fn run(config: Config, args: &[String]) -> Result<(), String> {
         }
     };
 
+    let mut small_groups = Vec::with_capacity(groups);
+    for g in 0..groups {
+        let members: Vec<usize> = (g * size..(g + 1) * size).collect();
+        let chat_id = create_group(&store, &users[g * size..(g + 1) * size], now).await?;
+        let last_seq = store.conv(&chat_id).await.map_err(fail)?.map_or(0, |c| c.last_seq);
+        small_groups.push(SmallGroup { chat_id, members, last_seq });
+    }
+
     let session = match arg(args, "--session-phone") {
         None => None,
         Some(phone) => Some(browser_session(&store, phone).await?),
@@ -149,15 +172,18 @@ pub async fn run(config: Config, args: &[String]) -> Result<(), String> {
         users: users.into_iter().map(|(row, token)| BenchUser { id: row.id, token }).collect(),
         direct: direct_chats,
         group: group_chat,
+        groups: small_groups,
         session,
     };
     let json = serde_json::to_vec(&fixture).map_err(fail)?;
     std::fs::write(out, json).map_err(|e| format!("cannot write {out}: {e}"))?;
     println!(
-        "bench-setup: {} people, {} direct chats, group of {} in {:.1} s -> {out}",
+        "bench-setup: {} people, {} direct chats, group of {}, {} groups of {} in {:.1} s -> {out}",
         fixture.users.len(),
         fixture.direct.len(),
         group,
+        fixture.groups.len(),
+        size,
         started.elapsed().as_secs_f64()
     );
     Ok(())

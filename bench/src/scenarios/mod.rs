@@ -1,6 +1,7 @@
 //! One module per scenario: each prepares its servers, drives them and returns a `Report`.
 pub mod direct;
 pub mod group;
+pub mod groups;
 pub mod idle;
 pub mod pages;
 pub mod reconnect;
