@@ -7,6 +7,9 @@ use std::{fmt, sync::Arc};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+/// Why text with a control character is no id (a path with one names nothing: 404).
+pub const CONTROL_IN_ID: &str = "an id has no control characters";
+
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
@@ -75,7 +78,7 @@ macro_rules! id_type {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let id = String::deserialize(deserializer)?;
                 if id.contains(char::is_control) {
-                    return Err(serde::de::Error::custom("an id has no control characters"));
+                    return Err(serde::de::Error::custom(CONTROL_IN_ID));
                 }
                 Ok(Self::from(id))
             }

@@ -96,6 +96,8 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match Path::<T>::from_request_parts(parts, state).await {
             Ok(Path(value)) => Ok(Self(value)),
+            // An id no chat or message can have: there is nothing at that address.
+            Err(rejection) if rejection.body_text().contains(app::ids::CONTROL_IN_ID) => Err(ApiError(AppError::NotFound).into_response()),
             Err(rejection) => Err(error_response(StatusCode::BAD_REQUEST, "invalid_path", &rejection.body_text())),
         }
     }

@@ -28,8 +28,9 @@ type Result<T> = std::result::Result<T, ApiError>;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct SendBody {
-    /// The text (trimmed; not empty).
-    #[schema(min_length = 1, max_length = 4096, pattern = r"\S")]
+    /// The text (trimmed; not empty). Line breaks (`\r\n` and `\r` arrive as `\n`) and tabs are
+    /// the only control characters it may hold; any other is refused (`message_control`).
+    #[schema(min_length = 1, max_length = 4096, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     body: String,
     /// The client's own id for this message: sending it again returns the stored message.
     #[schema(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9_-]+$", example = "m-1")]
@@ -59,7 +60,8 @@ pub(super) async fn send(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct EditBody {
-    #[schema(min_length = 1, max_length = 4096, pattern = r"\S")]
+    /// The new text, under the same rules as a sent one.
+    #[schema(min_length = 1, max_length = 4096, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     body: String,
 }
 

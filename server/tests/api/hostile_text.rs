@@ -154,9 +154,35 @@ async fn an_id_with_a_nul_is_refused_before_any_look_up() {
         ("GET", "/api/groups/%00/members".to_owned(), None),
     ] {
         let answer = app.call(method, &path, &ada, body).await;
-        assert_eq!(refusal(&answer), (400, Some("invalid_path")), "{method} {path}: {}", answer.1);
+        assert_eq!(refusal(&answer), (404, Some("not_found")), "{method} {path}: {}", answer.1);
     }
+    let answer = app.call("POST", &format!("/api/chats/{chat}/messages"), &ada, Some(json!({ "body": "hi", "client_id": "c3", "reply_to": "m\0" }))).await;
+    assert_eq!(refusal(&answer), (422, Some("invalid_reply_to")), "{}", answer.1);
+    assert_eq!(answer.1["error"]["field"], "reply_to");
     let (_, bob) = app.person("bob2", "+4915112370031").await;
     let answer = app.call("POST", "/api/chats", &bob, Some(json!({ "user_id": "\0" }))).await;
     assert!(answer.0 == 400 || answer.0 == 422, "{}", answer.1);
+}
+
+#[tokio::test]
+async fn an_invite_link_with_a_nul_names_no_group() {
+    let app = spawn_app().await;
+    let (_, owner) = app.person("owner", "+4915112370041").await;
+    let (_, guest) = app.person("guest", "+4915112370042").await;
+    let (status, group) = app.call("POST", "/api/groups", &owner, Some(json!({ "name": "Book club", "public": false }))).await;
+    assert_eq!(status, 201, "{group}");
+    let id = group["id"].as_str().unwrap();
+    let (status, link) = app.call("POST", &format!("/api/groups/{id}/invites"), &owner, Some(json!({}))).await;
+    assert_eq!(status, 201, "{link}");
+    let token = link["token"].as_str().unwrap();
+
+    for invite in [format!("{token}\0"), "\0".to_owned(), format!("/join/{}\0{}", &token[..10], &token[11..])] {
+        let answer = app.call("POST", "/api/groups/join", &guest, Some(json!({ "invite": invite }))).await;
+        assert_eq!(refusal(&answer), (404, Some("not_found")), "{invite:?}: {}", answer.1);
+    }
+    let answer = app.call("DELETE", &format!("/api/groups/{id}/invites/%00"), &owner, None).await;
+    assert_eq!(answer.0, 404, "{}", answer.1);
+    // The real link still works, for the guest who was refused above.
+    let (status, joined) = app.call("POST", "/api/groups/join", &guest, Some(json!({ "invite": token }))).await;
+    assert_eq!(status, 200, "{joined}");
 }

@@ -33,6 +33,12 @@ fn invite_token() -> String {
     hex::encode(bytes)
 }
 
+/// Whether `token` could be one `invite_token` made: anything else names no link, and is not
+/// looked up (a NUL, say, is text PostgreSQL cannot even compare).
+fn may_be_invite_token(token: &str) -> bool {
+    token.len() == 36 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 fn invite_view(i: &InviteRow) -> InviteLinkView {
     InviteLinkView {
         token: i.token.clone(),
@@ -101,6 +107,9 @@ impl ChatsService {
             }
             (None, Some(token)) => {
                 let token = token.trim().rsplit('/').next().unwrap_or_default().to_owned();
+                if !may_be_invite_token(&token) {
+                    return Err(AppError::NotFound);
+                }
                 let invite = self.store.invite(&token).await.map_err(internal)?.ok_or(AppError::NotFound)?;
                 let bad = |code: &str, reason: &str| AppError::invalid_with_code(code, "invite", reason);
                 if invite.revoked_at.is_some() {
@@ -304,6 +313,9 @@ impl ChatsService {
     pub async fn revoke_invite(&self, me: &UserId, chat_id: &ChatId, token: &str) -> R<()> {
         let (me, chat_id) = (me.as_str(), chat_id.as_str());
         self.group_admin(me, chat_id).await?;
+        if !may_be_invite_token(token) {
+            return Err(AppError::NotFound);
+        }
         if self.store.revoke_invite(chat_id, token, self.clock.now()).await.map_err(internal)? { Ok(()) } else { Err(AppError::NotFound) }
     }
 }

@@ -201,10 +201,13 @@ impl ChatsService {
         let access = self.writable(me, chat_id).await?;
         // A resend (same client id) is recognised by the store, in the transaction that would
         // otherwise store it, and comes back as `Sent::Existing`.
+        let not_here = || AppError::invalid("reply_to", "The message you reply to isn’t in this chat");
         let reply_to = match reply_to.map(MessageId::as_str).filter(|r| !r.is_empty()) {
+            // No message has such an id, and PostgreSQL cannot even compare a NUL.
+            Some(id) if id.contains(char::is_control) => return Err(not_here()),
             Some(id) => match self.store.message(id).await.map_err(internal)? {
                 Some(m) if m.chat_id == access.id && m.system.is_none() => Some(m.id),
-                _ => return Err(AppError::invalid("reply_to", "The message you reply to isn’t in this chat")),
+                _ => return Err(not_here()),
             },
             None => None,
         };

@@ -45,6 +45,36 @@ pub(super) enum MarkKind {
     Delivered,
 }
 
+impl MarkKind {
+    /// The `UPDATE members` that raises this mark to `v.seq` for the members `matches` picks,
+    /// `rows` being the query that makes the `v` rows, in either store's SQL: `greatest` is its
+    /// larger-of function, `now_ms` its current time in milliseconds. It returns each raised
+    /// member's `conversation_id`, `user_id` and `mark`.
+    pub(super) fn raise_sql(self, rows: &str, matches: &str, greatest: &str, now_ms: &str) -> String {
+        // `marks_at` moves only when a mark rises, so a reconnecting device is sent just those.
+        let set = match self {
+            Self::Read => format!(
+                "last_read_seq = {greatest}(last_read_seq, v.seq), last_delivered_seq = {greatest}(last_delivered_seq, v.seq),
+                 marks_at = CASE WHEN last_read_seq < v.seq OR last_delivered_seq < v.seq THEN {now_ms} ELSE marks_at END"
+            ),
+            Self::Delivered => format!(
+                "last_delivered_seq = {greatest}(last_delivered_seq, v.seq),
+                 marks_at = CASE WHEN last_delivered_seq < v.seq THEN {now_ms} ELSE marks_at END"
+            ),
+        };
+        // A delivered mark that does not rise is not news: no row comes back for it.
+        let (column, rising) = match self {
+            Self::Read => ("last_read_seq", ""),
+            Self::Delivered => ("last_delivered_seq", " AND members.last_delivered_seq < v.seq"),
+        };
+        format!(
+            "UPDATE members SET {set} FROM ({rows}) AS v
+             WHERE {matches}{rising}
+             RETURNING members.conversation_id, members.user_id, members.{column} AS mark"
+        )
+    }
+}
+
 pub(super) enum Write {
     Send(NewMessage),
     /// Raises a member's mark (never lowers it); answers with the mark.

@@ -82,32 +82,12 @@ static READ_MARKS_SQL: LazyLock<String> = LazyLock::new(|| build_marks_sql(MarkK
 static DELIVERED_MARKS_SQL: LazyLock<String> = LazyLock::new(|| build_marks_sql(MarkKind::Delivered));
 
 /// Raises many members' marks of one kind (`$1` chats, `$2` users, `$3` seqs; one entry per
-/// member), each at most to its chat's last message, as `mark_sql` raises one.
+/// member), each at most to its chat's last message.
 fn build_marks_sql(kind: MarkKind) -> String {
-    // `marks_at` moves only when a mark rises, so a reconnecting device is sent just those.
-    let set = match kind {
-        MarkKind::Read => format!(
-            "last_read_seq = GREATEST(last_read_seq, v.seq), last_delivered_seq = GREATEST(last_delivered_seq, v.seq),
-             marks_at = CASE WHEN last_read_seq < v.seq OR last_delivered_seq < v.seq THEN {NOW_MS} ELSE marks_at END"
-        ),
-        MarkKind::Delivered => format!(
-            "last_delivered_seq = GREATEST(last_delivered_seq, v.seq),
-             marks_at = CASE WHEN last_delivered_seq < v.seq THEN {NOW_MS} ELSE marks_at END"
-        ),
-    };
-    // A delivered mark that does not rise is not news: no row comes back for it.
-    let (column, rising) = match kind {
-        MarkKind::Read => ("last_read_seq", ""),
-        MarkKind::Delivered => ("last_delivered_seq", " AND members.last_delivered_seq < v.seq"),
-    };
-    format!(
-        "UPDATE members SET {set}
-         FROM (SELECT u.chat_id, u.user_id, LEAST(u.seq, c.last_seq) AS seq
-               FROM UNNEST($1::TEXT[], $2::TEXT[], $3::BIGINT[]) AS u(chat_id, user_id, seq)
-               JOIN conversations c ON c.id = u.chat_id) AS v
-         WHERE members.conversation_id = v.chat_id AND members.user_id = v.user_id{rising}
-         RETURNING members.conversation_id, members.user_id, members.{column} AS mark"
-    )
+    let rows = "SELECT u.chat_id, u.user_id, LEAST(u.seq, c.last_seq) AS seq
+                FROM UNNEST($1::TEXT[], $2::TEXT[], $3::BIGINT[]) AS u(chat_id, user_id, seq)
+                JOIN conversations c ON c.id = u.chat_id";
+    kind.raise_sql(rows, "members.conversation_id = v.chat_id AND members.user_id = v.user_id", "GREATEST", NOW_MS)
 }
 
 /// (chat, user): whose mark.

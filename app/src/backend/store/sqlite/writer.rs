@@ -57,28 +57,8 @@ fn mark_sql(kind: MarkKind) -> &'static str {
 }
 
 fn build_mark_sql(kind: MarkKind) -> String {
-    // `marks_at` moves only when a mark rises, so a reconnecting device is sent just those.
-    let set = match kind {
-        MarkKind::Read => format!(
-            "last_read_seq = MAX(last_read_seq, v.seq), last_delivered_seq = MAX(last_delivered_seq, v.seq),
-             marks_at = CASE WHEN last_read_seq < v.seq OR last_delivered_seq < v.seq THEN {NOW_MS} ELSE marks_at END"
-        ),
-        MarkKind::Delivered => format!(
-            "last_delivered_seq = MAX(last_delivered_seq, v.seq),
-             marks_at = CASE WHEN last_delivered_seq < v.seq THEN {NOW_MS} ELSE marks_at END"
-        ),
-    };
-    // A delivered mark that does not rise is not news: no row comes back for it.
-    let (column, rising) = match kind {
-        MarkKind::Read => ("last_read_seq", ""),
-        MarkKind::Delivered => ("last_delivered_seq", " AND members.last_delivered_seq < v.seq"),
-    };
-    format!(
-        "UPDATE members SET {set}
-         FROM (SELECT MIN(?3, last_seq) AS seq FROM conversations WHERE id = ?1) AS v
-         WHERE members.conversation_id = ?1 AND members.user_id = ?2{rising}
-         RETURNING members.{column}"
-    )
+    let rows = "SELECT MIN(?3, last_seq) AS seq FROM conversations WHERE id = ?1";
+    kind.raise_sql(rows, "members.conversation_id = ?1 AND members.user_id = ?2", "MAX", NOW_MS)
 }
 
 /// Connection settings the pool and the writer share, as (pragma, value).
@@ -161,7 +141,7 @@ fn commit(conn: &mut Connection, batch: &[Job]) -> rusqlite::Result<Vec<Answer>>
         results.push(match &job.write {
             Write::Send(m) => store_send(&tx, m, &mut first_rowid)?.map(Written::Sent),
             Write::Mark { kind, chat_id, user_id, seq } => {
-                let mark = tx.prepare_cached(mark_sql(*kind))?.query_row(params![chat_id, user_id, seq], |r| r.get(0)).optional()?;
+                let mark = tx.prepare_cached(mark_sql(*kind))?.query_row(params![chat_id, user_id, seq], |r| r.get("mark")).optional()?;
                 Ok(Written::Mark(mark.unwrap_or(0)))
             }
             Write::LastSeen { user_id, at } => {
