@@ -6,7 +6,15 @@ import { chromiumLaunchOptions } from "./chromium";
 
 const repoRoot = path.resolve(__dirname, "..");
 const listen = process.env.CONFAB_LISTEN ?? "127.0.0.1:3100";
-const baseURL = `http://${listen}`;
+// The browser reaches the server as localhost: passkeys need a domain name, never an IP address
+// (the server listens on 127.0.0.1, which localhost resolves to).
+const baseURL = `http://localhost:${listen.split(":").pop()}`;
+// People who are not testing passkeys said "Not now" to the offer to set one up, so it does not
+// shift their chat list while they click (the passkey tests start without this).
+const offerDismissed = {
+  cookies: [],
+  origins: [{ origin: baseURL, localStorage: [{ name: "confab.passkey-offer-dismissed-at", value: String(Date.now()) }] }],
+};
 
 export default defineConfig({
   testDir: "./tests",
@@ -20,6 +28,7 @@ export default defineConfig({
   reporter: [["list"], ["json", { outputFile: "results/report.json" }]],
   use: {
     baseURL,
+    storageState: offerDismissed,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
     launchOptions: chromiumLaunchOptions,
@@ -32,11 +41,11 @@ export default defineConfig({
     // CONFAB_E2E_BIN runs a copy of the binary, for checkouts that share one target dir.
     command: `"${process.env.CONFAB_E2E_BIN ?? path.join(repoRoot, "target/release/confab")}"`,
     cwd: repoRoot,
-    url: `${baseURL}/readyz`,
+    url: `http://${listen}/readyz`,
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: "ignore",
     stderr: "pipe",
-    env: { CONFAB_LISTEN: listen, CONFAB_LOG: process.env.CONFAB_LOG ?? "warn" },
+    env: { CONFAB_LISTEN: listen, CONFAB_PUBLIC_URL: baseURL, CONFAB_LOG: process.env.CONFAB_LOG ?? "warn" },
   },
 });

@@ -207,10 +207,18 @@ fn accounts_service(config: &Config, store: Arc<dyn Store>, hub: Hub) -> Result<
         code_sends_per_ip_hour: config.code_sends_per_ip_hour,
         code_checks_per_ip_10_min: config.code_checks_per_ip_10_min,
     };
-    Ok(AccountsService::new(store, hub, senders, settings))
+    let accounts = AccountsService::new(store, hub, senders, settings);
+    Ok(match &config.passkeys {
+        Some(relying_party) => accounts.with_passkeys(relying_party.clone()),
+        None => {
+            tracing::info!(url = %config.public_url, "passkeys are off: set CONFAB_PUBLIC_URL to a domain name (http://localhost:PORT on this machine) to offer them");
+            accounts
+        }
+    })
 }
 
-/// Removes expired sessions hourly, so abandoned devices do not pile up in the database.
+/// Removes expired sessions and passkey ceremonies hourly, so abandoned devices and unanswered
+/// challenges do not pile up in the database.
 fn spawn_session_purge(store: Arc<dyn Store>) {
     tokio::spawn(async move {
         let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -221,6 +229,9 @@ fn spawn_session_purge(store: Arc<dyn Store>) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(removed = n, "purged expired sessions"),
                 Err(e) => tracing::warn!(error = %e, "purging expired sessions failed"),
+            }
+            if let Err(e) = store.ceremonies_purge(now).await {
+                tracing::warn!(error = %e, "purging expired passkey ceremonies failed");
             }
         }
     });

@@ -104,14 +104,15 @@ pub async fn reset_password(pending_id: String, code: String, password: String) 
     )
 }
 
-/// The signed-in user adds an email + password; `verify_code` confirms it.
+/// The signed-in user adds an email + password; `verify_code` confirms it. Someone with a
+/// passkey confirms it is them first (`confirmation`, from `passkey_confirm_finish`).
 #[server(endpoint = "accounts/add_email_start", output = crate::codec::StrJson)]
-pub async fn add_email_start(email: String, password: String) -> Result<PendingCode, AppError> {
+pub async fn add_email_start(email: String, password: String, confirmation: Option<String>) -> Result<PendingCode, AppError> {
     answer(
         async move {
             let services = expect_context::<Services>();
             let user = identity::current_user_id().await?;
-            services.accounts.start_add_email(&user, &email, &password, &identity::client().await).await
+            services.accounts.start_add_email(&user, &email, &password, confirmation.as_deref(), &identity::client().await).await
         }
         .await,
     )

@@ -49,3 +49,27 @@ pub struct DeviceView {
     pub last_seen_at: i64,
     pub current: bool,
 }
+
+/// One of the person's passkeys, for Settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PasskeyView {
+    /// The credential id (base64url): what rename and remove name it by.
+    pub id: String,
+    pub name: String,
+    /// Where it was made, as far as the browser said ("Chrome on Android").
+    pub device: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+/// A passkey ceremony begun: `options` go to the browser's `navigator.credentials` (the
+/// WebAuthn JSON form: `{"publicKey": {...}}`), and the answer comes back with `ceremony_id`
+/// within five minutes, once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PasskeyCeremony {
+    pub ceremony_id: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub options: serde_json::Value,
+}

@@ -123,6 +123,13 @@ pub fn local_next(next: Option<&str>) -> String {
     }
 }
 
+pub const MAX_PASSKEY_NAME: usize = 64;
+
+/// What a person calls one of their passkeys ("Work laptop"): 1–64 characters.
+pub fn passkey_name(raw: &str) -> Result<String, AppError> {
+    crate::chats::validate::text(raw, "name", 1, MAX_PASSKEY_NAME, "passkey name")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -65,7 +65,7 @@ fn control_free(value: &str, allowed: &[char]) -> bool {
     !value.chars().any(|c| c.is_control() && !allowed.contains(&c))
 }
 
-fn text(raw: &str, field: &str, min: usize, max: usize, what: &str) -> Result<String, AppError> {
+pub(crate) fn text(raw: &str, field: &str, min: usize, max: usize, what: &str) -> Result<String, AppError> {
     let value = unix_newlines(raw);
     let value = value.trim();
     let len = value.chars().count();

@@ -11,6 +11,7 @@ use crate::{
     components::{
         code_entry::{CodeEntry, ask_for_code},
         form::{Field, FormError, SubmitButton},
+        passkeys::confirmed,
     },
     error::AppError,
 };
@@ -21,7 +22,11 @@ pub fn AddEmail(on_done: Callback<UserView>) -> impl IntoView {
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let pending = RwSignal::new(None::<PendingCode>);
-    let start = ask_for_code(error, |(email, password)| add_email_start(email, password), move |code| pending.set(Some(code)));
+    // Someone with a passkey confirms it is them first; their browser asks for it.
+    let ask = |(email, password): (String, String)| {
+        confirmed(move |proof| add_email_start(email.clone(), password.clone(), proof))
+    };
+    let start = ask_for_code(error, ask, move |code| pending.set(Some(code)));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);

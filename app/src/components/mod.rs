@@ -7,6 +7,7 @@ pub mod error_view;
 pub mod form;
 pub mod icons;
 pub mod loaded;
+pub mod passkeys;
 pub mod sheet;
 pub mod text;
 pub mod time;

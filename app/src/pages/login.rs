@@ -13,6 +13,7 @@ use crate::{
         brand::AuthCard,
         code_entry::{CodeEntry, ask_for_code},
         form::{Field, FormError, SubmitButton, TABLIST, route_result, tab},
+        passkeys::PasskeySignIn,
     },
     error::AppError,
 };
@@ -23,8 +24,8 @@ enum Method {
     Password,
 }
 
-/// Log in with a one-time code sent to your phone (with or without your user ID), or with
-/// email and password. Afterwards the person goes back to the page they asked for.
+/// Log in with a one-time code sent to your phone (with or without your user ID), with email
+/// and password, or with a passkey. Afterwards the person goes back to the page they asked for.
 #[component]
 pub fn Login() -> impl IntoView {
     let method = RwSignal::new(Method::Code);
@@ -40,6 +41,7 @@ pub fn Login() -> impl IntoView {
             <Show when=move || method.get() == Method::Code fallback=move || view! { <PasswordLogin next/> }>
                 <PhoneLogin next/>
             </Show>
+            <PasskeySignIn next/>
             <p class="mt-6 text-center text-sm text-slate-500 dark:text-slate-400">
                 "New to Confab? "
                 <a href="/register" class="font-medium text-indigo-600 hover:underline dark:text-indigo-400">"Create an account"</a>
@@ -67,7 +69,7 @@ fn PhoneLogin(next: Signal<String>) -> impl IntoView {
             None => view! {
                 <form class="space-y-4" on:submit=submit>
                     <Field label="User ID (optional)" name="user_id" kind="text" value=user_id error
-                        placeholder="7KQ4-M2XD" autocomplete="username"/>
+                        placeholder="7KQ4-M2XD" autocomplete="username webauthn"/>
                     <Field label="Phone number" name="phone" kind="tel" value=phone error
                         placeholder="+44 7911 123456" autocomplete="tel" inputmode="tel"/>
                     <FormError error/>

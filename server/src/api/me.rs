@@ -14,7 +14,6 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::accounts::VerifyBody;
-use super::email::EmailPasswordBody;
 use super::page::{Page, PageQuery, paginate};
 use super::{ApiError, ApiJson, ApiPath, ApiQuery, ApiUser, with_and_without_slash};
 use crate::startup::AppState;
@@ -40,6 +39,19 @@ pub(super) struct AddPhoneBody {
     phone: String,
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AddEmailBody {
+    #[schema(max_length = 254, format = Email, example = "ada@example.com")]
+    email: String,
+    #[schema(min_length = 1, max_length = 128)]
+    password: String,
+    /// Needed when the account has a passkey: the token from `/api/passkeys/confirm/finish`.
+    #[serde(default)]
+    #[schema(max_length = 1024)]
+    confirmation: Option<String>,
+}
+
 /// All four settings are set at once (read them first to change one).
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -59,16 +71,17 @@ pub(super) async fn me(State(state): State<AppState>, ApiUser(user): ApiUser) ->
 }
 
 /// Adds an email and password to the account; `/api/user/verify` confirms it with the code.
-#[utoipa::path(post, path = "/api/user/email", tag = "me", request_body = EmailPasswordBody,
+/// An account with a passkey confirms it is them first (`confirmation`).
+#[utoipa::path(post, path = "/api/user/email", tag = "me", request_body = AddEmailBody,
     responses((status = 202, description = "A code is on its way to the email", body = PendingCode)))]
 pub(super) async fn add_email(
     State(state): State<AppState>,
     client: Client,
     ApiUser(user): ApiUser,
-    ApiJson(body): ApiJson<EmailPasswordBody>,
+    ApiJson(body): ApiJson<AddEmailBody>,
 ) -> Result<(StatusCode, Json<PendingCode>)> {
-    let pending =
-        state.services.accounts.start_add_email(&user, &body.email, &body.password, &client).await?;
+    let confirmation = body.confirmation.as_deref();
+    let pending = state.services.accounts.start_add_email(&user, &body.email, &body.password, confirmation, &client).await?;
     Ok((StatusCode::ACCEPTED, Json(pending)))
 }
 

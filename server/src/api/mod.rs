@@ -12,6 +12,7 @@ mod me;
 mod messages;
 pub mod openapi;
 mod page;
+mod passkeys;
 mod search;
 mod whole;
 
@@ -28,6 +29,7 @@ pub fn router(cors_origins: &[String]) -> Router<AppState> {
         .merge(accounts::router())
         .merge(email::router())
         .merge(me::router())
+        .merge(passkeys::router())
         .merge(chats::router())
         .merge(messages::router())
         .merge(groups::router())

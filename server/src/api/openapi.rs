@@ -11,7 +11,7 @@ use utoipa::{
     },
 };
 
-use super::{accounts, chats, contacts, email, groups, me, messages, search};
+use super::{accounts, chats, contacts, email, groups, me, messages, passkeys, search};
 
 /// `{"error": {"code", "message", "field"}}`, the body of every error.
 #[derive(Serialize, ToSchema)]
@@ -47,6 +47,8 @@ pub struct ErrorDetail {
         email::email_register, email::email_login, email::password_forgot, email::password_reset,
         me::me, me::add_email, me::add_phone, me::add_verify, me::settings, me::save_settings, me::devices,
         me::revoke_device,
+        passkeys::list, passkeys::register_options, passkeys::register, passkeys::rename, passkeys::remove,
+        passkeys::sign_in_options, passkeys::sign_in, passkeys::confirm_options, passkeys::confirm,
         chats::list, chats::start_direct, chats::open, chats::history, chats::mark_read, chats::set_muted,
         chats::answer_request,
         messages::send, messages::edit, messages::delete_message, messages::react,
@@ -63,6 +65,7 @@ pub struct ErrorDetail {
     tags(
         (name = "accounts", description = "Sign-up, login, tokens"),
         (name = "me", description = "The caller's account, settings and devices"),
+        (name = "passkeys", description = "Passkeys (WebAuthn): adding them, signing in, confirming it is you"),
         (name = "chats", description = "The chat list and conversations"),
         (name = "messages", description = "History, sending, editing, reactions"),
         (name = "groups", description = "Groups, members, roles and invite links"),

@@ -8,6 +8,8 @@ mod urls;
 
 use std::{net::SocketAddr, path::PathBuf};
 
+use app::backend::accounts::passkeys::RelyingParty;
+
 pub use self::{
     delivery::CodeDelivery,
     secrets::{SecretKey, SecretString},
@@ -21,6 +23,11 @@ pub struct Config {
     /// `CONFAB_PUBLIC_URL`: the URL people reach the app at; decides the cookie's `Secure` flag
     /// and the WebSocket origin check. Defaults to `http://<listen>`.
     pub public_url: String,
+    /// Passkeys' relying party: the public URL's host. `CONFAB_PASSKEYS`: `on` (the default
+    /// when `CONFAB_PUBLIC_URL` is set: start-up fails if its host cannot be one, such as an
+    /// IP address) or `off`. With the default URL (`http://<listen>`, an IP address) passkeys
+    /// are off unless asked for.
+    pub passkeys: Option<RelyingParty>,
     /// `CONFAB_DATA_DIR`: where the database, the generated secret and uploads live.
     pub data_dir: PathBuf,
     /// `CONFAB_DATABASE_URL`: defaults to a SQLite file in the data directory.
@@ -104,6 +111,15 @@ impl Config {
             None => format!("http://{listen}"),
             Some(v) => urls::parse_public_url(v.trim()).map_err(|p| bad("CONFAB_PUBLIC_URL", p))?,
         };
+        let passkeys = match (get("CONFAB_PASSKEYS").as_deref().map(str::trim), get("CONFAB_PUBLIC_URL").is_some()) {
+            (Some("off"), _) => None,
+            (Some("on"), _) | (None, true) => Some(RelyingParty::for_site(&public_url).map_err(|p| {
+                let var = if get("CONFAB_PUBLIC_URL").is_some() { "CONFAB_PUBLIC_URL" } else { "CONFAB_PASSKEYS" };
+                bad(var, format!("{p}; or set CONFAB_PASSKEYS=off"))
+            })?),
+            (None, false) => RelyingParty::for_site(&public_url).ok(),
+            (Some(other), _) => return Err(bad("CONFAB_PASSKEYS", format!("`{other}` is neither `on` nor `off`"))),
+        };
         let data_dir = PathBuf::from(get("CONFAB_DATA_DIR").unwrap_or_else(|| "./data".into()));
         private_files::private_dir(&data_dir).map_err(|e| {
             bad("CONFAB_DATA_DIR", format!("cannot create `{}`: {e}", data_dir.display()))
@@ -150,6 +166,7 @@ impl Config {
         Ok(Self {
             listen,
             public_url,
+            passkeys,
             data_dir,
             database_url,
             hub,

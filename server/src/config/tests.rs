@@ -48,6 +48,10 @@ fn bad_values_name_their_variable() {
         ("CONFAB_CORS_ORIGINS", "app.example.com"),
         ("CONFAB_CORS_ORIGINS", "https://app.example.com/"),
         ("CONFAB_CORS_ORIGINS", "https://a.example.com,https://b.example.com/path"),
+        ("CONFAB_PUBLIC_URL", "http://192.168.1.20:3000"),
+        ("CONFAB_PUBLIC_URL", "http://chat.example.com"),
+        ("CONFAB_PASSKEYS", "maybe"),
+        ("CONFAB_PASSKEYS", "on"),
     ] {
         let err = config(&[(var, value)]).expect_err(value);
         assert_eq!(err.var, var, "{value}");
@@ -129,4 +133,15 @@ fn https_public_url_marks_cookies_secure() {
     let c = config(&[("CONFAB_PUBLIC_URL", "https://chat.example.com/"), ("CONFAB_CODE_DELIVERY", "outbox")]).unwrap();
     assert_eq!(c.public_url, "https://chat.example.com");
     assert!(c.is_https());
+}
+
+#[test]
+fn passkeys_follow_the_public_url_and_are_off_on_the_default_ip_address() {
+    assert!(config(&[]).unwrap().passkeys.is_none(), "http://127.0.0.1:3000 cannot be a relying party");
+    assert!(config(&[("CONFAB_PUBLIC_URL", "http://localhost:3000")]).unwrap().passkeys.is_some());
+    assert!(config(&[("CONFAB_PUBLIC_URL", "https://chat.example.com")]).unwrap().passkeys.is_some());
+    let off = [("CONFAB_PUBLIC_URL", "http://192.168.1.20:3000"), ("CONFAB_PASSKEYS", "off")];
+    assert!(config(&off).unwrap().passkeys.is_none(), "a LAN address runs with passkeys off when asked");
+    let err = config(&[("CONFAB_PUBLIC_URL", "http://192.168.1.20:3000")]).unwrap_err();
+    assert!(err.to_string().contains("not an IP address") && err.to_string().contains("CONFAB_PASSKEYS=off"), "{err}");
 }

@@ -13,8 +13,10 @@ use super::MigrateError;
 /// Every table of migrations/postgres, each after the tables its foreign keys point at. The
 /// SQLite-only tables (`messages_fts*`, `_sqlx_migrations`) are not copied: PostgreSQL has its
 /// own search column and its own migration history.
-pub const TABLES: [&str; 12] = [
+pub const TABLES: [&str; 14] = [
     "users",
+    "passkeys",
+    "passkey_ceremonies",
     "sessions",
     "one_time_codes",
     "refresh_tokens",

@@ -14,6 +14,7 @@ mod hostile_text;
 mod migrate_fixture;
 mod migrate_readback;
 mod migrate_to_postgres;
+mod passkeys;
 mod realtime;
 mod realtime_delivery;
 mod realtime_session;

@@ -105,8 +105,16 @@ impl AccountsService {
     }
 
     /// The signed-in `user_id` adds an email and password; a code to the email confirms it.
-    pub async fn start_add_email(&self, user_id: &UserId, email: &str, password: &str, client: &Client) -> Result<PendingCode, AppError> {
+    pub async fn start_add_email(
+        &self,
+        user_id: &UserId,
+        email: &str,
+        password: &str,
+        confirmation: Option<&str>,
+        client: &Client,
+    ) -> Result<PendingCode, AppError> {
         let user = self.user(user_id).await?;
+        self.require_confirmation(user_id, confirmation).await?;
         let email = validate::email(email)?;
         let password = validate::password(password, &[&user.username, &email, local_part(&email)])?;
         self.limit_code_send(&email, client)?;

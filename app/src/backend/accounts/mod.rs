@@ -3,13 +3,15 @@
 //! gets in.
 //!
 //! One `impl AccountsService` per concern: `phone_login` (sign-up and login by phone code),
-//! `email` (email and password), `pending_codes` (codes on their way), `api_tokens`, `devices`.
+//! `email` (email and password), `pending_codes` (codes on their way), `api_tokens`, `devices`,
+//! `passkeys`.
 //! This file holds the service itself, its settings and the helpers they share.
 mod api_tokens;
 pub mod codes;
 pub mod delivery;
 pub mod devices;
 mod email;
+pub mod passkeys;
 pub mod passwords;
 mod pending_codes;
 pub mod phone;
@@ -76,6 +78,8 @@ pub struct AccountsService {
     hub: Hub,
     touched: devices::TouchThrottle,
     clock: Arc<dyn Clock>,
+    /// `None` when passkeys are off (the site's URL cannot be a relying party).
+    passkeys: Option<passkeys::RelyingParty>,
 }
 
 /// Store failures are logged here, once; the client only learns that something went wrong.
@@ -126,6 +130,7 @@ impl AccountsService {
             hub,
             touched: Default::default(),
             clock: Arc::new(SystemClock),
+            passkeys: None,
         }
     }
 

@@ -60,6 +60,25 @@ pub fn access_claims(secret: &[u8], token: &str) -> Option<AccessClaims> {
     })
 }
 
+/// How long a confirmation ("it is still you", by passkey) lets sensitive changes through.
+pub const CONFIRMATION_TTL_SECS: i64 = 5 * 60;
+
+/// A short-lived token saying the user just confirmed it is them; sensitive changes ask for it.
+pub fn confirmation_token(secret: &[u8], user_id: &str, now: i64) -> Result<String, jsonwebtoken::errors::Error> {
+    let claims =
+        Claims { sub: user_id.to_owned(), iat: now, exp: now + CONFIRMATION_TTL_SECS, typ: "confirm".into(), fam: String::new() };
+    encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(secret))
+}
+
+/// Whether `token` is a confirmation of `user_id` still live at `now` (the service's clock,
+/// which tests move by hand).
+pub fn confirms(secret: &[u8], token: &str, user_id: &str, now: i64) -> bool {
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.validate_exp = false;
+    decode::<Claims>(token, &DecodingKey::from_secret(secret), &validation)
+        .is_ok_and(|data| data.claims.typ == "confirm" && data.claims.sub == user_id && now < data.claims.exp)
+}
+
 /// A random refresh token; only its SHA-256 is stored (it is already high-entropy, so no key
 /// or slow hash is needed).
 pub fn new_refresh_token() -> String {
@@ -85,6 +104,20 @@ mod tests {
         let old = access_token(b"k".repeat(32).as_slice(), "7KQ4M2XD", now - ACCESS_TTL_SECS - 5).unwrap();
         assert_eq!(verify_access(b"k".repeat(32).as_slice(), &old), None, "expired");
         assert_eq!(verify_access(b"k".repeat(32).as_slice(), "not.a.token"), None);
+    }
+
+    #[test]
+    fn a_confirmation_is_for_one_user_for_five_minutes_and_is_no_access_token() {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let key = b"k".repeat(32);
+        let token = confirmation_token(&key, "7KQ4M2XD", now).unwrap();
+        assert!(confirms(&key, &token, "7KQ4M2XD", now));
+        assert!(!confirms(&key, &token, "8ABCDEFG", now), "another user");
+        assert!(!confirms(b"x".repeat(32).as_slice(), &token, "7KQ4M2XD", now), "forged");
+        assert_eq!(verify_access(&key, &token), None, "not an access token");
+        let access = access_token(&key, "7KQ4M2XD", now).unwrap();
+        assert!(!confirms(&key, &access, "7KQ4M2XD", now), "an access token is no confirmation");
+        assert!(!confirms(&key, &token, "7KQ4M2XD", now + CONFIRMATION_TTL_SECS), "expired");
     }
 
     #[test]

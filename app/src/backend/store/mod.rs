@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod chats;
 pub mod membership_cache;
+pub mod passkeys;
 pub mod states;
 mod postgres;
 mod sqlite;
@@ -16,6 +17,7 @@ mod search_terms;
 mod session_tests;
 
 pub use accounts::AccountStore;
+pub use passkeys::PasskeyStore;
 pub use chats::{ChatStore, ContactStore, GroupInvitationStore, MessageStore, PeopleStore};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -73,7 +75,7 @@ pub struct SessionRow {
 }
 
 #[async_trait]
-pub trait Store: AccountStore + PeopleStore + ChatStore + MessageStore + ContactStore + GroupInvitationStore + Send + Sync + 'static {
+pub trait Store: AccountStore + PasskeyStore + PeopleStore + ChatStore + MessageStore + ContactStore + GroupInvitationStore + Send + Sync + 'static {
     /// Answers when the database does: what `/readyz` asks.
     async fn ping(&self) -> Result<(), StoreError>;
 

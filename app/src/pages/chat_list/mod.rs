@@ -25,6 +25,7 @@ use crate::{
         brand::Logo,
         icons::{IconBack, IconChat, IconMuted, IconPlus, IconSearch, IconSettings, IconUsers, IconX},
         loaded::Loaded,
+        passkeys::PasskeyOffer,
         time::{TimeStyle, time},
     },
 };
@@ -159,6 +160,7 @@ fn ChatListPane() -> impl IntoView {
             </label>
         </div>
         <div class="min-h-0 flex-1 overflow-y-auto pb-24">
+            <PasskeyOffer/>
             <Show when=move || query.get().trim().is_empty()
                 fallback=move || view! { <search::SearchResultsPanel query/> }>
                 <Transition fallback=|| view! { <ListSkeleton/> }>

@@ -14,6 +14,7 @@ mod chats;
 mod contacts;
 mod invitations;
 mod messages;
+mod passkeys;
 mod people;
 mod rows;
 mod row_maps;

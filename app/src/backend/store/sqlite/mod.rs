@@ -15,6 +15,7 @@ mod chats;
 mod contacts;
 mod invitations;
 mod messages;
+mod passkeys;
 mod people;
 mod rows;
 mod writer;

@@ -1,4 +1,6 @@
-//! Settings: your account, your profile and privacy, and the devices signed in to it.
+//! Settings: your account, your profile and privacy, your passkeys, and the devices signed in
+//! to it.
+mod passkeys;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -32,6 +34,7 @@ pub fn Settings() -> impl IntoView {
             </header>
             <Account/>
             <ProfileAndPrivacy/>
+            <passkeys::Passkeys/>
             <Devices/>
             <LogOut/>
         </main>
