@@ -22,8 +22,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-env -u CONFAB_DATABASE_URL -u CONFAB_PUBLIC_URL -u CONFAB_SECRET_KEY -u CONFAB_CORS_ORIGINS \
-  CONFAB_DATA_DIR="$scratch/data" CONFAB_CODE_DELIVERY=outbox CONFAB_OUTBOX_DIR="$scratch/outbox" \
+# The public URL names the host as localhost, so the passkey endpoints are on (an IP address
+# cannot be a passkey relying party).
+env -u CONFAB_DATABASE_URL -u CONFAB_SECRET_KEY -u CONFAB_CORS_ORIGINS \
+  CONFAB_PUBLIC_URL="http://localhost:${listen##*:}" CONFAB_DATA_DIR="$scratch/data" CONFAB_CODE_DELIVERY=outbox CONFAB_OUTBOX_DIR="$scratch/outbox" \
   CONFAB_LISTEN="$listen" CONFAB_CODE_SENDS_PER_IP_HOUR=100000 CONFAB_CODE_CHECKS_PER_IP_10_MIN=100000 \
   CONFAB_LOG=warn target/release/confab >"$scratch/server.log" 2>&1 &
 server=$!

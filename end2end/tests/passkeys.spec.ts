@@ -64,7 +64,8 @@ test("a person sets up a passkey from the offer, signs out, and signs back in wi
   await page.goto("/settings");
   const row = page.getByTestId("passkey-row");
   await expect(row).toHaveCount(1);
-  await expect(row).toContainText(/Chrome on \w+ · added .* · never used/);
+  await expect(row.locator("p").first(), "named after the device it was made on").toHaveText(/^Chrome on \w+$/);
+  await expect(row).toContainText(/added .* · never used/);
 
   await logOut(page);
   await screenshot(page, testInfo, "login-with-passkey");
@@ -87,7 +88,7 @@ test("a person renames and removes a passkey, confirming with it first; then it 
   const row = page.getByTestId("passkey-row");
   await row.getByRole("button", { name: "Rename" }).click();
   await page.getByLabel("Passkey name").fill("My phone");
-  await page.getByRole("button", { name: "Save" }).click();
+  await row.getByRole("button", { name: "Save" }).click();
   await expect(row).toContainText("My phone");
 
   const before = (await storedCredentials(auth))[0].signCount;
@@ -99,6 +100,16 @@ test("a person renames and removes a passkey, confirming with it first; then it 
   await page.getByRole("button", { name: "Sign in with a passkey" }).click();
   await expect(page.getByTestId("passkey-error")).toContainText("isn’t registered with Confab");
   await expect(page).toHaveURL(/\/login$/);
+});
+
+test("a person signs in by picking their passkey in the user ID field's suggestions", async ({ page }) => {
+  await addAuthenticator(page);
+  await signUpWithPasskey(page);
+  await logOut(page);
+  // Chromium's virtual authenticator picks the one passkey as soon as the suggestions open.
+  await page.getByLabel("User ID (optional)").click();
+  await expect(page).toHaveURL(/\/chats$/);
+  await expect(page.getByRole("heading", { name: "Chats", exact: true })).toBeVisible();
 });
 
 test("a device that cannot confirm it is the person does not sign them in", async ({ page }) => {

@@ -58,39 +58,19 @@ async fn sign_in(autofill: bool) -> Result<(), AppError> {
 
 const SECONDARY_BUTTON: &str = "flex w-full items-center justify-center gap-2 rounded-xl border border-slate-300 bg-white px-4 py-2.5 text-base font-semibold text-slate-800 shadow-sm hover:bg-slate-50 focus:outline-none focus:ring-2 focus:ring-indigo-500/50 disabled:opacity-60 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100 dark:hover:bg-slate-800";
 
-/// "Sign in with a passkey" for the login page, and passkeys offered in the autofill of the
-/// field marked `autocomplete="username webauthn"` where the browser can.
+/// "Sign in with a passkey" for the login page. Refusals (of the button's request or of an
+/// autofill one) show in `error`.
 #[component]
-pub fn PasskeySignIn(next: Signal<String>) -> impl IntoView {
+pub fn PasskeySignIn(next: Signal<String>, error: RwSignal<Option<AppError>>) -> impl IntoView {
     let available = use_passkeys_available();
-    let error = RwSignal::new(None::<AppError>);
-    let go = move || browser::go_to(&next.get_untracked());
     let button = Action::new(move |_: &()| async move {
         webauthn::abort_autofill();
         sign_in(false).await
     });
     Effect::new(move |_| match button.value().get() {
-        Some(Ok(())) => go(),
+        Some(Ok(())) => browser::go_to(&next.get_untracked()),
         Some(Err(e)) => error.set(Some(e)),
         None => {}
-    });
-    // The autofill request waits for as long as the page is open; a refusal that is not just
-    // "stopped" (the button took over) shows like the button's.
-    Effect::new(move |started: Option<bool>| {
-        if started == Some(true) || !available.get() {
-            return started.unwrap_or(false);
-        }
-        spawn_local(async move {
-            if !webauthn::autofill_supported().await {
-                return;
-            }
-            match sign_in(true).await {
-                Ok(()) => go(),
-                Err(e) if e.code() == "passkey_cancelled" => {}
-                Err(e) => error.set(Some(e)),
-            }
-        });
-        true
     });
     view! {
         <Show when=move || available.get()>
@@ -103,12 +83,33 @@ pub fn PasskeySignIn(next: Signal<String>) -> impl IntoView {
                     <IconFingerprint class="h-5 w-5 text-indigo-600 dark:text-indigo-400"/>
                     {move || if button.pending().get() { "Waiting for your passkey…" } else { "Sign in with a passkey" }}
                 </button>
-                <p class="mt-2 text-sm text-rose-600 dark:text-rose-400" role="alert" data-testid="passkey-error">
+                <p class="mt-2 text-sm text-rose-600 empty:hidden dark:text-rose-400" role="alert" data-testid="passkey-error">
                     {move || error.get().map(|e| e.to_string())}
                 </p>
             </div>
         </Show>
     }
+}
+
+/// Offers passkeys among the suggestions of the name field (marked `autocomplete="username
+/// webauthn"`) once the person is in it, where the browser and server can; picking one signs
+/// the person in. Call it when the field gets focus: the request waits until a passkey is picked
+/// or the button takes over, and one runs at a time.
+pub fn offer_passkeys_in_autofill(next: Signal<String>, error: RwSignal<Option<AppError>>, running: RwSignal<bool>) {
+    if running.get_untracked() || !webauthn::supported() {
+        return;
+    }
+    running.set(true);
+    spawn_local(async move {
+        if webauthn::autofill_supported().await && passkeys_enabled().await.unwrap_or(false) {
+            match sign_in(true).await {
+                Ok(()) => browser::go_to(&next.get_untracked()),
+                Err(e) if e.code() == "passkey_cancelled" => {}
+                Err(e) => error.set(Some(e)),
+            }
+        }
+        running.set(false);
+    });
 }
 
 /// When the person last said "Not now" to the offer, in this browser.

@@ -13,7 +13,7 @@ use crate::{
         brand::AuthCard,
         code_entry::{CodeEntry, ask_for_code},
         form::{Field, FormError, SubmitButton, TABLIST, route_result, tab},
-        passkeys::PasskeySignIn,
+        passkeys::{PasskeySignIn, offer_passkeys_in_autofill},
     },
     error::AppError,
 };
@@ -31,6 +31,7 @@ pub fn Login() -> impl IntoView {
     let method = RwSignal::new(Method::Code);
     let query = use_query_map();
     let next = Signal::derive(move || local_next(query.read().get("next").as_deref()));
+    let passkey_error = RwSignal::new(None::<AppError>);
     view! {
         <Title text="Log in"/>
         <AuthCard title="Welcome back" subtitle="Log in to continue your conversations.">
@@ -39,9 +40,9 @@ pub fn Login() -> impl IntoView {
                 {tab(method, Method::Password, "Email + password")}
             </div>
             <Show when=move || method.get() == Method::Code fallback=move || view! { <PasswordLogin next/> }>
-                <PhoneLogin next/>
+                <PhoneLogin next passkey_error/>
             </Show>
-            <PasskeySignIn next/>
+            <PasskeySignIn next error=passkey_error/>
             <p class="mt-6 text-center text-sm text-slate-500 dark:text-slate-400">
                 "New to Confab? "
                 <a href="/register" class="font-medium text-indigo-600 hover:underline dark:text-indigo-400">"Create an account"</a>
@@ -51,7 +52,8 @@ pub fn Login() -> impl IntoView {
 }
 
 #[component]
-fn PhoneLogin(next: Signal<String>) -> impl IntoView {
+fn PhoneLogin(next: Signal<String>, passkey_error: RwSignal<Option<AppError>>) -> impl IntoView {
+    let autofill = RwSignal::new(false);
     let user_id = RwSignal::new(String::new());
     let phone = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
@@ -68,8 +70,10 @@ fn PhoneLogin(next: Signal<String>) -> impl IntoView {
             Some(code) => view! { <CodeEntry pending=code on_verified if_account=true/> }.into_any(),
             None => view! {
                 <form class="space-y-4" on:submit=submit>
-                    <Field label="User ID (optional)" name="user_id" kind="text" value=user_id error
-                        placeholder="7KQ4-M2XD" autocomplete="username webauthn"/>
+                    <div on:focusin=move |_| offer_passkeys_in_autofill(next, passkey_error, autofill)>
+                        <Field label="User ID (optional)" name="user_id" kind="text" value=user_id error
+                            placeholder="7KQ4-M2XD" autocomplete="username webauthn"/>
+                    </div>
                     <Field label="Phone number" name="phone" kind="tel" value=phone error
                         placeholder="+44 7911 123456" autocomplete="tel" inputmode="tel"/>
                     <FormError error/>

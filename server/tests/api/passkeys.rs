@@ -11,7 +11,7 @@ const SITE: &str = "http://localhost:3100";
 #[tokio::test]
 async fn sign_in_options_name_nobody_and_ask_for_user_verification() {
     let app = spawn_app_with(&[("CONFAB_PUBLIC_URL", SITE)]).await;
-    app.person("ada", "+447700900301").await;
+    app.person("ada", "+4915112390001").await;
     let response = app.post("/api/passkeys/sign-in/options", json!({})).await;
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
@@ -63,7 +63,7 @@ fn forged_assertion() -> serde_json::Value {
 #[tokio::test]
 async fn passkeys_are_the_callers_own() {
     let app = spawn_app_with(&[("CONFAB_PUBLIC_URL", SITE)]).await;
-    let (_, ada) = app.person("ada", "+447700900302").await;
+    let (_, ada) = app.person("ada", "+4915112390002").await;
     assert_eq!(app.get("/api/passkeys").await.status(), 401);
     assert_eq!(app.call("GET", "/api/passkeys", &ada, None).await, (200, json!([])));
     for (method, body) in [("PATCH", Some(json!({"name": "mine"}))), ("DELETE", None)] {
@@ -77,8 +77,8 @@ async fn passkeys_are_the_callers_own() {
 #[tokio::test]
 async fn registration_options_are_for_the_caller_and_another_persons_ceremony_is_no_use() {
     let app = spawn_app_with(&[("CONFAB_PUBLIC_URL", SITE)]).await;
-    let (_, ada) = app.person("ada", "+447700900303").await;
-    let (_, bob) = app.person("bob", "+447700900304").await;
+    let (_, ada) = app.person("ada", "+4915112390003").await;
+    let (_, bob) = app.person("bob", "+4915112390004").await;
     let (status, body) = app.call("POST", "/api/passkeys/options", &ada, None).await;
     assert_eq!(status, 200);
     let options = &body["options"]["publicKey"];

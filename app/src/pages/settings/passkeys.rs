@@ -89,8 +89,8 @@ fn PasskeyRow(key: PasskeyView, on_change: Callback<()>, error: RwSignal<Option<
     let (created, used) = (key.created_at, key.last_used_at);
     let label = key.name.clone();
     view! {
-        <li class="flex items-center gap-3 px-4 py-3.5" data-testid="passkey-row">
-            <span class="rounded-full bg-indigo-50 p-2 text-indigo-600 dark:bg-slate-800 dark:text-indigo-400"><IconFingerprint/></span>
+        <li class="flex items-start gap-3 px-4 py-3.5" data-testid="passkey-row">
+            <span class="mt-0.5 rounded-full bg-indigo-50 p-2 text-indigo-600 dark:bg-slate-800 dark:text-indigo-400"><IconFingerprint/></span>
             {move || if editing.get() {
                 view! {
                     <form class="flex min-w-0 flex-1 items-center gap-2" on:submit=save aria-label="Rename passkey">
@@ -101,22 +101,28 @@ fn PasskeyRow(key: PasskeyView, on_change: Callback<()>, error: RwSignal<Option<
                 }.into_any()
             } else {
                 let label = label.clone();
+                // The device is worth saying only when the name does not already say it.
+                let device = (key.device != label).then(|| format!("{} · ", key.device));
                 view! {
-                    <div class="min-w-0 flex-1">
-                        <p class="truncate font-medium">{label}</p>
-                        <p class="text-xs text-slate-500 dark:text-slate-400">
-                            {key.device.clone()} " · added " <Time at=created style=TimeStyle::Full/>
-                            {match used {
-                                Some(at) => view! { " · last used " <Time at style=TimeStyle::Full/> }.into_any(),
-                                None => view! { " · never used" }.into_any(),
-                            }}
-                        </p>
+                    <div class="flex min-w-0 flex-1 flex-col gap-1 sm:flex-row sm:items-center sm:gap-3">
+                        <div class="min-w-0 flex-1">
+                            <p class="font-medium break-words">{label}</p>
+                            <p class="text-xs text-slate-500 dark:text-slate-400">
+                                {device} "added " <Time at=created style=TimeStyle::Full/>
+                                {match used {
+                                    Some(at) => view! { " · last used " <Time at style=TimeStyle::Full/> }.into_any(),
+                                    None => view! { " · never used" }.into_any(),
+                                }}
+                            </p>
+                        </div>
+                        <div class="-ml-3 flex shrink-0 sm:ml-0">
+                            <button type="button" class=ADD_BUTTON on:click=move |_| editing.set(true)>"Rename"</button>
+                            <button type="button" disabled=move || remove.pending().get() on:click=move |_| { error.set(None); remove.dispatch(()); }
+                                class="shrink-0 rounded-lg px-3 py-1.5 text-sm font-medium text-rose-600 hover:bg-rose-50 disabled:opacity-60 dark:text-rose-400 dark:hover:bg-slate-800">
+                                "Remove"
+                            </button>
+                        </div>
                     </div>
-                    <button type="button" class=ADD_BUTTON on:click=move |_| editing.set(true)>"Rename"</button>
-                    <button type="button" disabled=move || remove.pending().get() on:click=move |_| { error.set(None); remove.dispatch(()); }
-                        class="shrink-0 rounded-lg px-3 py-1.5 text-sm font-medium text-rose-600 hover:bg-rose-50 disabled:opacity-60 dark:text-rose-400 dark:hover:bg-slate-800">
-                        "Remove"
-                    </button>
                 }.into_any()
             }}
         </li>
