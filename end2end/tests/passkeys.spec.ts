@@ -118,7 +118,7 @@ test("a device that cannot confirm it is the person does not sign them in", asyn
   await logOut(page);
   await auth.cdp.send("WebAuthn.setUserVerified", { authenticatorId: auth.id, isUserVerified: false });
   await page.getByRole("button", { name: "Sign in with a passkey" }).click();
-  await expect(page.getByTestId("passkey-error")).not.toBeEmpty();
+  await expect(page.getByTestId("passkey-error")).toHaveText(/No passkey was used|didn’t confirm it was you/);
   await expect(page).toHaveURL(/\/login$/);
   await page.goto("/chats");
   await expect(page).toHaveURL(/\/login\?next=\/chats$/);

@@ -35,7 +35,7 @@ const CONFIRMATION_HEADER: &str = "x-confirmation";
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct AnswerBody {
+pub(super) struct PasskeyAnswerBody {
     /// From the options call; an answer is taken once, within five minutes.
     #[schema(min_length = 32, max_length = 32, pattern = "^[0-9a-f]{32}$")]
     ceremony_id: String,
@@ -46,7 +46,7 @@ pub(super) struct AnswerBody {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct RegisterBody {
+pub(super) struct PasskeyRegisterBody {
     #[schema(min_length = 32, max_length = 32, pattern = "^[0-9a-f]{32}$")]
     ceremony_id: String,
     #[schema(value_type = Object)]
@@ -59,15 +59,15 @@ pub(super) struct RegisterBody {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct RenameBody {
+pub(super) struct PasskeyRenameBody {
     #[schema(min_length = 1, max_length = 64, pattern = r"^[^\x00-\x09\x0B-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x09\x0B-\x1F\x7F-\x9F]*$")]
     name: String,
 }
 
-/// Proof that the person just confirmed it is them: send it as `X-Confirmation` with a
+/// Proof that the person just confirmed it is them: send it as `X-PasskeyConfirmation` with a
 /// sensitive change (removing a passkey), or as `confirmation` when adding an email.
 #[derive(Serialize, ToSchema)]
-pub(super) struct Confirmation {
+pub(super) struct PasskeyConfirmation {
     confirmation: String,
     expires_in: i64,
 }
@@ -89,36 +89,36 @@ pub(super) async fn register_options(State(state): State<AppState>, ApiUser(me):
 }
 
 /// Completes adding a passkey with the authenticator's answer.
-#[utoipa::path(post, path = "/api/passkeys", tag = "passkeys", request_body = RegisterBody,
+#[utoipa::path(post, path = "/api/passkeys", tag = "passkeys", request_body = PasskeyRegisterBody,
     responses((status = 201, description = "The new passkey", body = PasskeyView)))]
 pub(super) async fn register(
     State(state): State<AppState>,
     client: Client,
     ApiUser(me): ApiUser,
-    ApiJson(body): ApiJson<RegisterBody>,
+    ApiJson(body): ApiJson<PasskeyRegisterBody>,
 ) -> Result<(StatusCode, Json<PasskeyView>)> {
     let accounts = &state.services.accounts;
     let passkey = accounts.passkey_register_finish(&me, &body.ceremony_id, &body.credential, body.name.as_deref(), &client).await?;
     Ok((StatusCode::CREATED, Json(passkey)))
 }
 
-#[utoipa::path(patch, path = "/api/passkeys/{id}", tag = "passkeys", request_body = RenameBody,
+#[utoipa::path(patch, path = "/api/passkeys/{id}", tag = "passkeys", request_body = PasskeyRenameBody,
     params(("id" = String, Path, description = "A passkey's `id`")),
     responses((status = 204, description = "Renamed")))]
 pub(super) async fn rename(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     ApiPath(id): ApiPath<String>,
-    ApiJson(body): ApiJson<RenameBody>,
+    ApiJson(body): ApiJson<PasskeyRenameBody>,
 ) -> Result<StatusCode> {
     state.services.accounts.passkey_rename(&me, &id, &body.name).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Removes a passkey. Send a confirmation from `/api/passkeys/confirm` as `X-Confirmation`.
+/// Removes a passkey. Send a confirmation from `/api/passkeys/confirm` as `X-PasskeyConfirmation`.
 #[utoipa::path(delete, path = "/api/passkeys/{id}", tag = "passkeys",
     params(("id" = String, Path, description = "A passkey's `id`"),
-        ("X-Confirmation" = Option<String>, Header, description = "From `/api/passkeys/confirm`, under five minutes old")),
+        ("X-PasskeyConfirmation" = Option<String>, Header, description = "From `/api/passkeys/confirm`, under five minutes old")),
     responses((status = 204, description = "Removed")))]
 pub(super) async fn remove(
     State(state): State<AppState>,
@@ -140,9 +140,9 @@ pub(super) async fn sign_in_options(State(state): State<AppState>, client: Clien
 }
 
 /// Completes a passkey sign-in: the account and a new token pair.
-#[utoipa::path(post, path = "/api/passkeys/sign-in", tag = "passkeys", security(()), request_body = AnswerBody,
+#[utoipa::path(post, path = "/api/passkeys/sign-in", tag = "passkeys", security(()), request_body = PasskeyAnswerBody,
     responses((status = 200, description = "The person and new tokens", body = SignedIn)))]
-pub(super) async fn sign_in(State(state): State<AppState>, client: Client, ApiJson(body): ApiJson<AnswerBody>) -> Result<Json<SignedIn>> {
+pub(super) async fn sign_in(State(state): State<AppState>, client: Client, ApiJson(body): ApiJson<PasskeyAnswerBody>) -> Result<Json<SignedIn>> {
     let user = state.services.accounts.passkey_sign_in_finish(&body.ceremony_id, &body.credential, &client).await?;
     signed_in(&state, &user, &client).await
 }
@@ -155,9 +155,9 @@ pub(super) async fn confirm_options(State(state): State<AppState>, ApiUser(me): 
 }
 
 /// Completes a confirmation: a token sensitive changes accept for five minutes.
-#[utoipa::path(post, path = "/api/passkeys/confirm", tag = "passkeys", request_body = AnswerBody,
-    responses((status = 200, description = "The confirmation", body = Confirmation)))]
-pub(super) async fn confirm(State(state): State<AppState>, ApiUser(me): ApiUser, ApiJson(body): ApiJson<AnswerBody>) -> Result<Json<Confirmation>> {
+#[utoipa::path(post, path = "/api/passkeys/confirm", tag = "passkeys", request_body = PasskeyAnswerBody,
+    responses((status = 200, description = "The confirmation", body = PasskeyConfirmation)))]
+pub(super) async fn confirm(State(state): State<AppState>, ApiUser(me): ApiUser, ApiJson(body): ApiJson<PasskeyAnswerBody>) -> Result<Json<PasskeyConfirmation>> {
     let confirmation = state.services.accounts.passkey_confirm_finish(&me, &body.ceremony_id, &body.credential).await?;
-    Ok(Json(Confirmation { confirmation, expires_in: CONFIRMATION_TTL_SECS }))
+    Ok(Json(PasskeyConfirmation { confirmation, expires_in: CONFIRMATION_TTL_SECS }))
 }

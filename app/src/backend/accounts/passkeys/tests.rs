@@ -147,7 +147,7 @@ async fn a_replayed_sign_in_answer_is_refused() {
 }
 
 #[tokio::test]
-async fn an_answer_made_for_another_site_is_refused() {
+async fn an_answer_made_for_another_site_or_relying_party_is_refused() {
     let w = world().await;
     let mut key = SoftKey::new();
     let ceremony = w.accounts.passkey_register_start(&ADA.into()).await.unwrap();
@@ -158,6 +158,13 @@ async fn an_answer_made_for_another_site_is_refused() {
 
     w.register(ADA, &mut key).await.unwrap();
     assert_eq!(code(w.sign_in(&mut key, "http://evil.test").await), "passkey_refused");
+
+    // Signed for another relying party, though sent from this site's page.
+    let mut ceremony = w.accounts.passkey_sign_in_start(&phone()).await.unwrap();
+    ceremony.options["publicKey"]["rpId"] = "evil.test".into();
+    let answer = key.sign_in(&ceremony.options, ORIGIN);
+    let refused = w.accounts.passkey_sign_in_finish(&ceremony.ceremony_id, &answer, &phone()).await.unwrap_err();
+    assert_eq!((refused.code(), refused.to_string().as_str()), ("passkey_refused", "This passkey answer was made for another site"));
 }
 
 #[tokio::test]
