@@ -150,6 +150,38 @@ test("a device signed out from the Devices page lands on the login page", async 
   await phone.close();
 });
 
+test("a person signs out all their other devices after confirming with a code sent to their phone", async ({ browser }, testInfo) => {
+  const laptop = await browser.newContext({ ...testInfo.project.use });
+  const phone = await browser.newContext({ ...testInfo.project.use });
+  const laptopPage = await laptop.newPage();
+  const phonePage = await phone.newPage();
+  const person = await signUp(laptopPage);
+  await phonePage.goto("/login");
+  await logIn(phonePage, person);
+  await expect(phonePage).toHaveURL(/\/chats$/);
+
+  await laptopPage.goto("/settings");
+  await waitForHydration(laptopPage);
+  const devices = laptopPage.getByRole("list", { name: "Signed-in devices" }).getByRole("listitem");
+  await expect(devices).toHaveCount(2);
+  const sent = codesSentTo(person.phone).length;
+  await laptopPage.getByRole("button", { name: "Sign out all other devices" }).click();
+  const confirm = laptopPage.getByRole("form", { name: "Confirm it’s you" });
+  await expect(confirm.getByText(/enter the code we sent to \+49/)).toBeVisible();
+  await screenshot(laptopPage, testInfo, "confirm-with-code");
+  await confirm.getByLabel("Code").fill(await waitForCode(person.phone, sent + 1));
+  expect(codesSentTo(person.phone)[sent].purpose).toBe("confirm");
+  await confirm.getByRole("button", { name: "Sign out all other devices" }).click();
+  await expect(devices).toHaveCount(1);
+  await expect(laptopPage.getByRole("button", { name: "Sign out all other devices" }), "no other device left").toHaveCount(0);
+
+  await expect(phonePage).toHaveURL(/\/login\?next=%2Fchats$/);
+  await laptopPage.reload();
+  await expect(laptopPage.getByTestId("settings-user-id")).toHaveText(person.userId);
+  await laptop.close();
+  await phone.close();
+});
+
 test("a person signs up with email and password and logs in with them later", async ({ page }, testInfo) => {
   const person = await signUpByEmail(page);
   await expect(page.getByText("You can log in with your email and password.")).toBeVisible();

@@ -3,7 +3,7 @@
 // again. Each browser has its own authenticator: Chromium's virtual one, driven over CDP (its real
 // WebAuthn code, not a JavaScript fake), always verifying the person unless a test says not.
 import type { BrowserContext, CDPSession, Page } from "@playwright/test";
-import { expect, screenshot, signUp, test, waitForCode, waitForHydration } from "./helpers";
+import { codesSentTo, expect, logIn, type Person, screenshot, signUp, test, waitForCode, waitForHydration } from "./helpers";
 
 // The offer to set up a passkey shows here (other suites start with it dismissed).
 test.use({ storageState: { cookies: [], origins: [] } });
@@ -41,12 +41,13 @@ async function logOut(page: Page): Promise<void> {
 }
 
 /** Signs a new person up and adds a passkey in Settings. */
-async function signUpWithPasskey(page: Page): Promise<void> {
-  await signUp(page);
+async function signUpWithPasskey(page: Page): Promise<Person> {
+  const person = await signUp(page);
   await page.goto("/settings");
   await waitForHydration(page);
   await page.getByRole("button", { name: "Add a passkey" }).click();
   await expect(page.getByTestId("passkey-row")).toHaveCount(1);
+  return person;
 }
 
 test("a person sets up a passkey from the offer, signs out, and signs back in with it without typing", async ({ page }, testInfo) => {
@@ -158,4 +159,26 @@ test("adding an email and password asks the person's passkey first", async ({ pa
   await page.getByLabel("Code", { exact: true }).fill(await waitForCode(email, 1));
   await expect(page.getByTestId("settings-email")).toHaveText(email);
   expect((await storedCredentials(auth))[0].signCount, "the passkey confirmed it").toBeGreaterThan(before);
+});
+
+test("signing out every other device asks the person's passkey, not a code", async ({ page, browser }, testInfo) => {
+  const auth = await addAuthenticator(page);
+  const person = await signUpWithPasskey(page);
+  const phone = await browser.newContext({ ...testInfo.project.use });
+  const phonePage = await phone.newPage();
+  await phonePage.goto("/login");
+  await logIn(phonePage, person);
+  await expect(phonePage).toHaveURL(/\/chats$/);
+
+  await page.reload();
+  await waitForHydration(page);
+  const devices = page.getByRole("list", { name: "Signed-in devices" }).getByRole("listitem");
+  await expect(devices).toHaveCount(2);
+  const [codes, before] = [codesSentTo(person.phone).length, (await storedCredentials(auth))[0].signCount];
+  await page.getByRole("button", { name: "Sign out all other devices" }).click();
+  await expect(devices).toHaveCount(1);
+  expect((await storedCredentials(auth))[0].signCount, "the passkey confirmed it").toBeGreaterThan(before);
+  expect(codesSentTo(person.phone).length, "no code was needed").toBe(codes);
+  await expect(phonePage).toHaveURL(/\/login\?next=%2Fchats$/);
+  await phone.close();
 });

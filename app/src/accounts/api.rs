@@ -190,3 +190,44 @@ pub async fn revoke_device(id: String) -> Result<(), AppError> {
         .await,
     )
 }
+
+/// Sends a code confirming it is the caller (to their phone, else email), for someone without
+/// a passkey; `confirm_by_code_finish` trades it for a confirmation.
+#[server(endpoint = "accounts/confirm_by_code_start", output = crate::codec::StrJson)]
+pub async fn confirm_by_code_start() -> Result<PendingCode, AppError> {
+    answer(
+        async move {
+            let user = identity::current_user_id().await?;
+            expect_context::<Services>().accounts.confirm_by_code_start(&user, &identity::client().await).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "accounts/confirm_by_code_finish", output = crate::codec::StrJson)]
+pub async fn confirm_by_code_finish(pending_id: String, code: String) -> Result<String, AppError> {
+    answer(
+        async move {
+            let user = identity::current_user_id().await?;
+            let client = identity::client().await;
+            expect_context::<Services>().accounts.confirm_by_code_finish(&user, &pending_id, &code, &client).await
+        }
+        .await,
+    )
+}
+
+/// Signs out every device of the caller but this browser; `confirmation` from a passkey or a
+/// code, under five minutes old.
+#[server(endpoint = "accounts/sign_out_other_devices", output = crate::codec::StrJson)]
+pub async fn sign_out_other_devices(confirmation: Option<String>) -> Result<(), AppError> {
+    answer(
+        async move {
+            let session = identity::session().await?;
+            let user = identity::current_user_id().await?;
+            let keep = session.id().map(|id| format!("s:{id}"));
+            let accounts = &expect_context::<Services>().accounts;
+            accounts.sign_out_other_devices(&user, keep.as_deref(), confirmation.as_deref()).await
+        }
+        .await,
+    )
+}

@@ -1,19 +1,23 @@
 //! The caller's own account: profile, added phone or email, settings and signed-in devices.
 use app::{
     accounts::types::{DeviceView, PendingCode, UserView},
-    backend::accounts::{Client, user_view},
+    backend::{
+        accounts::{Client, tokens::CONFIRMATION_TTL_SECS, user_view},
+        identity,
+    },
     chats::types::{LastSeenVisibility, MySettings, WhoCanMessage},
 };
 use axum::{
     Json, Router,
     extract::State,
-    http::StatusCode,
+    http::{HeaderMap, StatusCode},
     routing::{delete, get, post},
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::accounts::VerifyBody;
+use super::passkeys::{CONFIRMATION_HEADER, ConfirmationToken};
 use super::page::{Page, PageQuery, paginate};
 use super::{ApiError, ApiJson, ApiPath, ApiQuery, ApiUser, with_and_without_slash};
 use crate::startup::AppState;
@@ -27,6 +31,9 @@ pub fn router() -> Router<AppState> {
         ("/api/settings", get(settings).put(save_settings)),
         ("/api/devices", get(devices)),
         ("/api/devices/{id}", delete(revoke_device)),
+        ("/api/devices/sign-out-others", post(sign_out_others)),
+        ("/api/confirm/code", post(confirm_by_code)),
+        ("/api/confirm/code/verify", post(confirm_by_code_verify)),
     ])
 }
 
@@ -143,4 +150,39 @@ pub(super) async fn devices(State(state): State<AppState>, ApiUser(user): ApiUse
 pub(super) async fn revoke_device(State(state): State<AppState>, ApiUser(user): ApiUser, ApiPath(id): ApiPath<String>) -> Result<StatusCode> {
     state.services.accounts.revoke_device(&user, &id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Signs out every device of the caller but this API client. Send a confirmation (from
+/// `/api/passkeys/confirm` or `/api/confirm/code/verify`) as `X-Confirmation`.
+#[utoipa::path(post, path = "/api/devices/sign-out-others", tag = "me",
+    params(("X-Confirmation" = Option<String>, Header, description = "A confirmation under five minutes old")),
+    responses((status = 204, description = "Every other device is signed out")))]
+pub(super) async fn sign_out_others(State(state): State<AppState>, ApiUser(user): ApiUser, headers: HeaderMap) -> Result<StatusCode> {
+    let accounts = &state.services.accounts;
+    let family = identity::bearer_token(&headers).and_then(|t| accounts.bearer_claims(t)).and_then(|c| c.family);
+    let keep = family.map(|f| format!("t:{f}"));
+    let confirmation = headers.get(CONFIRMATION_HEADER).and_then(|v| v.to_str().ok());
+    accounts.sign_out_other_devices(&user, keep.as_deref(), confirmation).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Sends a code confirming it is the caller (to their phone, else their email), for someone
+/// without a passkey.
+#[utoipa::path(post, path = "/api/confirm/code", tag = "me",
+    responses((status = 202, description = "A code is on its way", body = PendingCode)))]
+pub(super) async fn confirm_by_code(State(state): State<AppState>, client: Client, ApiUser(user): ApiUser) -> Result<(StatusCode, Json<PendingCode>)> {
+    Ok((StatusCode::ACCEPTED, Json(state.services.accounts.confirm_by_code_start(&user, &client).await?)))
+}
+
+/// Trades the confirmation code for a confirmation token.
+#[utoipa::path(post, path = "/api/confirm/code/verify", tag = "me", request_body = VerifyBody,
+    responses((status = 200, description = "The confirmation", body = ConfirmationToken)))]
+pub(super) async fn confirm_by_code_verify(
+    State(state): State<AppState>,
+    client: Client,
+    ApiUser(user): ApiUser,
+    ApiJson(body): ApiJson<VerifyBody>,
+) -> Result<Json<ConfirmationToken>> {
+    let confirmation = state.services.accounts.confirm_by_code_finish(&user, &body.pending_id, &body.code, &client).await?;
+    Ok(Json(ConfirmationToken { confirmation, expires_in: CONFIRMATION_TTL_SECS }))
 }

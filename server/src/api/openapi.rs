@@ -46,7 +46,7 @@ pub struct ErrorDetail {
         accounts::refresh, accounts::logout,
         email::email_register, email::email_login, email::password_forgot, email::password_reset,
         me::me, me::add_email, me::add_phone, me::add_verify, me::settings, me::save_settings, me::devices,
-        me::revoke_device,
+        me::revoke_device, me::sign_out_others, me::confirm_by_code, me::confirm_by_code_verify,
         passkeys::list, passkeys::register_options, passkeys::register, passkeys::rename, passkeys::remove,
         passkeys::sign_in_options, passkeys::sign_in, passkeys::confirm_options, passkeys::confirm,
         chats::list, chats::start_direct, chats::open, chats::history, chats::mark_read, chats::set_muted,

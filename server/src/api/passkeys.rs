@@ -31,7 +31,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The header a sensitive change carries its confirmation in.
-const CONFIRMATION_HEADER: &str = "x-confirmation";
+pub(super) const CONFIRMATION_HEADER: &str = "x-confirmation";
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -64,12 +64,13 @@ pub(super) struct PasskeyRenameBody {
     name: String,
 }
 
-/// Proof that the person just confirmed it is them: send it as `X-PasskeyConfirmation` with a
-/// sensitive change (removing a passkey), or as `confirmation` when adding an email.
+/// Proof that the person just confirmed it is them (by passkey or code): send it as
+/// `X-Confirmation` with a sensitive change (removing a passkey, signing out other devices), or
+/// as `confirmation` when adding an email.
 #[derive(Serialize, ToSchema)]
-pub(super) struct PasskeyConfirmation {
-    confirmation: String,
-    expires_in: i64,
+pub(super) struct ConfirmationToken {
+    pub(super) confirmation: String,
+    pub(super) expires_in: i64,
 }
 
 type Result<T> = std::result::Result<T, ApiError>;
@@ -115,10 +116,10 @@ pub(super) async fn rename(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Removes a passkey. Send a confirmation from `/api/passkeys/confirm` as `X-PasskeyConfirmation`.
+/// Removes a passkey. Send a confirmation from `/api/passkeys/confirm` as `X-Confirmation`.
 #[utoipa::path(delete, path = "/api/passkeys/{id}", tag = "passkeys",
     params(("id" = String, Path, description = "A passkey's `id`"),
-        ("X-PasskeyConfirmation" = Option<String>, Header, description = "From `/api/passkeys/confirm`, under five minutes old")),
+        ("X-Confirmation" = Option<String>, Header, description = "From `/api/passkeys/confirm`, under five minutes old")),
     responses((status = 204, description = "Removed")))]
 pub(super) async fn remove(
     State(state): State<AppState>,
@@ -156,8 +157,8 @@ pub(super) async fn confirm_options(State(state): State<AppState>, ApiUser(me): 
 
 /// Completes a confirmation: a token sensitive changes accept for five minutes.
 #[utoipa::path(post, path = "/api/passkeys/confirm", tag = "passkeys", request_body = PasskeyAnswerBody,
-    responses((status = 200, description = "The confirmation", body = PasskeyConfirmation)))]
-pub(super) async fn confirm(State(state): State<AppState>, ApiUser(me): ApiUser, ApiJson(body): ApiJson<PasskeyAnswerBody>) -> Result<Json<PasskeyConfirmation>> {
+    responses((status = 200, description = "The confirmation", body = ConfirmationToken)))]
+pub(super) async fn confirm(State(state): State<AppState>, ApiUser(me): ApiUser, ApiJson(body): ApiJson<PasskeyAnswerBody>) -> Result<Json<ConfirmationToken>> {
     let confirmation = state.services.accounts.passkey_confirm_finish(&me, &body.ceremony_id, &body.credential).await?;
-    Ok(Json(PasskeyConfirmation { confirmation, expires_in: CONFIRMATION_TTL_SECS }))
+    Ok(Json(ConfirmationToken { confirmation, expires_in: CONFIRMATION_TTL_SECS }))
 }

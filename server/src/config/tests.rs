@@ -139,7 +139,8 @@ fn https_public_url_marks_cookies_secure() {
 fn passkeys_follow_the_public_url_and_are_off_on_the_default_ip_address() {
     assert!(config(&[]).unwrap().passkeys.is_none(), "http://127.0.0.1:3000 cannot be a relying party");
     assert!(config(&[("CONFAB_PUBLIC_URL", "http://localhost:3000")]).unwrap().passkeys.is_some());
-    assert!(config(&[("CONFAB_PUBLIC_URL", "https://chat.example.com")]).unwrap().passkeys.is_some());
+    let https = [("CONFAB_PUBLIC_URL", "https://chat.example.com"), ("CONFAB_CODE_DELIVERY", "outbox")];
+    assert!(config(&https).unwrap().passkeys.is_some());
     let off = [("CONFAB_PUBLIC_URL", "http://192.168.1.20:3000"), ("CONFAB_PASSKEYS", "off")];
     assert!(config(&off).unwrap().passkeys.is_none(), "a LAN address runs with passkeys off when asked");
     let err = config(&[("CONFAB_PUBLIC_URL", "http://192.168.1.20:3000")]).unwrap_err();

@@ -1,12 +1,14 @@
 //! An embedded installation worth copying, built through the API like people would build it:
 //! sign-ups by phone and email, a browser session, a direct chat with replies, edits, a
 //! deletion, reactions, read marks and muting, a public group with roles, an invite link, a
-//! group invitation, contacts and a block; and one chat long enough to need several batches.
+//! group invitation, contacts and a block, a passkey; and one chat long enough to need several
+//! batches.
 use std::sync::Arc;
 
 use app::backend::store::{
-    MessageStore, SqliteStore,
+    MessageStore, PasskeyStore, SqliteStore,
     chats::NewMessage,
+    passkeys::{CeremonyRow, PasskeyRow},
     scratch::{ScratchDatabase, TestStoreKind},
 };
 use serde_json::{Value, json};
@@ -108,6 +110,22 @@ pub async fn build_installation(app: &TestApp, source: &str) {
         })
         .collect();
     store.send_batch(&bulk).await.unwrap();
+
+    // A passkey and a ceremony in flight, as a server with passkeys on keeps them (this one, on
+    // an IP address, has them off).
+    let passkey = PasskeyRow {
+        credential_id: "YWRhcy1waG9uZQ".into(),
+        user_id: stored_id(source, "ada").await,
+        user_handle: "3f1c2a9e-8b1d-4c6e-9a7f-2d5b8e0c4a11".into(),
+        name: "Ada’s phone".into(),
+        device: "Chrome on Android".into(),
+        passkey: r#"{"cred":{}}"#.into(),
+        created_at: 1_700_000_000,
+        last_used_at: Some(1_700_000_100),
+    };
+    assert!(store.passkey_insert(&passkey).await.unwrap());
+    let ceremony = CeremonyRow { id: "c".repeat(32), kind: "sign_in".into(), user_id: String::new(), state: "{}".into(), expires_at: 1_700_000_300 };
+    store.ceremony_insert(&ceremony).await.unwrap();
 }
 
 /// Runs a statement on the SQLite database (to make a state no route can reach).

@@ -33,14 +33,14 @@ async fn an_embedded_installation_is_copied_whole_and_checked() {
     assert_eq!(postgres_counts(&target.url, &TABLES).await, expected);
     let reported: Vec<(String, i64)> = summary.tables.iter().map(|(t, n)| (t.to_string(), *n as i64)).collect();
     assert_eq!(reported, expected, "the summary reports what was copied");
-    for table in ["users", "sessions", "one_time_codes", "refresh_tokens", "members", "reactions", "contacts", "blocks", "group_invites", "group_invitations"] {
+    for table in ["users", "passkeys", "passkey_ceremonies", "sessions", "one_time_codes", "refresh_tokens", "members", "reactions", "contacts", "blocks", "group_invites", "group_invitations"] {
         let rows = expected.iter().find(|(t, _)| t == table).unwrap().1;
         assert!(rows > 0, "the installation has {table}");
     }
     assert!(summary.rows() as usize > BULK_MESSAGES);
     assert!(summary.sampled >= 200 && summary.conversations == 3, "{summary}");
     let printed = summary.to_string();
-    assert!(printed.starts_with("Copied 12 tables") && printed.contains("messages"), "{printed}");
+    assert!(printed.starts_with("Copied 14 tables") && printed.contains("messages"), "{printed}");
 
     // Booleans arrive as booleans, the search column is computed, the identity counts on.
     let db = pg(&target.url).await;
@@ -107,7 +107,7 @@ async fn a_source_from_another_build_or_missing_writes_nothing() {
 
     sqlite_execute(&source.url, "DELETE FROM _sqlx_migrations WHERE version >= 8").await;
     let older = migrate(&source.url, &target.url).await.unwrap_err();
-    assert!(older.to_string().contains("older Confab (migrations 8 are missing)"), "{older}");
+    assert!(older.to_string().contains("older Confab (migrations 8, 9 are missing)"), "{older}");
 
     let missing = format!("{}-gone", source.url);
     let gone = migrate(&missing, &target.url).await.unwrap_err();
@@ -159,7 +159,7 @@ async fn the_command_prints_a_summary_and_exits_non_zero_when_refused() {
     let done = run(&["--to", target.url.as_str()]);
     let stdout = String::from_utf8_lossy(&done.stdout);
     assert!(done.status.success(), "{stdout} {}", String::from_utf8_lossy(&done.stderr));
-    assert!(stdout.contains("Copied 12 tables") && stdout.contains("Checked:"), "{stdout}");
+    assert!(stdout.contains("Copied 14 tables") && stdout.contains("Checked:"), "{stdout}");
 
     let again = run(&["--to", target.url.as_str()]);
     let stderr = String::from_utf8_lossy(&again.stderr);

@@ -4,10 +4,11 @@
 //!
 //! One `impl AccountsService` per concern: `phone_login` (sign-up and login by phone code),
 //! `email` (email and password), `pending_codes` (codes on their way), `api_tokens`, `devices`,
-//! `passkeys`.
+//! `passkeys`, `confirm` (it is still you, before a sensitive change).
 //! This file holds the service itself, its settings and the helpers they share.
 mod api_tokens;
 pub mod codes;
+mod confirm;
 pub mod delivery;
 pub mod devices;
 mod email;

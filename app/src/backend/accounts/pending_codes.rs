@@ -30,6 +30,9 @@ pub(super) enum Pending {
     ResetPassword { user_id: Option<String> },
     AddPhone { user_id: String },
     AddEmail { user_id: String, password_hash: String },
+    /// The signed-in user confirms it is them before a sensitive change; the code goes to their
+    /// phone, or to their email when they have no phone.
+    Confirm { user_id: String, by_email: bool },
 }
 
 impl Pending {
@@ -41,6 +44,7 @@ impl Pending {
             Self::ResetPassword { .. } => "reset_password",
             Self::AddPhone { .. } => "add_phone",
             Self::AddEmail { .. } => "add_email",
+            Self::Confirm { .. } => "confirm",
         }
     }
 
@@ -53,6 +57,7 @@ impl Pending {
         match self {
             Self::Register { .. } | Self::Login { .. } | Self::AddPhone { .. } => Channel::Sms,
             Self::RegisterEmail { .. } | Self::ResetPassword { .. } | Self::AddEmail { .. } => Channel::Email,
+            Self::Confirm { by_email, .. } => if *by_email { Channel::Email } else { Channel::Sms },
         }
     }
 }

@@ -48,6 +48,7 @@ impl AccountsService {
         let (row, pending) = self
             .redeem(pending_id, code, client, |pending| match pending {
                 Pending::ResetPassword { .. } => Err(code_error("code_unknown", "That code is for a new password — set one first")),
+                Pending::Confirm { .. } => Err(code_error("code_unknown", "That code confirms a change — enter it there")),
                 Pending::AddPhone { user_id } | Pending::AddEmail { user_id, .. } if caller != Some(user_id.as_str()) => {
                     Err(AppError::Forbidden)
                 }
@@ -69,7 +70,7 @@ impl AccountsService {
                 self.user_row(&user_id).await
             }
             // A decoy never matches a code, and a reset code is refused above.
-            Pending::Login { user_id: None } | Pending::ResetPassword { .. } => Err(AppError::Internal),
+            Pending::Login { user_id: None } | Pending::ResetPassword { .. } | Pending::Confirm { .. } => Err(AppError::Internal),
         }
     }
 

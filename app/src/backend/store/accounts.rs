@@ -131,8 +131,9 @@ pub trait AccountStore: Send + Sync {
     async fn device_revoke(&self, user_id: &str, device_id: &str, now: i64) -> Result<bool, StoreError>;
     /// Whether a device (`s:<session id>` or `t:<token family>`) is still signed in.
     async fn device_active(&self, device_id: &str, now: i64) -> Result<bool, StoreError>;
-    /// Ends every browser session (but `keep_session`) and every token family of a user.
-    async fn sign_out_everywhere(&self, user_id: &str, keep_session: Option<&str>, now: i64) -> Result<(), StoreError>;
+    /// Ends every browser session and every token family of a user but the device `keep`
+    /// (`s:<session id>` or `t:<token family>`).
+    async fn sign_out_everywhere(&self, user_id: &str, keep: Option<&str>, now: i64) -> Result<(), StoreError>;
     /// Records that a session was used, at most once every `SESSION_TOUCH_EVERY_SECS` (for
     /// "last active").
     async fn session_touch(&self, session_id: &str, now: i64) -> Result<(), StoreError>;

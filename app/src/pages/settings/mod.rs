@@ -1,6 +1,7 @@
 //! Settings: your account, your profile and privacy, your passkeys, and the devices signed in
 //! to it.
 mod passkeys;
+mod sign_out_others;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -132,16 +133,21 @@ fn Account() -> impl IntoView {
 #[component]
 fn Devices() -> impl IntoView {
     let revoke = ServerAction::<RevokeDevice>::new();
-    let devices = Resource::new(move || revoke.version().get(), |_| list_devices());
+    let signed_out = RwSignal::new(0u32);
+    let devices = Resource::new(move || (revoke.version().get(), signed_out.get()), |_| list_devices());
     view! {
         {section_title("Devices")}
         <Transition fallback=|| view! { <div class=CARD><p class="px-4 py-3.5 text-sm text-slate-500">"Loading…"</p></div> }>
             {move || devices.get().map(|result| match result {
-                Ok(list) => view! {
-                    <ul class=CARD aria-label="Signed-in devices">
-                        {list.into_iter().map(|d| view! { <DeviceRow device=d revoke/> }).collect_view()}
-                    </ul>
-                }.into_any(),
+                Ok(list) => {
+                    let others = list.iter().any(|d| !d.current);
+                    view! {
+                        <ul class=CARD aria-label="Signed-in devices">
+                            {list.into_iter().map(|d| view! { <DeviceRow device=d revoke/> }).collect_view()}
+                        </ul>
+                        {others.then(|| view! { <sign_out_others::SignOutOthers on_done=Callback::new(move |_| signed_out.update(|n| *n += 1))/> })}
+                    }.into_any()
+                }
                 Err(e) => view! { <p class="mx-4 text-sm text-rose-600" role="alert">{e.to_string()}</p> }.into_any(),
             })}
         </Transition>

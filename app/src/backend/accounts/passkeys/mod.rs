@@ -16,7 +16,7 @@ use webauthn_rs::prelude::{
 
 pub use self::relying_party::RelyingParty;
 use self::relying_party::{credential_key, refused, user_handle};
-use super::{AccountsService, Client, devices::describe, internal, random_id, tokens};
+use super::{AccountsService, Client, devices::describe, internal, random_id};
 use crate::{
     accounts::{
         types::{PasskeyCeremony, PasskeyView},
@@ -288,27 +288,7 @@ impl AccountsService {
         let mut passkey: Passkey = from_stored(&row.passkey)?;
         passkey.update_credential(&result);
         self.store.passkey_used(&row.credential_id, &to_json(&passkey)?, self.clock.now()).await.map_err(internal)?;
-        tokens::confirmation_token(&self.config.secret, user_id.as_str(), self.clock.now()).map_err(|e| {
-            tracing::error!(error = %e, "signing a confirmation failed");
-            AppError::Internal
-        })
-    }
-
-    /// A sensitive change (adding an email and password, removing a passkey) goes through for
-    /// a person with a passkey only with a live confirmation from `passkey_confirm_finish`.
-    /// Someone without one has only their codes, which the change itself already asks for.
-    pub async fn require_confirmation(&self, user_id: &UserId, confirmation: Option<&str>) -> Result<(), AppError> {
-        if self.passkeys.is_none() || self.store.passkeys_of(user_id.as_str()).await.map_err(internal)?.is_empty() {
-            return Ok(());
-        }
-        match confirmation {
-            Some(token) if tokens::confirms(&self.config.secret, token, user_id.as_str(), self.clock.now()) => Ok(()),
-            _ => Err(AppError::invalid_with_code(
-                "confirmation_required",
-                "confirmation",
-                "Confirm it’s you with your passkey first",
-            )),
-        }
+        self.confirmation_for(user_id)
     }
 
     /// The user's passkeys, oldest first.

@@ -325,18 +325,21 @@ impl AccountStore for PgStore {
         Ok(query.bind(now).fetch_optional(self.pool()).await?.is_some())
     }
 
-    async fn sign_out_everywhere(&self, user_id: &str, keep_session: Option<&str>, now: i64) -> Result<(), StoreError> {
+    async fn sign_out_everywhere(&self, user_id: &str, keep: Option<&str>, now: i64) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id IS DISTINCT FROM $2")
             .bind(user_id)
-            .bind(keep_session)
+            .bind(keep.and_then(|d| d.strip_prefix("s:")))
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-            .bind(now)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND family IS DISTINCT FROM $3",
+        )
+        .bind(now)
+        .bind(user_id)
+        .bind(keep.and_then(|d| d.strip_prefix("t:")))
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }
