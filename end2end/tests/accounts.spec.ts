@@ -236,7 +236,7 @@ test("a forgotten password is reset with an emailed code, and other devices are 
   await phone.close();
 });
 
-test("a phone account adds an email and password in settings", async ({ page }) => {
+test("a phone account confirms it is them and adds an email and password in settings", async ({ page }) => {
   const person = await signUp(page);
   const email = `${person.username}@example.com`;
   await page.goto("/settings");
@@ -248,7 +248,12 @@ test("a phone account adds an email and password in settings", async ({ page }) 
   await page.getByRole("button", { name: "Send me a code" }).click();
   await expect(page.getByText("That password is too easy to guess — try a longer phrase")).toBeVisible();
   await page.getByLabel("Password", { exact: true }).fill("my settings phrase");
+  const sent = codesSentTo(person.phone).length;
   await page.getByRole("button", { name: "Send me a code" }).click();
+  // First it is the person (a code to their phone), then the email is theirs (a code to it).
+  const confirm = page.getByRole("form", { name: "Confirm it’s you" });
+  await confirm.getByLabel("Code").fill(await waitForCode(person.phone, sent + 1));
+  await confirm.getByRole("button", { name: "Continue" }).click();
   await page.getByLabel("Code", { exact: true }).fill(await waitForCode(email, 1));
   await expect(page.getByTestId("settings-email")).toHaveText(email);
   await expect(page.getByRole("button", { name: "Add email + password" })).toHaveCount(0);

@@ -104,8 +104,8 @@ pub async fn reset_password(pending_id: String, code: String, password: String) 
     )
 }
 
-/// The signed-in user adds an email + password; `verify_code` confirms it. Someone with a
-/// passkey confirms it is them first (`confirmation`, from `passkey_confirm_finish`).
+/// The signed-in user adds an email + password; `verify_code` confirms it. They confirm it is
+/// them first (`confirmation`, from `passkey_confirm_finish` or `confirm_by_code_finish`).
 #[server(endpoint = "accounts/add_email_start", output = crate::codec::StrJson)]
 pub async fn add_email_start(email: String, password: String, confirmation: Option<String>) -> Result<PendingCode, AppError> {
     answer(

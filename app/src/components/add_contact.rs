@@ -10,32 +10,47 @@ use crate::{
     },
     components::{
         code_entry::{CodeEntry, ask_for_code},
-        form::{Field, FormError, SubmitButton},
-        passkeys::confirmed,
+        confirm::{CodeConfirm, Confirmed, with_confirmation},
+        form::{Field, FormError, SubmitButton, route_result},
     },
     error::AppError,
 };
 
+/// Adding an email and password: the person confirms it is them first (a stolen session must
+/// not add a way in), then confirms the email with the code sent to it.
 #[component]
 pub fn AddEmail(on_done: Callback<UserView>) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let pending = RwSignal::new(None::<PendingCode>);
-    // Someone with a passkey confirms it is them first; their browser asks for it.
-    let ask = |(email, password): (String, String)| {
-        confirmed(move |proof| add_email_start(email.clone(), password.clone(), proof))
-    };
-    let start = ask_for_code(error, ask, move |code| pending.set(Some(code)));
+    let confirming = RwSignal::new(None::<PendingCode>);
+    let start = Action::new(|(email, password): &(String, String)| {
+        let (email, password) = (email.clone(), password.clone());
+        with_confirmation(move |proof| add_email_start(email.clone(), password.clone(), proof))
+    });
+    route_result(start, error, move |outcome| match outcome {
+        Confirmed::Done(code) => pending.set(Some(code)),
+        Confirmed::CodeSent(sent) => confirming.set(Some(sent)),
+    });
+    let resume = Action::new(move |proof: &String| add_email_start(email.get_untracked(), password.get_untracked(), Some(proof.clone())));
+    route_result(resume, error, move |code| {
+        confirming.set(None);
+        pending.set(Some(code));
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
         start.dispatch((email.get_untracked(), password.get_untracked()));
     };
     view! {
-        {move || match pending.get() {
-            Some(code) => view! { <CodeEntry pending=code on_verified=on_done/> }.into_any(),
-            None => view! {
+        {move || match (pending.get(), confirming.get()) {
+            (Some(code), _) => view! { <CodeEntry pending=code on_verified=on_done/> }.into_any(),
+            (None, Some(sent)) => view! {
+                <CodeConfirm sent submit_label="Continue" on_proof=Callback::new(move |proof| { resume.dispatch(proof); })/>
+                <FormError error fields=&["-"]/>
+            }.into_any(),
+            (None, None) => view! {
                 <form class="space-y-4" on:submit=submit aria-label="Add email and password">
                     <Field label="Email" name="email" kind="email" value=email error
                         placeholder="you@example.com" autocomplete="email" inputmode="email"/>

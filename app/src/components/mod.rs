@@ -3,6 +3,7 @@ pub mod add_contact;
 pub mod avatar;
 pub mod brand;
 pub mod code_entry;
+pub mod confirm;
 pub mod error_view;
 pub mod form;
 pub mod icons;

@@ -1,12 +1,12 @@
 //! Passkeys in the pages: the login page's "Sign in with a passkey" (and passkeys among the
-//! name field's autofill suggestions), the offer after signing in, and confirming it is you
-//! before a sensitive change. Nothing of it shows where the browser or the server lacks them.
+//! name field's autofill suggestions) and the offer after signing in. Nothing of it shows where
+//! the browser or the server lacks them.
 use leptos::{prelude::*, task::spawn_local};
 
 use crate::{
     accounts::passkeys_api::{
-        list_passkeys, passkey_confirm_finish, passkey_confirm_start, passkey_register_finish, passkey_register_start,
-        passkey_sign_in_finish, passkey_sign_in_start, passkeys_enabled,
+        list_passkeys, passkey_register_finish, passkey_register_start, passkey_sign_in_finish, passkey_sign_in_start,
+        passkeys_enabled,
     },
     browser,
     components::icons::{IconFingerprint, IconX},
@@ -24,23 +24,6 @@ pub fn use_passkeys_available() -> ReadSignal<bool> {
         }
     });
     available
-}
-
-/// Runs a sensitive change: when the server asks the person to confirm it is them, their
-/// passkey is asked (the browser's sheet opens) and the change is sent again with the proof.
-pub async fn confirmed<T, F>(change: impl Fn(Option<String>) -> F) -> Result<T, AppError>
-where
-    F: Future<Output = Result<T, AppError>>,
-{
-    match change(None).await {
-        Err(e) if e.code() == "confirmation_required" => {
-            let ceremony = passkey_confirm_start().await?;
-            let answer = webauthn::get(&ceremony.options, false).await?;
-            let proof = passkey_confirm_finish(ceremony.ceremony_id, answer).await?;
-            change(Some(proof)).await
-        }
-        other => other,
-    }
 }
 
 /// Adds a passkey made on this device to the signed-in account.

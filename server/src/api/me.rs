@@ -78,7 +78,7 @@ pub(super) async fn me(State(state): State<AppState>, ApiUser(user): ApiUser) ->
 }
 
 /// Adds an email and password to the account; `/api/user/verify` confirms it with the code.
-/// An account with a passkey confirms it is them first (`confirmation`).
+/// The caller confirms it is them first (`confirmation`, by passkey or code).
 #[utoipa::path(post, path = "/api/user/email", tag = "me", request_body = AddEmailBody,
     responses((status = 202, description = "A code is on its way to the email", body = PendingCode)))]
 pub(super) async fn add_email(

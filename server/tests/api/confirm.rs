@@ -18,16 +18,6 @@ async fn refresh_works(app: &TestApp, login: &serde_json::Value) -> bool {
     status == 200
 }
 
-async fn confirmation_by_code(app: &TestApp, token: &str, phone: &str) -> String {
-    let (status, pending) = app.call("POST", "/api/confirm/code", token, None).await;
-    assert_eq!(status, 202, "{pending}");
-    let body = json!({ "pending_id": pending["pending_id"], "code": app.latest_code(phone) });
-    let (status, confirmation) = app.call("POST", "/api/confirm/code/verify", token, Some(body)).await;
-    assert_eq!(status, 200, "{confirmation}");
-    assert_eq!(confirmation["expires_in"], 300);
-    confirmation["confirmation"].as_str().unwrap().to_owned()
-}
-
 async fn sign_out_others(app: &TestApp, token: &str, confirmation: Option<&str>) -> (u16, serde_json::Value) {
     let mut request = app.client.post(app.url("/api/devices/sign-out-others")).bearer_auth(token);
     if let Some(confirmation) = confirmation {
@@ -52,7 +42,7 @@ async fn signing_out_every_other_device_needs_a_code_and_keeps_this_one() {
     assert_eq!(status, 422);
     assert!(refresh_works(&app, &there).await, "nothing was signed out without a confirmation");
 
-    let confirmation = confirmation_by_code(&app, token, phone).await;
+    let confirmation = app.confirmation(token, phone).await;
     assert_eq!(app.outbox_messages().last().unwrap()["purpose"], "confirm");
     let (status, _) = sign_out_others(&app, token, Some(&confirmation)).await;
     assert_eq!(status, 204);

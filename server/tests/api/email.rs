@@ -187,7 +187,11 @@ async fn a_phone_account_adds_an_email_and_password_and_then_logs_in_with_them()
     let app = spawn_app().await;
     let person = app.sign_up("grace", PHONE).await;
     let token = person["access_token"].as_str().unwrap();
-    let pending = app.client.post(app.url("/api/user/email/")).bearer_auth(token).json(&json!({ "email": EMAIL, "password": PASSWORD })).send().await.unwrap();
+    let (status, error) = app.call("POST", "/api/user/email/", token, Some(json!({ "email": EMAIL, "password": PASSWORD }))).await;
+    assert_eq!((status, error["error"]["code"].as_str()), (422, Some("confirmation_required")), "a stolen token cannot add a way in");
+    let confirmation = app.confirmation(token, PHONE).await;
+    let body = json!({ "email": EMAIL, "password": PASSWORD, "confirmation": confirmation });
+    let pending = app.client.post(app.url("/api/user/email/")).bearer_auth(token).json(&body).send().await.unwrap();
     assert_eq!(pending.status(), 202);
     let pending: Value = pending.json().await.unwrap();
     let code = app.latest_code(EMAIL);

@@ -57,6 +57,17 @@ impl TestApp {
         (body["user_id"].as_str().unwrap().to_owned(), body["access_token"].as_str().unwrap().to_owned())
     }
 
+    /// A confirmation that it is the person (for a sensitive change), by a code to `phone`.
+    pub async fn confirmation(&self, token: &str, phone: &str) -> String {
+        let (status, pending) = self.call("POST", "/api/confirm/code", token, None).await;
+        assert_eq!(status, 202, "{pending}");
+        let body = serde_json::json!({ "pending_id": pending["pending_id"], "code": self.latest_code(phone) });
+        let (status, confirmation) = self.call("POST", "/api/confirm/code/verify", token, Some(body)).await;
+        assert_eq!(status, 200, "{confirmation}");
+        assert_eq!(confirmation["expires_in"], 300);
+        confirmation["confirmation"].as_str().unwrap().to_owned()
+    }
+
     /// Every message in the outbox folder, oldest first.
     pub fn outbox_messages(&self) -> Vec<serde_json::Value> {
         let Ok(dir) = std::fs::read_dir(&self.outbox_dir) else { return Vec::new() };

@@ -66,10 +66,14 @@ async fn passkeys_are_the_callers_own() {
     let (_, ada) = app.person("ada", "+4915112390002").await;
     assert_eq!(app.get("/api/passkeys").await.status(), 401);
     assert_eq!(app.call("GET", "/api/passkeys", &ada, None).await, (200, json!([])));
-    for (method, body) in [("PATCH", Some(json!({"name": "mine"}))), ("DELETE", None)] {
-        let (status, error) = app.call(method, "/api/passkeys/c29tZW9uZS1lbHNlcw", &ada, body).await;
-        assert_eq!((status, error["error"]["code"].as_str()), (404, Some("not_found")), "{method}");
-    }
+    let path = "/api/passkeys/c29tZW9uZS1lbHNlcw";
+    let (status, error) = app.call("PATCH", path, &ada, Some(json!({"name": "mine"}))).await;
+    assert_eq!((status, error["error"]["code"].as_str()), (404, Some("not_found")));
+    let (status, error) = app.call("DELETE", path, &ada, None).await;
+    assert_eq!((status, error["error"]["code"].as_str()), (422, Some("confirmation_required")));
+    let confirmation = app.confirmation(&ada, "+4915112390002").await;
+    let removed = app.client.delete(app.url(path)).bearer_auth(&ada).header("X-Confirmation", confirmation).send().await.unwrap();
+    assert_eq!(removed.status(), 404, "confirmed, but not Ada's");
     let (status, error) = app.call("PATCH", "/api/passkeys/x", &ada, Some(json!({"name": "bad\u{7}name"}))).await;
     assert_eq!((status, error["error"]["code"].as_str()), (422, Some("invalid_name")));
 }

@@ -1,7 +1,8 @@
-//! Confirming it is still you before a sensitive change: with a passkey (`passkeys`) or, for
-//! someone without one, with a code sent to their phone (or email). Either gives a confirmation
-//! token that the change accepts for five minutes. Signing out every other device is such a
-//! change: a thief with a stolen session must not lock the owner out.
+//! Confirming it is still you before a sensitive change (adding an email and password, removing
+//! a passkey, signing out every other device): with a passkey (`passkeys`) or with a code sent to
+//! the person's phone (or email). Either gives a confirmation token that the change accepts for
+//! five minutes, so a thief holding a stolen session cannot take the account over or lock the
+//! owner out.
 use super::{AccountsService, Client, Pending, code_error, internal, tokens};
 use crate::{accounts::types::PendingCode, error::AppError, ids::UserId};
 
@@ -17,17 +18,10 @@ impl AccountsService {
         })
     }
 
-    fn confirms(&self, user_id: &UserId, confirmation: Option<&str>) -> bool {
-        confirmation.is_some_and(|token| tokens::confirms(&self.config.secret, token, user_id.as_str(), self.clock.now()))
-    }
-
-    /// A change that needs a confirmation only from a person with a passkey (adding an email
-    /// and password, removing a passkey): without one, their codes are what they have.
-    pub async fn require_confirmation(&self, user_id: &UserId, confirmation: Option<&str>) -> Result<(), AppError> {
-        if self.passkeys.is_none() || self.store.passkeys_of(user_id.as_str()).await.map_err(internal)?.is_empty() {
-            return Ok(());
-        }
-        if self.confirms(user_id, confirmation) { Ok(()) } else { Err(confirmation_required()) }
+    /// A sensitive change goes through only with a live confirmation of this user.
+    pub(super) fn require_confirmation(&self, user_id: &UserId, confirmation: Option<&str>) -> Result<(), AppError> {
+        let live = confirmation.is_some_and(|token| tokens::confirms(&self.config.secret, token, user_id.as_str(), self.clock.now()));
+        if live { Ok(()) } else { Err(confirmation_required()) }
     }
 
     /// Sends a code that confirms it is the signed-in user: to their phone, else their email.
@@ -60,9 +54,7 @@ impl AccountsService {
     /// `t:<token family>`), after a confirmation by passkey or code. Their open sockets are told
     /// to check their standing at once.
     pub async fn sign_out_other_devices(&self, user_id: &UserId, keep: Option<&str>, confirmation: Option<&str>) -> Result<(), AppError> {
-        if !self.confirms(user_id, confirmation) {
-            return Err(confirmation_required());
-        }
+        self.require_confirmation(user_id, confirmation)?;
         self.store.sign_out_everywhere(user_id.as_str(), keep, self.clock.now()).await.map_err(internal)?;
         self.devices_signed_out(user_id);
         tracing::info!(user_id = %user_id.as_str(), "every other device signed out");

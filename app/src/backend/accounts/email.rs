@@ -114,9 +114,10 @@ impl AccountsService {
         client: &Client,
     ) -> Result<PendingCode, AppError> {
         let user = self.user(user_id).await?;
-        self.require_confirmation(user_id, confirmation).await?;
         let email = validate::email(email)?;
         let password = validate::password(password, &[&user.username, &email, local_part(&email)])?;
+        // After the checks the person can fix, so they confirm once, for an email that will do.
+        self.require_confirmation(user_id, confirmation)?;
         self.limit_code_send(&email, client)?;
         if self.store.user_by_email(&email).await.map_err(internal)?.is_some_and(|other| other.id != user.id) {
             return Err(taken(Taken::Email));

@@ -1,16 +1,18 @@
 //! Settings → Passkeys: the person's passkeys (name, where it was made, added, last used), adding
-//! one made on this device, renaming and removing (after confirming it is them).
+//! one made on this device, renaming and removing (after confirming it is them: with a passkey,
+//! or a code when this browser has none of theirs).
 use leptos::prelude::*;
 
 use super::{ADD_BUTTON, CARD, section_title};
 use crate::{
     accounts::{
         passkeys_api::{list_passkeys, remove_passkey, rename_passkey},
-        types::PasskeyView,
+        types::{PasskeyView, PendingCode},
     },
     components::{
+        confirm::{CodeConfirm, Confirmed, with_confirmation},
         icons::{IconFingerprint, IconPlus},
-        passkeys::{add_passkey, confirmed, use_passkeys_available},
+        passkeys::{add_passkey, use_passkeys_available},
         time::{Time, TimeStyle},
     },
     error::AppError,
@@ -72,15 +74,22 @@ fn PasskeyRow(key: PasskeyView, on_change: Callback<()>, error: RwSignal<Option<
     let name = RwSignal::new(key.name.clone());
     let id = StoredValue::new(key.id.clone());
     let rename = Action::new(move |name: &String| rename_passkey(id.get_value(), name.clone()));
-    let remove = Action::new(move |_: &()| confirmed(move |proof| remove_passkey(id.get_value(), proof)));
+    let code_sent = RwSignal::new(None::<PendingCode>);
+    let remove = Action::new(move |_: &()| with_confirmation(move |proof| remove_passkey(id.get_value(), proof)));
+    let remove_with_code = Action::new(move |proof: &String| remove_passkey(id.get_value(), Some(proof.clone())));
     let done = move |result: Option<Result<(), AppError>>| match result {
         Some(Ok(())) => on_change.run(()),
-        Some(Err(e)) if e.code() == "passkey_cancelled" => {}
         Some(Err(e)) => error.set(Some(e)),
         None => {}
     };
     Effect::new(move |_| done(rename.value().get()));
-    Effect::new(move |_| done(remove.value().get()));
+    Effect::new(move |_| done(remove_with_code.value().get()));
+    Effect::new(move |_| match remove.value().get() {
+        Some(Ok(Confirmed::Done(()))) => on_change.run(()),
+        Some(Ok(Confirmed::CodeSent(sent))) => code_sent.set(Some(sent)),
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
@@ -91,7 +100,13 @@ fn PasskeyRow(key: PasskeyView, on_change: Callback<()>, error: RwSignal<Option<
     view! {
         <li class="flex items-start gap-3 px-4 py-3.5" data-testid="passkey-row">
             <span class="mt-0.5 rounded-full bg-indigo-50 p-2 text-indigo-600 dark:bg-slate-800 dark:text-indigo-400"><IconFingerprint/></span>
-            {move || if editing.get() {
+            {move || if let Some(sent) = code_sent.get() {
+                view! {
+                    <div class="min-w-0 flex-1">
+                        <CodeConfirm sent submit_label="Remove passkey" on_proof=Callback::new(move |proof| { remove_with_code.dispatch(proof); })/>
+                    </div>
+                }.into_any()
+            } else if editing.get() {
                 view! {
                     <form class="flex min-w-0 flex-1 items-center gap-2" on:submit=save aria-label="Rename passkey">
                         <input type="text" bind:value=name maxlength="64" aria-label="Passkey name" autofocus

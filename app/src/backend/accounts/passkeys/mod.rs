@@ -304,7 +304,7 @@ impl AccountsService {
     /// Removes one of the user's passkeys (the last one too: codes still sign them in). Its
     /// next sign-in answer finds nothing and says so.
     pub async fn passkey_remove(&self, user_id: &UserId, id: &str, confirmation: Option<&str>) -> Result<(), AppError> {
-        self.require_confirmation(user_id, confirmation).await?;
+        self.require_confirmation(user_id, confirmation)?;
         if !self.store.passkey_delete(user_id.as_str(), id).await.map_err(internal)? {
             return Err(AppError::NotFound);
         }

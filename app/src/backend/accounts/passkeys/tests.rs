@@ -236,7 +236,10 @@ async fn removing_a_passkey_needs_a_fresh_confirmation_and_then_it_no_longer_sig
     assert_eq!(code(w.accounts.passkey_remove(&ada, &first_id, None).await), "confirmation_required");
     assert_eq!(code(w.accounts.passkey_remove(&ada, &first_id, Some("forged")).await), "confirmation_required");
     let confirmation = w.confirm(ADA, &mut second).await.unwrap();
-    assert_eq!(code(w.accounts.passkey_remove(&BOB.into(), &first_id, Some(&confirmation)).await), "not_found", "not Bob's");
+    let bob = UserId::from(BOB);
+    assert_eq!(code(w.accounts.passkey_remove(&bob, &first_id, Some(&confirmation)).await), "confirmation_required", "Ada's is not Bob's");
+    let bobs = w.accounts.confirmation_for(&bob).unwrap();
+    assert_eq!(code(w.accounts.passkey_remove(&bob, &first_id, Some(&bobs)).await), "not_found", "not Bob's passkey");
     w.clock.advance_secs(CONFIRMATION_TTL_SECS);
     assert_eq!(code(w.accounts.passkey_remove(&ada, &first_id, Some(&confirmation)).await), "confirmation_required", "stale");
 
@@ -260,7 +263,7 @@ async fn only_ones_own_passkey_confirms_it_is_you() {
 }
 
 #[tokio::test]
-async fn adding_an_email_asks_a_person_with_a_passkey_to_confirm_first() {
+async fn adding_an_email_needs_a_confirmation_which_a_passkey_gives() {
     let w = world().await;
     let mut key = SoftKey::new();
     let add = |user: &'static str, confirmation: Option<String>| {
@@ -269,11 +272,14 @@ async fn adding_an_email_asks_a_person_with_a_passkey_to_confirm_first() {
             accounts.start_add_email(&user.into(), &format!("{user}@example.com"), "a long new passphrase", confirmation.as_deref(), &phone()).await
         }
     };
-    assert!(add(BOB, None).await.is_ok(), "no passkey: the emailed code is the check");
+    assert_eq!(code(add(BOB, None).await), "confirmation_required", "a code confirms someone without a passkey");
     w.register(ADA, &mut key).await.unwrap();
     assert_eq!(code(add(ADA, None).await), "confirmation_required");
     let confirmation = w.confirm(ADA, &mut key).await.unwrap();
+    assert_eq!(code(add(BOB, Some(confirmation.clone())).await), "confirmation_required", "Ada's is not Bob's");
     assert!(add(ADA, Some(confirmation)).await.is_ok());
+    let weak = w.accounts.start_add_email(&BOB.into(), "bob@example.com", "password", None, &phone()).await;
+    assert_eq!(code(weak), "invalid_password", "what the person can fix is said before asking them to confirm");
 }
 
 #[tokio::test]
