@@ -8,16 +8,13 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
     accounts::api::answer,
-    backend::{Services, accounts::user_view, identity},
+    backend::{
+        Services,
+        accounts::{passkeys::credential_json, user_view},
+        identity,
+    },
     ids::UserId,
 };
-
-/// The browser's answer as JSON, or a clear error.
-#[cfg(feature = "ssr")]
-fn credential_json(credential: &str) -> Result<serde_json::Value, AppError> {
-    serde_json::from_str(credential)
-        .map_err(|_| AppError::invalid_with_code("invalid_credential", "credential", "That is not a passkey answer"))
-}
 
 /// Whether this server offers passkeys (the pages hide them otherwise).
 #[server(endpoint = "accounts/passkeys_enabled", output = crate::codec::StrJson)]

@@ -127,13 +127,16 @@ fn dismiss_offer() {
 /// in this browser for a month.
 #[component]
 pub fn PasskeyOffer() -> impl IntoView {
-    let available = use_passkeys_available();
     let show = RwSignal::new(false);
     let added = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
+    // The chat list opens often: once dismissed, the offer costs no request at all.
     Effect::new(move |_| {
-        if available.get() && !offer_recently_dismissed() {
-            spawn_local(async move { show.set(list_passkeys().await.is_ok_and(|keys| keys.is_empty())) });
+        if webauthn::supported() && !offer_recently_dismissed() {
+            spawn_local(async move {
+                let offer = passkeys_enabled().await.unwrap_or(false) && list_passkeys().await.is_ok_and(|keys| keys.is_empty());
+                show.set(offer);
+            });
         }
     });
     let add = Action::new(|_: &()| add_passkey());

@@ -2,7 +2,7 @@
 use app::{
     accounts::types::{DeviceView, PendingCode, UserView},
     backend::{
-        accounts::{Client, tokens::CONFIRMATION_TTL_SECS, user_view},
+        accounts::{Client, user_view},
         identity,
     },
     chats::types::{LastSeenVisibility, MySettings, WhoCanMessage},
@@ -184,5 +184,5 @@ pub(super) async fn confirm_by_code_verify(
     ApiJson(body): ApiJson<VerifyBody>,
 ) -> Result<Json<ConfirmationToken>> {
     let confirmation = state.services.accounts.confirm_by_code_finish(&user, &body.pending_id, &body.code, &client).await?;
-    Ok(Json(ConfirmationToken { confirmation, expires_in: CONFIRMATION_TTL_SECS }))
+    Ok(ConfirmationToken::new(confirmation))
 }

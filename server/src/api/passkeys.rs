@@ -69,8 +69,14 @@ pub(super) struct PasskeyRenameBody {
 /// as `confirmation` when adding an email.
 #[derive(Serialize, ToSchema)]
 pub(super) struct ConfirmationToken {
-    pub(super) confirmation: String,
-    pub(super) expires_in: i64,
+    confirmation: String,
+    expires_in: i64,
+}
+
+impl ConfirmationToken {
+    pub(super) fn new(confirmation: String) -> Json<Self> {
+        Json(Self { confirmation, expires_in: CONFIRMATION_TTL_SECS })
+    }
 }
 
 type Result<T> = std::result::Result<T, ApiError>;
@@ -160,5 +166,5 @@ pub(super) async fn confirm_options(State(state): State<AppState>, ApiUser(me): 
     responses((status = 200, description = "The confirmation", body = ConfirmationToken)))]
 pub(super) async fn confirm(State(state): State<AppState>, ApiUser(me): ApiUser, ApiJson(body): ApiJson<PasskeyAnswerBody>) -> Result<Json<ConfirmationToken>> {
     let confirmation = state.services.accounts.passkey_confirm_finish(&me, &body.ceremony_id, &body.credential).await?;
-    Ok(Json(ConfirmationToken { confirmation, expires_in: CONFIRMATION_TTL_SECS }))
+    Ok(ConfirmationToken::new(confirmation))
 }

@@ -79,10 +79,18 @@ fn from_stored<T: DeserializeOwned>(json: &str) -> Result<T, AppError> {
     })
 }
 
-/// The browser's answer (`PublicKeyCredential.toJSON()`), or a clear error when it is not one.
-fn answer<T: DeserializeOwned>(credential: &serde_json::Value) -> Result<T, AppError> {
-    T::deserialize(credential)
-        .map_err(|_| AppError::invalid_with_code("invalid_credential", "credential", "That is not a passkey answer"))
+fn invalid_credential() -> AppError {
+    AppError::invalid_with_code("invalid_credential", "credential", "That is not a passkey answer")
+}
+
+/// The browser's answer (`PublicKeyCredential.toJSON()`) as JSON text, or a clear error.
+pub fn credential_json(text: &str) -> Result<serde_json::Value, AppError> {
+    serde_json::from_str(text).map_err(|_| invalid_credential())
+}
+
+/// The browser's answer as the verifier reads it, or a clear error when it is not one.
+fn parse_answer<T: DeserializeOwned>(credential: &serde_json::Value) -> Result<T, AppError> {
+    T::deserialize(credential).map_err(|_| invalid_credential())
 }
 
 fn expired() -> AppError {
@@ -197,7 +205,7 @@ impl AccountsService {
             Some(name) => validate::passkey_name(name)?,
             None => device.clone(),
         };
-        let answer: RegisterPublicKeyCredential = answer(credential)?;
+        let answer: RegisterPublicKeyCredential = parse_answer(credential)?;
         let state: PasskeyRegistration = self.take(Kind::Register, ceremony_id, user_id.as_str()).await?;
         // The verifier refuses a key the options excluded without saying why; say it here.
         let known = self.store.passkey_by_credential(&credential_key(&answer.raw_id)).await.map_err(internal)?;
@@ -245,7 +253,7 @@ impl AccountsService {
     pub async fn passkey_sign_in_finish(&self, ceremony_id: &str, credential: &serde_json::Value, client: &Client) -> Result<UserRow, AppError> {
         let rp = self.relying_party()?;
         self.limit_sign_in(client)?;
-        let answer: PublicKeyCredential = answer(credential)?;
+        let answer: PublicKeyCredential = parse_answer(credential)?;
         let state: DiscoverableAuthentication = self.take(Kind::SignIn, ceremony_id, "").await?;
         let (handle, raw_id) = rp.webauthn.identify_discoverable_authentication(&answer).map_err(|e| refused(e, "sign_in"))?;
         let row = self.store.passkey_by_credential(&credential_key(raw_id)).await.map_err(internal)?;
@@ -280,7 +288,7 @@ impl AccountsService {
     /// lets their sensitive changes through for five minutes.
     pub async fn passkey_confirm_finish(&self, user_id: &UserId, ceremony_id: &str, credential: &serde_json::Value) -> Result<String, AppError> {
         let rp = self.relying_party()?;
-        let answer: PublicKeyCredential = answer(credential)?;
+        let answer: PublicKeyCredential = parse_answer(credential)?;
         let state: PasskeyAuthentication = self.take(Kind::Confirm, ceremony_id, user_id.as_str()).await?;
         let row = self.store.passkey_by_credential(&credential_key(&answer.raw_id)).await.map_err(internal)?;
         let row = row.filter(|r| r.user_id == user_id.as_str()).ok_or_else(unknown_passkey)?;
