@@ -11,6 +11,7 @@ pub mod error;
 pub mod ids;
 pub mod pages;
 pub mod realtime;
+pub mod strangers;
 pub mod webauthn;
 
 #[cfg(feature = "ssr")]

@@ -14,6 +14,7 @@ use app::{
         hub::Hub,
         sessions::DbSessionStore,
         store::Store,
+        strangers::StrangerService,
     },
     shell,
 };
@@ -83,6 +84,7 @@ impl Application {
         let Backends { store, hub } = backends::open(&config).await?;
         spawn_session_purge(store.clone());
         let services = services(&config, store.clone(), hub, clock)?;
+        services.strangers.spawn_sweeper();
 
         let leptos_options = leptos_options(&config);
         let stale = crate::static_files::drop_stale_copies(std::path::Path::new(&*leptos_options.site_root));
@@ -181,8 +183,10 @@ impl Application {
 fn services(config: &Config, store: Arc<dyn Store>, hub: Hub, clock: Arc<dyn Clock>) -> Result<Services, DeliveryError> {
     let chats_config = ChatsConfig { default_region: config.default_region.clone(), ..ChatsConfig::default() };
     let chats = ChatsService::new(store.clone(), hub.clone(), chats_config).with_clock(clock.clone());
+    let chats = Arc::new(chats);
+    let strangers = StrangerService::new(store.clone(), hub.clone(), chats.clone(), config.strangers.clone()).with_clock(clock.clone());
     let accounts = accounts_service(config, store.clone(), hub.clone())?.with_clock(clock);
-    Ok(Services { store, accounts: Arc::new(accounts), chats: Arc::new(chats), hub })
+    Ok(Services { store, accounts: Arc::new(accounts), chats, strangers: Arc::new(strangers), hub })
 }
 
 fn accounts_service(config: &Config, store: Arc<dyn Store>, hub: Hub) -> Result<AccountsService, DeliveryError> {

@@ -8,6 +8,7 @@ pub mod identity;
 pub mod security;
 pub mod sessions;
 pub mod store;
+pub mod strangers;
 
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ use accounts::AccountsService;
 use chats::ChatsService;
 use hub::Hub;
 use store::Store;
+use strangers::StrangerService;
 
 /// Everything a request handler needs, cheap to clone: one per process, shared by every door.
 /// Start-up builds it from the store and hub that the configuration chose.
@@ -23,5 +25,6 @@ pub struct Services {
     pub store: Arc<dyn Store>,
     pub accounts: Arc<AccountsService>,
     pub chats: Arc<ChatsService>,
+    pub strangers: Arc<StrangerService>,
     pub hub: Hub,
 }

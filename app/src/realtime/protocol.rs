@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::chats::types::{ChatSummary, MessageView, Presence, ReactionView};
+use crate::strangers::types::{StrangerMessage, StrangerView};
 
 /// Sent in the first frame both ways; a client speaking another version is told so and closed.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -183,6 +184,13 @@ pub enum ServerFrame {
     Error { code: String, message: String, client_id: Option<String> },
     /// The server is closing this connection; reconnect (after `retry_after_ms`) and resume.
     Reconnect { reason: String, retry_after_ms: u64 },
+    /// The viewer's stranger chat changed: matched, ended, an offer to stay in touch. The whole
+    /// view, as `GET /api/strangers` gives it.
+    Stranger { view: StrangerView },
+    /// A message in the viewer's stranger chat (their own copies carry `client_id`).
+    StrangerMessage { chat_id: String, message: StrangerMessage },
+    /// The stranger is typing.
+    StrangerTyping { chat_id: String },
 }
 }
 
@@ -233,6 +241,12 @@ mod tests {
             ServerFrame::Pong { nonce: 9 },
             ServerFrame::Error { code: "c".into(), message: "m".into(), client_id: None },
             ServerFrame::Reconnect { reason: "r".into(), retry_after_ms: 100 },
+            ServerFrame::Stranger { view: crate::strangers::types::StrangerView::default() },
+            ServerFrame::StrangerMessage {
+                chat_id: "s1".into(),
+                message: StrangerMessage { seq: 1, mine: true, body: "hi".into(), created_at: 5, client_id: Some("k".into()) },
+            },
+            ServerFrame::StrangerTyping { chat_id: "s1".into() },
         ]
     }
 

@@ -14,6 +14,7 @@ pub mod openapi;
 mod page;
 mod passkeys;
 mod search;
+mod strangers;
 mod whole;
 
 use axum::{Router, routing::MethodRouter};
@@ -35,6 +36,7 @@ pub fn router(cors_origins: &[String]) -> Router<AppState> {
         .merge(groups::router())
         .merge(contacts::router())
         .merge(search::router())
+        .merge(strangers::router())
         .merge(docs::router())
         .route("/api", axum::routing::any(edges::unknown_route))
         .route("/api/{*rest}", axum::routing::any(edges::unknown_route))

@@ -11,7 +11,7 @@ use utoipa::{
     },
 };
 
-use super::{accounts, chats, contacts, email, groups, me, messages, passkeys, search};
+use super::{accounts, chats, contacts, email, groups, me, messages, passkeys, search, strangers};
 
 /// `{"error": {"code", "message", "field"}}`, the body of every error.
 #[derive(Serialize, ToSchema)]
@@ -58,6 +58,8 @@ pub struct ErrorDetail {
         contacts::list, contacts::invite, contacts::unseen, contacts::mark_seen, contacts::answer, contacts::remove,
         contacts::profile, contacts::set_blocked,
         search::search, search::people, search::chats, search::messages,
+        strangers::state, strangers::confirm_adult, strangers::look, strangers::leave, strangers::here, strangers::send,
+        strangers::typing, strangers::report, strangers::block, strangers::stay_in_touch,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAndErrors),
@@ -71,6 +73,7 @@ pub struct ErrorDetail {
         (name = "groups", description = "Groups, members, roles and invite links"),
         (name = "contacts", description = "Contacts, people and blocking"),
         (name = "search", description = "Search"),
+        (name = "strangers", description = "Talk to a stranger: anonymous chats with a random person"),
     )
 )]
 struct ApiDoc;

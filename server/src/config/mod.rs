@@ -8,7 +8,7 @@ mod urls;
 
 use std::{net::SocketAddr, path::PathBuf};
 
-use app::backend::accounts::passkeys::RelyingParty;
+use app::backend::{accounts::passkeys::RelyingParty, strangers::StrangerConfig};
 
 pub use self::{
     delivery::CodeDelivery,
@@ -73,6 +73,12 @@ pub struct Config {
     /// `CONFAB_TRUSTED_PROXIES`: comma-separated addresses or ranges (`10.0.0.0/8`) of reverse
     /// proxies whose `X-Forwarded-For` names the client; empty (the default) trusts none.
     pub trusted_proxies: TrustedProxies,
+    /// Talk to a stranger. `CONFAB_STRANGER_INTEREST_WAIT_MS`: how long someone who gave
+    /// interests waits for a partner sharing one before anyone will do (default 5000);
+    /// `CONFAB_STRANGER_AWAY_MS`: how long a silent page counts as still there (default 30000);
+    /// `CONFAB_STRANGER_BAN_REPORTS`: reports from this many different people within a day keep
+    /// someone out of stranger chat for a day (default 3).
+    pub strangers: StrangerConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -163,6 +169,13 @@ impl Config {
         };
         let trusted_proxies = TrustedProxies::parse(&get("CONFAB_TRUSTED_PROXIES").unwrap_or_default())
             .map_err(|p| bad("CONFAB_TRUSTED_PROXIES", p))?;
+        let default = StrangerConfig::default();
+        let strangers = StrangerConfig {
+            interest_window_ms: positive("CONFAB_STRANGER_INTEREST_WAIT_MS", default.interest_window_ms as usize)? as i64,
+            away_after_ms: positive("CONFAB_STRANGER_AWAY_MS", default.away_after_ms as usize)? as i64,
+            ban_reports: positive("CONFAB_STRANGER_BAN_REPORTS", default.ban_reports)?,
+            ..default
+        };
         Ok(Self {
             listen,
             public_url,
@@ -184,6 +197,7 @@ impl Config {
             ws_replay_messages,
             cors_origins,
             trusted_proxies,
+            strangers,
         })
     }
 

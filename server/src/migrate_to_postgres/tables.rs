@@ -13,7 +13,7 @@ use super::MigrateError;
 /// Every table of migrations/postgres, each after the tables its foreign keys point at. The
 /// SQLite-only tables (`messages_fts*`, `_sqlx_migrations`) are not copied: PostgreSQL has its
 /// own search column and its own migration history.
-pub const TABLES: [&str; 14] = [
+pub const TABLES: [&str; 17] = [
     "users",
     "passkeys",
     "passkey_ceremonies",
@@ -28,6 +28,9 @@ pub const TABLES: [&str; 14] = [
     "blocks",
     "group_invites",
     "group_invitations",
+    "stranger_members",
+    "stranger_avoids",
+    "stranger_reports",
 ];
 
 /// The column types the schema uses. SQLite keeps booleans as 0 and 1.

@@ -6,6 +6,7 @@ mod confirm;
 mod delivery;
 mod email;
 mod sessions;
+mod strangers;
 mod foundation;
 mod helpers;
 mod hostile_accounts;

@@ -40,7 +40,7 @@ async fn an_embedded_installation_is_copied_whole_and_checked() {
     assert!(summary.rows() as usize > BULK_MESSAGES);
     assert!(summary.sampled >= 200 && summary.conversations == 3, "{summary}");
     let printed = summary.to_string();
-    assert!(printed.starts_with("Copied 14 tables") && printed.contains("messages"), "{printed}");
+    assert!(printed.starts_with("Copied 17 tables") && printed.contains("messages"), "{printed}");
 
     // Booleans arrive as booleans, the search column is computed, the identity counts on.
     let db = pg(&target.url).await;
@@ -159,7 +159,7 @@ async fn the_command_prints_a_summary_and_exits_non_zero_when_refused() {
     let done = run(&["--to", target.url.as_str()]);
     let stdout = String::from_utf8_lossy(&done.stdout);
     assert!(done.status.success(), "{stdout} {}", String::from_utf8_lossy(&done.stderr));
-    assert!(stdout.contains("Copied 14 tables") && stdout.contains("Checked:"), "{stdout}");
+    assert!(stdout.contains("Copied 17 tables") && stdout.contains("Checked:"), "{stdout}");
 
     let again = run(&["--to", target.url.as_str()]);
     let stderr = String::from_utf8_lossy(&again.stderr);

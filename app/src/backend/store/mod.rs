@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod chats;
 pub mod membership_cache;
 pub mod passkeys;
+pub mod strangers;
 pub mod states;
 mod postgres;
 mod sqlite;
@@ -18,6 +19,7 @@ mod session_tests;
 
 pub use accounts::AccountStore;
 pub use passkeys::PasskeyStore;
+pub use strangers::StrangerStore;
 pub use chats::{ChatStore, ContactStore, GroupInvitationStore, MessageStore, PeopleStore};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -75,7 +77,7 @@ pub struct SessionRow {
 }
 
 #[async_trait]
-pub trait Store: AccountStore + PasskeyStore + PeopleStore + ChatStore + MessageStore + ContactStore + GroupInvitationStore + Send + Sync + 'static {
+pub trait Store: AccountStore + PasskeyStore + StrangerStore + PeopleStore + ChatStore + MessageStore + ContactStore + GroupInvitationStore + Send + Sync + 'static {
     /// Answers when the database does: what `/readyz` asks.
     async fn ping(&self) -> Result<(), StoreError>;
 

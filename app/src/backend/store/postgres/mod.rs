@@ -15,6 +15,7 @@ mod contacts;
 mod invitations;
 mod messages;
 mod passkeys;
+mod strangers;
 mod people;
 mod rows;
 mod row_maps;

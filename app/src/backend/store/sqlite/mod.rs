@@ -16,6 +16,7 @@ mod contacts;
 mod invitations;
 mod messages;
 mod passkeys;
+mod strangers;
 mod people;
 mod rows;
 mod writer;
