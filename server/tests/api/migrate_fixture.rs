@@ -1,14 +1,15 @@
 //! An embedded installation worth copying, built through the API like people would build it:
 //! sign-ups by phone and email, a browser session, a direct chat with replies, edits, a
 //! deletion, reactions, read marks and muting, a public group with roles, an invite link, a
-//! group invitation, contacts and a block, a passkey; and one chat long enough to need several
-//! batches.
+//! group invitation, contacts and a block, a passkey, a stranger-chat report; and one chat long
+//! enough to need several batches.
 use std::sync::Arc;
 
 use app::backend::store::{
-    MessageStore, PasskeyStore, SqliteStore,
+    MessageStore, PasskeyStore, SqliteStore, StrangerStore,
     chats::NewMessage,
     passkeys::{CeremonyRow, PasskeyRow},
+    strangers::StrangerReportRow,
     scratch::{ScratchDatabase, TestStoreKind},
 };
 use serde_json::{Value, json};
@@ -126,6 +127,22 @@ pub async fn build_installation(app: &TestApp, source: &str) {
     assert!(store.passkey_insert(&passkey).await.unwrap());
     let ceremony = CeremonyRow { id: "c".repeat(32), kind: "sign_in".into(), user_id: String::new(), state: "{}".into(), expires_at: 1_700_000_300 };
     store.ceremony_insert(&ceremony).await.unwrap();
+
+    // Stranger chat: two adults, one reported the other (which also keeps them apart).
+    let (ada, dee) = (stored_id(source, "ada").await, stored_id(source, "dee").await);
+    store.stranger_confirm_adult(&ada, 1_700_000_000).await.unwrap();
+    store.stranger_confirm_adult(&dee, 1_700_000_001).await.unwrap();
+    store.stranger_avoid(&ada, &dee, 1_700_000_200).await.unwrap();
+    let report = StrangerReportRow {
+        id: "r".repeat(32),
+        reporter_id: ada,
+        reported_id: dee,
+        reason: "spam".into(),
+        note: "links to a shop".into(),
+        transcript: r#"[{"seq":1,"from":"reported","body":"buy now","created_at":1700000150}]"#.into(),
+        created_at: 1_700_000_200,
+    };
+    store.stranger_report_insert(&report).await.unwrap();
 }
 
 /// Runs a statement on the SQLite database (to make a state no route can reach).

@@ -107,7 +107,7 @@ async fn a_source_from_another_build_or_missing_writes_nothing() {
 
     sqlite_execute(&source.url, "DELETE FROM _sqlx_migrations WHERE version >= 8").await;
     let older = migrate(&source.url, &target.url).await.unwrap_err();
-    assert!(older.to_string().contains("older Confab (migrations 8, 9 are missing)"), "{older}");
+    assert!(older.to_string().contains("older Confab (migrations 8, 9, 10 are missing)"), "{older}");
 
     let missing = format!("{}-gone", source.url);
     let gone = migrate(&missing, &target.url).await.unwrap_err();

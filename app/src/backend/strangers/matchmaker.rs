@@ -74,8 +74,9 @@ impl Matchmaker for LocalMatchmaker {
     }
 }
 
-/// Tickets give the order of arrival; each interest indexes the tickets that gave it, so a
-/// person with interests finds a like-minded partner without walking the whole queue.
+/// Tickets give the order of arrival; each interest indexes the tickets that gave it, and the
+/// tickets of people who take anyone are kept apart, so neither kind of search walks people
+/// who cannot be its match (a queue full of people waiting for their interest costs nothing).
 #[derive(Default)]
 struct Queue {
     window: i64,
@@ -83,6 +84,8 @@ struct Queue {
     entries: BTreeMap<u64, Seeker>,
     ticket_of: HashMap<String, u64>,
     by_interest: HashMap<String, BTreeSet<u64>>,
+    /// Tickets of people who take anyone (no interests, or their window ended).
+    anyone: BTreeSet<u64>,
     /// Tickets of people whose interest window is still open, by when it ends.
     windows: BTreeSet<(i64, u64)>,
 }
@@ -114,15 +117,11 @@ impl Queue {
         if shared.is_some() {
             return shared;
         }
-        if !self.open(seeker, now) {
+        let takes_anyone = seeker.interests.is_empty() || now - seeker.since >= self.window;
+        if !takes_anyone {
             return None;
         }
-        self.entries.iter().find(|(ticket, other)| self.open(other, now) && self.fits(seeker, **ticket)).map(|(t, _)| *t)
-    }
-
-    /// Whether the person would be matched with anyone now.
-    fn open(&self, seeker: &Seeker, now: i64) -> bool {
-        seeker.interests.is_empty() || now - seeker.since >= self.window
+        self.anyone.iter().copied().find(|t| self.fits(seeker, *t))
     }
 
     fn fits(&self, seeker: &Seeker, ticket: u64) -> bool {
@@ -136,7 +135,9 @@ impl Queue {
         for tag in &seeker.interests {
             self.by_interest.entry(tag.clone()).or_default().insert(ticket);
         }
-        if !seeker.interests.is_empty() {
+        if seeker.interests.is_empty() {
+            self.anyone.insert(ticket);
+        } else {
             self.windows.insert((seeker.since + self.window, ticket));
         }
         self.ticket_of.insert(seeker.user.clone(), ticket);
@@ -160,6 +161,7 @@ impl Queue {
             }
         }
         self.windows.remove(&(seeker.since + self.window, ticket));
+        self.anyone.remove(&ticket);
         seeker
     }
 
@@ -183,6 +185,7 @@ impl Queue {
                     for tag in &seeker.interests {
                         self.by_interest.entry(tag.clone()).or_default().insert(ticket);
                     }
+                    self.anyone.insert(ticket);
                     self.entries.insert(ticket, seeker);
                 }
             }
