@@ -19,6 +19,7 @@ use crate::pages::{
     profile::Profile,
     register::Register,
     settings::Settings,
+    strangers::Strangers,
 };
 
 /// The document around every server-rendered page. The CSS is linked in the head, so the first
@@ -74,6 +75,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/join/:token") view=JoinByLink/>
                     <Route path=path!("/profile/:id") view=Profile/>
                     <Route path=path!("/settings") view=Settings/>
+                    <Route path=path!("/strangers") view=Strangers/>
                 </Routes>
             </ErrorBoundary>
         </Router>

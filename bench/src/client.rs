@@ -129,6 +129,8 @@ pub enum Event {
     Ack,
     Error { code: String, message: String },
     Reconnect { reason: String },
+    /// The person's stranger chat changed (matched, left…).
+    Stranger { view: app::strangers::types::StrangerView },
     #[serde(other)]
     Other,
 }

@@ -13,10 +13,10 @@ use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
 
-use scenarios::{direct, group, groups, idle, pages, reconnect, stores};
+use scenarios::{direct, group, groups, idle, pages, reconnect, stores, strangers};
 
 #[derive(Parser)]
-#[command(name = "confab-bench", about = "Load tests for Confab: idle sockets, direct messages, group fan-out, many small groups, reconnect storms, pages, the two stores")]
+#[command(name = "confab-bench", about = "Load tests for Confab: idle sockets, direct messages, group fan-out, many small groups, reconnect storms, pages, the two stores, talk to a stranger")]
 struct Cli {
     #[command(flatten)]
     common: Common,
@@ -66,6 +66,8 @@ enum Command {
     Pages(pages::Args),
     /// PostgreSQL beside SQLite: direct messages, group fan-out and pages on each store
     Stores(stores::Args),
+    /// Talk to a stranger: a standing queue, arrivals at a fixed rate, match latency and memory per waiting person
+    Strangers(strangers::Args),
     /// Every scenario with its defaults (or --quick)
     All,
     /// The bare fan-out server the figures are compared with (started by the tool)
@@ -113,6 +115,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Command::Reconnect(reconnect::Args::default()),
             Command::Pages(pages::Args::default()),
             Command::Stores(stores::Args::default()),
+            Command::Strangers(strangers::Args::default()),
         ],
         one => vec![one],
     };
@@ -127,6 +130,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Command::Reconnect(args) => reconnect::run(common, args).await,
             Command::Pages(args) => pages::run(common, args).await,
             Command::Stores(args) => stores::run(common, args).await,
+            Command::Strangers(args) => strangers::run(common, args).await,
             Command::All | Command::ServeBaseline { .. } => continue,
         };
         match report {

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// The order scenarios appear in the combined table.
-pub const SCENARIOS: [&str; 7] = ["idle", "direct", "group", "groups", "reconnect", "pages", "stores"];
+pub const SCENARIOS: [&str; 8] = ["idle", "direct", "group", "groups", "reconnect", "pages", "stores", "strangers"];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {

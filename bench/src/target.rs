@@ -44,6 +44,8 @@ pub struct Plan {
     pub seed_messages: Option<usize>,
     /// A browser session for the seeded person with this phone.
     pub session_phone: Option<&'static str>,
+    /// More environment for the started server (not for one given by `--url`).
+    pub server_env: Vec<(&'static str, String)>,
 }
 
 pub struct Target {
@@ -106,6 +108,7 @@ impl Target {
             // One socket carries a whole sender's traffic here; the per-device flood limit is not
             // what is being measured.
             .env("CONFAB_WS_FRAMES_PER_SEC", "1000000")
+            .envs(plan.server_env.iter().cloned())
             .stdin(Stdio::null())
             .stdout(log.try_clone().map_err(|e| e.to_string())?)
             .stderr(log);

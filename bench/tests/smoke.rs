@@ -38,17 +38,17 @@ fn every_scenario_runs_and_delivers_everything_once() {
         let text = std::fs::read_to_string(results.path().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         serde_json::from_str(&text).unwrap()
     };
-    for scenario in ["idle", "direct", "group", "groups", "reconnect", "pages", "stores"] {
+    for scenario in ["idle", "direct", "group", "groups", "reconnect", "pages", "stores", "strangers"] {
         let report = read(&format!("{scenario}.json"));
         assert_eq!(report["scenario"], scenario);
         assert!(results.path().join(format!("{scenario}.md")).exists(), "{scenario}.md");
     }
-    for plotted in ["direct", "group", "groups", "pages", "stores"] {
+    for plotted in ["direct", "group", "groups", "pages", "stores", "strangers"] {
         let svg = std::fs::read_to_string(results.path().join(format!("{plotted}.svg"))).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("percentile"), "{plotted}.svg");
     }
     let combined = std::fs::read_to_string(results.path().join("README.md")).unwrap();
-    for title in ["Idle connections", "Direct messages", "Group fan-out", "Many small groups", "Reconnect storm", "Pages", "PostgreSQL beside SQLite"] {
+    for title in ["Idle connections", "Direct messages", "Group fan-out", "Many small groups", "Reconnect storm", "Pages", "PostgreSQL beside SQLite", "Talk to a stranger"] {
         assert!(combined.contains(&format!("## {title}")), "README.md lacks {title}");
     }
 
@@ -94,4 +94,14 @@ fn every_scenario_runs_and_delivers_everything_once() {
     }
     assert!(metric(&stores, "direct, stored and delivered") > 0.0);
     assert!(metric(&stores, "chat list, one request at a time") > 0.0);
+
+    // 50 wait for interests of their own the whole time; 40 arrive and make 20 pairs, each
+    // person in exactly one, and the queue is left as it was.
+    let strangers = read("strangers.json");
+    assert_eq!(metric(&strangers, "matches made"), 20.0);
+    assert_eq!(metric(&strangers, "people matched twice or with themselves"), 0.0);
+    assert_eq!(metric(&strangers, "still waiting after the arrivals"), 50.0);
+    assert_eq!(metric(&strangers, "failed looks"), 0.0);
+    assert!(metric(&strangers, "match latency") > 0.0);
+    assert!(metric(&strangers, "server RSS, ") > 0.0, "the server's memory was read");
 }

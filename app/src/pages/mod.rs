@@ -10,3 +10,4 @@ pub mod not_found;
 pub mod profile;
 pub mod register;
 pub mod settings;
+pub mod strangers;

@@ -6,6 +6,7 @@ pub mod idle;
 pub mod pages;
 pub mod reconnect;
 pub mod stores;
+pub mod strangers;
 
 use std::sync::Arc;
 

@@ -121,7 +121,7 @@ async fn on_both<T>(
     let mut results = Vec::with_capacity(2);
     for database in [Database::Postgres, Database::Sqlite] {
         let session_phone = seed_messages.map(|_| pages::SEEDED_PHONE);
-        let plan = Plan { database, needs, seed_messages, session_phone };
+        let plan = Plan { database, needs, seed_messages, session_phone, ..Plan::default() };
         let target = Target::confab(common, &plan).await.map_err(|e| format!("{database:?}: {e}"))?;
         results.push(measure(target).await?);
     }

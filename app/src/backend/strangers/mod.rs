@@ -249,6 +249,8 @@ impl StrangerService {
         let mut state = self.state.lock().await;
         let now = self.clock.now_ms();
         self.leave_room(&mut state, me, Ending::Left, now, &mut outbox);
+        // The answer tells the caller where they are now; the old chat's end is for the partner.
+        outbox.retain(|(user, _)| user != me);
         self.matchmaker.cancel(me).await;
         release(&mut state, me);
         let person = state.people.entry(me.to_owned()).or_default();
@@ -316,6 +318,10 @@ impl StrangerService {
             .map(|s| (room.people[s].clone(), ServerFrame::StrangerMessage { chat_id: chat_id.to_owned(), message: room.message(seq, s) }))
             .collect();
         let mine = room.message(seq, side);
+        // The partner's "typing" ends with the message, so the next keystroke may say so again.
+        if let Some(person) = state.people.get_mut(me) {
+            person.typing_ms = 0;
+        }
         drop(state);
         self.send_all(outbox);
         Ok((mine, true))

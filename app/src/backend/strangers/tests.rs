@@ -144,11 +144,13 @@ async fn a_message_sent_twice_with_one_client_id_is_added_once() {
 #[tokio::test]
 async fn next_ends_the_chat_for_the_partner_and_finds_someone_new() {
     let w = world().await;
-    let (a, mut b, c) = (w.person(1).await, w.person(2).await, w.person(3).await);
+    let (mut a, mut b, c) = (w.person(1).await, w.person(2).await, w.person(3).await);
     let first = w.matched(&a, &b).await;
     b.heard();
+    a.heard();
     let next = w.look(&a).await;
     assert!(next.chat.is_none() && next.looking.is_some(), "a is looking again");
+    assert!(a.heard().is_empty(), "the answer says it all: no frame about the old chat for a");
     let b_view = w.strangers.state(&b.id).await.unwrap();
     assert_eq!(ended(&b_view), Some(EndReason::StrangerLeft));
     assert!(b.frames().iter().any(|f| matches!(f, ServerFrame::Stranger { view } if ended(view) == Some(EndReason::StrangerLeft))));
@@ -382,6 +384,10 @@ async fn typing_reaches_only_the_partner_at_most_every_two_seconds() {
     w.clock.advance_secs(2);
     w.strangers.typing(&a.id, &chat).await.unwrap();
     assert_eq!(b.frames().len(), 1);
+    // A message ends the typing; typing again at once is passed on.
+    w.strangers.send(&a.id, &chat, "t1", "done").await.unwrap();
+    w.strangers.typing(&a.id, &chat).await.unwrap();
+    assert_eq!(b.frames().len(), 2, "the message and the new typing notice");
     assert_eq!(w.strangers.typing(&c.id, &chat).await.unwrap_err(), AppError::NotFound, "an outsider cannot type there");
 }
 

@@ -23,7 +23,7 @@ use crate::{
     components::{
         avatar::avatar,
         brand::Logo,
-        icons::{IconBack, IconChat, IconMuted, IconPlus, IconSearch, IconSettings, IconUsers, IconX},
+        icons::{IconBack, IconChat, IconMuted, IconPlus, IconSearch, IconSettings, IconShuffle, IconUsers, IconX},
         loaded::Loaded,
         passkeys::PasskeyOffer,
         time::{TimeStyle, time},
@@ -133,6 +133,8 @@ fn ChatListPane() -> impl IntoView {
         <header class="flex items-center gap-1 px-4 pt-4 pb-3">
             <Logo class="h-8 w-8"/>
             <h1 class="ml-2 flex-1 text-xl font-semibold tracking-tight">"Chats"</h1>
+            // Its own page with its own socket: a full load hands the socket over.
+            <a href="/strangers" rel="external" class=ICON_BUTTON aria-label="Talk to a stranger" title="Talk to a stranger"><IconShuffle/></a>
             <a href="/contacts" class=ICON_BUTTON aria-label="Contacts">
                 <IconUsers/>
                 <Transition fallback=|| ()>

@@ -11,6 +11,7 @@ use crate::{
     components::{
         avatar::Avatar,
         form::{Field, FormError, SubmitButton, TABLIST, route_result, tab},
+        icons::IconShuffle,
         sheet::Sheet,
     },
     error::AppError,
@@ -48,6 +49,14 @@ pub fn NewChatSheet(on_close: Callback<()>) -> impl IntoView {
                 Tab::Group => view! { <NewGroupForm open/> }.into_any(),
                 Tab::Join => view! { <JoinByIdForm open/> }.into_any(),
             }}
+            <a href="/strangers" rel="external"
+                class="mt-4 flex items-center gap-3 rounded-xl border border-slate-200 px-3 py-3 hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-800">
+                <span class="flex h-10 w-10 shrink-0 items-center justify-center rounded-full bg-indigo-50 text-indigo-600 dark:bg-indigo-950 dark:text-indigo-300"><IconShuffle/></span>
+                <span class="min-w-0">
+                    <span class="block font-medium">"Talk to a stranger"</span>
+                    <span class="block text-sm text-slate-500 dark:text-slate-400">"An anonymous chat with someone random"</span>
+                </span>
+            </a>
         </Sheet>
     }
     .into_any()
