@@ -12,10 +12,13 @@
 //! left. The state is behind one lock: each change is a few map operations, and the
 //! matchmaker's decisions and the people's states then always agree.
 mod matchmaker;
+mod rooms;
 #[cfg(test)]
 mod tests;
 
 pub use matchmaker::{LocalMatchmaker, Match, Matchmaker, Seeker};
+
+use rooms::{Ending, Room, Said};
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -35,16 +38,21 @@ use crate::error::AppError;
 use crate::ids::{ClientId, UserId};
 use crate::realtime::protocol::ServerFrame;
 use crate::strangers::{
-    types::{EndReason, Looking, ReportReason, StrangerChat, StrangerMessage, StrangerView},
+    types::{Looking, ReportReason, StrangerChat, StrangerMessage, StrangerView},
     validate,
 };
 
-/// Messages one conversation may hold: past this, staying in touch is the way to go on.
+/// What one conversation may hold (it lives in memory): past this, staying in touch is the way
+/// to go on.
 pub const MAX_MESSAGES: usize = 1000;
+pub const MAX_CONVERSATION_BYTES: usize = 256 * 1024;
 /// How long an ended conversation stays readable (and reportable) for the one left behind.
 pub const KEEP_ENDED_MS: i64 = 10 * 60 * 1000;
 /// Least time between two typing notices from one person.
 const TYPING_EVERY_MS: i64 = 2000;
+/// Offers to stay in touch (made or withdrawn) one person may change per minute: each one is
+/// a frame to the stranger.
+const OFFERS_PER_MINUTE: usize = 10;
 
 #[derive(Debug, Clone)]
 pub struct StrangerConfig {
@@ -98,92 +106,6 @@ struct Person {
     /// The live conversation, or the one that just ended (until they look again or stop).
     room: Option<String>,
     typing_ms: i64,
-}
-
-struct Room {
-    people: [String; 2],
-    shared_interests: Vec<String>,
-    started_at: i64,
-    said: Vec<Said>,
-    ended: Option<(Ending, i64)>,
-    offered: [bool; 2],
-    reported: [bool; 2],
-    blocked: [bool; 2],
-    direct_chat: Option<String>,
-}
-
-struct Said {
-    side: usize,
-    body: String,
-    created_at: i64,
-    client_id: String,
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum Ending {
-    /// That side pressed Next or Stop, reported or blocked.
-    Left(usize),
-    /// That side's page went silent.
-    Away(usize),
-    StayedInTouch,
-}
-
-impl Room {
-    fn side_of(&self, user: &str) -> Option<usize> {
-        self.people.iter().position(|p| p == user)
-    }
-
-    fn live(&self) -> bool {
-        self.ended.is_none()
-    }
-
-    fn message(&self, seq: usize, side: usize) -> StrangerMessage {
-        let said = &self.said[seq - 1];
-        let mine = said.side == side;
-        StrangerMessage {
-            seq: seq as i64,
-            mine,
-            body: said.body.clone(),
-            created_at: said.created_at,
-            client_id: mine.then(|| said.client_id.clone()),
-        }
-    }
-
-    fn view(&self, id: &str, side: usize) -> StrangerChat {
-        let ended = self.ended.map(|(ending, _)| match ending {
-            Ending::StayedInTouch => EndReason::StayedInTouch,
-            Ending::Left(s) if s == side => EndReason::YouLeft,
-            Ending::Left(_) => EndReason::StrangerLeft,
-            Ending::Away(s) if s == side => EndReason::YouDisconnected,
-            Ending::Away(_) => EndReason::StrangerDisconnected,
-        });
-        StrangerChat {
-            id: id.to_owned(),
-            shared_interests: self.shared_interests.clone(),
-            started_at: self.started_at,
-            messages: (1..=self.said.len()).map(|seq| self.message(seq, side)).collect(),
-            ended,
-            i_offered_contact: self.offered[side],
-            stranger_offered_contact: self.offered[1 - side],
-            direct_chat: self.direct_chat.clone(),
-            reported: self.reported[side],
-            blocked: self.blocked[side],
-        }
-    }
-
-    /// The conversation as a report keeps it, from the reporter's side.
-    fn transcript(&self, reporter: usize) -> String {
-        let lines: Vec<serde_json::Value> = self
-            .said
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let from = if s.side == reporter { "reporter" } else { "reported" };
-                serde_json::json!({ "seq": i + 1, "from": from, "body": s.body, "created_at": s.created_at })
-            })
-            .collect();
-        serde_json::Value::Array(lines).to_string()
-    }
 }
 
 /// Frames to send once the lock is released: (user, frame).
@@ -302,16 +224,17 @@ impl StrangerService {
         if !room.live() {
             return Err(AppError::invalid_with_code("stranger_left", "chat_id", "This conversation has ended"));
         }
-        if room.said.len() >= MAX_MESSAGES {
+        if room.said.len() >= MAX_MESSAGES || room.bytes + body.len() > MAX_CONVERSATION_BYTES {
             return Err(AppError::invalid_with_code(
                 "conversation_full",
                 "body",
-                format!("A chat with a stranger holds {MAX_MESSAGES} messages — stay in touch to keep talking"),
+                "This chat with a stranger is as long as one can be — stay in touch to keep talking",
             ));
         }
         self.limits
             .hit(&format!("say:{me}"), self.config.messages_per_window, MESSAGE_WINDOW_SECS, now / 1000)
             .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+        room.bytes += body.len();
         room.said.push(Said { side, body, created_at: now / 1000, client_id });
         let seq = room.said.len();
         let outbox: Outbox = (0..2)
@@ -407,6 +330,11 @@ impl StrangerService {
         let (room, side) = room_of(&mut state, me, chat_id, now)?;
         if !room.live() {
             return Err(AppError::invalid_with_code("stranger_left", "chat_id", "This conversation has ended"));
+        }
+        if room.offered[side] != offer {
+            self.limits
+                .hit(&format!("offer:{me}"), OFFERS_PER_MINUTE, 60, now / 1000)
+                .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
         }
         room.offered[side] = offer;
         let both = room.offered == [true, true];
@@ -532,17 +460,7 @@ impl StrangerService {
             person.looking = None;
             person.room = Some(id.clone());
         }
-        let room = Room {
-            people,
-            shared_interests: found.shared_interests,
-            started_at: now / 1000,
-            said: Vec::new(),
-            ended: None,
-            offered: [false; 2],
-            reported: [false; 2],
-            blocked: [false; 2],
-            direct_chat: None,
-        };
+        let room = Room::new(people, found.shared_interests, now / 1000);
         state.rooms.insert(id.clone(), room);
         outbox.extend(views_for(state, &id));
     }
@@ -602,7 +520,15 @@ fn views_for(state: &State, id: &str) -> Outbox {
     room.people
         .iter()
         .filter(|user| state.people.get(*user).is_some_and(|p| p.room.as_deref() == Some(id)))
-        .map(|user| (user.clone(), ServerFrame::Stranger { view: view_of(state, user, true, None) }))
+        .map(|user| {
+            let mut view = view_of(state, user, true, None);
+            // The messages went out one by one as they came; a change of state need not carry
+            // them all again (a client missing some reads the state after it reconnects).
+            if let Some(chat) = &mut view.chat {
+                chat.messages.clear();
+            }
+            (user.clone(), ServerFrame::Stranger { view })
+        })
         .collect()
 }
 

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::*;
+use crate::strangers::types::EndReason;
 use crate::backend::{
     chats::ChatsConfig,
     clock::ManualClock,
@@ -340,9 +341,13 @@ async fn staying_in_touch_needs_both_and_then_carries_the_chat_on_as_a_direct_ch
     b.heard();
     let offered = w.strangers.stay_in_touch(&a.id, &chat, true).await.unwrap().chat.unwrap();
     assert!(offered.i_offered_contact && offered.direct_chat.is_none());
+    assert_eq!(offered.messages.len(), 2, "the answer holds the whole conversation");
+    let told: Vec<ServerFrame> = b.frames();
+    let [ServerFrame::Stranger { view }] = told.as_slice() else { panic!("one frame: {told:?}") };
+    assert!(view.chat.as_ref().unwrap().messages.is_empty(), "a change of state does not send every message again");
     let b_chat = w.chat_of(&b).await.unwrap();
     assert!(b_chat.stranger_offered_contact && !b_chat.i_offered_contact);
-    assert!(b.heard().iter().all(|t| !t.contains(a.id.as_str())), "an offer reveals nothing");
+    assert!(serde_json::to_string(&told).unwrap().find(a.id.as_str()).is_none(), "an offer reveals nothing");
     assert!(w.chats.list_chats(&a.id).await.unwrap().is_empty());
 
     let done = w.strangers.stay_in_touch(&b.id, &chat, true).await.unwrap().chat.unwrap();
@@ -478,4 +483,40 @@ async fn hundreds_looking_at_once_are_each_matched_once_and_never_with_themselve
     assert_eq!(partner_of.len() + waiting + left_behind, people.len(), "everyone is in one chat, waiting, or was left");
     assert!(waiting <= 1, "nobody waits while someone else does: {waiting}");
     assert_eq!(w.strangers.counts().await.0, waiting);
+}
+
+#[tokio::test]
+async fn a_conversation_in_memory_is_bounded_and_offers_cannot_be_flipped_in_a_loop() {
+    let w = world().await;
+    let (a, b) = (w.person(1).await, w.person(2).await);
+    let chat = w.matched(&a, &b).await;
+    let long = "x".repeat(4000);
+    let mut sent = 0;
+    let refused = loop {
+        match w.strangers.send(&a.id, &chat, &format!("l{sent}"), &long).await {
+            Ok(_) => sent += 1,
+            Err(AppError::RateLimited { .. }) => w.clock.advance_secs(MESSAGE_WINDOW_SECS),
+            Err(e) => break e,
+        }
+        assert!(sent <= MAX_MESSAGES, "never refused");
+    };
+    assert_eq!(refused.code(), "conversation_full");
+    assert_eq!(sent, MAX_CONVERSATION_BYTES / 4000);
+    // Each change of offer is a frame to the stranger: ten a minute.
+    let flips = flip_offers(&w, &a, &chat).await;
+    // The eleventh change is refused; the twelfth, a withdrawal of an offer that was never
+    // made, changes nothing and is not counted.
+    assert_eq!(flips, [true, true, true, true, true, true, true, true, true, true, false, true]);
+    assert!(!w.chat_of(&b).await.unwrap().stranger_offered_contact);
+    w.clock.advance_secs(60);
+    assert!(w.strangers.stay_in_touch(&a.id, &chat, true).await.is_ok(), "a minute later");
+}
+
+/// Offers and withdraws twelve times in a row; whether each was allowed.
+async fn flip_offers(w: &World, p: &Person, chat: &str) -> Vec<bool> {
+    let mut allowed = Vec::new();
+    for i in 0..12 {
+        allowed.push(w.strangers.stay_in_touch(&p.id, chat, i % 2 == 0).await.is_ok());
+    }
+    allowed
 }
