@@ -116,6 +116,36 @@ test("a person confirms they are 18 or older before talking to strangers, then p
   await expect(page.getByRole("button", { name: "Start looking" })).toBeVisible();
 });
 
+test("opening the stranger chat in a second tab takes over, and Use here takes it back", async ({ browser }, testInfo) => {
+  const [ada] = await people(browser, testInfo, 1);
+  await ready(ada, uniqueTag());
+  const first = ada.page;
+  const second = await ada.context.newPage();
+  const notice = (page: Page) => page.getByTestId("stranger-elsewhere");
+
+  // Ada looks in one tab and opens the page in another: the new tab shows the same search, the
+  // first steps aside without its buttons.
+  await first.getByRole("button", { name: "Start looking" }).click();
+  await expect(looking(ada)).toContainText("Looking for someone…");
+  await open(second, "/strangers");
+  await expect(second.getByTestId("stranger-looking")).toContainText("Looking for someone…");
+  await expect(notice(first)).toContainText("Open in another tab");
+  await expect(first.getByRole("button", { name: "Cancel" })).toHaveCount(0);
+
+  // "Use here" takes it back: the first tab shows the search again, the second steps aside.
+  await first.getByRole("button", { name: "Use here" }).click();
+  await expect(looking(ada)).toContainText("Looking for someone…");
+  await expect(notice(second)).toContainText("Only one tab at a time can be in a stranger chat.");
+  await expect(second.getByRole("button", { name: "Cancel" })).toHaveCount(0);
+
+  // Ada stops looking before the pictures, so she is never in the queue long enough to be
+  // matched with anyone (see the top of this file); the second tab still steps aside.
+  await first.getByRole("button", { name: "Cancel" }).click();
+  await expect(first.getByRole("button", { name: "Start looking" })).toBeVisible();
+  await expect(notice(second)).toBeVisible();
+  await screenshot(second, testInfo, "strangers-other-tab");
+});
+
 test("strangers chat live, Next meets someone new, and a reported stranger is never matched again", async ({ browser }, testInfo) => {
   const tag = uniqueTag();
   const [ada, bob, cy] = await people(browser, testInfo, 3);

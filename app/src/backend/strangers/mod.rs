@@ -38,7 +38,7 @@ use crate::error::AppError;
 use crate::ids::{ClientId, UserId};
 use crate::realtime::protocol::ServerFrame;
 use crate::strangers::{
-    types::{Looking, ReportReason, StrangerChat, StrangerMessage, StrangerView},
+    types::{Looking, ReportReason, StrangerMessage, StrangerView},
     validate,
 };
 

@@ -1,7 +1,8 @@
 //! Talk to a stranger, at /strangers: the rules (once), interests, looking for someone, and the
 //! anonymous conversation. The page opens the same socket the chats layout does
 //! (`provide_realtime`) for matches, messages and typing, and tells the server every 10 s that
-//! it is still open (someone silent for 30 s has left).
+//! it is still open (someone silent for 30 s has left). Only the newest tab of a browser takes
+//! part; the others say so (`tab`).
 //!
 //! Links between this page and the chats area load the whole page: each keeps one socket, and a
 //! full load hands it over cleanly.
@@ -12,6 +13,7 @@ mod looking;
 mod report;
 mod rules;
 pub mod state;
+mod tab;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -58,7 +60,8 @@ fn StrangerPage(view: StrangerView, realtime: Realtime) -> impl IntoView {
     let state = StrangerState::new(view);
     provide_context(state);
     realtime.subscribe(move |frame| state.on_frame(frame));
-    heartbeat();
+    let tab = tab::Tab::claim();
+    heartbeat(tab);
     // A new screen for each phase and each conversation; within one, the parts follow the view.
     let screen = Memo::new(move |_| {
         state.view.with(|v| {
@@ -68,32 +71,48 @@ fn StrangerPage(view: StrangerView, realtime: Realtime) -> impl IntoView {
         })
     });
     view! {
-        {move || match screen.get().0 {
-            Phase::Rules => view! { <PageHeader/><rules::Rules/> }.into_any(),
-            Phase::Idle => view! { <PageHeader/><idle::Idle/> }.into_any(),
-            Phase::Looking => view! { <PageHeader/><looking::Looking/> }.into_any(),
-            Phase::Chat => view! { <conversation::Conversation/> }.into_any(),
+        {move || {
+            // Another tab has the chat: none of its screens (composer, buttons) here.
+            if tab.superseded() {
+                return view! { <PageHeader/><tab::Elsewhere tab/> }.into_any();
+            }
+            match screen.get().0 {
+                Phase::Rules => view! { <PageHeader/><rules::Rules/> }.into_any(),
+                Phase::Idle => view! { <PageHeader/><idle::Idle/> }.into_any(),
+                Phase::Looking => view! { <PageHeader/><looking::Looking/> }.into_any(),
+                Phase::Chat => view! { <conversation::Conversation/> }.into_any(),
+            }
         }}
     }
     .into_any()
 }
 
-/// "Still here" every 10 s while the page is open.
-fn heartbeat() {
+/// "Still here" every 10 s while the page is open and this tab has the stranger chat (the tab
+/// that took it over keeps it alive; one left alone in the background lets it end).
+fn heartbeat(tab: tab::Tab) {
     #[cfg(feature = "hydrate")]
     {
         use crate::strangers::api::stranger_here;
         use leptos::task::spawn_local;
-        let beat = || {
-            spawn_local(async {
-                let _ = stranger_here().await;
-            })
+        let beat = move || {
+            if tab.active() {
+                spawn_local(async {
+                    let _ = stranger_here().await;
+                })
+            }
         };
-        beat();
+        // At once, and again when this tab takes the chat back.
+        Effect::new(move |_| {
+            if !tab.superseded() {
+                beat();
+            }
+        });
         if let Ok(handle) = set_interval_with_handle(beat, std::time::Duration::from_secs(10)) {
             on_cleanup(move || handle.clear());
         }
     }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = tab;
 }
 
 /// The header outside a conversation: back to the chats, and the page's name.

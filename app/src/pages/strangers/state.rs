@@ -349,8 +349,9 @@ fn now_ms() -> f64 {
     return 0.0;
 }
 
-/// The time in ms and 64 random bits, as hex: unique per message, reused for its re-sends.
-fn new_client_id() -> String {
+/// The time in ms and 64 random bits, as hex: unique per message, reused for its re-sends (and
+/// unique per tab, for `tab`).
+pub(super) fn new_client_id() -> String {
     #[cfg(feature = "hydrate")]
     {
         let mut bytes = [0u8; 8];
