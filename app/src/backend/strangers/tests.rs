@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::*;
-use crate::strangers::types::EndReason;
+use crate::strangers::types::{EndReason, StrangerChat};
 use crate::backend::{
     chats::ChatsConfig,
     clock::ManualClock,
