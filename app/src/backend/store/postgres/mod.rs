@@ -20,6 +20,7 @@ mod people;
 mod rows;
 mod row_maps;
 mod writer;
+mod writers;
 
 #[cfg(test)]
 mod accounts_tests;
@@ -29,18 +30,18 @@ use super::{
     membership_cache::{AccessChanged, CachedAccess},
 };
 use access::PgAccess;
-use super::group_commit::Committer;
+use writers::{WRITERS, Writers};
 
 /// Connections the pool keeps at most: reads run in parallel on them; the frequent writes go
-/// through the writer's own connection.
+/// through the writers' own connections.
 const MAX_CONNECTIONS: u32 = 16;
 
 #[derive(Clone, Debug)]
 pub struct PgStore {
     pool: PgPool,
-    /// Sends, marks and last-seen times go through one writer that commits them in groups
-    /// (see `writer`).
-    writer: Committer,
+    /// Sends, marks and last-seen times go through the writers, each owning a share of the
+    /// chats and committing its writes in groups (see `writers` and `writer`).
+    writer: Writers,
     /// Chat membership in memory; the store's own writes keep it current (`changed`).
     access: Arc<CachedAccess<PgAccess>>,
 }
@@ -56,7 +57,7 @@ impl PgStore {
             .await?;
         sqlx::migrate!("../migrations/postgres").run(&pool).await?;
         let access = Arc::new(CachedAccess::new(PgAccess(pool.clone())));
-        let writer = writer::start(options)?;
+        let writer = Writers::start(&options, WRITERS)?;
         Ok(Self { pool, writer, access })
     }
 

@@ -1,9 +1,9 @@
 //! Group commit for the frequent writes: sends, read/delivered marks and last-seen times. Every
 //! commit waits for the write-ahead log to reach the disk (`synchronous_commit` stays on), so
 //! one commit per message would cap a server at the disk's flush rate. These writes are queued
-//! to one writer instead, which applies everything queued since its last commit in one
-//! transaction, commits once, and only then answers each caller: nothing is acknowledged before
-//! it is durable.
+//! to a writer instead (one of a few, each owning a share of the chats: `writers.rs`), which
+//! applies everything queued since its last commit in one transaction, commits once, and only
+//! then answers each caller: nothing is acknowledged before it is durable.
 //!
 //! Round trips to PostgreSQL cost far more than SQLite calls, so a batch is a few statements:
 //! one look-up of every resent client id, then one statement per write. No statement in it
@@ -44,14 +44,9 @@ static SQL: LazyLock<Statements> = LazyLock::new(|| Statements {
     by_client_id: format!("SELECT {MSG_COLS} FROM {MSG_FROM} WHERE m.sender_id = $1 AND m.client_id = $2"),
 });
 
-/// Starts the writer; it connects with `options` when its first batch comes, and again after
-/// losing its connection.
-pub(super) fn start(options: PgConnectOptions) -> Result<Committer, StoreError> {
-    start_with(options, Brakes::default())
-}
-
-/// The writer's thread runs its own small runtime: its round trips do not wait behind the
-/// server's socket tasks, and it ends when the last `Committer` goes.
+/// Starts a writer; it connects with `options` when its first batch comes, and again after
+/// losing its connection. Its thread runs its own small runtime: its round trips do not wait
+/// behind the server's socket tasks, and it ends when the last `Committer` goes.
 pub(super) fn start_with(options: PgConnectOptions, brakes: Brakes) -> Result<Committer, StoreError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

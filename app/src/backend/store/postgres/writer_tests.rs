@@ -253,7 +253,7 @@ async fn a_batch_that_cannot_get_a_row_lock_fails_together_without_retrying_each
 async fn a_dead_writer_fails_the_readiness_ping() {
     let (store, _db) = chat_of_two().await;
     store.ping().await.unwrap();
-    let crashed = store.writer.submit(Write::Crash).await;
+    let crashed = store.writer.each()[0].submit(Write::Crash).await;
     assert!(matches!(crashed, Err(StoreError::WriterStopped)), "the crash answers nothing");
     assert!(matches!(store.ping().await, Err(StoreError::WriterStopped)), "readiness notices the writer is gone");
 }
