@@ -504,31 +504,29 @@ impl StrangerService {
     }
 }
 
-/// The person's view: their standing, search and conversation.
+/// The person's view: their standing, search and conversation (with its messages when asked).
 fn view_of(state: &State, me: &str, adult_confirmed: bool, banned_until: Option<i64>) -> StrangerView {
+    view_with(state, me, adult_confirmed, banned_until, true)
+}
+
+fn view_with(state: &State, me: &str, adult_confirmed: bool, banned_until: Option<i64>, with_messages: bool) -> StrangerView {
     let person = state.people.get(me);
     let chat = person.and_then(|p| p.room.as_ref()).and_then(|id| {
         let room = state.rooms.get(id)?;
-        Some(room.view(id, room.side_of(me)?))
+        Some(room.view(id, room.side_of(me)?, with_messages))
     });
     StrangerView { adult_confirmed, banned_until, looking: person.and_then(|p| p.looking.clone()), chat }
 }
 
-/// The `Stranger` frame for each person still holding the conversation.
+/// The `Stranger` frame for each person still holding the conversation. It leaves the messages
+/// out: they went out one by one as they came (a client missing some reads the state after it
+/// reconnects).
 fn views_for(state: &State, id: &str) -> Outbox {
     let Some(room) = state.rooms.get(id) else { return Vec::new() };
     room.people
         .iter()
         .filter(|user| state.people.get(*user).is_some_and(|p| p.room.as_deref() == Some(id)))
-        .map(|user| {
-            let mut view = view_of(state, user, true, None);
-            // The messages went out one by one as they came; a change of state need not carry
-            // them all again (a client missing some reads the state after it reconnects).
-            if let Some(chat) = &mut view.chat {
-                chat.messages.clear();
-            }
-            (user.clone(), ServerFrame::Stranger { view })
-        })
+        .map(|user| (user.clone(), ServerFrame::Stranger { view: view_with(state, user, true, None, false) }))
         .collect()
 }
 

@@ -69,7 +69,9 @@ impl Room {
         }
     }
 
-    pub(super) fn view(&self, id: &str, side: usize) -> StrangerChat {
+    /// `side`'s view; `with_messages` false leaves the list empty (a frame about a change of
+    /// state: the messages went out one by one).
+    pub(super) fn view(&self, id: &str, side: usize, with_messages: bool) -> StrangerChat {
         let ended = self.ended.map(|(ending, _)| match ending {
             Ending::StayedInTouch => EndReason::StayedInTouch,
             Ending::Left(s) if s == side => EndReason::YouLeft,
@@ -81,7 +83,7 @@ impl Room {
             id: id.to_owned(),
             shared_interests: self.shared_interests.clone(),
             started_at: self.started_at,
-            messages: (1..=self.said.len()).map(|seq| self.message(seq, side)).collect(),
+            messages: if with_messages { (1..=self.said.len()).map(|seq| self.message(seq, side)).collect() } else { Vec::new() },
             ended,
             i_offered_contact: self.offered[side],
             stranger_offered_contact: self.offered[1 - side],

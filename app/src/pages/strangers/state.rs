@@ -12,7 +12,10 @@ use leptos::{prelude::*, task::spawn_local};
 use crate::{
     chats::validate::message_body,
     error::AppError,
-    realtime::protocol::{ServerFrame, typing},
+    realtime::{
+        client::new_client_id,
+        protocol::{ServerFrame, typing},
+    },
     strangers::{
         api,
         types::{EndReason, StrangerChat, StrangerMessage, StrangerView},
@@ -349,20 +352,6 @@ fn now_ms() -> f64 {
     return 0.0;
 }
 
-/// The time in ms and 64 random bits, as hex: unique per message, reused for its re-sends (and
-/// unique per tab, for `tab`).
-pub(super) fn new_client_id() -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        let mut bytes = [0u8; 8];
-        if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
-            let _ = crypto.get_random_values_with_u8_array(&mut bytes);
-        }
-        format!("{:012x}{:016x}", now_ms() as u64, u64::from_be_bytes(bytes))
-    }
-    #[cfg(not(feature = "hydrate"))]
-    String::new()
-}
 
 #[cfg(test)]
 mod tests {

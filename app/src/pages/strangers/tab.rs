@@ -6,7 +6,8 @@
 //! "Use here" writes their id again.
 use leptos::prelude::*;
 
-use super::{PRIMARY, state::{StrangerState, new_client_id}};
+use super::{PRIMARY, state::StrangerState};
+use crate::realtime::client::new_client_id;
 
 /// The localStorage key holding the id of the tab that has the stranger chat.
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]

@@ -18,7 +18,7 @@ use crate::chats::types::Presence;
 use crate::realtime::protocol::{ClientFrame, Cursor, PROTOCOL_VERSION, ServerFrame, typing};
 
 pub use indicators::{ConnectionBanner, Receipt, TypingIndicator};
-pub use outbox::PendingSend;
+pub use outbox::{PendingSend, new_client_id};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Connection {

@@ -109,7 +109,7 @@ impl Realtime {
 
 /// The time in milliseconds, then 64 random bits, as hex: unique per send, reused for its
 /// re-sends. Time-first ids keep the server's client-id index appending.
-fn new_client_id() -> String {
+pub fn new_client_id() -> String {
     #[cfg(feature = "hydrate")]
     {
         let mut bytes = [0u8; 8];
