@@ -31,7 +31,11 @@ export default defineConfig({
     storageState: offerDismissed,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
-    launchOptions: chromiumLaunchOptions,
+    // A fake microphone (a beep) that needs no permission prompt, for the voice-note tests.
+    launchOptions: {
+      ...chromiumLaunchOptions,
+      args: [...chromiumLaunchOptions.args, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
+    },
   },
   projects: [
     { name: "desktop", use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 }, channel: undefined } },
@@ -46,6 +50,7 @@ export default defineConfig({
     timeout: 60_000,
     stdout: "ignore",
     stderr: "pipe",
-    env: { CONFAB_LISTEN: listen, CONFAB_PUBLIC_URL: baseURL, CONFAB_LOG: process.env.CONFAB_LOG ?? "warn" },
+    // Files up to 5 MB (100 by default), so the size-limit test uploads 6 MB instead of 100.
+    env: { CONFAB_LISTEN: listen, CONFAB_PUBLIC_URL: baseURL, CONFAB_LOG: process.env.CONFAB_LOG ?? "warn", CONFAB_FILE_MAX_MB: "5" },
   },
 });

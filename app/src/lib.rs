@@ -9,6 +9,7 @@ pub mod codec;
 pub mod components;
 pub mod error;
 pub mod ids;
+pub mod media;
 pub mod pages;
 pub mod realtime;
 pub mod strangers;

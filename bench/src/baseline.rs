@@ -172,6 +172,7 @@ async fn send(hub: &Hub, user: usize, chat_id: String, client_id: String, body: 
         reply_to: None,
         reactions: Vec::new(),
         client_id: None,
+        attachments: Vec::new(),
     };
     let id = message.id.clone();
     let for_others = encode(&ServerFrame::Message { message: message.clone() });

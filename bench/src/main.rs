@@ -13,10 +13,10 @@ use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
 
-use scenarios::{direct, group, groups, idle, pages, reconnect, stores, strangers};
+use scenarios::{direct, group, groups, idle, pages, pictures, reconnect, stores, strangers};
 
 #[derive(Parser)]
-#[command(name = "confab-bench", about = "Load tests for Confab: idle sockets, direct messages, group fan-out, many small groups, reconnect storms, pages, the two stores, talk to a stranger")]
+#[command(name = "confab-bench", about = "Load tests for Confab: idle sockets, direct messages, group fan-out, many small groups, reconnect storms, pages, the two stores, talk to a stranger, pictures")]
 struct Cli {
     #[command(flatten)]
     common: Common,
@@ -68,6 +68,8 @@ enum Command {
     Stores(stores::Args),
     /// Talk to a stranger: a standing queue, arrivals at a fixed rate, match latency and memory per waiting person
     Strangers(strangers::Args),
+    /// Re-encoding and thumbnailing a 12-megapixel photo on one core, in-process (no server)
+    Pictures(pictures::Args),
     /// Every scenario with its defaults (or --quick)
     All,
     /// The bare fan-out server the figures are compared with (started by the tool)
@@ -116,6 +118,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Command::Pages(pages::Args::default()),
             Command::Stores(stores::Args::default()),
             Command::Strangers(strangers::Args::default()),
+            Command::Pictures(pictures::Args::default()),
         ],
         one => vec![one],
     };
@@ -131,6 +134,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Command::Pages(args) => pages::run(common, args).await,
             Command::Stores(args) => stores::run(common, args).await,
             Command::Strangers(args) => strangers::run(common, args).await,
+            Command::Pictures(args) => pictures::run(common, args).await,
             Command::All | Command::ServeBaseline { .. } => continue,
         };
         match report {

@@ -227,6 +227,7 @@ async fn run_socket(ws: Ws, chat: (String, i64), plan: Option<SendPlan>, tag: us
                 client_id: crate::client::client_id(&format!("b{tag}x{n}")),
                 body: stamped_body(),
                 reply_to: None,
+                attachments: Vec::new(),
             };
             let Ok(text) = serde_json::to_string(&frame) else { return };
             if sink.send(Message::text(text)).await.is_err() {

@@ -38,17 +38,17 @@ fn every_scenario_runs_and_delivers_everything_once() {
         let text = std::fs::read_to_string(results.path().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         serde_json::from_str(&text).unwrap()
     };
-    for scenario in ["idle", "direct", "group", "groups", "reconnect", "pages", "stores", "strangers"] {
+    for scenario in ["idle", "direct", "group", "groups", "reconnect", "pages", "stores", "strangers", "pictures"] {
         let report = read(&format!("{scenario}.json"));
         assert_eq!(report["scenario"], scenario);
         assert!(results.path().join(format!("{scenario}.md")).exists(), "{scenario}.md");
     }
-    for plotted in ["direct", "group", "groups", "pages", "stores", "strangers"] {
+    for plotted in ["direct", "group", "groups", "pages", "stores", "strangers", "pictures"] {
         let svg = std::fs::read_to_string(results.path().join(format!("{plotted}.svg"))).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("percentile"), "{plotted}.svg");
     }
     let combined = std::fs::read_to_string(results.path().join("README.md")).unwrap();
-    for title in ["Idle connections", "Direct messages", "Group fan-out", "Many small groups", "Reconnect storm", "Pages", "PostgreSQL beside SQLite", "Talk to a stranger"] {
+    for title in ["Idle connections", "Direct messages", "Group fan-out", "Many small groups", "Reconnect storm", "Pages", "PostgreSQL beside SQLite", "Talk to a stranger", "Pictures"] {
         assert!(combined.contains(&format!("## {title}")), "README.md lacks {title}");
     }
 
@@ -104,4 +104,10 @@ fn every_scenario_runs_and_delivers_everything_once() {
     assert_eq!(metric(&strangers, "failed looks"), 0.0);
     assert!(metric(&strangers, "match latency") > 0.0);
     assert!(metric(&strangers, "server RSS, ") > 0.0, "the server's memory was read");
+
+    // The 800×600 photo was re-encoded (stored as a JPEG within 2560 px: as it was) and timed.
+    let pictures = read("pictures.json");
+    assert!(metric(&pictures, "time p50") > 0.0);
+    assert!(metric(&pictures, "stored image/jpeg 800×600") > 0.0);
+    assert!(metric(&pictures, "thumbnail image/jpeg") > 0.0);
 }

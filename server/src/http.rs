@@ -18,7 +18,8 @@ pub async fn security_headers(request: Request, next: Next) -> Response<Body> {
     let routed = request.extensions().get::<MatchedPath>().is_some();
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    if routed {
+    // A handler that says how its answer may be kept (attachments) is taken at its word.
+    if routed && !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
@@ -153,4 +154,16 @@ mod tests {
         assert!(!refused(Method::POST, &[cookie]));
         assert!(!refused(Method::POST, &[]));
     }
+}
+
+/// Answers that offer byte ranges (attachments) are never compressed: a range of a compressed
+/// body is not that range of the bytes, and pictures, recordings and archives are compressed
+/// already. (The compression layer asks this beside its default rules.)
+pub fn not_ranged(
+    _: axum::http::StatusCode,
+    _: axum::http::Version,
+    headers: &axum::http::HeaderMap,
+    _: &axum::http::Extensions,
+) -> bool {
+    !headers.contains_key(header::ACCEPT_RANGES)
 }

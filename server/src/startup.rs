@@ -12,6 +12,7 @@ use app::{
         },
         chats::{ChatsConfig, ChatsService},
         hub::Hub,
+        media::{MediaService, blobs::LocalBlobStore},
         sessions::DbSessionStore,
         store::Store,
         strangers::StrangerService,
@@ -29,7 +30,7 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower_http::{
     CompressionLevel,
-    compression::CompressionLayer,
+    compression::{CompressionLayer, DefaultPredicate, Predicate},
     trace::TraceLayer,
 };
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
@@ -61,6 +62,8 @@ pub enum StartupError {
     Backend(#[from] BackendError),
     #[error("cannot set up code delivery: {0}")]
     Delivery(#[from] DeliveryError),
+    #[error("cannot set up attachment storage in {dir}: {source}")]
+    Attachments { dir: std::path::PathBuf, source: std::io::Error },
     #[error("cannot listen on {addr}: {source}")]
     Listen { addr: SocketAddr, source: std::io::Error },
 }
@@ -85,6 +88,7 @@ impl Application {
         spawn_session_purge(store.clone());
         let services = services(&config, store.clone(), hub, clock)?;
         services.strangers.spawn_sweeper();
+        services.media.spawn_sweeper();
 
         let leptos_options = leptos_options(&config);
         let stale = crate::static_files::drop_stale_copies(std::path::Path::new(&*leptos_options.site_root));
@@ -142,7 +146,7 @@ impl Application {
             // cost 37 M instructions with it, 30 M with gzip (24 M uncompressed), for 13%
             // more bytes. Static files have brotli copies made once at the best ratio
             // (`static_files`), which this layer passes through.
-            .layer(CompressionLayer::new().no_br().quality(CompressionLevel::Precise(2)))
+            .layer(CompressionLayer::new().no_br().quality(CompressionLevel::Precise(2)).compress_when(DefaultPredicate::new().and(http::not_ranged)))
             .layer(TraceLayer::new_for_http().make_span_with(http::request_span).on_response(http::log_response))
             .layer(middleware::from_fn_with_state(trusted_proxies, client_address::record))
             .with_state(state);
@@ -180,13 +184,20 @@ impl Application {
 }
 
 /// The services, on the store and hub the configuration chose.
-fn services(config: &Config, store: Arc<dyn Store>, hub: Hub, clock: Arc<dyn Clock>) -> Result<Services, DeliveryError> {
+fn services(config: &Config, store: Arc<dyn Store>, hub: Hub, clock: Arc<dyn Clock>) -> Result<Services, StartupError> {
     let chats_config = ChatsConfig { default_region: config.default_region.clone(), ..ChatsConfig::default() };
-    let chats = ChatsService::new(store.clone(), hub.clone(), chats_config).with_clock(clock.clone());
+    let dir = config.data_dir.clone();
+    let storage_failed = |source| StartupError::Attachments { dir: dir.clone(), source };
+    let blobs = LocalBlobStore::new(dir.join("blobs")).map_err(storage_failed)?;
+    let media = MediaService::new(store.clone(), Arc::new(blobs), dir.join("uploading"), config.media.clone())
+        .map_err(storage_failed)?
+        .with_clock(clock.clone());
+    let media = Arc::new(media);
+    let chats = ChatsService::new(store.clone(), hub.clone(), chats_config).with_clock(clock.clone()).with_media(media.clone());
     let chats = Arc::new(chats);
     let strangers = StrangerService::new(store.clone(), hub.clone(), chats.clone(), config.strangers.clone()).with_clock(clock.clone());
     let accounts = accounts_service(config, store.clone(), hub.clone())?.with_clock(clock);
-    Ok(Services { store, accounts: Arc::new(accounts), chats, strangers: Arc::new(strangers), hub })
+    Ok(Services { store, accounts: Arc::new(accounts), chats, strangers: Arc::new(strangers), media, hub })
 }
 
 fn accounts_service(config: &Config, store: Arc<dyn Store>, hub: Hub) -> Result<AccountsService, DeliveryError> {

@@ -5,6 +5,7 @@ pub mod chats;
 pub mod clock;
 pub mod hub;
 pub mod identity;
+pub mod media;
 pub mod security;
 pub mod sessions;
 pub mod store;
@@ -26,5 +27,6 @@ pub struct Services {
     pub accounts: Arc<AccountsService>,
     pub chats: Arc<ChatsService>,
     pub strangers: Arc<StrangerService>,
+    pub media: Arc<media::MediaService>,
     pub hub: Hub,
 }

@@ -40,11 +40,20 @@ pub async fn start_direct(user_id: String) -> Result<String, AppError> {
 /// Stores a message; the same `client_id` again returns the same message. The app sends over its
 /// socket; this serves a signed-in browser session without one (scripts, the browser tests).
 #[server(endpoint = "chats-fn/send_message", output = crate::codec::StrJson)]
-pub async fn send_message(chat_id: String, client_id: String, body: String, reply_to: Option<String>) -> Result<MessageView, AppError> {
+pub async fn send_message(
+    chat_id: String,
+    client_id: String,
+    body: String,
+    reply_to: Option<String>,
+    #[server(default)] attachments: Vec<String>,
+) -> Result<MessageView, AppError> {
     answer(async {
         let (s, me) = caller().await?;
         let reply_to = reply_to.map(MessageId::from);
-        s.chats.send_message(&me, &chat_id.into(), &client_id.into(), &body, reply_to.as_ref()).await.map(|(m, _)| m)
+        s.chats
+            .send_message_with_attachments(&me, &chat_id.into(), &client_id.into(), &body, reply_to.as_ref(), &attachments)
+            .await
+            .map(|(m, _)| m)
     }.await)
 }
 

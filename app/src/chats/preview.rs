@@ -1,15 +1,18 @@
 //! What the chat list shows of a chat's last message, shared by the server (which builds the
 //! rows) and the browser (which keeps them current from live frames).
 use super::types::{LastMessage, MessageView, Role, SystemEvent};
+use crate::media::types::{AttachmentView, preview_text};
 
 const EXCERPT_CHARS: usize = 100;
 
 /// A chat-list preview of a message. `sender`: display name and whether it is the viewer.
+#[allow(clippy::too_many_arguments)]
 pub fn last_message(
     id: &str,
     seq: i64,
     sender: Option<(&str, bool)>,
     body: &str,
+    attachments: &[AttachmentView],
     event: Option<&SystemEvent>,
     deleted: bool,
     created_at: i64,
@@ -23,7 +26,7 @@ pub fn last_message(
         excerpt: match (event, deleted) {
             (Some(event), _) => system_text(event),
             (None, true) => "Message deleted".into(),
-            (None, false) => excerpt(body),
+            (None, false) => excerpt(&preview_text(attachments, body)),
         },
         created_at,
     }
@@ -32,7 +35,17 @@ pub fn last_message(
 /// The preview of a message as frames carry it; `me` is the viewer's user id as shown.
 pub fn last_message_of(message: &MessageView, me: &str, group: bool) -> LastMessage {
     let sender = message.sender.as_ref().map(|s| (s.display_name.as_str(), s.user_id == me));
-    last_message(&message.id, message.seq, sender, &message.body, message.system.as_ref(), message.deleted, message.created_at, group)
+    last_message(
+        &message.id,
+        message.seq,
+        sender,
+        &message.body,
+        &message.attachments,
+        message.system.as_ref(),
+        message.deleted,
+        message.created_at,
+        group,
+    )
 }
 
 /// The first characters of a body, on one line.

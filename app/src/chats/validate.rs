@@ -15,11 +15,16 @@ pub const MAX_BIO: usize = 300;
 /// otherwise: escaping is the renderer's job. Control characters other than newline and tab are
 /// refused (see `control_free`).
 pub fn message_body(raw: &str) -> Result<String, AppError> {
-    let body = unix_newlines(raw);
-    let body = body.trim();
-    if body.is_empty() {
+    if raw.trim().is_empty() {
         return Err(AppError::invalid_with_code("message_empty", "body", "Type a message first"));
     }
+    caption(raw)
+}
+
+/// The text sent with attachments: a message body that may be empty.
+pub fn caption(raw: &str) -> Result<String, AppError> {
+    let body = unix_newlines(raw);
+    let body = body.trim();
     if !control_free(body, &['\n', '\t']) {
         return Err(AppError::invalid_with_code("message_control", "body", "Messages can’t contain control characters"));
     }

@@ -77,7 +77,16 @@ pub enum ClientFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         since: Option<i64>,
     },
-    Send { chat_id: String, client_id: String, body: String, reply_to: Option<String> },
+    Send {
+        chat_id: String,
+        client_id: String,
+        body: String,
+        reply_to: Option<String>,
+        /// Ids of uploaded attachments (`POST /api/attachments`) sent with it; `body` is then
+        /// their caption and may be empty.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<String>,
+    },
     Typing { chat_id: String },
     /// Everything up to `seq` in the chat has been read.
     Read { chat_id: String, seq: i64 },

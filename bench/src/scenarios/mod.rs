@@ -4,6 +4,7 @@ pub mod group;
 pub mod groups;
 pub mod idle;
 pub mod pages;
+pub mod pictures;
 pub mod reconnect;
 pub mod stores;
 pub mod strangers;

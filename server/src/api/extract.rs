@@ -103,6 +103,23 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
     }
 }
 
+/// The caller by a Bearer token, else by the browser's session cookie: for what both API
+/// clients and the web app's own pages fetch (attachments, which an `<img>` loads with the cookie).
+pub struct BearerOrSessionUser(pub UserId);
+
+impl FromRequestParts<AppState> for BearerOrSessionUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if app::backend::identity::bearer_token(&parts.headers).is_some() {
+            return ApiUser::from_request_parts(parts, state).await.map(|ApiUser(user)| Self(user));
+        }
+        let session = parts.extensions.get::<tower_sessions::Session>().ok_or(ApiError(AppError::Unauthenticated))?;
+        let user = app::backend::identity::session_user(session).await.ok_or(ApiError(AppError::Unauthenticated))?;
+        Ok(Self(user))
+    }
+}
+
 /// The user named by a valid `Authorization: Bearer <access token>`.
 pub struct ApiUser(pub UserId);
 

@@ -28,9 +28,11 @@ type Result<T> = std::result::Result<T, ApiError>;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct SendBody {
-    /// The text (trimmed; not empty). Line breaks (`\r\n` and `\r` arrive as `\n`) and tabs are
-    /// the only control characters it may hold; any other is refused (`message_control`).
-    #[schema(min_length = 1, max_length = 4096, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
+    /// The text (trimmed; not empty unless attachments go with it). Line breaks (`\r\n` and
+    /// `\r` arrive as `\n`) and tabs are the only control characters it may hold; any other is
+    /// refused (`message_control`).
+    #[serde(default)]
+    #[schema(max_length = 4096, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     body: String,
     /// The client's own id for this message: sending it again returns the stored message.
     #[schema(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9_-]+$", example = "m-1")]
@@ -39,6 +41,11 @@ pub(super) struct SendBody {
     #[serde(default)]
     #[schema(max_length = 64)]
     reply_to: Option<String>,
+    /// Ids of the caller's uploads (`POST /api/attachments`) to send with it, in order; with
+    /// any, `body` is their caption and may be empty. A voice note goes alone.
+    #[serde(default)]
+    #[schema(max_items = 10)]
+    attachments: Vec<String>,
 }
 
 /// 201 with the stored message; 200 with the same message when its client id was sent before.
@@ -52,8 +59,12 @@ pub(super) async fn send(
     ApiPath(id): ApiPath<ChatId>,
     ApiJson(body): ApiJson<SendBody>,
 ) -> Result<(StatusCode, Json<MessageView>)> {
-    let (message, new) =
-        state.services.chats.send_message(&me, &id, &body.client_id.into(), &body.body, body.reply_to.map(MessageId::from).as_ref()).await?;
+    let reply_to = body.reply_to.map(MessageId::from);
+    let (message, new) = state
+        .services
+        .chats
+        .send_message_with_attachments(&me, &id, &body.client_id.into(), &body.body, reply_to.as_ref(), &body.attachments)
+        .await?;
     Ok((if new { StatusCode::CREATED } else { StatusCode::OK }, Json(message)))
 }
 

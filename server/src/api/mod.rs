@@ -1,6 +1,7 @@
 //! The JSON REST API for other clients (`/api/...`, Bearer tokens). Handlers only translate
 //! HTTP to service calls; the services decide. The description is at `/api/openapi.json`.
 mod accounts;
+mod attachments;
 mod chats;
 mod contacts;
 mod docs;
@@ -21,7 +22,7 @@ use axum::{Router, routing::MethodRouter};
 
 use crate::startup::AppState;
 
-pub use extract::{ApiError, ApiJson, ApiPath, ApiQuery, ApiUser, error_response};
+pub use extract::{ApiError, ApiJson, ApiPath, ApiQuery, ApiUser, BearerOrSessionUser, error_response};
 
 /// Every route of the API, with its error shape for unknown paths and wrong methods, and CORS
 /// for the configured origins.
@@ -33,6 +34,7 @@ pub fn router(cors_origins: &[String]) -> Router<AppState> {
         .merge(passkeys::router())
         .merge(chats::router())
         .merge(messages::router())
+        .merge(attachments::router())
         .merge(groups::router())
         .merge(contacts::router())
         .merge(search::router())

@@ -11,7 +11,7 @@ use utoipa::{
     },
 };
 
-use super::{accounts, chats, contacts, email, groups, me, messages, passkeys, search, strangers};
+use super::{accounts, attachments, chats, contacts, email, groups, me, messages, passkeys, search, strangers};
 
 /// `{"error": {"code", "message", "field"}}`, the body of every error.
 #[derive(Serialize, ToSchema)]
@@ -52,6 +52,7 @@ pub struct ErrorDetail {
         chats::list, chats::start_direct, chats::open, chats::history, chats::mark_read, chats::set_muted,
         chats::answer_request,
         messages::send, messages::edit, messages::delete_message, messages::react,
+        attachments::upload, attachments::content, attachments::thumbnail,
         groups::create_group, groups::join_group, groups::edit_group, groups::delete_group, groups::leave_group,
         groups::members, groups::add_member, groups::invitations, groups::answer_invitation, groups::remove_member, groups::set_role, groups::invites,
         groups::create_invite, groups::revoke_invite,
@@ -70,6 +71,7 @@ pub struct ErrorDetail {
         (name = "passkeys", description = "Passkeys (WebAuthn): adding them, signing in, confirming it is you"),
         (name = "chats", description = "The chat list and conversations"),
         (name = "messages", description = "History, sending, editing, reactions"),
+        (name = "attachments", description = "Pictures, voice notes and files: upload, then send by id"),
         (name = "groups", description = "Groups, members, roles and invite links"),
         (name = "contacts", description = "Contacts, people and blocking"),
         (name = "search", description = "Search"),

@@ -8,7 +8,7 @@ mod urls;
 
 use std::{net::SocketAddr, path::PathBuf};
 
-use app::backend::{accounts::passkeys::RelyingParty, strangers::StrangerConfig};
+use app::backend::{accounts::passkeys::RelyingParty, media::MediaConfig, strangers::StrangerConfig};
 
 pub use self::{
     delivery::CodeDelivery,
@@ -79,6 +79,11 @@ pub struct Config {
     /// `CONFAB_STRANGER_BAN_REPORTS`: reports from this many different people within a day keep
     /// someone out of stranger chat for a day (default 3).
     pub strangers: StrangerConfig,
+    /// Attachments, kept under `<data dir>/blobs`. `CONFAB_PICTURE_MAX_MB` (20),
+    /// `CONFAB_PICTURE_MAX_MEGAPIXELS` (40), `CONFAB_VOICE_MAX_MB` (20), `CONFAB_VOICE_MAX_MINUTES`
+    /// (15), `CONFAB_FILE_MAX_MB` (100), `CONFAB_STORAGE_PER_USER_MB` (2000),
+    /// `CONFAB_UPLOADS_PER_MINUTE` (30 per person).
+    pub media: MediaConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -176,6 +181,7 @@ impl Config {
             ban_reports: positive("CONFAB_STRANGER_BAN_REPORTS", default.ban_reports)?,
             ..default
         };
+        let media = media_config(&positive)?;
         Ok(Self {
             listen,
             public_url,
@@ -198,6 +204,7 @@ impl Config {
             cors_origins,
             trusted_proxies,
             strangers,
+            media,
         })
     }
 
@@ -206,3 +213,19 @@ impl Config {
     }
 }
 
+
+/// `MediaConfig` from the `CONFAB_*_MB`, `_MEGAPIXELS`, `_MINUTES` and `_PER_MINUTE` variables.
+fn media_config(positive: &impl Fn(&'static str, usize) -> Result<usize, ConfigError>) -> Result<MediaConfig, ConfigError> {
+    const MB: u64 = 1_000_000;
+    let d = MediaConfig::default();
+    let megabytes = |name, default: u64| positive(name, (default / MB) as usize).map(|n| n as u64 * MB);
+    Ok(MediaConfig {
+        picture_max_bytes: megabytes("CONFAB_PICTURE_MAX_MB", d.picture_max_bytes)?,
+        picture_max_pixels: positive("CONFAB_PICTURE_MAX_MEGAPIXELS", (d.picture_max_pixels / 1_000_000) as usize)? as u64 * 1_000_000,
+        voice_max_bytes: megabytes("CONFAB_VOICE_MAX_MB", d.voice_max_bytes)?,
+        voice_max_ms: positive("CONFAB_VOICE_MAX_MINUTES", (d.voice_max_ms / 60_000) as usize)?.min(24 * 60) as u32 * 60_000,
+        file_max_bytes: megabytes("CONFAB_FILE_MAX_MB", d.file_max_bytes)?,
+        quota_bytes: megabytes("CONFAB_STORAGE_PER_USER_MB", d.quota_bytes)?,
+        uploads_per_minute: positive("CONFAB_UPLOADS_PER_MINUTE", d.uploads_per_minute)?,
+    })
+}

@@ -13,7 +13,7 @@ use super::MigrateError;
 /// Every table of migrations/postgres, each after the tables its foreign keys point at. The
 /// SQLite-only tables (`messages_fts*`, `_sqlx_migrations`) are not copied: PostgreSQL has its
 /// own search column and its own migration history.
-pub const TABLES: [&str; 17] = [
+pub const TABLES: [&str; 18] = [
     "users",
     "passkeys",
     "passkey_ceremonies",
@@ -31,6 +31,7 @@ pub const TABLES: [&str; 17] = [
     "stranger_members",
     "stranger_avoids",
     "stranger_reports",
+    "attachments",
 ];
 
 /// The column types the schema uses. SQLite keeps booleans as 0 and 1.

@@ -1,6 +1,7 @@
 //! HTTP-level tests against the real application on a free port over a fresh database (SQLite,
 //! or PostgreSQL with `CONFAB_TEST_STORE=postgres`).
 mod accounts;
+mod attachments;
 mod chats;
 mod confirm;
 mod delivery;

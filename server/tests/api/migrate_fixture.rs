@@ -1,7 +1,8 @@
 //! An embedded installation worth copying, built through the API like people would build it:
 //! sign-ups by phone and email, a browser session, a direct chat with replies, edits, a
 //! deletion, reactions, read marks and muting, a public group with roles, an invite link, a
-//! group invitation, contacts and a block, a passkey, a stranger-chat report; and one chat long
+//! group invitation, contacts and a block, a passkey, a stranger-chat report, a file sent and
+//! one not; and one chat long
 //! enough to need several batches.
 use std::sync::Arc;
 
@@ -64,6 +65,17 @@ pub async fn build_installation(app: &TestApp, source: &str) {
     let regret = send(app, &ada, &direct, "a-2", "never mind", None).await;
     let (status, _) = app.call("DELETE", &format!("/api/messages/{}", regret["id"].as_str().unwrap()), &ada, None).await;
     assert_eq!(status, 200);
+    // A file sent with a caption, and an upload never sent (the bytes stay in the data directory).
+    for name in ["plan.pdf", "draft.pdf"] {
+        let upload = app.client.post(app.url(&format!("/api/attachments?name={name}"))).bearer_auth(&ada);
+        let upload = upload.body(format!("%PDF-1.7\n{name}").into_bytes()).send().await.unwrap();
+        assert_eq!(upload.status(), 201);
+        let file: Value = upload.json().await.unwrap();
+        if name == "plan.pdf" {
+            let message = json!({ "client_id": "a-file", "body": "the plan", "attachments": [file["id"]] });
+            ok(app, "POST", &format!("/api/chats/{direct}/messages"), &ada, message).await;
+        }
+    }
     for (token, emoji) in [(&bob, "👍"), (&ada, "🎉"), (&bob, "🎉")] {
         ok(app, "POST", &format!("/api/messages/{first_id}/reactions"), token, json!({ "emoji": emoji })).await;
     }

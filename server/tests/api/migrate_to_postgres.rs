@@ -40,7 +40,7 @@ async fn an_embedded_installation_is_copied_whole_and_checked() {
     assert!(summary.rows() as usize > BULK_MESSAGES);
     assert!(summary.sampled >= 200 && summary.conversations == 3, "{summary}");
     let printed = summary.to_string();
-    assert!(printed.starts_with("Copied 17 tables") && printed.contains("messages"), "{printed}");
+    assert!(printed.starts_with("Copied 18 tables") && printed.contains("messages"), "{printed}");
 
     // Booleans arrive as booleans, the search column is computed, the identity counts on.
     let db = pg(&target.url).await;
@@ -107,7 +107,7 @@ async fn a_source_from_another_build_or_missing_writes_nothing() {
 
     sqlite_execute(&source.url, "DELETE FROM _sqlx_migrations WHERE version >= 8").await;
     let older = migrate(&source.url, &target.url).await.unwrap_err();
-    assert!(older.to_string().contains("older Confab (migrations 8, 9, 10 are missing)"), "{older}");
+    assert!(older.to_string().contains("older Confab (migrations 8, 9, 10, 11 are missing)"), "{older}");
 
     let missing = format!("{}-gone", source.url);
     let gone = migrate(&missing, &target.url).await.unwrap_err();
@@ -159,7 +159,7 @@ async fn the_command_prints_a_summary_and_exits_non_zero_when_refused() {
     let done = run(&["--to", target.url.as_str()]);
     let stdout = String::from_utf8_lossy(&done.stdout);
     assert!(done.status.success(), "{stdout} {}", String::from_utf8_lossy(&done.stderr));
-    assert!(stdout.contains("Copied 17 tables") && stdout.contains("Checked:"), "{stdout}");
+    assert!(stdout.contains("Copied 18 tables") && stdout.contains("Checked:"), "{stdout}");
 
     let again = run(&["--to", target.url.as_str()]);
     let stderr = String::from_utf8_lossy(&again.stderr);

@@ -184,9 +184,7 @@ impl ChatsService {
         Ok(Changes { messages, marks })
     }
 
-    /// Caller must be able to write in the chat (see `writable`). Stores the message before
-    /// returning; the same `client_id` again returns the stored message and `false`. Answering
-    /// an incoming message request accepts it.
+    /// A text message: `send_message_with_attachments` without any.
     pub async fn send_message(
         &self,
         me: &UserId,
@@ -195,9 +193,25 @@ impl ChatsService {
         body: &str,
         reply_to: Option<&MessageId>,
     ) -> R<(MessageView, bool)> {
+        self.send_message_with_attachments(me, chat_id, client_id, body, reply_to, &[]).await
+    }
+
+    /// Caller must be able to write in the chat (see `writable`). Stores the message before
+    /// returning; the same `client_id` again returns the stored message and `false`. Answering
+    /// an incoming message request accepts it. `attachments`: ids of the caller's uploads, not
+    /// sent before (with them, `body` is a caption and may be empty).
+    pub async fn send_message_with_attachments(
+        &self,
+        me: &UserId,
+        chat_id: &ChatId,
+        client_id: &ClientId,
+        body: &str,
+        reply_to: Option<&MessageId>,
+        attachments: &[String],
+    ) -> R<(MessageView, bool)> {
         let (me, chat_id) = (me.as_str(), chat_id.as_str());
         let client_id = validate::client_id(client_id.as_str())?;
-        let body = validate::message_body(body)?;
+        let body = if attachments.is_empty() { validate::message_body(body)? } else { validate::caption(body)? };
         let access = self.writable(me, chat_id).await?;
         // A resend (same client id) is recognised by the store, in the transaction that would
         // otherwise store it, and comes back as `Sent::Existing`.
@@ -211,6 +225,7 @@ impl ChatsService {
             },
             None => None,
         };
+        let attached = self.attach(me, &access.id, &client_id, attachments).await?;
         if access.member(me).is_some_and(|m| m.state == MemberState::Incoming) {
             self.accept_request(me, &access.id).await?;
         }
@@ -222,11 +237,18 @@ impl ChatsService {
             system: None,
             created_at: self.clock.now(),
             reply_to,
-            client_id: Some(client_id),
+            client_id: Some(client_id.clone()),
+            attachments: attached.views,
+            attachment_names: attached.names,
         };
         let stored = match self.store.send(&message).await.map_err(internal)? {
             Sent::New(row) => row,
-            Sent::Existing(row) => return self.resent(me, chat_id, row),
+            Sent::Existing(row) => {
+                if !attachments.is_empty() && row.chat_id == chat_id {
+                    self.keep_only_stored(me, &client_id, row.attachments.as_deref()).await?;
+                }
+                return self.resent(me, chat_id, row);
+            }
         };
         // Committed: delivery problems from here on are logged, never a failed send.
         let _ = self.publish_new_message(&stored).await;
@@ -275,6 +297,11 @@ impl ChatsService {
         let (me, message_id) = (me.as_str(), message_id.as_str());
         let message = self.own_message(me, message_id).await?;
         self.store.tombstone(&message.id).await.map_err(internal)?;
+        // The message is gone for everyone now; its files follow (a failure here leaves bytes
+        // that nobody can fetch any more, never a message that shows them).
+        if let (Some(_), Some(sender)) = (&message.attachments, &message.sender) {
+            let _ = self.remove_attachments(&sender.id, message.client_id.as_deref()).await;
+        }
         self.after_change(me, &message.id).await
     }
 

@@ -13,6 +13,9 @@
 //! at a call; inside, ids are the store's text again.
 #[cfg(test)]
 mod access_tests;
+mod attachments;
+#[cfg(test)]
+mod attachment_tests;
 mod contacts;
 mod direct;
 mod events;
@@ -44,6 +47,7 @@ use crate::error::AppError;
 use crate::backend::{
     clock::{Clock, SystemClock},
     hub::Hub,
+    media::MediaService,
     store::{
         Store, StoreError,
         chats::{ChatAccess, ConvRow, MemberRow},
@@ -70,6 +74,8 @@ pub struct ChatsService {
     hub: Hub,
     config: ChatsConfig,
     clock: Arc<dyn Clock>,
+    /// Attachments' bytes; without it (tools that only seed text) a send with attachments is refused.
+    media: Option<Arc<MediaService>>,
 }
 
 type R<T> = Result<T, AppError>;
@@ -99,7 +105,7 @@ fn internal(e: StoreError) -> AppError {
 /// random bytes. Starting with the time, a new message's id lands at the end of the id index
 /// instead of on a random page of it: with fully random ids every batch dirtied one page per
 /// message, and commits slowed as the table grew.
-fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     let mut bytes = [0u8; 16];
     let ms = SystemClock.now_ms() as u64;
     bytes[..6].copy_from_slice(&ms.to_be_bytes()[2..]);
@@ -128,7 +134,12 @@ fn not_allowed(what: &str) -> AppError {
 
 impl ChatsService {
     pub fn new(store: Arc<dyn Store>, hub: Hub, config: ChatsConfig) -> Self {
-        Self { store, hub, config, clock: Arc::new(SystemClock) }
+        Self { store, hub, config, clock: Arc::new(SystemClock), media: None }
+    }
+
+    /// The same service, able to send attachments kept by `media`.
+    pub fn with_media(self, media: Arc<MediaService>) -> Self {
+        Self { media: Some(media), ..self }
     }
 
     /// The same service on another clock (tests move time by hand).

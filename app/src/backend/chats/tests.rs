@@ -40,6 +40,11 @@ impl World {
         Self { chats: self.chats.with_clock(clock), ..self }
     }
 
+    /// The same world, taking attachments kept by `media`.
+    pub(super) fn with_media(self, media: Arc<crate::backend::media::MediaService>) -> Self {
+        Self { chats: self.chats.with_media(media), ..self }
+    }
+
     /// A person named `name` with phone +49151000000NN; returns their stored id.
     pub(super) async fn person(&self, name: &str, n: u64) -> UserId {
         let id = crate::accounts::validate::user_id_from_bits(0x10_0000 + n);

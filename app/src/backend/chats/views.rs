@@ -2,7 +2,7 @@
 //! and reply previews, chat-list rows.
 use std::collections::HashMap;
 
-use super::ChatsService;
+use super::{ChatsService, attachments::stored_views};
 use crate::accounts::validate::display_user_id;
 use crate::chats::preview::{excerpt, last_message};
 use crate::chats::types::*;
@@ -71,9 +71,11 @@ pub(super) fn message_view(m: &MessageRow, reactions: &[&ReactionRow], viewer: &
             sender: person(&r.sender),
             excerpt: if r.deleted { String::new() } else { excerpt(&r.body) },
             deleted: r.deleted,
+            attachment: if r.deleted { None } else { stored_views(r.attachments.as_deref()).into_iter().next() },
         }),
         reactions: reaction_views(reactions, viewer),
         client_id: if mine { m.client_id.clone() } else { None },
+        attachments: if m.deleted { Vec::new() } else { stored_views(m.attachments.as_deref()) },
     }
 }
 
@@ -103,7 +105,8 @@ impl ChatsService {
         let last_message = row.last.as_ref().map(|m| {
             let event = system_event(m);
             let sender = m.sender.as_ref().map(|s| (s.display_name.as_str(), s.id == row.viewer));
-            last_message(&m.id, m.seq, sender, &m.body, event.as_ref(), m.deleted, m.created_at, group)
+            let attachments = stored_views(m.attachments.as_deref());
+            last_message(&m.id, m.seq, sender, &m.body, &attachments, event.as_ref(), m.deleted, m.created_at, group)
         });
         let peer_online = match &row.peer {
             Some(peer) if row.peer_presence_visible => self.hub.is_online(&peer.id).await,

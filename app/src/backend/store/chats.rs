@@ -92,6 +92,8 @@ pub struct ReplyRow {
     pub sender: Brief,
     pub body: String,
     pub deleted: bool,
+    /// Its attachments' views as JSON (see `MessageRow::attachments`).
+    pub attachments: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,6 +110,8 @@ pub struct MessageRow {
     pub deleted: bool,
     pub reply_to: Option<ReplyRow>,
     pub client_id: Option<String>,
+    /// The attachments' `AttachmentView`s as a JSON array; None when it has none (or was deleted).
+    pub attachments: Option<String>,
 }
 
 /// One person's reaction.
@@ -130,6 +134,9 @@ pub struct NewMessage {
     pub created_at: i64,
     pub reply_to: Option<String>,
     pub client_id: Option<String>,
+    /// `MessageRow::attachments`, and the files' names (space-separated) for search.
+    pub attachments: Option<String>,
+    pub attachment_names: Option<String>,
 }
 
 /// One row of a chat list, from one viewer's side (`viewer`).

@@ -1,6 +1,7 @@
 //! Persistence behind one seam. Services never write SQL; they call a `Store`. Two implement it:
 //! SQLite (`sqlite/`, the embedded default) and PostgreSQL (`postgres/`, for several servers).
 pub mod accounts;
+pub mod attachments;
 pub mod chats;
 pub mod membership_cache;
 pub mod passkeys;
@@ -18,6 +19,7 @@ mod search_terms;
 mod session_tests;
 
 pub use accounts::AccountStore;
+pub use attachments::AttachmentStore;
 pub use passkeys::PasskeyStore;
 pub use strangers::StrangerStore;
 pub use chats::{ChatStore, ContactStore, GroupInvitationStore, MessageStore, PeopleStore};
@@ -77,7 +79,7 @@ pub struct SessionRow {
 }
 
 #[async_trait]
-pub trait Store: AccountStore + PasskeyStore + StrangerStore + PeopleStore + ChatStore + MessageStore + ContactStore + GroupInvitationStore + Send + Sync + 'static {
+pub trait Store: AccountStore + AttachmentStore + PasskeyStore + StrangerStore + PeopleStore + ChatStore + MessageStore + ContactStore + GroupInvitationStore + Send + Sync + 'static {
     /// Answers when the database does: what `/readyz` asks.
     async fn ping(&self) -> Result<(), StoreError>;
 

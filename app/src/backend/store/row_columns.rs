@@ -16,7 +16,7 @@ pub(super) const READABLE: &str = "('active', 'incoming', 'outgoing', 'declined'
 /// so that `MSG_COLS` can include the same literal.
 macro_rules! reply_cols {
     () => {
-        "r.id AS r_id, r.seq AS r_seq, r.body AS r_body, r.deleted AS r_deleted, \
+        "r.id AS r_id, r.seq AS r_seq, r.body AS r_body, r.deleted AS r_deleted, r.attachments AS r_attachments, \
          rs.id AS rs_id, rs.username AS rs_username, rs.display_name AS rs_display_name"
     };
 }
@@ -28,7 +28,7 @@ macro_rules! message_cols {
     () => {
         "m.id AS m_id, m.conversation_id AS m_chat, m.seq AS m_seq, m.body AS m_body, \
          m.system AS m_system, m.created_at AS m_created_at, m.edited_at AS m_edited_at, m.deleted AS m_deleted, \
-         m.client_id AS m_client_id, s.id AS s_id, s.username AS s_username, s.display_name AS s_display_name, "
+         m.client_id AS m_client_id, m.attachments AS m_attachments, s.id AS s_id, s.username AS s_username, s.display_name AS s_display_name, "
     };
 }
 /// A message with its sender and the message it replies to (aliases `m`, `s`, `r`, `rs`).
@@ -126,6 +126,7 @@ pub(super) fn message_row(r: &impl Columns) -> Option<MessageRow> {
         deleted: r.flag("m_deleted"),
         reply_to: reply_row(r),
         client_id: r.text("m_client_id"),
+        attachments: r.text("m_attachments"),
     })
 }
 
@@ -137,5 +138,6 @@ pub(super) fn reply_row(r: &impl Columns) -> Option<ReplyRow> {
         sender: brief_at(r, REPLY_SENDER).unwrap_or_default(),
         body: r.text("r_body").unwrap_or_default(),
         deleted: r.flag("r_deleted"),
+        attachments: r.text("r_attachments"),
     })
 }

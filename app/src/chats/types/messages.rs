@@ -2,6 +2,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{PersonView, Role};
+use crate::media::types::AttachmentView;
 
 /// System events in a group, shown centred in the conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -79,6 +80,9 @@ pub struct ReplyPreview {
     /// Shortened body, or empty when it was deleted.
     pub excerpt: String,
     pub deleted: bool,
+    /// The quoted message's first attachment (a picture shows as a small thumbnail).
+    #[serde(default)]
+    pub attachment: Option<AttachmentView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -100,6 +104,10 @@ pub struct MessageView {
     pub reactions: Vec<ReactionView>,
     /// The sender's id for idempotent sends; only on the sender's own messages.
     pub client_id: Option<String>,
+    /// Pictures, a voice note or files, in the order sent; `body` is then their caption (maybe
+    /// empty). Empty once deleted. Clients that do not know it still show the caption.
+    #[serde(default)]
+    pub attachments: Vec<AttachmentView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

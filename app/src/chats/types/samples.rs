@@ -26,6 +26,7 @@ impl MessageView {
             reply_to: None,
             reactions: vec![],
             client_id: None,
+            attachments: vec![],
         }
     }
 }

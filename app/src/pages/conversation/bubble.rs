@@ -1,18 +1,21 @@
 //! One message as a bubble (own on the right), a system line, or a send still on its way.
 use leptos::prelude::*;
 
-use crate::realtime::client::{PendingSend, Receipt};
+pub use super::pending::PendingRow;
+use crate::realtime::client::Receipt;
 use leptos_router::hooks::use_navigate;
 
 use super::{
+    attachments::{Attachments, QuoteThumb, has_pictures, quote_label},
     history::Row,
     state::{ConvState, same_user_id},
 };
+use crate::media::types::AttachmentKind;
 use crate::{
     chats::types::{PersonView, ReactionView, ReplyPreview, Role, SystemEvent},
     components::{
         avatar::avatar,
-        icons::{IconAlert, IconClock, IconMore},
+        icons::IconMore,
         text::LinkedText,
         time::{TimeStyle, client_ready, format_local, time},
     },
@@ -71,7 +74,7 @@ fn name_colour(user_id: &str) -> &'static str {
     COLOURS[user_id.bytes().fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize)) % COLOURS.len()]
 }
 
-const OWN_BUBBLE: &str = "bg-indigo-600 text-white";
+pub(super) const OWN_BUBBLE: &str = "bg-indigo-600 text-white";
 const THEIR_BUBBLE: &str = "bg-white text-slate-900 shadow-sm dark:bg-slate-800 dark:text-slate-100";
 
 #[component]
@@ -91,12 +94,20 @@ pub fn Quote(reply: ReplyPreview, #[prop(default = false)] on_own: bool) -> impl
     let me = use_context::<ConvState>().map(|s| s.me.get_value()).unwrap_or_default();
     let bar = if on_own { "border-white/70 bg-white/15" } else { "border-indigo-500 bg-slate-100 dark:bg-slate-900/60" };
     let who = if on_own { "text-white" } else { name_colour(&reply.sender.user_id) };
+    // A picture, voice note or file without a caption is named by what it is.
+    let text = match (&reply.attachment, reply.excerpt.trim()) {
+        _ if reply.deleted => "Deleted message".to_string(),
+        (Some(a), "") => quote_label(a),
+        _ => reply.excerpt.clone(),
+    };
+    let thumb = if reply.deleted { None } else { reply.attachment.clone() };
     view! {
-        <span class=format!("block min-w-0 rounded-lg border-l-4 px-2.5 py-1 text-left text-sm {bar}")>
-            <span class=format!("block truncate text-xs font-semibold {who}")>{name_of(&reply.sender, &me)}</span>
-            <span class="line-clamp-2 block break-words opacity-90">
-                {if reply.deleted { "Deleted message".to_string() } else { reply.excerpt.clone() }}
+        <span class=format!("flex min-w-0 items-center gap-2 rounded-lg border-l-4 px-2.5 py-1 text-left text-sm {bar}")>
+            <span class="block min-w-0 flex-1">
+                <span class=format!("block truncate text-xs font-semibold {who}")>{name_of(&reply.sender, &me)}</span>
+                <span class="line-clamp-2 block break-words opacity-90">{text}</span>
             </span>
+            <QuoteThumb attachment=thumb/>
         </span>
     }
     .into_any()
@@ -169,6 +180,12 @@ pub fn MessageRow(row: Row, group: bool, peer_read_seq: i64) -> impl IntoView {
             </button>
         }
     });
+    // A deleted message has none (the server sends none); the text is then their caption.
+    let attachments = (!msg.deleted && !msg.attachments.is_empty()).then(|| msg.attachments.clone());
+    let framed = attachments.as_deref().is_some_and(has_pictures);
+    let caption = msg.deleted || !msg.body.trim().is_empty();
+    // Pictures without a caption carry the time on themselves.
+    let time_on_picture = !caption && attachments.as_ref().is_some_and(|l| l.iter().all(|a| a.kind == AttachmentKind::Picture));
     let body = if msg.deleted {
         view! { <span class="italic opacity-70" data-testid="deleted">"This message was deleted"</span> }.into_any()
     } else {
@@ -182,7 +199,8 @@ pub fn MessageRow(row: Row, group: bool, peer_read_seq: i64) -> impl IntoView {
     });
     let bubble_class = move || {
         format!(
-            "relative min-w-0 rounded-2xl px-3 py-1.5 transition-shadow {} {} {}",
+            "relative min-w-0 rounded-2xl transition-shadow {} {} {} {}",
+            if framed { "p-1" } else { "px-3 py-1.5" },
             if mine { OWN_BUBBLE } else { THEIR_BUBBLE },
             match (mine, last_of_run) {
                 (true, true) => "rounded-br-md",
@@ -214,14 +232,25 @@ pub fn MessageRow(row: Row, group: bool, peer_read_seq: i64) -> impl IntoView {
                     <div class=format!("flex min-w-0 max-w-full items-center gap-1 {}", if mine { "flex-row-reverse" } else { "" })>
                         <div class=bubble_class data-testid="bubble"
                             on:contextmenu=move |ev| { ev.prevent_default(); open_menu_ctx(); }>
-                            {name_line}
-                            {quote}
-                            <p class="text-[15px] leading-snug break-words whitespace-pre-wrap" data-testid="message-text">
-                                {body}
-                                <span class="invisible ml-2 text-[11px]" aria-hidden="true">{footer.clone()}</span>
-                            </p>
-                            <span class=format!("absolute right-2.5 bottom-1 text-[11px] whitespace-nowrap {}",
-                                    if mine { "text-indigo-100" } else { "text-slate-400 dark:text-slate-400" })>
+                            <div class=if framed { "px-2 pt-0.5 empty:hidden" } else { "" }>{name_line}{quote}</div>
+                            {attachments.map(|list| view! { <Attachments list mine/> })}
+                            {if caption {
+                                view! {
+                                    <p class=format!("text-[15px] leading-snug break-words whitespace-pre-wrap {}", if framed { "px-2 pt-1 pb-0.5" } else { "" })
+                                        data-testid="message-text">
+                                        {body}
+                                        <span class="invisible ml-2 text-[11px]" aria-hidden="true">{footer.clone()}</span>
+                                    </p>
+                                }.into_any()
+                            } else if time_on_picture {
+                                ().into_any()
+                            } else {
+                                // Room under a file or voice note for the time.
+                                view! { <p class="h-4" aria-hidden="true"></p> }.into_any()
+                            }}
+                            <span class=format!("absolute text-[11px] whitespace-nowrap {}",
+                                    if time_on_picture { "right-2.5 bottom-2.5 rounded-full bg-slate-900/50 px-1.5 py-px text-white" }
+                                    else if mine { "right-2.5 bottom-1 text-indigo-100" } else { "right-2.5 bottom-1 text-slate-400 dark:text-slate-400" })>
                                 {edited.then(|| view! { <span data-testid="edited">"edited "</span> })}
                                 {time(created, TimeStyle::Clock, "")}
                                 {receipt.map(|_| view! { " " <Receipt chat_id=msg.chat_id.clone() peer=state.peer_id.get_value() seq read_seq=peer_read_seq/> })}
@@ -266,41 +295,6 @@ fn Reactions(list: Vec<ReactionView>, message_id: String, mine: bool) -> impl In
                     </button>
                 }
             }).collect_view()}
-        </div>
-    }
-    .into_any()
-}
-
-/// A send on its way (a clock) or one that failed (Retry, Discard).
-#[component]
-pub fn PendingRow(pending: PendingSend) -> impl IntoView {
-    let state = expect_context::<ConvState>();
-    let PendingSend { client_id, body, reply_to, failed, .. } = pending;
-    let failed_view = failed.map(|reason| {
-        let (retry_id, discard_id) = (client_id.clone(), client_id.clone());
-        view! {
-            <p class="mt-1 flex flex-wrap items-center justify-end gap-x-2 text-xs text-rose-600 dark:text-rose-400" role="alert">
-                <IconAlert class="h-3.5 w-3.5"/> <span>{format!("Not sent: {reason}")}</span>
-                <button type="button" class="font-semibold underline" on:click=move |_| state.retry(&retry_id)>"Retry"</button>
-                <button type="button" class="text-slate-500 underline dark:text-slate-400" on:click=move |_| state.discard(&discard_id)>"Discard"</button>
-            </p>
-        }
-    });
-    let is_failed = failed_view.is_some();
-    view! {
-        <div class="mt-0.5 flex flex-col items-end" data-testid="pending-message" data-failed=is_failed.to_string()>
-            <div class=format!("relative max-w-[85%] rounded-2xl rounded-br-md px-3 py-1.5 sm:max-w-[75%] {} {}", OWN_BUBBLE,
-                    if is_failed { "opacity-60" } else { "opacity-80" })>
-                {reply_to.map(|reply| view! { <span class="mb-1 block"><Quote reply on_own=true/></span> })}
-                <p class="text-[15px] leading-snug break-words whitespace-pre-wrap">
-                    <LinkedText text=body link_class="underline underline-offset-2 break-all text-white"/>
-                    <span class="inline-block w-5"></span>
-                </p>
-                <span class="absolute right-2 bottom-1.5 text-indigo-100" aria-label=if is_failed { "Not sent" } else { "Sending" }>
-                    {if is_failed { view! { <IconAlert class="h-3.5 w-3.5"/> }.into_any() } else { view! { <IconClock class="h-3.5 w-3.5"/> }.into_any() }}
-                </span>
-            </div>
-            {failed_view}
         </div>
     }
     .into_any()

@@ -2,12 +2,15 @@
 //! composer. `?at=<seq>` opens the chat around that message and highlights it (search hits,
 //! quoted replies that are not loaded yet).
 mod actions;
+mod attachments;
 mod bubble;
 mod composer;
 mod history;
 mod live;
+mod pending;
 mod seen_by;
 pub mod state;
+mod voice;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -99,6 +102,7 @@ fn Unavailable(id: String, #[prop(optional)] error: Option<String>) -> impl Into
 fn ConversationView(detail: ChatDetail, me: String, at: Option<i64>) -> impl IntoView {
     let state = ConvState::new(&detail, me);
     provide_context(state);
+    attachments::provide_viewer();
     live::follow(state, &detail);
     let request = RwSignal::new(detail.request);
     let muted = RwSignal::new(detail.muted);
@@ -119,6 +123,7 @@ fn ConversationView(detail: ChatDetail, me: String, at: Option<i64>) -> impl Int
         <RequestBanner request peer_name/>
         <history::MessageList kind peer_read_seq=detail.peer_read_seq at/>
         <actions::ActionMenu/>
+        <attachments::PictureViewer/>
         <TypingIndicator chat_id=detail.id.clone()/>
         <Show when=move || matches!(request.get(), RequestState::None | RequestState::Outgoing)>
             <composer::Composer/>

@@ -220,7 +220,8 @@ pub fn same_user_id(a: &str, b: &str) -> bool {
 pub fn reply_preview(m: &MessageView) -> Option<ReplyPreview> {
     let sender = m.sender.clone()?;
     let excerpt: String = m.body.chars().take(120).collect();
-    Some(ReplyPreview { id: m.id.clone(), seq: m.seq, sender, excerpt, deleted: m.deleted })
+    let attachment = m.attachments.first().cloned();
+    Some(ReplyPreview { id: m.id.clone(), seq: m.seq, sender, excerpt, deleted: m.deleted, attachment })
 }
 
 #[cfg(test)]

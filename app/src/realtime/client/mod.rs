@@ -9,6 +9,9 @@ mod receive;
 mod socket;
 #[cfg(test)]
 mod tests;
+mod uploads;
+#[cfg(feature = "hydrate")]
+mod xhr;
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -19,6 +22,7 @@ use crate::realtime::protocol::{ClientFrame, Cursor, PROTOCOL_VERSION, ServerFra
 
 pub use indicators::{ConnectionBanner, Receipt, TypingIndicator};
 pub use outbox::{PendingSend, new_client_id};
+pub use uploads::{LocalAttachment, UploadState, room_for};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Connection {
@@ -45,6 +49,8 @@ type Listener = Arc<dyn Fn(&ServerFrame) + Send + Sync>;
 pub struct Realtime {
     pub connection: RwSignal<Connection>,
     pub outbox: RwSignal<Vec<PendingSend>>,
+    /// Files picked for the next message of each chat, uploading already.
+    pub drafts: RwSignal<Vec<LocalAttachment>>,
     pub typing: RwSignal<Vec<Typist>>,
     /// Shown user id → presence, as last heard.
     pub presence: RwSignal<HashMap<String, Presence>>,
@@ -72,6 +78,7 @@ pub fn provide_realtime() -> Realtime {
     let realtime = Realtime {
         connection: RwSignal::new(Connection::Connecting),
         outbox: RwSignal::new(Vec::new()),
+        drafts: RwSignal::new(Vec::new()),
         typing: RwSignal::new(Vec::new()),
         presence: RwSignal::new(HashMap::new()),
         read: RwSignal::new(HashMap::new()),
@@ -162,7 +169,9 @@ impl Realtime {
     fn frame(self, frame: &ClientFrame) {
         #[cfg(feature = "hydrate")]
         socket::send(frame);
-        #[cfg(not(feature = "hydrate"))]
+        #[cfg(all(test, not(feature = "hydrate")))]
+        tests::SENT.with(|s| s.borrow_mut().push(frame.clone()));
+        #[cfg(not(any(feature = "hydrate", test)))]
         let _ = frame;
     }
 

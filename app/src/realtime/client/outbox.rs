@@ -2,7 +2,7 @@
 //! reconnect, and settled by the server's ack, its stored copy or its refusal.
 use leptos::prelude::*;
 
-use super::{Connection, Realtime};
+use super::{Connection, Realtime, uploads::{LocalAttachment, UploadState, release}};
 use crate::chats::types::{MessageView, ReplyPreview};
 use crate::realtime::protocol::ClientFrame;
 
@@ -19,11 +19,41 @@ pub struct PendingSend {
     pub acked: bool,
     /// Why the server refused it (the page offers Retry).
     pub failed: Option<String>,
+    /// Pictures, a voice note or files; it goes out once all of them are stored.
+    pub attachments: Vec<LocalAttachment>,
+}
+
+impl PendingSend {
+    /// Every attachment is stored: the message can go out.
+    pub fn ready(&self) -> bool {
+        self.attachments.iter().all(|a| a.stored().is_some())
+    }
+
+    /// Why an attachment did not upload (the bubble offers Retry).
+    pub fn upload_failure(&self) -> Option<String> {
+        self.attachments.iter().find_map(|a| a.failure().map(|reason| format!("{} — {reason}", a.name)))
+    }
+
+    /// The ids of the stored attachments, in order.
+    pub fn attachment_ids(&self) -> Vec<String> {
+        self.attachments.iter().filter_map(|a| a.stored().map(|v| v.id.clone())).collect()
+    }
 }
 
 impl Realtime {
     /// Queues a message: it shows as pending at once and goes out now or after the reconnect.
     pub fn send(self, chat_id: &str, body: &str, reply_to: Option<ReplyPreview>) {
+        self.send_with(chat_id, body, reply_to, Vec::new());
+    }
+
+    /// Sends the files picked in the chat with `caption` (maybe empty): pending at once, out
+    /// once every upload is stored.
+    pub fn send_drafts(self, chat_id: &str, caption: &str, reply_to: Option<ReplyPreview>) {
+        let attachments = self.take_drafts(chat_id);
+        self.send_with(chat_id, caption, reply_to, attachments);
+    }
+
+    pub(super) fn send_with(self, chat_id: &str, body: &str, reply_to: Option<ReplyPreview>, attachments: Vec<LocalAttachment>) {
         let pending = PendingSend {
             client_id: new_client_id(),
             chat_id: chat_id.to_owned(),
@@ -31,6 +61,7 @@ impl Realtime {
             reply_to,
             acked: false,
             failed: None,
+            attachments,
         };
         self.outbox.update(|o| o.push(pending.clone()));
         // A message ends the typing; what is typed next is news again at once.
@@ -40,16 +71,19 @@ impl Realtime {
         self.transmit(&pending);
     }
 
-    /// Sends a refused message again, with the same client id.
+    /// Sends a refused message again, with the same client id; its failed uploads start again
+    /// first, and it goes out when they are stored.
     pub fn retry(self, client_id: &str) {
         let mut again = None;
         self.update_pending(client_id, |p| {
             p.failed = None;
             again = Some(p.clone());
         });
-        if let Some(p) = again {
-            self.transmit(&p);
+        let Some(p) = again else { return };
+        for a in p.attachments.iter().filter(|a| a.failure().is_some()) {
+            self.retry_upload(&a.key);
         }
+        self.transmit(&p);
     }
 
     /// The sends still on their way in one chat, oldest first (reactive).
@@ -57,15 +91,23 @@ impl Realtime {
         self.outbox.with(|o| o.iter().filter(|p| p.chat_id == chat_id).cloned().collect())
     }
 
-    /// Drops a refused send.
+    /// Drops a refused send (and stops its uploads).
     pub fn discard(self, client_id: &str) {
-        self.outbox.update(|o| o.retain(|p| p.client_id != client_id));
+        self.drop_sends(|p| p.client_id == client_id);
     }
 
     /// Whatever was typed while offline goes out once the socket is synced; the same client id
-    /// makes a re-send of something already stored harmless.
+    /// makes a re-send of something already stored harmless. Uploads the network cut off start
+    /// again, in sends and in drafts.
     pub(super) fn resend_unacked(self) {
+        let cut_off = |a: &LocalAttachment| matches!(a.state, UploadState::Failed { transient: true, .. });
+        for key in self.drafts.with_untracked(|d| d.iter().filter(|a| cut_off(a)).map(|a| a.key.clone()).collect::<Vec<_>>()) {
+            self.retry_upload(&key);
+        }
         for pending in self.outbox.get_untracked().iter().filter(|p| !p.acked && p.failed.is_none()) {
+            for a in pending.attachments.iter().filter(|a| cut_off(a)) {
+                self.retry_upload(&a.key);
+            }
             self.transmit(pending);
         }
     }
@@ -83,7 +125,23 @@ impl Realtime {
     /// The stored copy of one of our sends takes the place of its pending bubble.
     pub(super) fn stored_copy_arrived(self, message: &MessageView) {
         if let Some(id) = &message.client_id {
-            self.outbox.update(|o| o.retain(|p| &p.client_id != id));
+            self.drop_sends(|p| &p.client_id == id);
+        }
+    }
+
+    /// Removes the matching sends, letting go of their attachments' bytes and previews.
+    pub(super) fn drop_sends(self, which: impl Fn(&PendingSend) -> bool) {
+        if !self.outbox.with_untracked(|o| o.iter().any(&which)) {
+            return;
+        }
+        let mut gone = Vec::new();
+        self.outbox.update(|o| {
+            let (dropped, kept): (Vec<_>, Vec<_>) = o.drain(..).partition(|p| which(p));
+            gone = dropped;
+            *o = kept;
+        });
+        for p in gone {
+            release(&p.attachments);
         }
     }
 
@@ -95,13 +153,15 @@ impl Realtime {
         });
     }
 
-    fn transmit(self, pending: &PendingSend) {
-        if self.connection.get_untracked() == Connection::Online {
+    /// Sends it if the socket is up and nothing it carries is still uploading.
+    pub(super) fn transmit(self, pending: &PendingSend) {
+        if self.connection.get_untracked() == Connection::Online && pending.failed.is_none() && pending.ready() {
             self.frame(&ClientFrame::Send {
                 chat_id: pending.chat_id.clone(),
                 client_id: pending.client_id.clone(),
                 body: pending.body.clone(),
                 reply_to: pending.reply_to.as_ref().map(|r| r.id.clone()),
+                attachments: pending.attachment_ids(),
             });
         }
     }

@@ -52,7 +52,10 @@ impl Realtime {
                 self.cursors.update_value(|c| {
                     c.remove(chat_id);
                 });
-                self.outbox.update(|o| o.retain(|p| &p.chat_id != chat_id));
+                self.drop_sends(|p| &p.chat_id == chat_id);
+                for key in self.drafts.with_untracked(|d| d.iter().filter(|a| &a.chat_id == chat_id).map(|a| a.key.clone()).collect::<Vec<_>>()) {
+                    self.remove_draft(&key);
+                }
             }
             ServerFrame::ChatUpdated { chat } => {
                 if let Some(last) = &chat.last_message {

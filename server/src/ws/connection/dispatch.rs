@@ -15,12 +15,12 @@ impl Connection {
         match frame {
             ClientFrame::Hello { .. } => self.error("unexpected_hello", "Already said hello".into(), None).await,
             ClientFrame::Ping { nonce } => self.send(&ServerFrame::Pong { nonce }).await,
-            ClientFrame::Send { chat_id, client_id, body, reply_to } => {
+            ClientFrame::Send { chat_id, client_id, body, reply_to, attachments } => {
                 self.cx.per_user.message_sent(me.as_str(), &chat_id);
                 let (chat, client) = (ChatId::from(chat_id), ClientId::from(client_id.as_str()));
                 let reply_to = reply_to.map(MessageId::from);
                 // The service commits before it returns, so the ack never names a lost message.
-                match services.chats.send_message(&me, &chat, &client, &body, reply_to.as_ref()).await {
+                match services.chats.send_message_with_attachments(&me, &chat, &client, &body, reply_to.as_ref(), &attachments).await {
                     Ok((message, _new)) => {
                         let ack = ServerFrame::Ack {
                             client_id,

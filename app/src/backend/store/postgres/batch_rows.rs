@@ -12,24 +12,28 @@ use sqlx::{PgConnection, Row};
 use super::super::{chats::NewMessage, group_commit::MarkKind, row_columns::REPLY_COLS};
 use super::rows::{Appended, NOW_MS};
 
-/// `$1`…`$8`: the messages' ids, chats, senders, bodies, system notices, times, replied-to ids
-/// and client ids, one array each in send order. Each chat's row is locked (in id order, so two
+/// `$1`…`$10`: the messages' ids, chats, senders, bodies, system notices, times, replied-to ids,
+/// client ids, attachments and attachment names, one array each in send order. Each chat's row is locked (in id order, so two
 /// servers' batches cannot each hold one the other waits for) and its messages take the next
 /// sequences in send order; the chat's last sequence, its last activity and each sender's read
 /// mark move once per chat. One row per message, in send order, as `APPEND_SQL` answers one.
 static APPEND_MANY_SQL: LazyLock<String> = LazyLock::new(|| {
     format!(
         "WITH input AS (
-           SELECT * FROM UNNEST($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::BIGINT[], $7::TEXT[], $8::TEXT[])
-             WITH ORDINALITY AS i(id, chat_id, sender_id, body, system, created_at, reply_to, client_id, n)
+           SELECT * FROM UNNEST($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::BIGINT[], $7::TEXT[], $8::TEXT[],
+                                $9::TEXT[], $10::TEXT[])
+             WITH ORDINALITY AS i(id, chat_id, sender_id, body, system, created_at, reply_to, client_id, attachments,
+                                  attachment_names, n)
          ), chat AS (
            SELECT id, last_seq FROM conversations WHERE id IN (SELECT chat_id FROM input) ORDER BY id FOR UPDATE
          ), numbered AS (
            SELECT input.*, chat.last_seq + ROW_NUMBER() OVER (PARTITION BY input.chat_id ORDER BY input.n) AS seq
            FROM input JOIN chat ON chat.id = input.chat_id
          ), stored AS (
-           INSERT INTO messages (id, conversation_id, seq, sender_id, body, system, created_at, reply_to, client_id)
-           SELECT id, chat_id, seq, sender_id, body, system, created_at, reply_to, client_id FROM numbered ORDER BY n
+           INSERT INTO messages (id, conversation_id, seq, sender_id, body, system, created_at, reply_to, client_id,
+               attachments, attachment_names)
+           SELECT id, chat_id, seq, sender_id, body, system, created_at, reply_to, client_id, attachments, attachment_names
+           FROM numbered ORDER BY n
            RETURNING conversation_id, seq, sender_id, created_at
          ), bumped AS (
            UPDATE conversations SET last_seq = s.seq, last_activity_at = GREATEST(last_activity_at, s.at)
@@ -66,6 +70,8 @@ pub(super) async fn append_many(conn: &mut PgConnection, messages: &[&NewMessage
         .bind(messages.iter().map(|m| m.created_at).collect::<Vec<i64>>())
         .bind(column(|m| m.reply_to.clone()))
         .bind(column(|m| m.client_id.clone()))
+        .bind(column(|m| m.attachments.clone()))
+        .bind(column(|m| m.attachment_names.clone()))
         .fetch_all(&mut *conn)
         .await?;
     rows.into_iter()

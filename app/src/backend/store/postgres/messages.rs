@@ -193,7 +193,7 @@ impl MessageStore for PgStore {
 
     async fn tombstone(&self, message_id: &str) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
-        sqlx::query(&format!("UPDATE messages SET body = '', deleted = TRUE, changed_at = {NOW_MS} WHERE id = $1"))
+        sqlx::query(&format!("UPDATE messages SET body = '', deleted = TRUE, attachments = NULL, attachment_names = NULL, changed_at = {NOW_MS} WHERE id = $1"))
             .bind(message_id)
             .execute(&mut *tx)
             .await?;

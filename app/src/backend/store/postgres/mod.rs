@@ -16,6 +16,7 @@ mod invitations;
 mod messages;
 mod passkeys;
 mod strangers;
+mod attachments;
 mod people;
 mod rows;
 mod row_maps;

@@ -29,8 +29,9 @@ pub(super) static APPEND_SQL: LazyLock<String> = LazyLock::new(|| {
         "WITH chat AS (
            SELECT last_seq + 1 AS seq FROM conversations WHERE id = $2 FOR UPDATE
          ), stored AS (
-           INSERT INTO messages (id, conversation_id, seq, sender_id, body, system, created_at, reply_to, client_id)
-           SELECT $1, $2, chat.seq, $3, $4, $5, $6, $7, $8 FROM chat
+           INSERT INTO messages (id, conversation_id, seq, sender_id, body, system, created_at, reply_to, client_id,
+               attachments, attachment_names)
+           SELECT $1, $2, chat.seq, $3, $4, $5, $6, $7, $8, $9, $10 FROM chat
            ON CONFLICT DO NOTHING
            RETURNING seq
          ), bumped AS (
@@ -69,6 +70,8 @@ pub(super) async fn append_row(conn: &mut PgConnection, m: &NewMessage) -> Resul
         .bind(m.created_at)
         .bind(&m.reply_to)
         .bind(&m.client_id)
+        .bind(&m.attachments)
+        .bind(&m.attachment_names)
         .fetch_one(&mut *conn)
         .await?;
     Ok(match (row.try_get::<bool, _>("chat_found")?, row.int("seq")) {

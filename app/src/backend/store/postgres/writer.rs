@@ -253,6 +253,7 @@ async fn store_sends(conn: &mut PgConnection, batch: &[Job], answers: &mut [Opti
                             sender: r.sender.clone().unwrap_or_default(),
                             body: r.body.clone(),
                             deleted: false,
+                            attachments: r.attachments.clone(),
                         });
                     }
                     batch_rows.insert(m.id.as_str(), row.clone());
@@ -381,6 +382,7 @@ fn sent_row(m: &NewMessage, seq: i64, row: &sqlx::postgres::PgRow) -> MessageRow
         deleted: false,
         reply_to: reply_row(row),
         client_id: m.client_id.clone(),
+        attachments: m.attachments.clone(),
     }
 }
 

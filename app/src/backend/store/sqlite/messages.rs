@@ -146,7 +146,7 @@ impl MessageStore for SqliteStore {
 
     async fn tombstone(&self, message_id: &str) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
-        sqlx::query(&format!("UPDATE messages SET body = '', deleted = 1, changed_at = {NOW_MS} WHERE id = ?")).bind(message_id).execute(&mut *tx).await?;
+        sqlx::query(&format!("UPDATE messages SET body = '', deleted = 1, attachments = NULL, attachment_names = NULL, changed_at = {NOW_MS} WHERE id = ?")).bind(message_id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM reactions WHERE message_id = ?").bind(message_id).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())

@@ -17,6 +17,7 @@ mod invitations;
 mod messages;
 mod passkeys;
 mod strangers;
+mod attachments;
 mod people;
 mod rows;
 mod writer;

@@ -75,7 +75,7 @@ pub(super) async fn append(conn: &mut SqliteConnection, m: &NewMessage) -> Resul
 /// the write lock) to the full-text index, in one statement: once per transaction rather than a
 /// trigger per row, since the index writes out a segment at the end of every statement.
 pub(super) const INDEX_NEW_MESSAGES: &str =
-    "INSERT INTO messages_fts (rowid, body) SELECT n, body FROM messages WHERE n >= ?1 AND system IS NULL AND deleted = 0";
+    "INSERT INTO messages_fts (rowid, body) SELECT n, body || COALESCE(' ' || attachment_names, '') FROM messages WHERE n >= ?1 AND system IS NULL AND deleted = 0";
 
 /// Indexes the messages this transaction inserted from rowid `first` on (see `INDEX_NEW_MESSAGES`).
 pub(super) async fn index_new_messages(conn: &mut SqliteConnection, first: i64) -> Result<(), sqlx::Error> {
@@ -87,8 +87,9 @@ pub(super) async fn index_new_messages(conn: &mut SqliteConnection, first: i64) 
 /// transaction's inserts are done.
 pub(super) async fn insert_at(conn: &mut SqliteConnection, m: &NewMessage, seq: i64) -> Result<i64, sqlx::Error> {
     let inserted = sqlx::query(
-        "INSERT INTO messages (id, conversation_id, seq, sender_id, body, system, created_at, reply_to, client_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO messages (id, conversation_id, seq, sender_id, body, system, created_at, reply_to, client_id,
+             attachments, attachment_names)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&m.id)
     .bind(&m.chat_id)
@@ -99,6 +100,8 @@ pub(super) async fn insert_at(conn: &mut SqliteConnection, m: &NewMessage, seq: 
     .bind(m.created_at)
     .bind(&m.reply_to)
     .bind(&m.client_id)
+    .bind(&m.attachments)
+    .bind(&m.attachment_names)
     .execute(&mut *conn)
     .await?;
     Ok(inserted.last_insert_rowid())

@@ -176,10 +176,23 @@ fn store_send(tx: &Transaction, m: &NewMessage, first_rowid: &mut Option<i64>) -
     // The insert goes first: if a constraint refuses it, nothing of this message was written.
     let inserted = tx
         .prepare_cached(
-            "INSERT INTO messages (id, conversation_id, seq, sender_id, body, system, created_at, reply_to, client_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO messages (id, conversation_id, seq, sender_id, body, system, created_at, reply_to, client_id,
+                 attachments, attachment_names)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?
-        .execute(params![m.id, m.chat_id, seq, m.sender_id, m.body, m.system, m.created_at, m.reply_to, m.client_id]);
+        .execute(params![
+            m.id,
+            m.chat_id,
+            seq,
+            m.sender_id,
+            m.body,
+            m.system,
+            m.created_at,
+            m.reply_to,
+            m.client_id,
+            m.attachments,
+            m.attachment_names
+        ]);
     match inserted {
         Ok(_) => _ = first_rowid.get_or_insert(tx.last_insert_rowid()),
         Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => return Ok(Err(e.into())),
@@ -214,6 +227,7 @@ fn store_send(tx: &Transaction, m: &NewMessage, first_rowid: &mut Option<i64>) -
         deleted: false,
         reply_to,
         client_id: m.client_id.clone(),
+        attachments: m.attachments.clone(),
     })))
 }
 

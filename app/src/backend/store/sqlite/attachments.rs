@@ -1,0 +1,9 @@
+//! Sqlite implementation of `AttachmentStore` (the shared SQL and body are in `store::attachments`).
+use super::super::{
+    StoreError,
+    attachments::{AttachmentRow, ClaimRefused, attachment_row, attachment_store_for, blob_keys, sql},
+    row_columns::Columns,
+};
+use super::SqliteStore;
+
+attachment_store_for!(SqliteStore);
