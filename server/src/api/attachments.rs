@@ -84,9 +84,10 @@ pub(super) struct ContentQuery {
     download: Option<String>,
 }
 
-/// An attachment's bytes, for its uploader and the members of the chat it was sent in (anyone
-/// else, signed in or not: 404). Answers a single `Range` with 206.
-#[utoipa::path(get, path = "/api/attachments/{id}", tag = "attachments",
+/// An attachment's bytes, for its uploader and the members of the chat it was sent in, by Bearer
+/// token or the web app's session cookie; anyone else, signed in or not, gets 404 (so no 401
+/// says the id exists). Answers a single `Range` with 206.
+#[utoipa::path(get, path = "/api/attachments/{id}", tag = "attachments", security(()),
     params(("id" = String, Path, description = "Attachment id"), ContentQuery),
     responses((status = 200, description = "The bytes", content_type = "application/octet-stream", body = UploadBytes),
               (status = 206, description = "The requested range", content_type = "application/octet-stream", body = UploadBytes),
@@ -110,7 +111,7 @@ pub(super) async fn content(
 }
 
 /// A picture's thumbnail (at most 320 px on its longer side); 404 for other kinds.
-#[utoipa::path(get, path = "/api/attachments/{id}/thumbnail", tag = "attachments",
+#[utoipa::path(get, path = "/api/attachments/{id}/thumbnail", tag = "attachments", security(()),
     params(("id" = String, Path, description = "Attachment id")),
     responses((status = 200, description = "The thumbnail", content_type = "image/jpeg", body = UploadBytes),
               (status = 304, description = "Not modified (If-None-Match)")))]
