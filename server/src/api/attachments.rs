@@ -89,8 +89,8 @@ pub(super) struct ContentQuery {
 /// says the id exists). Answers a single `Range` with 206.
 #[utoipa::path(get, path = "/api/attachments/{id}", tag = "attachments", security(()),
     params(("id" = String, Path, description = "Attachment id"), ContentQuery),
-    responses((status = 200, description = "The bytes", content_type = "application/octet-stream", body = UploadBytes),
-              (status = 206, description = "The requested range", content_type = "application/octet-stream", body = UploadBytes),
+    responses((status = 200, description = "The bytes, typed as found from them at upload (a file that is text, HTML, SVG or script as application/octet-stream)", content_type = "*/*", body = UploadBytes),
+              (status = 206, description = "The requested range", content_type = "*/*", body = UploadBytes),
               (status = 304, description = "Not modified (If-None-Match)"),
               (status = 416, description = "The range is outside the attachment")))]
 pub(super) async fn content(
@@ -113,7 +113,8 @@ pub(super) async fn content(
 /// A picture's thumbnail (at most 320 px on its longer side); 404 for other kinds.
 #[utoipa::path(get, path = "/api/attachments/{id}/thumbnail", tag = "attachments", security(()),
     params(("id" = String, Path, description = "Attachment id")),
-    responses((status = 200, description = "The thumbnail", content_type = "image/jpeg", body = UploadBytes),
+    responses((status = 200, description = "The thumbnail: JPEG, or PNG when the picture has transparency",
+               content((UploadBytes = "image/jpeg"), (UploadBytes = "image/png"))),
               (status = 304, description = "Not modified (If-None-Match)")))]
 pub(super) async fn thumbnail(
     State(state): State<AppState>,

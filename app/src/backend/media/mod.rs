@@ -11,7 +11,7 @@ mod tests;
 
 use std::{path::PathBuf, sync::Arc};
 
-use tokio::sync::{Mutex, Semaphore};
+use tokio::sync::{Mutex, MutexGuard, Semaphore};
 
 use crate::backend::{
     accounts::rate_limit::RateLimiter,
@@ -77,10 +77,38 @@ pub struct MediaService {
     uploads: RateLimiter,
     /// Decoding a picture takes up to hundreds of MB and a core: at most two at once.
     decoding: Semaphore,
-    /// Held while a blob gains a user (stored, then its row inserted) and while unused blobs
-    /// are deleted (checked again, then removed), so a blob is never deleted under a new upload
+    /// Held while a blob gains a user (stored, then its row inserted) and while an unused blob
+    /// is deleted (checked again, then removed), so a blob is never deleted under a new upload
     /// of the same bytes. Per process: with several servers, deleting needs the database's say.
-    blob_lifecycle: Mutex<()>,
+    blob_locks: BlobLocks,
+}
+
+/// Locks by blob key, in shards: uploads of different bytes do not wait for each other (an
+/// upload to object storage may hold its lock for seconds).
+struct BlobLocks([Mutex<()>; BLOB_LOCK_SHARDS]);
+
+const BLOB_LOCK_SHARDS: usize = 64;
+
+impl BlobLocks {
+    fn new() -> Self {
+        Self(std::array::from_fn(|_| Mutex::new(())))
+    }
+
+    fn shard(key: &str) -> usize {
+        key.bytes().fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(usize::from(b))) % BLOB_LOCK_SHARDS
+    }
+
+    /// Locks every key's shard, in shard order so two callers never wait on each other.
+    async fn lock(&self, keys: &[&str]) -> Vec<MutexGuard<'_, ()>> {
+        let mut shards: Vec<usize> = keys.iter().map(|k| Self::shard(k)).collect();
+        shards.sort_unstable();
+        shards.dedup();
+        let mut guards = Vec::with_capacity(shards.len());
+        for shard in shards {
+            guards.push(self.0[shard].lock().await);
+        }
+        guards
+    }
 }
 
 impl MediaService {
@@ -99,7 +127,7 @@ impl MediaService {
             clock: Arc::new(SystemClock),
             uploads: RateLimiter::default(),
             decoding: Semaphore::new(2),
-            blob_lifecycle: Mutex::new(()),
+            blob_locks: BlobLocks::new(),
         })
     }
 
@@ -123,8 +151,8 @@ impl MediaService {
 
     /// Deletes those of `keys` that no attachment uses any more.
     pub async fn forget_blobs(&self, keys: &[String]) {
-        let _lifecycle = self.blob_lifecycle.lock().await;
         for key in keys {
+            let _lock = self.blob_locks.lock(&[key]).await;
             match self.store.blob_in_use(key).await {
                 Ok(false) => {
                     if let Err(e) = self.blobs.delete(key).await {

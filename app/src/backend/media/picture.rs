@@ -69,8 +69,9 @@ const THUMB_QUALITY: u8 = 75;
 const MAX_DECODED_SIDE: u32 = 65_535;
 /// Room for a decoder's own tables and buffers, beyond the decoded pixels.
 const DECODER_SLACK: u64 = 64 << 20;
-/// Bilinear (a triangle filter): on a 12 MP photo 22 ms, against 30 ms for Lanczos3 and 17 ms
-/// for a box filter, whose blockiness shows on edges.
+/// Bilinear (a triangle filter), measured on a 12 MP photo scaled to 2560 px: ~24 ms of CPU,
+/// against ~20 ms for a box filter and ~30 ms for Lanczos3; but the box keeps more of the sensor
+/// noise, so the JPEG came out 36% bigger and took as long in all.
 const FILTER: ResizeAlg = ResizeAlg::Convolution(FilterType::Bilinear);
 
 /// Decodes `bytes` (JPEG, PNG, GIF or WebP, told from the bytes themselves), refusing more than
@@ -291,9 +292,9 @@ fn average_colour(pixels: &Pixels) -> String {
     let mut plain = [0u64; 3];
     for pixel in raw.chunks_exact(channels) {
         let alpha = if channels == 4 { u64::from(pixel[3]) } else { 255 };
-        for c in 0..3 {
-            sums[c] += u64::from(pixel[c]) * alpha;
-            plain[c] += u64::from(pixel[c]);
+        for ((sum, plain), &value) in sums.iter_mut().zip(&mut plain).zip(&pixel[..3]) {
+            *sum += u64::from(value) * alpha;
+            *plain += u64::from(value);
         }
         weight += alpha;
     }

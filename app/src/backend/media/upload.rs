@@ -90,7 +90,7 @@ impl MediaService {
             chat_id: None,
             client_id: None,
         };
-        let _lifecycle;
+        let _locked;
         match sniffed.kind {
             AttachmentKind::Picture => {
                 let picture = self.decode(&scratch.0).await?;
@@ -102,7 +102,7 @@ impl MediaService {
                 row.placeholder = Some(picture.placeholder.clone());
                 row.blob = hex::encode(Sha256::digest(&picture.bytes));
                 let thumb = hex::encode(Sha256::digest(&picture.thumb));
-                _lifecycle = self.blob_lifecycle.lock().await;
+                _locked = self.blob_locks.lock(&[&row.blob, &thumb]).await;
                 self.blobs.put_bytes(&row.blob, picture.bytes).await.map_err(io_failed)?;
                 self.blobs.put_bytes(&thumb, picture.thumb).await.map_err(io_failed)?;
                 row.thumb_blob = Some(thumb);
@@ -111,7 +111,7 @@ impl MediaService {
                 if kind == AttachmentKind::Voice {
                     row.duration_ms = request.voice_duration_ms.map(|ms| ms as i64);
                 }
-                _lifecycle = self.blob_lifecycle.lock().await;
+                _locked = self.blob_locks.lock(&[&row.blob]).await;
                 self.blobs.put_file(&row.blob, &scratch.0).await.map_err(io_failed)?;
             }
         }
