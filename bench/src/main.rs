@@ -13,10 +13,10 @@ use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
 
-use scenarios::{direct, group, groups, idle, pages, pictures, reconnect, stores, strangers};
+use scenarios::{direct, group, groups, idle, pages, pictures, reconnect, stores, strangers, uploads};
 
 #[derive(Parser)]
-#[command(name = "confab-bench", about = "Load tests for Confab: idle sockets, direct messages, group fan-out, many small groups, reconnect storms, pages, the two stores, talk to a stranger, pictures")]
+#[command(name = "confab-bench", about = "Load tests for Confab: idle sockets, direct messages, group fan-out, many small groups, reconnect storms, pages, the two stores, talk to a stranger, pictures, uploads")]
 struct Cli {
     #[command(flatten)]
     common: Common,
@@ -70,6 +70,8 @@ enum Command {
     Strangers(strangers::Args),
     /// Re-encoding and thumbnailing a 12-megapixel photo on one core, in-process (no server)
     Pictures(pictures::Args),
+    /// Files streamed to the upload endpoint, one alone and several at once: throughput and the server's memory
+    Uploads(uploads::Args),
     /// Every scenario with its defaults (or --quick)
     All,
     /// The bare fan-out server the figures are compared with (started by the tool)
@@ -119,6 +121,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Command::Stores(stores::Args::default()),
             Command::Strangers(strangers::Args::default()),
             Command::Pictures(pictures::Args::default()),
+            Command::Uploads(uploads::Args::default()),
         ],
         one => vec![one],
     };
@@ -135,6 +138,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Command::Stores(args) => stores::run(common, args).await,
             Command::Strangers(args) => strangers::run(common, args).await,
             Command::Pictures(args) => pictures::run(common, args).await,
+            Command::Uploads(args) => uploads::run(common, args).await,
             Command::All | Command::ServeBaseline { .. } => continue,
         };
         match report {

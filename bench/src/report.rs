@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// The order scenarios appear in the combined table.
-pub const SCENARIOS: [&str; 9] = ["idle", "direct", "group", "groups", "reconnect", "pages", "stores", "strangers", "pictures"];
+pub const SCENARIOS: [&str; 10] = ["idle", "direct", "group", "groups", "reconnect", "pages", "stores", "strangers", "pictures", "uploads"];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {

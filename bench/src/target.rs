@@ -171,11 +171,12 @@ impl Target {
 
     /// The server's resident memory, when this tool started it.
     pub fn rss_bytes(&self) -> Option<u64> {
-        let pid = self.child.as_ref()?.id();
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-        let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-        let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-        Some(kib * 1024)
+        rss_of(self.pid()?)
+    }
+
+    /// The server's process id, when this tool started it.
+    pub fn pid(&self) -> Option<u32> {
+        Some(self.child.as_ref()?.id())
     }
 
     /// CPU time (user + system) the server process has used so far, in seconds, when this tool
@@ -268,6 +269,14 @@ fn socket_addr_of(url: &str) -> Result<SocketAddr, String> {
     host.to_socket_addrs().ok().and_then(|mut a| a.next()).ok_or_else(|| format!("--url {url}: not an http://host:port URL"))
 }
 
+/// A process's resident memory, from /proc.
+pub fn rss_of(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
 #[cfg(test)]
 mod tests {
     use super::cpu_seconds_of;
@@ -292,3 +301,4 @@ mod tests {
         assert!(cpu_seconds_of(&stat).is_some_and(|s| s >= 0.0));
     }
 }
+

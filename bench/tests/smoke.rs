@@ -38,7 +38,7 @@ fn every_scenario_runs_and_delivers_everything_once() {
         let text = std::fs::read_to_string(results.path().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         serde_json::from_str(&text).unwrap()
     };
-    for scenario in ["idle", "direct", "group", "groups", "reconnect", "pages", "stores", "strangers", "pictures"] {
+    for scenario in ["idle", "direct", "group", "groups", "reconnect", "pages", "stores", "strangers", "pictures", "uploads"] {
         let report = read(&format!("{scenario}.json"));
         assert_eq!(report["scenario"], scenario);
         assert!(results.path().join(format!("{scenario}.md")).exists(), "{scenario}.md");
@@ -48,7 +48,7 @@ fn every_scenario_runs_and_delivers_everything_once() {
         assert!(svg.starts_with("<svg") && svg.contains("percentile"), "{plotted}.svg");
     }
     let combined = std::fs::read_to_string(results.path().join("README.md")).unwrap();
-    for title in ["Idle connections", "Direct messages", "Group fan-out", "Many small groups", "Reconnect storm", "Pages", "PostgreSQL beside SQLite", "Talk to a stranger", "Pictures"] {
+    for title in ["Idle connections", "Direct messages", "Group fan-out", "Many small groups", "Reconnect storm", "Pages", "PostgreSQL beside SQLite", "Talk to a stranger", "Pictures", "Uploads"] {
         assert!(combined.contains(&format!("## {title}")), "README.md lacks {title}");
     }
 
@@ -110,4 +110,10 @@ fn every_scenario_runs_and_delivers_everything_once() {
     assert!(metric(&pictures, "time p50") > 0.0);
     assert!(metric(&pictures, "stored image/jpeg 800×600") > 0.0);
     assert!(metric(&pictures, "thumbnail image/jpeg") > 0.0);
+
+    // Every upload was answered 201 (else the scenario fails); the figures were measured.
+    let uploads = read("uploads.json");
+    assert!(metric(&uploads, "one upload") > 0.0);
+    assert!(metric(&uploads, "3 at once, in total") > 0.0);
+    assert!(metric(&uploads, "RSS before") > 0.0, "the server's memory was read");
 }

@@ -8,6 +8,7 @@ pub mod pictures;
 pub mod reconnect;
 pub mod stores;
 pub mod strangers;
+pub mod uploads;
 
 use std::sync::Arc;
 
