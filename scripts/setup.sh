@@ -9,7 +9,8 @@
 #   3. cargo-leptos and a wasm-bindgen CLI of exactly the version in Cargo.lock
 #   4. npm tools pinned in package-lock.json: Tailwind CSS v4, wasm-opt (binaryen), Playwright
 #   5. the cargo target directory outside the checkout (CONFAB_TARGET_DIR), so clones share builds
-#   6. schemathesis (PyPI, pinned) in a venv outside the checkout, for scripts/api_conformance.sh
+#   6. schemathesis and moto's S3 server (PyPI, pinned) in a venv outside the checkout, for
+#      scripts/api_conformance.sh and the blob store tests against S3 (`moto_server`)
 #   7. with --postgres: PostgreSQL answering on 127.0.0.1:5432 (the one there, else Debian's package,
 #      started), a role `confab` (password `confab`) that may create databases, and a database
 #      `confab` it owns: what the tests' scratch databases and `scripts/run.sh --postgres` use
@@ -133,18 +134,32 @@ if [[ ! -e target ]]; then
   say "target/ -> $target_dir (shared by every checkout on this machine)"
 fi
 
-# --- 6. schemathesis for the REST API's schema conformance -------------------------------------
+# --- 6. schemathesis for the REST API's schema conformance, moto for the S3 blob store tests ----
 SCHEMATHESIS_VERSION=4.32.5
+MOTO_VERSION=5.2.6
 venv=${CONFAB_VENV:-$HOME/.cache/confab/venv}
+venv_ready() {
+  [ -x "$venv/bin/python" ] && return
+  have python3 || apt_install python3
+  python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
+  python3 -m venv "$venv" || die "creating the venv $venv failed"
+}
 if "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "version $SCHEMATHESIS_VERSION\$"; then
   say "schemathesis $SCHEMATHESIS_VERSION present"
 else
-  have python3 || apt_install python3
-  python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
+  venv_ready
   say "pip install schemathesis==$SCHEMATHESIS_VERSION into $venv"
-  python3 -m venv "$venv" || die "creating the venv $venv failed"
   "$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" ||
     die "installing schemathesis failed"
+fi
+# The blob store tests start `$venv/bin/moto_server` (an S3-compatible server) and fail without it.
+if [ -x "$venv/bin/moto_server" ] && "$venv/bin/pip" show moto 2>/dev/null | grep -qx "Version: $MOTO_VERSION"; then
+  say "moto $MOTO_VERSION present"
+else
+  venv_ready
+  say "pip install moto[server]==$MOTO_VERSION into $venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION" ||
+    die "installing moto failed"
 fi
 
 # --- 7. PostgreSQL (--postgres) -----------------------------------------------------------------

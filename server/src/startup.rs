@@ -12,7 +12,10 @@ use app::{
         },
         chats::{ChatsConfig, ChatsService},
         hub::Hub,
-        media::{MediaService, blobs::LocalBlobStore},
+        media::{
+            MediaService,
+            blobs::{BlobStore, LocalBlobStore, S3BlobStore},
+        },
         sessions::DbSessionStore,
         store::Store,
         strangers::StrangerService,
@@ -64,6 +67,8 @@ pub enum StartupError {
     Delivery(#[from] DeliveryError),
     #[error("cannot set up attachment storage in {dir}: {source}")]
     Attachments { dir: std::path::PathBuf, source: std::io::Error },
+    #[error("cannot use the attachment bucket (CONFAB_BLOB_S3_*, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY): {0}")]
+    BlobBucket(std::io::Error),
     #[error("cannot listen on {addr}: {source}")]
     Listen { addr: SocketAddr, source: std::io::Error },
 }
@@ -86,7 +91,8 @@ impl Application {
     pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
         let Backends { store, hub } = backends::open(&config).await?;
         spawn_session_purge(store.clone());
-        let services = services(&config, store.clone(), hub, clock)?;
+        let blobs = blob_store(&config).await?;
+        let services = services(&config, store.clone(), hub, blobs, clock)?;
         services.strangers.spawn_sweeper();
         services.media.spawn_sweeper();
 
@@ -183,13 +189,33 @@ impl Application {
     }
 }
 
-/// The services, on the store and hub the configuration chose.
-fn services(config: &Config, store: Arc<dyn Store>, hub: Hub, clock: Arc<dyn Clock>) -> Result<Services, StartupError> {
+/// Where attachment bytes live: the configured S3 bucket (checked to answer), else `<data dir>/blobs`.
+async fn blob_store(config: &Config) -> Result<Arc<dyn BlobStore>, StartupError> {
+    Ok(match &config.blob_s3 {
+        Some(settings) => {
+            let store = S3BlobStore::connect(settings).await.map_err(StartupError::BlobBucket)?;
+            tracing::info!(bucket = %settings.bucket, "attachments are kept in an S3 bucket");
+            Arc::new(store)
+        }
+        None => {
+            let dir = config.data_dir.join("blobs");
+            Arc::new(LocalBlobStore::new(&dir).map_err(|source| StartupError::Attachments { dir, source })?)
+        }
+    })
+}
+
+/// The services, on the store, hub and blob store the configuration chose.
+fn services(
+    config: &Config,
+    store: Arc<dyn Store>,
+    hub: Hub,
+    blobs: Arc<dyn BlobStore>,
+    clock: Arc<dyn Clock>,
+) -> Result<Services, StartupError> {
     let chats_config = ChatsConfig { default_region: config.default_region.clone(), ..ChatsConfig::default() };
     let dir = config.data_dir.clone();
     let storage_failed = |source| StartupError::Attachments { dir: dir.clone(), source };
-    let blobs = LocalBlobStore::new(dir.join("blobs")).map_err(storage_failed)?;
-    let media = MediaService::new(store.clone(), Arc::new(blobs), dir.join("uploading"), config.media.clone())
+    let media = MediaService::new(store.clone(), blobs, dir.join("uploading"), config.media.clone())
         .map_err(storage_failed)?
         .with_clock(clock.clone());
     let media = Arc::new(media);

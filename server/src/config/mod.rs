@@ -8,7 +8,11 @@ mod urls;
 
 use std::{net::SocketAddr, path::PathBuf};
 
-use app::backend::{accounts::passkeys::RelyingParty, media::MediaConfig, strangers::StrangerConfig};
+use app::backend::{
+    accounts::passkeys::RelyingParty,
+    media::{MediaConfig, blobs::S3Settings},
+    strangers::StrangerConfig,
+};
 
 pub use self::{
     delivery::CodeDelivery,
@@ -84,6 +88,11 @@ pub struct Config {
     /// (15), `CONFAB_FILE_MAX_MB` (100), `CONFAB_STORAGE_PER_USER_MB` (2000),
     /// `CONFAB_UPLOADS_PER_MINUTE` (30 per person).
     pub media: MediaConfig,
+    /// Attachment bytes in an S3-compatible bucket instead of `<data dir>/blobs`, so several
+    /// servers share them: `CONFAB_BLOB_S3_BUCKET`, with `CONFAB_BLOB_S3_ENDPOINT` (MinIO, Garage,
+    /// Ceph…; `http://` allowed) and `CONFAB_BLOB_S3_REGION` (default `AWS_REGION`, else
+    /// `us-east-1`). Keys come from `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (or a role).
+    pub blob_s3: Option<S3Settings>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -182,6 +191,7 @@ impl Config {
             ..default
         };
         let media = media_config(&positive)?;
+        let blob_s3 = blob_s3(&get)?;
         Ok(Self {
             listen,
             public_url,
@@ -205,6 +215,7 @@ impl Config {
             trusted_proxies,
             strangers,
             media,
+            blob_s3,
         })
     }
 
@@ -228,4 +239,26 @@ fn media_config(positive: &impl Fn(&'static str, usize) -> Result<usize, ConfigE
         quota_bytes: megabytes("CONFAB_STORAGE_PER_USER_MB", d.quota_bytes)?,
         uploads_per_minute: positive("CONFAB_UPLOADS_PER_MINUTE", d.uploads_per_minute)?,
     })
+}
+
+/// The S3 bucket for attachments, when `CONFAB_BLOB_S3_BUCKET` names one.
+fn blob_s3(get: &impl Fn(&str) -> Option<String>) -> Result<Option<S3Settings>, ConfigError> {
+    let endpoint = get("CONFAB_BLOB_S3_ENDPOINT").map(|v| v.trim().trim_end_matches('/').to_owned());
+    let region = get("CONFAB_BLOB_S3_REGION").map(|v| v.trim().to_owned());
+    let Some(bucket) = get("CONFAB_BLOB_S3_BUCKET").map(|v| v.trim().to_owned()) else {
+        // Half a configuration would quietly keep blobs on this server's disk.
+        return match (&endpoint, &region) {
+            (None, None) => Ok(None),
+            _ => Err(bad("CONFAB_BLOB_S3_BUCKET", "is unset, but CONFAB_BLOB_S3_ENDPOINT or _REGION is set")),
+        };
+    };
+    if bucket.contains(|c: char| c == '/' || c.is_whitespace()) {
+        return Err(bad("CONFAB_BLOB_S3_BUCKET", format!("`{bucket}` is not a bucket name")));
+    }
+    if let Some(endpoint) = &endpoint {
+        if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) || endpoint.contains(char::is_whitespace) {
+            return Err(bad("CONFAB_BLOB_S3_ENDPOINT", format!("`{endpoint}` is not a URL such as http://127.0.0.1:9000")));
+        }
+    }
+    Ok(Some(S3Settings { bucket, endpoint, region, keys: None }))
 }

@@ -118,6 +118,24 @@ fn trusted_proxies_are_addresses_or_ranges() {
     assert_eq!(config(&[("CONFAB_TRUSTED_PROXIES", "10.0.0.0/40")]).unwrap_err().var, "CONFAB_TRUSTED_PROXIES");
 }
 
+#[test]
+fn blobs_go_to_an_s3_bucket_only_when_one_is_named() {
+    assert_eq!(config(&[]).unwrap().blob_s3, None, "the data directory by default");
+    let c = config(&[("CONFAB_BLOB_S3_BUCKET", "confab-blobs"), ("CONFAB_BLOB_S3_ENDPOINT", "http://127.0.0.1:9000/")]).unwrap();
+    let s3 = c.blob_s3.unwrap();
+    assert_eq!((s3.bucket.as_str(), s3.endpoint.as_deref(), s3.region), ("confab-blobs", Some("http://127.0.0.1:9000"), None));
+    assert_eq!(s3.keys, None, "keys come from the AWS environment");
+    let c = config(&[("CONFAB_BLOB_S3_BUCKET", "b"), ("CONFAB_BLOB_S3_REGION", "eu-west-1")]).unwrap();
+    assert_eq!(c.blob_s3.unwrap().region.as_deref(), Some("eu-west-1"));
+    for (vars, var) in [
+        (&[("CONFAB_BLOB_S3_ENDPOINT", "http://127.0.0.1:9000")][..], "CONFAB_BLOB_S3_BUCKET"),
+        (&[("CONFAB_BLOB_S3_BUCKET", "a/b")][..], "CONFAB_BLOB_S3_BUCKET"),
+        (&[("CONFAB_BLOB_S3_BUCKET", "b"), ("CONFAB_BLOB_S3_ENDPOINT", "minio:9000")][..], "CONFAB_BLOB_S3_ENDPOINT"),
+    ] {
+        assert_eq!(config(vars).expect_err(var).var, var);
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn the_data_directory_is_private() {

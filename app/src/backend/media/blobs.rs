@@ -1,7 +1,10 @@
 //! Where attachment bytes live: content-addressed blobs, each named by the SHA-256 of its bytes
 //! (hex), so the same bytes uploaded twice are kept once. `LocalBlobStore` keeps them in a
-//! directory; a store for several servers (S3-compatible object storage) implements the same
-//! trait. Which blobs are still used is the database's business (`AttachmentStore`), not this.
+//! directory; `S3BlobStore` (`s3.rs`) in an S3-compatible bucket several servers share. Both keep
+//! one contract, tested on both in `blob_tests.rs`. Which blobs are still used is the database's
+//! business (`AttachmentStore`), not this.
+pub mod s3;
+
 use std::{
     io,
     ops::Range,
@@ -11,6 +14,8 @@ use std::{
 
 use async_trait::async_trait;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt};
+
+pub use s3::{S3BlobStore, S3Keys, S3Settings};
 
 pub type BlobReader = Pin<Box<dyn AsyncRead + Send>>;
 
@@ -28,6 +33,14 @@ pub trait BlobStore: Send + Sync {
     async fn delete(&self, key: &str) -> io::Result<()>;
 }
 
+/// Only keys a store could have made: 64 lowercase hex digits (never a path, never a prefix).
+fn checked_key(key: &str) -> io::Result<&str> {
+    if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a blob key"));
+    }
+    Ok(key)
+}
+
 /// Blobs as files under a directory: `<dir>/<first two hex digits>/<key>`, so no directory
 /// holds more than 1/256 of them.
 pub struct LocalBlobStore {
@@ -41,11 +54,8 @@ impl LocalBlobStore {
         Ok(Self { dir })
     }
 
-    /// Only keys this store could have made: 64 lowercase hex digits (never a path).
     fn path(&self, key: &str) -> io::Result<PathBuf> {
-        if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a blob key"));
-        }
+        let key = checked_key(key)?;
         Ok(self.dir.join(&key[..2]).join(key))
     }
 
@@ -112,53 +122,5 @@ impl BlobStore for LocalBlobStore {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const KEY: &str = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
-
-    async fn read_all(store: &LocalBlobStore, key: &str, range: Range<u64>) -> Vec<u8> {
-        let mut out = Vec::new();
-        store.read(key, range).await.unwrap().read_to_end(&mut out).await.unwrap();
-        out
-    }
-
-    #[tokio::test]
-    async fn keeps_reads_ranges_and_deletes() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = LocalBlobStore::new(dir.path()).unwrap();
-        assert_eq!(store.len(KEY).await.unwrap(), None);
-        store.put_bytes(KEY, b"hello".to_vec()).await.unwrap();
-        // The same key again keeps the first bytes (content addressing: they are the same).
-        store.put_bytes(KEY, b"other".to_vec()).await.unwrap();
-        assert_eq!(store.len(KEY).await.unwrap(), Some(5));
-        assert_eq!(read_all(&store, KEY, 0..5).await, b"hello");
-        assert_eq!(read_all(&store, KEY, 1..3).await, b"el");
-        store.delete(KEY).await.unwrap();
-        store.delete(KEY).await.unwrap();
-        assert_eq!(store.len(KEY).await.unwrap(), None);
-    }
-
-    #[tokio::test]
-    async fn a_file_is_moved_in_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = LocalBlobStore::new(dir.path().join("blobs")).unwrap();
-        for _ in 0..2 {
-            let upload = dir.path().join("upload");
-            std::fs::write(&upload, b"hello").unwrap();
-            store.put_file(KEY, &upload).await.unwrap();
-            assert!(!upload.exists(), "the upload's file is taken or dropped");
-        }
-        assert_eq!(read_all(&store, KEY, 0..5).await, b"hello");
-    }
-
-    #[tokio::test]
-    async fn a_key_is_never_a_path() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = LocalBlobStore::new(dir.path()).unwrap();
-        for key in ["../../etc/passwd", "", &"A".repeat(64), &format!("{}/", &KEY[..63])] {
-            assert!(store.put_bytes(key, vec![1]).await.is_err(), "{key}");
-            assert!(store.read(key, 0..1).await.is_err(), "{key}");
-        }
-    }
-}
+#[path = "blob_tests.rs"]
+mod tests;
