@@ -153,7 +153,8 @@ else
     die "installing schemathesis failed"
 fi
 # The blob store tests start `$venv/bin/moto_server` (an S3-compatible server) and fail without it.
-if [ -x "$venv/bin/moto_server" ] && "$venv/bin/pip" show moto 2>/dev/null | grep -qx "Version: $MOTO_VERSION"; then
+if [ -x "$venv/bin/moto_server" ] &&
+  "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('moto') != '$MOTO_VERSION')" 2>/dev/null; then
   say "moto $MOTO_VERSION present"
 else
   venv_ready
