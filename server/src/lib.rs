@@ -4,6 +4,7 @@ pub mod api;
 pub mod backends;
 pub mod bench_setup;
 pub mod client_address;
+pub mod command_line;
 pub mod config;
 pub mod guard;
 pub mod health;

@@ -1,5 +1,12 @@
 #![recursion_limit = "256"]
-use confab::{bench_setup, config::Config, migrate_to_postgres, seed, startup::Application, telemetry};
+use confab::{
+    bench_setup,
+    command_line::{self, Invocation},
+    config::Config,
+    migrate_to_postgres, seed,
+    startup::Application,
+    telemetry,
+};
 
 mod sqlite_alloc;
 
@@ -11,6 +18,23 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match command_line::parse(&args) {
+        Ok(Invocation::Help) => {
+            print!("{}", command_line::USAGE);
+            return std::process::ExitCode::SUCCESS;
+        }
+        Ok(Invocation::Version) => {
+            println!("confab {}", env!("CARGO_PKG_VERSION"));
+            return std::process::ExitCode::SUCCESS;
+        }
+        Ok(Invocation::Serve) => None,
+        Ok(Invocation::Command(name, words)) => Some((name, words)),
+        Err(e) => {
+            eprintln!("confab: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
     let sqlite_alloc = sqlite_alloc::install();
     let config = match Config::from_env() {
         Ok(config) => config,
@@ -23,13 +47,11 @@ async fn main() -> std::process::ExitCode {
     if let Err(code) = sqlite_alloc {
         tracing::warn!(code, "SQLite kept its own allocator");
     }
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let command = args.first().map(String::as_str);
-    if let Some(name @ ("seed" | "bench-setup" | "migrate-to-postgres")) = command {
+    if let Some((name, words)) = command {
         let done = match name {
-            "seed" => seed::run(config, &args[1..]).await,
-            "bench-setup" => bench_setup::run(config, &args[1..]).await,
-            _ => migrate_to_postgres::run(config, &args[1..]).await,
+            "seed" => seed::run(config, &words).await,
+            "bench-setup" => bench_setup::run(config, &words).await,
+            _ => migrate_to_postgres::run(config, &words).await,
         };
         return match done {
             Ok(()) => std::process::ExitCode::SUCCESS,

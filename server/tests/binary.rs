@@ -26,6 +26,23 @@ fn a_bad_variable_stops_start_up_with_a_message_naming_it() {
     assert!(stderr.contains("CONFAB_LISTEN"), "{stderr}");
 }
 
+#[test]
+fn help_and_a_mistyped_command_answer_without_starting_or_writing_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = confab(dir.path()).args(["seed", "--help"]).output().unwrap();
+    assert!(help.status.success());
+    let usage = String::from_utf8_lossy(&help.stdout);
+    for command in ["confab seed", "confab migrate-to-postgres", "CONFAB_"] {
+        assert!(usage.contains(command), "{command}: {usage}");
+    }
+    let mistyped = confab(dir.path()).arg("sede").output().unwrap();
+    assert_eq!(mistyped.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&mistyped.stderr).contains("unknown command `sede`"));
+    let bad_option = confab(dir.path()).args(["seed", "--mesages", "5"]).output().unwrap();
+    assert_eq!(bad_option.status.code(), Some(2));
+    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "nothing was written in the data directory");
+}
+
 /// Starts `confab` on the database at `url`, which must stop it: its exit code and stderr.
 fn refused_start(url: &str) -> (Option<i32>, String) {
     let dir = tempfile::tempdir().unwrap();
