@@ -349,3 +349,27 @@ test("a pasted picture and dropped files join the message, at most ten", async (
   await expect(sent.getByTestId("picture")).toHaveCount(1);
   await expect(sent.getByTestId("file-card")).toHaveCount(9);
 });
+
+test("the menu of a picture without a caption has no Copy text", async ({ browser }, testInfo) => {
+  const ada = await newUser(browser, testInfo);
+  // Bob only needs an account: Ada's side is all this looks at.
+  const bob = await newUser(browser, testInfo);
+  await bob.context.close();
+  await startChat(ada, bob);
+  await send(ada.page, "Look at this");
+  const menu = await actionsFor(ada.page, "Look at this");
+  await expect(menu.getByRole("button", { name: "Copy text" })).toBeVisible();
+  await menu.getByRole("button", { name: "Close" }).click();
+  await expect(menu).toHaveCount(0);
+
+  await attach(ada.page, "Photos", [await drawnPicture(ada.page, "meadow.jpg", 640, 480, "#65a30d", "#fef9c3")]);
+  await uploaded(ada.page, 1);
+  await sendNow(ada.page);
+  const picture = withAttachments(ada.page).last();
+  await expect(picture.getByTestId("picture")).toHaveCount(1);
+  await expect(picture.getByTestId("message-text")).toHaveCount(0);
+  await picture.getByTestId("bubble").hover();
+  await picture.getByRole("button", { name: "Message actions" }).click();
+  await expect(menu.getByRole("button", { name: "Reply" })).toBeVisible();
+  await expect(menu.getByRole("button", { name: "Copy text" })).toHaveCount(0);
+});

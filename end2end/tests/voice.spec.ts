@@ -106,7 +106,7 @@ test("a voice note recorded by Ada arrives live at Bob's, plays, and plays faste
   expect(await note.getByTestId("voice-audio").evaluate((a: HTMLAudioElement) => a.playbackRate)).toBe(1.5);
 });
 
-test("a recording Ada cancels or discards is never sent", async ({ browser }, testInfo) => {
+test("a recording Ada cancels, or listens to and then discards, is never sent", async ({ browser }, testInfo) => {
   const { ada, bob } = await twoPeopleChatting(browser, testInfo);
 
   // Cancelled while recording.
@@ -116,8 +116,12 @@ test("a recording Ada cancels or discards is never sent", async ({ browser }, te
   await expect(ada.page.getByTestId("voice-recording-bar")).toHaveCount(0);
   await expect.poll(() => liveMicTracks(ada.page)).toBe(0);
 
-  // Recorded, then discarded.
+  // Recorded, listened to, then discarded.
   await recordWithClicks(ada.page, 1200);
+  await ada.page.getByRole("button", { name: "Play recording" }).click();
+  await expect
+    .poll(() => ada.page.getByTestId("voice-review-audio").evaluate((a: HTMLAudioElement) => a.currentTime), { message: "the recording plays" })
+    .toBeGreaterThan(0);
   await ada.page.getByRole("button", { name: "Discard recording" }).click();
   await expect(ada.page.getByTestId("voice-review")).toHaveCount(0);
   await expect(composer(ada.page)).toBeVisible();

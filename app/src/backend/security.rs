@@ -1,6 +1,7 @@
 //! The Content-Security-Policy of rendered pages. Leptos gives each response a fresh nonce for its
 //! inline hydration script, so scripts need no `'unsafe-inline'`; `'wasm-unsafe-eval'` lets the
-//! browser compile the app's wasm.
+//! browser compile the app's wasm. `blob:` pictures and media are the page's own: previews of
+//! what is being sent, and a voice recording listened to before it is.
 use leptos::prelude::use_context;
 
 /// The policy for everything the server sends; `nonce` is set on rendered pages.
@@ -11,7 +12,7 @@ pub fn content_security_policy(nonce: Option<&str>) -> String {
     };
     format!(
         "default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; \
-         img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; manifest-src 'self'; \
+         img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; font-src 'self'; manifest-src 'self'; \
          worker-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     )
 }

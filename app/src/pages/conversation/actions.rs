@@ -61,10 +61,13 @@ pub fn ActionMenu() -> impl IntoView {
                         state.menu.set(None);
                         browser::focus_id("composer-input");
                     }><IconReply class="h-5 w-5 text-slate-500"/>"Reply"</button>
-                    <button type="button" class=ITEM on:click=move |_| {
-                        browser::copy_to_clipboard(&body);
-                        state.menu.set(None);
-                    }><IconCopy class="h-5 w-5 text-slate-500"/>"Copy text"</button>
+                    // Pictures, files or a voice note sent without a caption have no text to copy.
+                    {(!body.trim().is_empty()).then(|| view! {
+                        <button type="button" class=ITEM on:click=move |_| {
+                            browser::copy_to_clipboard(&body);
+                            state.menu.set(None);
+                        }><IconCopy class="h-5 w-5 text-slate-500"/>"Copy text"</button>
+                    })}
                     {mine.then(|| view! {
                         <button type="button" class=ITEM on:click=move |_| {
                             state.replying.set(None);
