@@ -144,24 +144,20 @@ venv_ready() {
   python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
   python3 -m venv "$venv" || die "creating the venv $venv failed"
 }
-if "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "version $SCHEMATHESIS_VERSION\$"; then
-  say "schemathesis $SCHEMATHESIS_VERSION present"
-else
+# pip_pinned PACKAGE VERSION [EXTRAS]: installs PACKAGE==VERSION into the venv unless it is there.
+pip_pinned() {
+  if [ -x "$venv/bin/python" ] &&
+    "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('$1') != '$2')" 2>/dev/null; then
+    say "$1 $2 present"
+    return
+  fi
   venv_ready
-  say "pip install schemathesis==$SCHEMATHESIS_VERSION into $venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" ||
-    die "installing schemathesis failed"
-fi
+  say "pip install $1${3:-}==$2 into $venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "$1${3:-}==$2" || die "installing $1 failed"
+}
+pip_pinned schemathesis "$SCHEMATHESIS_VERSION"
 # The blob store tests start `$venv/bin/moto_server` (an S3-compatible server) and fail without it.
-if [ -x "$venv/bin/moto_server" ] &&
-  "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('moto') != '$MOTO_VERSION')" 2>/dev/null; then
-  say "moto $MOTO_VERSION present"
-else
-  venv_ready
-  say "pip install moto[server]==$MOTO_VERSION into $venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION" ||
-    die "installing moto failed"
-fi
+pip_pinned moto "$MOTO_VERSION" "[server]"
 
 # --- 7. PostgreSQL (--postgres) -----------------------------------------------------------------
 # The role's password is for this machine's tests and local runs; a server in production gets a
