@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod app;
 pub mod browser;
+pub mod calls;
 pub mod chats;
 pub mod codec;
 pub mod components;

@@ -19,6 +19,7 @@ use app::{
         sessions::DbSessionStore,
         store::Store,
         strangers::StrangerService,
+        calls::CallService,
     },
     shell,
 };
@@ -95,6 +96,13 @@ impl Application {
         let services = services(&config, store.clone(), hub, blobs, clock)?;
         services.strangers.spawn_sweeper();
         services.media.spawn_sweeper();
+        services.calls.spawn_sweeper();
+        if !config.calls.ice.has_turn() {
+            tracing::warn!(
+                "calls connect directly only (STUN and host candidates): no TURN relay is configured \
+                 (CONFAB_TURN_URLS, CONFAB_TURN_SECRET), so two people behind strict NATs cannot call"
+            );
+        }
 
         let leptos_options = leptos_options(&config);
         let stale = crate::static_files::drop_stale_copies(std::path::Path::new(&*leptos_options.site_root));
@@ -222,8 +230,9 @@ fn services(
     let chats = ChatsService::new(store.clone(), hub.clone(), chats_config).with_clock(clock.clone()).with_media(media.clone());
     let chats = Arc::new(chats);
     let strangers = StrangerService::new(store.clone(), hub.clone(), chats.clone(), config.strangers.clone()).with_clock(clock.clone());
+    let calls = CallService::new(chats.clone(), hub.clone(), config.calls.clone()).with_clock(clock.clone());
     let accounts = accounts_service(config, store.clone(), hub.clone())?.with_clock(clock);
-    Ok(Services { store, accounts: Arc::new(accounts), chats, strangers: Arc::new(strangers), media, hub })
+    Ok(Services { store, accounts: Arc::new(accounts), chats, strangers: Arc::new(strangers), calls: Arc::new(calls), media, hub })
 }
 
 fn accounts_service(config: &Config, store: Arc<dyn Store>, hub: Hub) -> Result<AccountsService, DeliveryError> {

@@ -1,6 +1,7 @@
 //! Server-only code (the `ssr` feature): the services that the pages' server functions, the REST
 //! API and the WebSocket endpoint all call, and the store and hub they stand on.
 pub mod accounts;
+pub mod calls;
 pub mod chats;
 pub mod clock;
 pub mod hub;
@@ -14,6 +15,7 @@ pub mod strangers;
 use std::sync::Arc;
 
 use accounts::AccountsService;
+use calls::CallService;
 use chats::ChatsService;
 use hub::Hub;
 use store::Store;
@@ -27,6 +29,7 @@ pub struct Services {
     pub accounts: Arc<AccountsService>,
     pub chats: Arc<ChatsService>,
     pub strangers: Arc<StrangerService>,
+    pub calls: Arc<CallService>,
     pub media: Arc<media::MediaService>,
     pub hub: Hub,
 }

@@ -1,6 +1,7 @@
 //! What the chat list shows of a chat's last message, shared by the server (which builds the
 //! rows) and the browser (which keeps them current from live frames).
 use super::types::{LastMessage, MessageView, Role, SystemEvent};
+use crate::calls::types::call_text;
 use crate::media::types::{AttachmentView, preview_text};
 
 const EXCERPT_CHARS: usize = 100;
@@ -78,6 +79,7 @@ pub fn system_text(event: &SystemEvent) -> String {
             format!("{} made {} {role}", by.display_name, who.display_name)
         }
         SystemEvent::OwnerChanged { who, .. } => format!("{} is now the owner", who.display_name),
+        SystemEvent::Call { video, outcome, seconds, .. } => call_text(*video, *outcome, *seconds, None),
     }
 }
 

@@ -2,6 +2,7 @@
 //! wire (`{"type": "...", ...}`). `docs/protocol.md` documents each with an example.
 use serde::{Deserialize, Serialize};
 
+use crate::calls::types::{CallEnd, CallSignal, CallView};
 use crate::chats::types::{ChatSummary, MessageView, Presence, ReactionView};
 use crate::strangers::types::{StrangerMessage, StrangerView};
 
@@ -91,6 +92,19 @@ pub enum ClientFrame {
     /// Everything up to `seq` in the chat has been read.
     Read { chat_id: String, seq: i64 },
     Ping { nonce: u64 },
+    /// Calls the other person of a direct chat; this device is the caller's in the call.
+    CallInvite { chat_id: String, video: bool },
+    /// Answers on this device (`video`: with the camera on).
+    CallAccept { call_id: String, video: bool },
+    CallDecline { call_id: String },
+    /// Ends the call: hangs up, or gives up calling.
+    CallHangup { call_id: String },
+    /// To the other device in the call, once answered.
+    CallSignal { call_id: String, signal: CallSignal },
+    /// This side's microphone and camera, shown to the other.
+    CallMedia { call_id: String, muted: bool, camera: bool },
+    /// After a reconnect: this new socket takes the place of the one that was in the call.
+    CallRejoin { call_id: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -200,6 +214,13 @@ pub enum ServerFrame {
     StrangerMessage { chat_id: String, message: StrangerMessage },
     /// The stranger is typing.
     StrangerTyping { chat_id: String },
+    /// A call was placed, rings, or was answered: the whole view, from the viewer's side.
+    Call { call: CallView },
+    CallEnded { call_id: String, reason: CallEnd },
+    /// From the other device in the call.
+    CallSignal { call_id: String, signal: CallSignal },
+    /// The other side's microphone and camera.
+    CallMedia { call_id: String, muted: bool, camera: bool },
 }
 }
 
@@ -256,6 +277,29 @@ mod tests {
                 message: StrangerMessage { seq: 1, mine: true, body: "hi".into(), created_at: 5, client_id: Some("k".into()) },
             },
             ServerFrame::StrangerTyping { chat_id: "s1".into() },
+            ServerFrame::Call {
+                call: CallView {
+                    id: "k1".into(),
+                    chat_id: "c1".into(),
+                    peer: PersonView { user_id: "7KQ4-M2XD".into(), username: "ada".into(), display_name: "Ada".into() },
+                    outgoing: false,
+                    video: true,
+                    state: crate::calls::types::CallState::Ringing,
+                    answered_at: None,
+                    ice_servers: vec![crate::calls::types::IceServer {
+                        urls: vec!["turn:127.0.0.1:3478".into()],
+                        username: Some("1700000000:u".into()),
+                        credential: Some("x".into()),
+                    }],
+                },
+            },
+            ServerFrame::CallEnded { call_id: "k1".into(), reason: CallEnd::Declined },
+            ServerFrame::CallSignal { call_id: "k1".into(), signal: CallSignal::Offer { sdp: "v=0".into() } },
+            ServerFrame::CallSignal {
+                call_id: "k1".into(),
+                signal: CallSignal::Candidate { candidate: "candidate:1".into(), sdp_mid: Some("0".into()), sdp_m_line_index: Some(0) },
+            },
+            ServerFrame::CallMedia { call_id: "k1".into(), muted: true, camera: false },
         ]
     }
 

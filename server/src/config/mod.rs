@@ -10,6 +10,7 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use app::backend::{
     accounts::passkeys::RelyingParty,
+    calls::{CallConfig, IceConfig, parse_urls},
     media::{MediaConfig, blobs::S3Settings},
     strangers::StrangerConfig,
 };
@@ -93,6 +94,11 @@ pub struct Config {
     /// Ceph…; `http://` allowed) and `CONFAB_BLOB_S3_REGION` (default `AWS_REGION`, else
     /// `us-east-1`). Keys come from `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (or a role).
     pub blob_s3: Option<S3Settings>,
+    /// Calls. `CONFAB_TURN_URLS` (`turn:`/`turns:`, comma-separated) with `CONFAB_TURN_SECRET`
+    /// (coturn's `static-auth-secret`): the relay calls fall back to, with credentials that
+    /// expire; `CONFAB_STUN_URLS` (default: the TURN servers' own STUN);
+    /// `CONFAB_CALL_RING_SECONDS`: how long a call rings before it is missed (default 45).
+    pub calls: CallConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -192,6 +198,7 @@ impl Config {
         };
         let media = media_config(&positive)?;
         let blob_s3 = blob_s3(&get)?;
+        let calls = call_config(&get, &positive)?;
         Ok(Self {
             listen,
             public_url,
@@ -216,6 +223,7 @@ impl Config {
             strangers,
             media,
             blob_s3,
+            calls,
         })
     }
 
@@ -261,4 +269,28 @@ fn blob_s3(get: &impl Fn(&str) -> Option<String>) -> Result<Option<S3Settings>, 
         }
     }
     Ok(Some(S3Settings { bucket, endpoint, region, keys: None }))
+}
+
+/// `CallConfig` from `CONFAB_TURN_URLS`, `CONFAB_TURN_SECRET`, `CONFAB_STUN_URLS` and
+/// `CONFAB_CALL_RING_SECONDS`.
+fn call_config(
+    get: &impl Fn(&str) -> Option<String>,
+    positive: &impl Fn(&'static str, usize) -> Result<usize, ConfigError>,
+) -> Result<CallConfig, ConfigError> {
+    let default = CallConfig::default();
+    let turn_urls = parse_urls(&get("CONFAB_TURN_URLS").unwrap_or_default(), &["turn", "turns"]).map_err(|p| bad("CONFAB_TURN_URLS", p))?;
+    let stun_urls = parse_urls(&get("CONFAB_STUN_URLS").unwrap_or_default(), &["stun", "stuns"]).map_err(|p| bad("CONFAB_STUN_URLS", p))?;
+    let turn_secret = get("CONFAB_TURN_SECRET").map(|v| v.trim().to_owned());
+    // Half a relay configuration would leave calls without the relay someone meant to give them.
+    match (turn_urls.is_empty(), &turn_secret) {
+        (false, None) => return Err(bad("CONFAB_TURN_SECRET", "is unset, but CONFAB_TURN_URLS is set")),
+        (true, Some(_)) => return Err(bad("CONFAB_TURN_URLS", "is unset, but CONFAB_TURN_SECRET is set")),
+        _ => {}
+    }
+    let ring_secs = positive("CONFAB_CALL_RING_SECONDS", (default.ring_ms / 1000) as usize)?.min(600);
+    Ok(CallConfig {
+        ring_ms: ring_secs as i64 * 1000,
+        ice: IceConfig { stun_urls, turn_urls, turn_secret, ..default.ice.clone() },
+        ..default
+    })
 }

@@ -2,6 +2,7 @@
 //! or PostgreSQL with `CONFAB_TEST_STORE=postgres`).
 mod accounts;
 mod attachments;
+mod calls;
 mod chats;
 mod confirm;
 mod delivery;

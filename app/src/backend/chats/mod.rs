@@ -14,6 +14,7 @@
 #[cfg(test)]
 mod access_tests;
 mod attachments;
+mod calls;
 #[cfg(test)]
 mod attachment_tests;
 mod contacts;
@@ -162,7 +163,8 @@ impl ChatsService {
     /// Who is in the chat, if the caller may read it. Answered from memory, so the hot paths
     /// (send, delivery marks, typing, fan-out) read no rows to decide.
     async fn readable_access(&self, me: &str, chat_id: &str) -> R<Arc<ChatAccess>> {
-        if chat_id.is_empty() || chat_id.len() > 64 {
+        // No chat has such an id, and PostgreSQL cannot even compare a NUL.
+        if chat_id.is_empty() || chat_id.len() > 64 || chat_id.contains(char::is_control) {
             return Err(AppError::NotFound);
         }
         match self.store.access(chat_id).await.map_err(internal)? {

@@ -23,6 +23,25 @@ pub enum HubEvent {
     /// One of the user's devices was signed out: each of their sockets checks whether it was
     /// its own sign-in. Never forwarded to a client.
     RecheckDevice,
+    /// A frame for some of the user's devices only, each socket telling by its device key
+    /// (calls: the device that answered, or every other one).
+    Targeted { devices: DeviceFilter, payload: Payload },
+}
+
+/// Which of a user's devices a `Targeted` frame is for, by the key each socket makes for itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceFilter {
+    Only(Arc<str>),
+    AllBut(Arc<str>),
+}
+
+impl DeviceFilter {
+    pub fn admits(&self, device: &str) -> bool {
+        match self {
+            DeviceFilter::Only(only) => **only == *device,
+            DeviceFilter::AllBut(but) => **but != *device,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -30,7 +49,7 @@ impl HubEvent {
     /// The frame's text; a test that expects a frame fails on anything else.
     pub fn text(&self) -> &str {
         match self {
-            HubEvent::Frame(payload) => &payload.text,
+            HubEvent::Frame(payload) | HubEvent::Targeted { payload, .. } => &payload.text,
             other => panic!("expected a frame, got {other:?}"),
         }
     }

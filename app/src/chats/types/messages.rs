@@ -2,9 +2,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::{PersonView, Role};
+use crate::calls::types::CallOutcome;
 use crate::media::types::AttachmentView;
 
-/// System events in a group, shown centred in the conversation.
+/// System events, shown centred in the conversation: a group's changes, and calls.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -17,6 +18,8 @@ pub enum SystemEvent {
     Renamed { name: String, by: PersonView },
     RoleChanged { who: PersonView, role: Role, by: PersonView },
     OwnerChanged { who: PersonView, by: PersonView },
+    /// A call `by` placed, once it ended; `seconds` it lasted when answered.
+    Call { by: PersonView, video: bool, outcome: CallOutcome, seconds: Option<u32> },
 }
 
 // Read as one flat object, as `Presence` is (see there for why).
@@ -33,6 +36,7 @@ impl<'de> Deserialize<'de> for SystemEvent {
             Renamed,
             RoleChanged,
             OwnerChanged,
+            Call,
         }
         #[derive(Deserialize)]
         struct Flat {
@@ -41,11 +45,14 @@ impl<'de> Deserialize<'de> for SystemEvent {
             by: Option<PersonView>,
             name: Option<String>,
             role: Option<Role>,
+            video: Option<bool>,
+            outcome: Option<CallOutcome>,
+            seconds: Option<u32>,
         }
         fn need<T, E: serde::de::Error>(value: Option<T>, field: &'static str) -> Result<T, E> {
             value.ok_or_else(|| E::missing_field(field))
         }
-        let Flat { event, who, by, name, role } = Flat::deserialize(deserializer)?;
+        let Flat { event, who, by, name, role, video, outcome, seconds } = Flat::deserialize(deserializer)?;
         Ok(match event {
             Event::Created => Self::Created { by: need(by, "by")? },
             Event::Joined => Self::Joined { who: need(who, "who")? },
@@ -55,6 +62,7 @@ impl<'de> Deserialize<'de> for SystemEvent {
             Event::Renamed => Self::Renamed { name: need(name, "name")?, by: need(by, "by")? },
             Event::RoleChanged => Self::RoleChanged { who: need(who, "who")?, role: need(role, "role")?, by: need(by, "by")? },
             Event::OwnerChanged => Self::OwnerChanged { who: need(who, "who")?, by: need(by, "by")? },
+            Event::Call => Self::Call { by: need(by, "by")?, video: need(video, "video")?, outcome: need(outcome, "outcome")?, seconds },
         })
     }
 }

@@ -50,6 +50,8 @@ mod tests {
             SystemEvent::Renamed { name: "Team".into(), by: bo.clone() },
             SystemEvent::RoleChanged { who: ada.clone(), role: Role::Admin, by: bo.clone() },
             SystemEvent::OwnerChanged { who: ada.clone(), by: bo.clone() },
+            SystemEvent::Call { by: bo.clone(), video: true, outcome: crate::calls::types::CallOutcome::Answered, seconds: Some(201) },
+            SystemEvent::Call { by: bo.clone(), video: false, outcome: crate::calls::types::CallOutcome::Missed, seconds: None },
         ] {
             let text = serde_json::to_string(&event).unwrap();
             assert_eq!(serde_json::from_str::<SystemEvent>(&text).unwrap(), event, "{text}");

@@ -10,6 +10,7 @@ use super::{
     history::Row,
     state::{ConvState, same_user_id},
 };
+use crate::calls::types::call_text;
 use crate::media::types::AttachmentKind;
 use crate::{
     chats::types::{PersonView, ReactionView, ReplyPreview, Role, SystemEvent},
@@ -42,6 +43,7 @@ pub fn system_text(event: &SystemEvent, me: &str) -> String {
         SystemEvent::RoleChanged { who, role: Role::Member, by } => format!("{} removed {} as admin", s(by), o(who)),
         SystemEvent::OwnerChanged { who, .. } if same_user_id(&who.user_id, me) => "You are now the owner".into(),
         SystemEvent::OwnerChanged { who, .. } => format!("{} is now the owner", who.display_name),
+        SystemEvent::Call { by, video, outcome, seconds } => call_text(*video, *outcome, *seconds, Some(same_user_id(&by.user_id, me))),
     }
 }
 

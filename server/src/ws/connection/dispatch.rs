@@ -48,6 +48,31 @@ impl Connection {
                 Ok(()) => Ok(()),
                 Err(e) => self.error(e.code(), e.to_string(), None).await,
             },
+            frame => self.handle_call(frame).await,
+        }
+    }
+
+    /// A call frame: the view comes back to this device, refusals as an `error` frame.
+    async fn handle_call(&mut self, frame: ClientFrame) -> Step {
+        let calls = self.cx.services.calls.clone();
+        let (me, device) = (self.cx.user.clone(), self.call_device.clone());
+        let answer = match frame {
+            ClientFrame::CallInvite { chat_id, video } => calls.invite(&me, &device, &ChatId::from(chat_id), video).await.map(Some),
+            ClientFrame::CallAccept { call_id, .. } => calls.accept(&me, &device, &call_id).await.map(Some),
+            ClientFrame::CallDecline { call_id } => calls.decline(&me, &call_id).await.map(|()| None),
+            ClientFrame::CallHangup { call_id } => calls.hang_up(&me, &device, &call_id).await.map(|()| None),
+            ClientFrame::CallSignal { call_id, signal } => calls.signal(&me, &device, &call_id, signal).await.map(|()| None),
+            ClientFrame::CallMedia { call_id, muted, camera } => calls.media(&me, &device, &call_id, muted, camera).await.map(|()| None),
+            ClientFrame::CallRejoin { call_id } => calls.rejoin(&me, &device, &call_id).await.map(Some),
+            other => {
+                tracing::error!(?other, "a frame without a handler");
+                return Ok(());
+            }
+        };
+        match answer {
+            Ok(Some(call)) => self.send(&ServerFrame::Call { call }).await,
+            Ok(None) => Ok(()),
+            Err(e) => self.error(e.code(), e.to_string(), None).await,
         }
     }
 }

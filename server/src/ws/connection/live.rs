@@ -104,6 +104,8 @@ impl Connection {
         let payload = match event {
             HubEvent::Frame(payload) => payload,
             HubEvent::RecheckDevice => return self.check_device().await,
+            HubEvent::Targeted { devices, payload } if devices.admits(&self.call_device) => return self.text(&payload.text).await,
+            HubEvent::Targeted { .. } => return Ok(()),
         };
         match peek_message(&payload, &self.me_shown) {
             Some(message) => {

@@ -102,6 +102,7 @@ pub async fn run(socket: WebSocket, cx: Context) {
             refused_in_a_row: 0,
             last_rate_error: None,
             hold_flush: false,
+            call_device: Arc::from(format!("{:016x}", rand::random::<u64>())),
         };
         let end = connection.serve().await;
         tracing::debug!(?end, "disconnected");
@@ -131,6 +132,8 @@ struct Connection {
     last_rate_error: Option<Instant>,
     /// Frames are being queued for one flush (see `forward_queued`).
     hold_flush: bool,
+    /// This socket's key as a device in calls (frames for one device of a person carry it).
+    call_device: Arc<str>,
 }
 
 impl Connection {
@@ -147,6 +150,7 @@ impl Connection {
             presence::came_online(&self.cx.services, &self.cx.user);
         }
         let result = self.session(&mut link, hello, synced_at).await;
+        self.cx.services.calls.device_gone(&self.cx.user, &self.call_device);
         let cut_off = link.was_cut_off();
         let last_device = link.detach();
         if last_device || (cut_off && !self.cx.services.hub.is_online(self.cx.user.as_str()).await) {
@@ -183,6 +187,10 @@ impl Connection {
         self.send(&ServerFrame::Synced { at: synced_at }).await?;
         while let Some(event) = buffered.pop_front() {
             self.forward(event).await?;
+        }
+        // A device that connects while a call rings for its person rings too.
+        if let Some(ringing) = self.cx.services.calls.ringing_for(&self.cx.user) {
+            self.send(&ringing).await?;
         }
         self.live(link).await
     }
