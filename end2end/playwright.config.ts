@@ -16,6 +16,11 @@ const offerDismissed = {
   origins: [{ origin: baseURL, localStorage: [{ name: "confab.passkey-offer-dismissed-at", value: String(Date.now()) }] }],
 };
 
+/** The named variables that are set, for the server's environment. */
+function fromEnvironment(...names: string[]): Record<string, string> {
+  return Object.fromEntries(names.flatMap((n) => (process.env[n] === undefined ? [] : [[n, process.env[n] as string]])));
+}
+
 export default defineConfig({
   testDir: "./tests",
   outputDir: "./results/artifacts",
@@ -31,10 +36,17 @@ export default defineConfig({
     storageState: offerDismissed,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
-    // A fake microphone (a beep) that needs no permission prompt, for the voice-note tests.
+    // A fake camera and microphone (a beep) that need no permission prompt, for voice notes and
+    // calls. Calls run in a network namespace with no way out (scripts/e2e_in_namespace.sh), on
+    // 127.0.0.1 too: Chromium offers loopback addresses as ICE candidates only when allowed.
     launchOptions: {
       ...chromiumLaunchOptions,
-      args: [...chromiumLaunchOptions.args, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
+      args: [
+        ...chromiumLaunchOptions.args,
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        "--allow-loopback-in-peer-connection",
+      ],
     },
   },
   projects: [
@@ -50,7 +62,14 @@ export default defineConfig({
     timeout: 60_000,
     stdout: "ignore",
     stderr: "pipe",
-    // Files up to 5 MB (100 by default), so the size-limit test uploads 6 MB instead of 100.
-    env: { CONFAB_LISTEN: listen, CONFAB_PUBLIC_URL: baseURL, CONFAB_LOG: process.env.CONFAB_LOG ?? "warn", CONFAB_FILE_MAX_MB: "5" },
+    // Files up to 5 MB (100 by default), so the size-limit test uploads 6 MB instead of 100. The
+    // TURN server and the short ring time come from scripts/e2e_in_namespace.sh.
+    env: {
+      CONFAB_LISTEN: listen,
+      CONFAB_PUBLIC_URL: baseURL,
+      CONFAB_LOG: process.env.CONFAB_LOG ?? "warn",
+      CONFAB_FILE_MAX_MB: "5",
+      ...fromEnvironment("CONFAB_TURN_URLS", "CONFAB_TURN_SECRET", "CONFAB_CALL_RING_SECONDS"),
+    },
   },
 });

@@ -14,6 +14,8 @@
 #   7. with --postgres: PostgreSQL answering on 127.0.0.1:5432 (the one there, else Debian's package,
 #      started), a role `confab` (password `confab`) that may create databases, and a database
 #      `confab` it owns: what the tests' scratch databases and `scripts/run.sh --postgres` use
+#   8. coturn (Debian's package, binary `turnserver`): the TURN relay the browser call tests start
+#      for themselves; the system's coturn service stays off
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$PWD
@@ -216,5 +218,20 @@ SQL
   fi
   say "PostgreSQL ready: postgres://$PG_ROLE:$PG_PASSWORD@$PG_HOST:$PG_PORT/$PG_DATABASE"
 fi
+
+# --- 8. coturn for the call tests ------------------------------------------------------------------
+# scripts/e2e_in_namespace.sh runs its own `turnserver` in the tests' network namespace. Installing
+# the package enables and starts the system service where systemd runs (Debian's sysv script keeps
+# it off unless /etc/default/coturn enables it): a TURN server on every address is not what the
+# tests asked for, so a fresh install turns it off again.
+if dpkg -s coturn >/dev/null 2>&1; then
+  say "coturn present"
+else
+  apt_install coturn
+  if [[ -d /run/systemd/system ]]; then
+    sudo_ systemctl disable --now coturn.service >/dev/null 2>&1 || die "could not stop the coturn service the package started"
+  fi
+fi
+have turnserver || die "turnserver is missing after installing coturn"
 
 say "ready: $(cargo "+$TOOLCHAIN" -V); $(cargo-leptos --version); $(wasm-bindgen --version)"

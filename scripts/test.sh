@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the workspace's cargo tests (on SQLite, then the store's tests again on PostgreSQL),
 # the REST API's schema conformance, then the Playwright suite in Chromium against a freshly started
-# release server on a throw-away database. Exits non-zero if anything fails.
+# release server on a throw-away database, in a network namespace with no way out, beside a TURN server
+# (scripts/e2e_in_namespace.sh; needs root). Exits non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/setup.sh --postgres
@@ -27,17 +28,12 @@ node scripts/precompress.mjs target/site
 echo "==> REST API schema conformance (schemathesis)"
 scripts/api_conformance.sh
 
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
-export CONFAB_DATA_DIR="$scratch/data" CONFAB_CODE_DELIVERY=outbox CONFAB_OUTBOX_DIR="$scratch/outbox"
-# Every test signs people up from 127.0.0.1; the per-IP code limits have their own cargo tests.
-export CONFAB_CODE_SENDS_PER_IP_HOUR=100000 CONFAB_CODE_CHECKS_PER_IP_10_MIN=100000
-export CONFAB_LISTEN="${CONFAB_E2E_LISTEN:-127.0.0.1:3100}"
-unset CONFAB_DATABASE_URL CONFAB_PUBLIC_URL CONFAB_SECRET_KEY
 rm -rf end2end/results
-echo "==> playwright (Chromium, desktop + phone) against http://$CONFAB_LISTEN on $CONFAB_DATA_DIR"
+# In a network namespace with no way out and a TURN server (the calls need both); the script
+# makes the throw-away data directory and the server's environment, and fails without root or coturn.
+echo "==> playwright (Chromium, desktop + phone) in a closed network namespace with coturn"
 status=0
-npx playwright test --config end2end/playwright.config.ts "$@" || status=$?
+scripts/e2e_in_namespace.sh "$@" || status=$?
 # One closing line with the counts, from Playwright's JSON report.
 node -e '
   const s = require("./end2end/results/report.json").stats;

@@ -1,4 +1,5 @@
 //! One file (or folder) per route; `app.rs` holds the table that maps paths to these.
+pub mod call;
 pub mod chat_list;
 pub mod contacts;
 pub mod conversation;

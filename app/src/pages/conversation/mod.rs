@@ -33,6 +33,7 @@ use crate::{
     realtime::client::{TypingIndicator, use_realtime},
 };
 use state::ConvState;
+use crate::pages::call::CallButtons;
 
 #[component]
 pub fn Conversation() -> impl IntoView {
@@ -181,6 +182,7 @@ fn Header(detail: ChatDetail, muted: RwSignal<bool>) -> impl IntoView {
                         data-testid="chat-subtitle">{subtitle}</p>
                 </span>
             </a>
+            {(detail.kind == ChatKind::Direct).then(|| view! { <CallButtons chat_id=detail.id.clone() peer_name=detail.title.clone()/> })}
             <button type="button" class=header_button()
                 aria-label=move || if muted.get() { "Unmute" } else { "Mute" }
                 aria-pressed=move || muted.get().to_string()

@@ -166,7 +166,7 @@ impl Realtime {
         self.read.with(|r| r.iter().filter(|((c, u), s)| c == chat_id && u != me && **s >= seq).count())
     }
 
-    fn frame(self, frame: &ClientFrame) {
+    pub(crate) fn frame(self, frame: &ClientFrame) {
         #[cfg(feature = "hydrate")]
         socket::send(frame);
         #[cfg(all(test, not(feature = "hydrate")))]
