@@ -5,7 +5,8 @@ use serde::{Deserialize, Deserializer, de::Error};
 fn to_whole<'de, D: Deserializer<'de>, T: TryFrom<i64>>(n: serde_json::Number) -> Result<T, D::Error> {
     let whole = match (n.as_i64(), n.as_f64()) {
         (Some(i), _) => Some(i),
-        (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
+        // Past 2^53 every float is whole; `i64::MAX as f64` is 2^63, which no longer fits.
+        (None, Some(f)) if f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64 => Some(f as i64),
         _ => None,
     };
     whole.and_then(|i| T::try_from(i).ok()).ok_or_else(|| D::Error::custom(format!("{n} is not a whole number in range")))
@@ -38,6 +39,12 @@ mod tests {
     fn whole_floats_count_and_fractions_do_not() {
         let body: Body = serde_json::from_str(r#"{"seq": 2135.0, "uses": 3}"#).unwrap();
         assert_eq!((body.seq, body.uses), (2135, Some(3)));
+        // Whole floats past 2^53 are still integers to JSON Schema (int64), as far as i64 reaches.
+        let body: Body = serde_json::from_str(r#"{"seq": -9007199254740992.0}"#).unwrap();
+        assert_eq!(body.seq, -9_007_199_254_740_992);
+        let body: Body = serde_json::from_str(r#"{"seq": -9.223372036854775808e18}"#).unwrap();
+        assert_eq!(body.seq, i64::MIN);
+        assert!(serde_json::from_str::<Body>(r#"{"seq": 9.223372036854775808e18}"#).is_err(), "2^63 does not fit");
         for bad in [r#"{"seq": 2.5}"#, r#"{"seq": "2"}"#, r#"{"seq": 1, "uses": -1}"#, r#"{"seq": 1, "uses": 4294967296}"#] {
             assert!(serde_json::from_str::<Body>(bad).is_err(), "{bad}");
         }
