@@ -11,6 +11,7 @@ pub mod security;
 pub mod sessions;
 pub mod store;
 pub mod strangers;
+pub mod sweeper;
 
 use std::sync::Arc;
 

@@ -136,16 +136,7 @@ impl CallService {
 
     /// Runs `sweep` every second until the process ends.
     pub fn spawn_sweeper(self: &Arc<Self>) {
-        let service = Arc::downgrade(self);
-        tokio::spawn(async move {
-            let mut every_second = tokio::time::interval(std::time::Duration::from_secs(1));
-            every_second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                every_second.tick().await;
-                let Some(service) = service.upgrade() else { return };
-                service.sweep().await;
-            }
-        });
+        crate::backend::sweeper::every_second(self, |service| async move { service.sweep().await });
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
