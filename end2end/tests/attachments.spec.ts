@@ -373,3 +373,24 @@ test("the menu of a picture without a caption has no Copy text", async ({ browse
   await expect(menu.getByRole("button", { name: "Reply" })).toBeVisible();
   await expect(menu.getByRole("button", { name: "Copy text" })).toHaveCount(0);
 });
+
+test("Ada takes the caption off a picture she sent, and Bob sees the picture alone", async ({ browser }, testInfo) => {
+  const [ada, bob] = await chatting(browser, testInfo);
+  await attach(ada.page, "Photos", [await drawnPicture(ada.page, "dune.jpg", 640, 480, "#b45309", "#fde68a")]);
+  await uploaded(ada.page, 1);
+  await composer(ada.page).fill("Dunes at noon");
+  await sendNow(ada.page);
+  const onBobs = withAttachments(bob.page).last();
+  await expect(onBobs.getByTestId("message-text")).toHaveText("Dunes at noon");
+
+  const menu = await actionsFor(ada.page, "Dunes at noon");
+  await menu.getByRole("button", { name: "Edit" }).click();
+  await expect(composer(ada.page)).toHaveValue("Dunes at noon");
+  await composer(ada.page).fill("");
+  await ada.page.getByRole("button", { name: "Save edit" }).click();
+
+  await expect(onBobs.getByTestId("message-text")).toHaveCount(0);
+  await expect(onBobs.getByTestId("picture")).toHaveCount(1);
+  await expect(onBobs.getByTestId("edited")).toBeVisible();
+  await expect(withAttachments(ada.page).last().getByTestId("message-text")).toHaveCount(0);
+});

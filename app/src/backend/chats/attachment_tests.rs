@@ -184,3 +184,20 @@ async fn search_finds_files_by_name_and_pictures_by_caption() {
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert!(s.w.chats.search_messages(&bob, "img").await.unwrap().len() == 1, "file names are words");
 }
+
+#[tokio::test]
+async fn a_caption_can_be_edited_away_but_a_text_cannot_be_emptied() {
+    let s = setup().await;
+    let (ada, bob) = (s.w.person("Ada", 1).await, s.w.person("Bob", 2).await);
+    let (chat, _) = s.w.chats.start_direct(&ada, &bob).await.unwrap();
+    let file = s.upload(&ada, "menu.pdf", pdf("m")).await;
+    let ids = vec![file.id.clone()];
+    let (sent, _) = s.w.chats.send_message_with_attachments(&ada, &chat, &"c1".into(), "dinner?", None, &ids).await.unwrap();
+    let edited = s.w.chats.edit_message(&ada, &id_of(&sent), "  ").await.unwrap();
+    assert_eq!((edited.body.as_str(), edited.attachments.len(), edited.edited_at.is_some()), ("", 1, true));
+    // Bob cannot edit Ada's caption away.
+    assert_eq!(code(s.w.chats.edit_message(&bob, &id_of(&sent), "").await.unwrap_err()), "forbidden");
+
+    let (text, _) = s.w.chats.send_message(&ada, &chat, &"c2".into(), "hello", None).await.unwrap();
+    assert_eq!(code(s.w.chats.edit_message(&ada, &id_of(&text), " ").await.unwrap_err()), "message_empty");
+}

@@ -286,8 +286,9 @@ impl ChatsService {
     /// Caller must have sent the message and still be able to write in its chat.
     pub async fn edit_message(&self, me: &UserId, message_id: &MessageId, body: &str) -> R<MessageView> {
         let (me, message_id) = (me.as_str(), message_id.as_str());
-        let body = validate::message_body(body)?;
         let message = self.own_message(me, message_id).await?;
+        // With files the text is a caption, which may be taken away.
+        let body = if message.attachments.is_some() { validate::caption(body)? } else { validate::message_body(body)? };
         self.store.edit(&message.id, &body, self.clock.now()).await.map_err(internal)?;
         self.after_change(me, &message.id).await
     }

@@ -12,7 +12,7 @@ use super::{
     voice::{RecordedVoice, VoiceRecorder},
 };
 use crate::{
-    chats::types::MAX_MESSAGE_CHARS,
+    chats::types::{MAX_MESSAGE_CHARS, MessageView},
     realtime::client::{LocalAttachment, UploadState},
     components::icons::{IconCheck, IconEdit, IconSend, IconX},
 };
@@ -70,25 +70,29 @@ pub fn Composer() -> impl IntoView {
         state.replying.set(None);
         text.set(String::new());
     };
+    let save_edit = move |m: MessageView, body: String| {
+        error.set(None);
+        if body != m.body {
+            state.edit(m.id.clone(), body);
+        }
+        state.editing.set(None);
+        text.set(String::new());
+    };
     let submit = move || {
-        let with_files = state.editing.with_untracked(Option::is_none) && drafts.with_untracked(|d| !d.is_empty());
-        match check_body(&text.get_untracked()) {
-            // No caption is fine for pictures and files.
-            Err(reason) if reason.is_empty() && with_files => send_files(String::new()),
-            Ok(caption) if with_files => send_files(caption),
-            Err(reason) if reason.is_empty() => {}
-            Err(reason) => error.set(Some(reason)),
-            Ok(body) => {
+        let editing = state.editing.get_untracked();
+        let with_files = editing.is_none() && drafts.with_untracked(|d| !d.is_empty());
+        match (check_body(&text.get_untracked()), editing) {
+            // No caption is fine for pictures and files, and one may be taken off.
+            (Err(reason), None) if reason.is_empty() && with_files => send_files(String::new()),
+            (Ok(caption), None) if with_files => send_files(caption),
+            (Err(reason), Some(m)) if reason.is_empty() && !m.attachments.is_empty() => save_edit(m, String::new()),
+            (Err(reason), _) if reason.is_empty() => {}
+            (Err(reason), _) => error.set(Some(reason)),
+            (Ok(body), Some(m)) => save_edit(m, body),
+            (Ok(body), None) => {
                 error.set(None);
-                if let Some(m) = state.editing.get_untracked() {
-                    if body != m.body {
-                        state.edit(m.id.clone(), body);
-                    }
-                    state.editing.set(None);
-                } else {
-                    state.send(body, state.replying.get_untracked());
-                    state.replying.set(None);
-                }
+                state.send(body, state.replying.get_untracked());
+                state.replying.set(None);
                 text.set(String::new());
             }
         }

@@ -1,19 +1,7 @@
 //! The icons only attachments use (same stroke style as `components::icons`).
 use leptos::prelude::*;
 
-macro_rules! icon {
-    ($name:ident, $($d:literal),+) => {
-        #[component]
-        pub fn $name(#[prop(default = "h-5 w-5")] class: &'static str) -> impl IntoView {
-            view! {
-                <svg class=class viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2"
-                     stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
-                    $(<path d=$d/>)+
-                </svg>
-            }
-        }
-    };
-}
+use crate::components::icons::icon;
 
 icon!(IconPaperclip, "M21.4 11.05l-9.19 9.19a6 6 0 0 1-8.49-8.49l9.19-9.19a4 4 0 0 1 5.66 5.66l-9.2 9.19a2 2 0 0 1-2.83-2.83l8.49-8.48");
 icon!(IconImage, "M5 3h14a2 2 0 0 1 2 2v14a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z", "M8.5 10a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3z", "M21 15l-5-5L5 21");

@@ -5,9 +5,9 @@ use leptos::prelude::*;
 
 use super::{
     icons::{IconPause, IconPlay, IconStop},
-    logic::{SLIDE_TO_CANCEL_PX, played_fraction, seek_seconds},
+    logic::{SLIDE_TO_CANCEL_PX, played_fraction},
     recorder::{Hint, Phase, Recorder},
-    seek_bar::{SeekBar, Tone},
+    seek_bar::{SeekBar, Tone, seek_audio},
 };
 use crate::{
     components::icons::{IconAlert, IconSend, IconTrash},
@@ -111,13 +111,7 @@ pub fn ReviewBar(recorder: Recorder, url: String, duration_ms: u32) -> impl Into
             let _ = el.pause();
         }
     };
-    let on_seek = Callback::new(move |fraction: f64| {
-        let to = seek_seconds(fraction, duration_ms);
-        position.set(to);
-        if let Some(el) = audio.get_untracked() {
-            el.set_current_time(to);
-        }
-    });
+    let on_seek = seek_audio(audio, position, duration_ms);
     let on_play = move |_| {
         playing.set(true);
         #[cfg(feature = "hydrate")]

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use super::{
     icons::{IconPause, IconPlay},
-    logic::{Speed, played_fraction, seek_seconds},
-    seek_bar::{SeekBar, Tone},
+    logic::{Speed, played_fraction},
+    seek_bar::{SeekBar, Tone, seek_audio},
 };
 use crate::{components::icons::IconAlert, media::types::{AttachmentView, duration_text}};
 
@@ -30,13 +30,7 @@ pub fn VoicePlayer(attachment: AttachmentView, mine: bool) -> impl IntoView {
             let _ = el.pause();
         }
     };
-    let on_seek = Callback::new(move |fraction: f64| {
-        let to = seek_seconds(fraction, duration_ms);
-        position.set(to);
-        if let Some(el) = audio.get_untracked() {
-            el.set_current_time(to);
-        }
-    });
+    let on_seek = seek_audio(audio, position, duration_ms);
     let next_speed = move |_| {
         speed.update(|s| *s = s.next());
         if let Some(el) = audio.get_untracked() {

@@ -2,8 +2,20 @@
 //! the recorder's "listen before sending".
 use leptos::{ev::PointerEvent, prelude::*};
 
-use super::logic::seek_fraction;
+use super::logic::{seek_fraction, seek_seconds};
 use crate::media::types::duration_text;
+
+/// What a bar's `on_seek` does for an `<audio>`: moves it (and the shown `position`) to the
+/// fraction of `duration_ms` picked.
+pub fn seek_audio(audio: NodeRef<leptos::html::Audio>, position: RwSignal<f64>, duration_ms: u32) -> Callback<f64> {
+    Callback::new(move |fraction: f64| {
+        let to = seek_seconds(fraction, duration_ms);
+        position.set(to);
+        if let Some(el) = audio.get_untracked() {
+            el.set_current_time(to);
+        }
+    })
+}
 
 /// The colours of a bar on an own bubble, or on someone else's bubble (and in the composer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
