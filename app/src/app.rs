@@ -19,6 +19,7 @@ use crate::pages::{
     profile::Profile,
     register::Register,
     settings::Settings,
+    signed_in::SignedInLayout,
     strangers::Strangers,
 };
 
@@ -66,15 +67,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=Login/>
                     <Route path=path!("/register") view=Register/>
                     <Route path=path!("/forgot-password") view=ForgotPassword/>
-                    <ParentRoute path=path!("/chats") view=ChatsLayout>
-                        <Route path=path!("") view=NoChatSelected/>
-                        <Route path=path!(":id") view=Conversation/>
-                        <Route path=path!(":id/info") view=GroupInfoPage/>
+                    <ParentRoute path=path!("") view=SignedInLayout>
+                        <ParentRoute path=path!("/chats") view=ChatsLayout>
+                            <Route path=path!("") view=NoChatSelected/>
+                            <Route path=path!(":id") view=Conversation/>
+                            <Route path=path!(":id/info") view=GroupInfoPage/>
+                        </ParentRoute>
+                        <Route path=path!("/contacts") view=Contacts/>
+                        <Route path=path!("/profile/:id") view=Profile/>
+                        <Route path=path!("/settings") view=Settings/>
                     </ParentRoute>
-                    <Route path=path!("/contacts") view=Contacts/>
                     <Route path=path!("/join/:token") view=JoinByLink/>
-                    <Route path=path!("/profile/:id") view=Profile/>
-                    <Route path=path!("/settings") view=Settings/>
                     <Route path=path!("/strangers") view=Strangers/>
                 </Routes>
             </ErrorBoundary>

@@ -87,3 +87,29 @@ pub fn origin() -> String {
         String::new()
     }
 }
+
+/// This browser's saved value for `key` (localStorage); None on the server.
+pub fn saved(key: &str) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window()?.local_storage().ok().flatten()?.get_item(key).ok().flatten()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = key;
+        None
+    }
+}
+
+/// Saves `value` under `key` in this browser, or forgets it with None.
+pub fn save(key: &str, value: Option<&str>) {
+    #[cfg(feature = "hydrate")]
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = match value {
+            Some(value) => storage.set_item(key, value),
+            None => storage.remove_item(key),
+        };
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (key, value);
+}

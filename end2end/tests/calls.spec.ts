@@ -6,7 +6,7 @@
 import crypto from "node:crypto";
 import type { Browser, BrowserContext, Locator, Page, TestInfo } from "@playwright/test";
 import { expect, logIn, screenshot, test, waitForHydration } from "./helpers";
-import { newUser, open, send, startChat, type User } from "./chat-helpers";
+import { chatRow, newUser, open, send, startChat, type User } from "./chat-helpers";
 
 test.describe.configure({ timeout: 120_000 });
 
@@ -59,19 +59,20 @@ async function newCaller(browser: Browser, testInfo: TestInfo, relayOnly = false
   const user = await newUser(browser, testInfo);
   opened.push(user.context);
   await capturePeerConnections(user.context);
-  if (relayOnly) await askForRelayOnly(user.context);
+  if (relayOnly) await turnOnRelayCalls(user.page);
   return user;
 }
 
-/** The app's switch that makes calls use the TURN relay only (`iceTransportPolicy: 'relay'`). */
-async function askForRelayOnly(context: BrowserContext): Promise<void> {
-  await context.addInitScript(() => {
-    try {
-      localStorage.setItem("confab.calls.relay_only", "1");
-    } catch {
-      // about:blank and the like have no storage of their own.
-    }
-  });
+/** The person turns on "Relay calls through the server" in Settings (`iceTransportPolicy: 'relay'`). */
+async function turnOnRelayCalls(page: Page): Promise<void> {
+  await open(page, "/settings");
+  const relay = page.getByRole("checkbox", { name: /Relay calls through the server/ });
+  await expect(relay).not.toBeChecked();
+  await relay.check();
+  // This browser keeps it.
+  await page.reload();
+  await waitForHydration(page);
+  await expect(relay).toBeChecked();
 }
 
 /** Another browser of `user`'s, signed in with a phone code, on the chat list. */
@@ -374,6 +375,74 @@ test("a blocked person cannot call", async ({ browser }, testInfo) => {
   await button(ada.page, "Voice call").click();
   await expect(ada.page.getByText(/can.t call/i).first()).toBeVisible();
   await expect(incomingCall(bob.page)).toHaveCount(0);
+});
+
+test("Bob answers Ada's video call by voice from his Settings page, and Ada picks another speaker", async ({ browser }, testInfo) => {
+  const ada = await newCaller(browser, testInfo);
+  const bob = await newCaller(browser, testInfo);
+  await chatBetween(ada, bob, "/settings");
+
+  await button(ada.page, "Video call").click();
+  // Settings is not the chats area, and it rings all the same.
+  await expect(incomingCall(bob.page)).toContainText(ada.name);
+  await onRing(bob.page, "Answer").click();
+  await expectRunning(ada.page);
+  await expectRunning(bob.page);
+  await expectMediaFlowing(ada.page, false);
+  // Bob's camera stays off: Ada sees his avatar, not an empty picture; Bob sees Ada.
+  await expect(callScreen(ada.page).getByTestId("remote-video")).toBeHidden();
+  await expect(callScreen(bob.page).getByTestId("local-video")).toBeHidden();
+  await expectRemoteVideoShowing(bob.page);
+
+  // Chromium's fake devices have three outputs; the call plays through the one Ada picks.
+  const speaker = callScreen(ada.page).getByRole("combobox", { name: "Speaker" });
+  await speaker.selectOption({ label: "Fake Audio Output 2" });
+  const chosen = await speaker.inputValue();
+  expect(chosen).not.toBe("default");
+  await expect.poll(() => ada.page.getByTestId("remote-video").evaluate((v: HTMLMediaElement & { sinkId: string }) => v.sinkId)).toBe(chosen);
+  await screenshot(ada.page, testInfo, "call-voice-answer-speaker");
+
+  await inCall(ada.page, "Hang up").click();
+  await expect(callScreen(bob.page)).toBeHidden();
+  await expect(bob.page).toHaveURL(/\/settings$/);
+});
+
+test("Bob turns calls off for a chat and Ada's call does not ring", async ({ browser }, testInfo) => {
+  const ada = await newCaller(browser, testInfo);
+  const bob = await newCaller(browser, testInfo);
+  const chatId = await chatBetween(ada, bob);
+
+  // In his chat with Ada (which reads her message), beside Mute.
+  await open(bob.page, `/chats/${chatId}`);
+  await button(bob.page, "Turn calls off").click();
+  await expect(button(bob.page, "Allow calls")).toHaveAttribute("aria-pressed", "true");
+  await expect(button(bob.page, "Mute")).toBeVisible();
+  await bob.page.reload();
+  await waitForHydration(bob.page);
+  await expect(button(bob.page, "Allow calls")).toBeVisible();
+  await screenshot(bob.page, testInfo, "calls-off");
+  await open(bob.page, "/chats");
+  const row = chatRow(bob.page, ada.name);
+  await expect(row.getByTestId("unread")).toHaveCount(0);
+
+  await button(ada.page, "Voice call").click();
+  await expect(callEnded(ada.page)).toContainText(/isn.t taking calls in this chat/);
+  await expect(callScreen(ada.page)).toBeHidden();
+  await expect(callLine(ada.page, "Voice call · No answer")).toBeVisible();
+  // Nothing rang for Bob; the missed call waits in his list, unread.
+  await expect(row.getByTestId("unread")).toHaveText("1");
+  await expect(row.getByTestId("chat-preview")).toHaveText("Missed voice call");
+  await expect(incomingCall(bob.page)).toHaveCount(0);
+  await open(bob.page, `/chats/${chatId}`);
+  await expect(callLine(bob.page, "Missed voice call")).toBeVisible();
+
+  // Calls on again: Ada's next call rings.
+  await button(bob.page, "Allow calls").click();
+  await expect(button(bob.page, "Turn calls off")).toHaveAttribute("aria-pressed", "false");
+  await button(ada.page, "Voice call").click();
+  await expect(incomingCall(bob.page)).toContainText(ada.name);
+  await onRing(bob.page, "Decline").click();
+  await expect(callScreen(ada.page)).toBeHidden();
 });
 
 test("a relay-only call connects through the TURN server", async ({ browser }, testInfo) => {

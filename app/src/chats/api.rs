@@ -83,6 +83,12 @@ pub async fn set_muted(chat_id: String, muted: bool) -> Result<(), AppError> {
     answer(async { let (s, me) = caller().await?; s.chats.set_muted(&me, &chat_id.into(), muted).await }.await)
 }
 
+/// Turns calls off (true) or on again in a direct chat, for the caller.
+#[server(endpoint = "chats-fn/set_calls_off", output = crate::codec::StrJson)]
+pub async fn set_calls_off(chat_id: String, calls_off: bool) -> Result<(), AppError> {
+    answer(async { let (s, me) = caller().await?; s.chats.set_calls_off(&me, &chat_id.into(), calls_off).await }.await)
+}
+
 /// Accepts (true) or declines (false) an incoming message request.
 #[server(endpoint = "chats-fn/answer_request", output = crate::codec::StrJson)]
 pub async fn answer_request(chat_id: String, accept: bool) -> Result<(), AppError> {

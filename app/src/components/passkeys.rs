@@ -104,10 +104,7 @@ const OFFER_AGAIN_AFTER_MS: f64 = 30.0 * 24.0 * 3600.0 * 1000.0;
 fn offer_recently_dismissed() -> bool {
     #[cfg(feature = "hydrate")]
     {
-        let stored = web_sys::window()
-            .and_then(|w| w.local_storage().ok().flatten())
-            .and_then(|s| s.get_item(OFFER_DISMISSED_KEY).ok().flatten())
-            .and_then(|v| v.parse::<f64>().ok());
+        let stored = crate::browser::saved(OFFER_DISMISSED_KEY).and_then(|v| v.parse::<f64>().ok());
         stored.is_some_and(|at| js_sys::Date::now() - at < OFFER_AGAIN_AFTER_MS)
     }
     #[cfg(not(feature = "hydrate"))]
@@ -118,9 +115,7 @@ fn offer_recently_dismissed() -> bool {
 
 fn dismiss_offer() {
     #[cfg(feature = "hydrate")]
-    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-        let _ = storage.set_item(OFFER_DISMISSED_KEY, &js_sys::Date::now().to_string());
-    }
+    crate::browser::save(OFFER_DISMISSED_KEY, Some(&js_sys::Date::now().to_string()));
 }
 
 /// The offer to sign in faster next time, for someone without a passkey: "Not now" hides it

@@ -11,4 +11,5 @@ pub mod not_found;
 pub mod profile;
 pub mod register;
 pub mod settings;
+pub mod signed_in;
 pub mod strangers;

@@ -1,5 +1,6 @@
 //! Conversations over JSON: the chat list, direct chats, opening a chat, its history pages, read
-//! marks, muting and message requests. The service checks membership (non-members get 404).
+//! marks, muting, turning calls off and message requests. The service checks membership
+//! (non-members get 404).
 use app::chats::types::{ChatDetail, ChatSummary, MessageView};
 use app::backend::chats::LIST_PAGE;
 use app::ids::ChatId;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         ("/api/chats/{id}/messages", get(history).post(send)),
         ("/api/chats/{id}/read", post(mark_read)),
         ("/api/chats/{id}/muted", put(set_muted)),
+        ("/api/chats/{id}/calls", put(set_calls)),
         ("/api/chats/{id}/request", post(answer_request)),
     ])
 }
@@ -153,16 +155,20 @@ pub(super) async fn history(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ReadBody {
-    /// The highest sequence the caller has now seen (taken within 0 and the chat's last).
+    /// The highest sequence the caller has now seen (past the chat's last counts as its last).
+    /// Sequences start at 1, so a negative one is refused.
     #[serde(deserialize_with = "whole::required")]
-    seq: i64,
+    #[schema(minimum = 0)]
+    seq: u64,
 }
 
 /// Marks the chat read up to a sequence (other members see it as a read receipt).
 #[utoipa::path(post, path = "/api/chats/{id}/read", tag = "chats", params(("id" = String, Path, description = "Chat id")),
     request_body = ReadBody, responses((status = 204, description = "Marked")))]
 pub(super) async fn mark_read(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<ChatId>, ApiJson(body): ApiJson<ReadBody>) -> Result<StatusCode> {
-    state.services.chats.mark_read(&me, &id, body.seq).await?;
+    // `whole` reads through i64, so every u64 it yields fits back.
+    let seq = i64::try_from(body.seq).unwrap_or(i64::MAX);
+    state.services.chats.mark_read(&me, &id, seq).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -177,6 +183,23 @@ pub(super) struct MutedBody {
     request_body = MutedBody, responses((status = 204, description = "Saved")))]
 pub(super) async fn set_muted(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<ChatId>, ApiJson(body): ApiJson<MutedBody>) -> Result<StatusCode> {
     state.services.chats.set_muted(&me, &id, body.muted).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CallsBody {
+    /// true: calls placed in this chat do not ring the caller of this endpoint (whoever calls
+    /// gets `calls_off`, and the chat keeps a missed call); false rings again.
+    calls_off: bool,
+}
+
+/// Turns calls off, or on again, in a direct chat for the caller (`chat.calls_off` shows it).
+/// Muting leaves calls ringing. A group has no calls: 422 `group_call`.
+#[utoipa::path(put, path = "/api/chats/{id}/calls", tag = "chats", params(("id" = String, Path, description = "Chat id")),
+    request_body = CallsBody, responses((status = 204, description = "Saved")))]
+pub(super) async fn set_calls(State(state): State<AppState>, ApiUser(me): ApiUser, ApiPath(id): ApiPath<ChatId>, ApiJson(body): ApiJson<CallsBody>) -> Result<StatusCode> {
+    state.services.chats.set_calls_off(&me, &id, body.calls_off).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -50,7 +50,7 @@ pub struct ErrorDetail {
         passkeys::list, passkeys::register_options, passkeys::register, passkeys::rename, passkeys::remove,
         passkeys::sign_in_options, passkeys::sign_in, passkeys::confirm_options, passkeys::confirm,
         chats::list, chats::start_direct, chats::open, chats::history, chats::mark_read, chats::set_muted,
-        chats::answer_request,
+        chats::set_calls, chats::answer_request,
         messages::send, messages::edit, messages::delete_message, messages::react,
         attachments::upload, attachments::content, attachments::thumbnail,
         groups::create_group, groups::join_group, groups::edit_group, groups::delete_group, groups::leave_group,

@@ -79,6 +79,8 @@ async fn a_call_rings_each_device_connects_on_the_one_that_answers_and_is_record
     send(&mut bob_laptop, json!({ "type": "call_accept", "call_id": call.id, "video": true })).await;
     assert!(matches!(next_call_frame(&mut bob_laptop).await, ServerFrame::Call { call } if call.state == CallState::Active));
     assert!(matches!(next_call_frame(&mut ada_ws).await, ServerFrame::Call { call } if call.state == CallState::Active));
+    // With it, whether Bob answered with his camera on.
+    assert_eq!(next_call_frame(&mut ada_ws).await, ServerFrame::CallMedia { call_id: call.id.clone(), muted: false, camera: true });
     for ws in [&mut bob_phone, &mut bob_tablet] {
         let ended = next_call_frame(ws).await;
         assert_eq!(ended, ServerFrame::CallEnded { call_id: call.id.clone(), reason: CallEnd::AnsweredElsewhere });
@@ -157,4 +159,58 @@ async fn a_caller_whose_socket_is_gone_for_good_ends_the_call_for_the_callee() {
         }
     }
     assert_eq!(ended, Some(CallEnd::ConnectionLost));
+}
+
+#[tokio::test]
+async fn calls_turned_off_over_rest_do_not_ring_and_leave_a_missed_call() {
+    let app = spawn_app_with(&[]).await;
+    let (ada, bob, eve) = (person(&app, 1).await, person(&app, 2).await, person(&app, 3).await);
+    let (_, chat) = app.call("POST", "/api/chats", &ada.token, Some(json!({ "user_id": bob.shown }))).await;
+    let chat_id = chat["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/chats/{chat_id}/calls");
+
+    let (status, body) = app.call("PUT", &path, &bob.token, Some(json!({ "calls_off": true }))).await;
+    assert_eq!(status, 204, "{body}");
+    let (_, detail) = app.call("GET", &format!("/api/chats/{chat_id}"), &bob.token, None).await;
+    assert_eq!(detail["calls_off"], true);
+    let (_, detail) = app.call("GET", &format!("/api/chats/{chat_id}"), &ada.token, None).await;
+    assert_eq!(detail["calls_off"], false, "Bob's setting alone");
+
+    // Ada's call is refused with a reason, and nothing rings on Bob's side.
+    let mut ada_ws = connected(&app, &ada.token).await;
+    let mut bob_ws = connected(&app, &bob.token).await;
+    send(&mut ada_ws, json!({ "type": "call_invite", "chat_id": chat_id, "video": false })).await;
+    let ServerFrame::Error { code, message, .. } = next_call_frame(&mut ada_ws).await else { panic!("the call was not refused") };
+    assert_eq!((code.as_str(), message.as_str()), ("calls_off", "user2 isn’t taking calls in this chat"));
+    assert!(hears_no_call_frame(&mut bob_ws).await);
+    // Bob finds the missed call, counted as unread; Ada placed it, so hers is read.
+    let unread = |list: &Value| list["items"][0]["unread"].as_u64();
+    let (_, list) = app.call("GET", "/api/chats", &bob.token, None).await;
+    assert_eq!(list["items"][0]["last_message"]["excerpt"], "Missed voice call");
+    assert_eq!(unread(&list), Some(1));
+    let (_, list) = app.call("GET", "/api/chats", &ada.token, None).await;
+    assert_eq!(unread(&list), Some(0));
+
+    // Someone else's chat, a chat that does not exist, a group, and bodies that are not the setting.
+    let (status, _) = app.call("PUT", &path, &eve.token, Some(json!({ "calls_off": true }))).await;
+    assert_eq!(status, 404, "not Eve's chat");
+    let (status, _) = app.call("PUT", "/api/chats/0000000000000000000000000000dead/calls", &bob.token, Some(json!({ "calls_off": true }))).await;
+    assert_eq!(status, 404);
+    let (_, group) = app.call("POST", "/api/groups", &bob.token, Some(json!({ "name": "Team", "public": false }))).await;
+    let group_path = format!("/api/chats/{}/calls", group["id"].as_str().unwrap());
+    let (status, body) = app.call("PUT", &group_path, &bob.token, Some(json!({ "calls_off": true }))).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (422, Some("group_call")), "{body}");
+    for bad in [json!({}), json!({ "calls_off": "yes" }), json!({ "calls_off": null }), json!({ "calls_off": true, "muted": true }), json!([true])] {
+        let (status, body) = app.call("PUT", &path, &bob.token, Some(bad.clone())).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (400, Some("invalid_body")), "{bad}: {body}");
+    }
+    let (_, detail) = app.call("GET", &format!("/api/chats/{chat_id}"), &bob.token, None).await;
+    assert_eq!(detail["calls_off"], true, "a refused change changes nothing");
+
+    // Calls on again: Ada's next call rings.
+    let (status, _) = app.call("PUT", &path, &bob.token, Some(json!({ "calls_off": false }))).await;
+    assert_eq!(status, 204);
+    send(&mut ada_ws, json!({ "type": "call_invite", "chat_id": chat_id, "video": false })).await;
+    assert!(matches!(next_call_frame(&mut ada_ws).await, ServerFrame::Call { .. }));
+    assert!(matches!(next_call_frame(&mut bob_ws).await, ServerFrame::Call { call } if !call.outgoing));
 }

@@ -1,9 +1,8 @@
 //! An embedded installation worth copying, built through the API like people would build it:
 //! sign-ups by phone and email, a browser session, a direct chat with replies, edits, a
-//! deletion, reactions, read marks and muting, a public group with roles, an invite link, a
-//! group invitation, contacts and a block, a passkey, a stranger-chat report, a file sent and
-//! one not; and one chat long
-//! enough to need several batches.
+//! deletion, reactions, read marks, muting and calls turned off, a public group with roles, an
+//! invite link, a group invitation, contacts and a block, a passkey, a stranger-chat report, a
+//! file sent and one not; and one chat long enough to need several batches.
 use std::sync::Arc;
 
 use app::backend::store::{
@@ -82,6 +81,8 @@ pub async fn build_installation(app: &TestApp, source: &str) {
     let (status, _) = app.call("POST", &format!("/api/chats/{direct}/read"), &bob, Some(json!({ "seq": 2 }))).await;
     assert_eq!(status, 204);
     let (status, _) = app.call("PUT", &format!("/api/chats/{direct}/muted"), &bob, Some(json!({ "muted": true }))).await;
+    assert_eq!(status, 204);
+    let (status, _) = app.call("PUT", &format!("/api/chats/{direct}/calls"), &ada, Some(json!({ "calls_off": true }))).await;
     assert_eq!(status, 204);
 
     // A public group: an admin, an invite link someone joined by, a pending invitation.

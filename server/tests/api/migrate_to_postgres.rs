@@ -48,6 +48,8 @@ async fn an_embedded_installation_is_copied_whole_and_checked() {
     assert_eq!(public, [true]);
     let muted: i64 = sqlx::query_scalar("SELECT count(*) FROM members WHERE muted").fetch_one(&db).await.unwrap();
     assert_eq!(muted, 1);
+    let calls_off: i64 = sqlx::query_scalar("SELECT count(*) FROM members WHERE calls_off").fetch_one(&db).await.unwrap();
+    assert_eq!(calls_off, 1);
     let deleted: Vec<String> = sqlx::query_scalar("SELECT body FROM messages WHERE deleted").fetch_all(&db).await.unwrap();
     assert_eq!(deleted, [""], "the tombstone");
     let searchable: i64 = sqlx::query_scalar("SELECT count(*) FROM messages WHERE search IS NOT NULL").fetch_one(&db).await.unwrap();
@@ -107,7 +109,7 @@ async fn a_source_from_another_build_or_missing_writes_nothing() {
 
     sqlite_execute(&source.url, "DELETE FROM _sqlx_migrations WHERE version >= 8").await;
     let older = migrate(&source.url, &target.url).await.unwrap_err();
-    assert!(older.to_string().contains("older Confab (migrations 8, 9, 10, 11 are missing)"), "{older}");
+    assert!(older.to_string().contains("older Confab (migrations 8, 9, 10, 11, 12 are missing)"), "{older}");
 
     let missing = format!("{}-gone", source.url);
     let gone = migrate(&missing, &target.url).await.unwrap_err();

@@ -21,7 +21,7 @@ use rand::Rng;
 
 use crate::backend::{
     accounts::rate_limit::RateLimiter,
-    chats::ChatsService,
+    chats::{CallPeer, ChatsService},
     clock::{Clock, SystemClock},
     hub::{DeviceFilter, Hub, HubEvent, Payload},
 };
@@ -143,14 +143,14 @@ impl CallService {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// `me` calls from `chat_id` on `device`. The callee's devices ring; if the callee is in
-    /// another call, the caller is told they are busy (`busy`) and the callee finds a missed
-    /// call in the chat.
+    /// `me` calls from `chat_id` on `device`. The callee's devices ring; if the callee turned
+    /// calls off in this chat (`calls_off`) or is in another call (`busy`), nothing rings, the
+    /// caller is told so, and the callee finds a missed call in the chat.
     pub async fn invite(&self, me: &UserId, device: &str, chat_id: &ChatId, video: bool) -> R<CallView> {
         self.limits
             .hit(&format!("call:{me}"), self.config.invites_per_minute, 60, self.clock.now())
             .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
-        let (peer, me_person, peer_person) = self.chats.call_peer(me, chat_id).await?;
+        let CallPeer { id: peer, person: peer_person, caller: me_person, calls_off } = self.chats.call_peer(me, chat_id).await?;
         let peer_online = self.hub.is_online(peer.as_str()).await;
         let now = self.clock.now_ms();
         let mut effects = Effects::default();
@@ -169,7 +169,12 @@ impl CallService {
                 started_ms: now,
                 answered_ms: None,
             };
-            if state.in_call.contains_key(peer.as_str()) {
+            // Calls off first: it holds whether or not they are in a call, and tells nothing of that.
+            if calls_off {
+                let refused = format!("{} isn’t taking calls in this chat", call.callee.person.display_name);
+                effects.ended.push(Ended { chat_id: call.chat_id, by: call.caller.person, video, outcome: CallOutcome::Missed, seconds: None });
+                Err(AppError::invalid_with_code("calls_off", "chat_id", refused))
+            } else if state.in_call.contains_key(peer.as_str()) {
                 let busy = format!("{} is on another call", call.callee.person.display_name);
                 effects.ended.push(Ended { chat_id: call.chat_id, by: call.caller.person, video, outcome: CallOutcome::Missed, seconds: None });
                 Err(AppError::invalid_with_code("busy", "chat_id", busy))
@@ -187,9 +192,9 @@ impl CallService {
         result
     }
 
-    /// The callee answers on `device`: the caller's device and this one connect, and the
-    /// callee's other devices stop ringing.
-    pub async fn accept(&self, me: &UserId, device: &str, call_id: &str) -> R<CallView> {
+    /// The callee answers on `device`, with or without their camera: the caller's device and
+    /// this one connect, and the callee's other devices stop ringing.
+    pub async fn accept(&self, me: &UserId, device: &str, call_id: &str, video: bool) -> R<CallView> {
         let now = self.clock.now_ms();
         let mut effects = Effects::default();
         let view = {
@@ -203,7 +208,11 @@ impl CallService {
             call.callee.device = Some(device.clone());
             let caller_device = call.caller.device.clone();
             if let Some(caller_device) = caller_device {
-                effects.frames.push((To::Device(call.caller.user.clone(), caller_device), ServerFrame::Call { call: self.view(call, true, CallState::Active) }));
+                let to = |device: &Arc<str>| To::Device(call.caller.user.clone(), device.clone());
+                effects.frames.push((to(&caller_device), ServerFrame::Call { call: self.view(call, true, CallState::Active) }));
+                // A voice answer to a video call: the caller shows the avatar, not a black picture.
+                let media = ServerFrame::CallMedia { call_id: call.id.clone(), muted: false, camera: video && call.video };
+                effects.frames.push((to(&caller_device), media));
             }
             effects.frames.push((To::OtherDevices(call.callee.user.clone(), device), ServerFrame::CallEnded {
                 call_id: call.id.clone(),

@@ -148,14 +148,16 @@ async fn a_call_rings_every_device_and_answering_on_one_stops_the_others() {
     assert!(matches!(w.calls.ringing_for(&bob.id), Some(ServerFrame::Call { .. })));
     assert!(w.calls.ringing_for(&ada.id).is_none());
 
-    let answered = w.calls.accept(&bob.id, &bobs_laptop.key, &call.id).await.unwrap();
+    // Bob answers a video call with his camera off: Ada is told, so she shows his avatar.
+    let answered = w.calls.accept(&bob.id, &bobs_laptop.key, &call.id, false).await.unwrap();
     assert_eq!(answered.state, CallState::Active);
     assert_eq!(bob.phone.calls_heard(), vec![ended(&call, CallEnd::AnsweredElsewhere)]);
     assert!(bobs_laptop.calls_heard().is_empty(), "the answering device gets its view as the answer");
     let heard = ada.phone.calls_heard();
-    assert!(matches!(heard.as_slice(), [ServerFrame::Call { call }] if call.state == CallState::Active), "{heard:?}");
+    assert!(matches!(heard.as_slice(), [ServerFrame::Call { call: active }, ServerFrame::CallMedia { call_id, muted: false, camera: false }]
+        if active.state == CallState::Active && *call_id == call.id), "{heard:?}");
     // Answering twice is refused.
-    assert_eq!(code(w.calls.accept(&bob.id, &bob.phone.key, &call.id).await.unwrap_err()), "call_answered");
+    assert_eq!(code(w.calls.accept(&bob.id, &bob.phone.key, &call.id, true).await.unwrap_err()), "call_answered");
 
     // Signals go between the two devices in the call, and nowhere else.
     let offer = CallSignal::Offer { sdp: "v=0 offer".into() };
@@ -224,7 +226,7 @@ async fn someone_in_a_call_is_busy() {
     let ada_bob = w.direct(&ada, &bob).await;
     let cy_bob = w.direct(&cy, &bob).await;
     let call = w.calls.invite(&ada.id, &ada.phone.key, &ada_bob, false).await.unwrap();
-    w.calls.accept(&bob.id, &bob.phone.key, &call.id).await.unwrap();
+    w.calls.accept(&bob.id, &bob.phone.key, &call.id, true).await.unwrap();
 
     let busy = w.calls.invite(&cy.id, &cy.phone.key, &cy_bob, false).await.unwrap_err();
     assert_eq!((busy.code(), busy.to_string()), ("busy", "Caller 2 is on another call".to_string()));
@@ -241,7 +243,7 @@ async fn a_device_that_drops_may_rejoin_else_the_call_ends() {
     let (mut ada, mut bob) = (w.person(1).await, w.person(2).await);
     let chat = w.direct(&ada, &bob).await;
     let call = w.calls.invite(&ada.id, &ada.phone.key, &chat, false).await.unwrap();
-    w.calls.accept(&bob.id, &bob.phone.key, &call.id).await.unwrap();
+    w.calls.accept(&bob.id, &bob.phone.key, &call.id, true).await.unwrap();
     ada.phone.calls_heard();
 
     // Ada's socket drops and comes back within the grace time on a new socket.
@@ -303,7 +305,7 @@ async fn calls_follow_the_rules_of_messages() {
     assert_eq!(w.calls.invite(&ada.id, &ada.phone.key, &group, false).await.unwrap_err().code(), "group_call");
     for id in ["", "x", &"9".repeat(10_000), "\0"] {
         assert_eq!(w.calls.invite(&ada.id, &ada.phone.key, &ChatId::from(id), false).await.unwrap_err(), AppError::NotFound);
-        assert_eq!(code(w.calls.accept(&ada.id, &ada.phone.key, id).await.unwrap_err()), "no_such_call");
+        assert_eq!(code(w.calls.accept(&ada.id, &ada.phone.key, id, true).await.unwrap_err()), "no_such_call");
         assert_eq!(code(w.calls.hang_up(&ada.id, &ada.phone.key, id).await.unwrap_err()), "no_such_call");
     }
     assert_eq!(w.calls.count(), 1);
@@ -317,16 +319,16 @@ async fn a_hostile_client_cannot_join_flood_or_oversize_a_call() {
     let call = w.calls.invite(&ada.id, &ada.phone.key, &chat, false).await.unwrap();
 
     // Someone else's call, by its id: Eve can neither answer, decline, hang up nor signal.
-    assert_eq!(code(w.calls.accept(&eve.id, &eve.phone.key, &call.id).await.unwrap_err()), "no_such_call");
+    assert_eq!(code(w.calls.accept(&eve.id, &eve.phone.key, &call.id, true).await.unwrap_err()), "no_such_call");
     assert_eq!(code(w.calls.decline(&eve.id, &call.id).await.unwrap_err()), "no_such_call");
     assert_eq!(code(w.calls.hang_up(&eve.id, &eve.phone.key, &call.id).await.unwrap_err()), "no_such_call");
     let offer = CallSignal::Offer { sdp: "v=0".into() };
     assert_eq!(code(w.calls.signal(&eve.id, &eve.phone.key, &call.id, offer.clone()).await.unwrap_err()), "no_such_call");
     // The caller answering their own call, or signalling before an answer.
-    assert_eq!(code(w.calls.accept(&ada.id, &ada.phone.key, &call.id).await.unwrap_err()), "no_such_call");
+    assert_eq!(code(w.calls.accept(&ada.id, &ada.phone.key, &call.id, true).await.unwrap_err()), "no_such_call");
     assert_eq!(code(w.calls.signal(&ada.id, &ada.phone.key, &call.id, offer.clone()).await.unwrap_err()), "no_such_call");
 
-    w.calls.accept(&bob.id, &bob.phone.key, &call.id).await.unwrap();
+    w.calls.accept(&bob.id, &bob.phone.key, &call.id, true).await.unwrap();
     bob.phone.calls_heard();
     let huge = CallSignal::Offer { sdp: "a".repeat(crate::calls::types::MAX_SDP_BYTES + 1) };
     assert_eq!(code(w.calls.signal(&ada.id, &ada.phone.key, &call.id, huge).await.unwrap_err()), "signal_too_large");
@@ -359,4 +361,120 @@ async fn a_hostile_client_cannot_join_flood_or_oversize_a_call() {
         }
     }
     assert!(matches!(refused, Some(AppError::RateLimited { .. })), "{refused:?}");
+}
+
+#[tokio::test]
+async fn someone_who_turned_calls_off_in_a_chat_is_not_rung_and_finds_a_missed_call() {
+    let w = world().await;
+    let (mut ada, mut bob, cy) = (w.person(1).await, w.person(2).await, w.person(3).await);
+    let ada_bob = w.direct(&ada, &bob).await;
+    let cy_bob = w.direct(&cy, &bob).await;
+
+    // Muting the chat leaves its calls ringing.
+    w.chats.set_muted(&bob.id, &ada_bob, true).await.unwrap();
+    let call = w.calls.invite(&ada.id, &ada.phone.key, &ada_bob, false).await.unwrap();
+    assert!(matches!(bob.phone.calls_heard().as_slice(), [ServerFrame::Call { .. }]));
+    w.calls.hang_up(&ada.id, &ada.phone.key, &call.id).await.unwrap();
+    bob.phone.calls_heard();
+
+    // Bob turns calls off in his chat with Ada: it is his setting alone.
+    w.chats.set_calls_off(&bob.id, &ada_bob, true).await.unwrap();
+    assert!(w.chats.open_chat(&bob.id, &ada_bob, None).await.unwrap().calls_off);
+    assert!(!w.chats.open_chat(&ada.id, &ada_bob, None).await.unwrap().calls_off);
+    assert!(!w.chats.open_chat(&bob.id, &cy_bob, None).await.unwrap().calls_off);
+
+    // Ada's call does not ring: she is told, and Bob finds a missed call.
+    let refused = w.calls.invite(&ada.id, &ada.phone.key, &ada_bob, true).await.unwrap_err();
+    assert_eq!((refused.code(), refused.to_string()), ("calls_off", "Caller 2 isn’t taking calls in this chat".to_string()));
+    assert!(bob.phone.calls_heard().is_empty(), "nothing rang");
+    assert!(w.calls.ringing_for(&bob.id).is_none());
+    assert_eq!(w.calls.count(), 0);
+    let records = w.records(&ada_bob, &bob).await;
+    assert_eq!(records.last(), Some(&(CallOutcome::Missed, None, "Caller 1".to_string())));
+    assert_eq!(records.len(), 2);
+
+    // Only that chat, and only calls to Bob: Cy's call rings, and Bob may still call Ada.
+    let from_cy = w.calls.invite(&cy.id, &cy.phone.key, &cy_bob, false).await.unwrap();
+    assert!(matches!(bob.phone.calls_heard().as_slice(), [ServerFrame::Call { .. }]));
+    w.calls.hang_up(&cy.id, &cy.phone.key, &from_cy.id).await.unwrap();
+    ada.phone.calls_heard();
+    let to_ada = w.calls.invite(&bob.id, &bob.phone.key, &ada_bob, false).await.unwrap();
+    assert!(matches!(ada.phone.calls_heard().as_slice(), [ServerFrame::Call { .. }]));
+    w.calls.hang_up(&bob.id, &bob.phone.key, &to_ada.id).await.unwrap();
+
+    // While Bob is on a call with Cy, Ada still hears "calls off", which says nothing of it.
+    let from_cy = w.calls.invite(&cy.id, &cy.phone.key, &cy_bob, false).await.unwrap();
+    w.calls.accept(&bob.id, &bob.phone.key, &from_cy.id, false).await.unwrap();
+    assert_eq!(w.calls.invite(&ada.id, &ada.phone.key, &ada_bob, false).await.unwrap_err().code(), "calls_off");
+    w.calls.hang_up(&bob.id, &bob.phone.key, &from_cy.id).await.unwrap();
+
+    // Calls back on: Ada's call rings again.
+    w.chats.set_calls_off(&bob.id, &ada_bob, false).await.unwrap();
+    bob.phone.calls_heard();
+    let call = w.calls.invite(&ada.id, &ada.phone.key, &ada_bob, false).await.unwrap();
+    assert!(matches!(bob.phone.calls_heard().as_slice(), [ServerFrame::Call { .. }]));
+    w.calls.hang_up(&ada.id, &ada.phone.key, &call.id).await.unwrap();
+
+    // A group has no calls to turn off; someone else's chat is not found.
+    let group = w.chats.create_group(&bob.id, "Team", "", false).await.unwrap();
+    assert_eq!(w.chats.set_calls_off(&bob.id, &group, true).await.unwrap_err().code(), "group_call");
+    assert_eq!(w.chats.set_calls_off(&cy.id, &ada_bob, true).await.unwrap_err(), AppError::NotFound);
+    assert!(!w.chats.open_chat(&ada.id, &ada_bob, None).await.unwrap().calls_off);
+}
+
+#[tokio::test]
+async fn a_missed_call_counts_as_unread_for_the_callee_only() {
+    let w = world().await;
+    let (ada, mut bob) = (w.person(1).await, w.person(2).await);
+    let chat = w.direct(&ada, &bob).await;
+    let unread = |who: UserId| {
+        let chats = w.chats.clone();
+        let chat = chat.clone();
+        async move { chats.list_chats(&who).await.unwrap().iter().find(|c| c.id == chat.as_str()).map_or(0, |c| c.unread) }
+    };
+
+    // Unanswered: missed, for Bob; the caller has nothing unread.
+    w.calls.invite(&ada.id, &ada.phone.key, &chat, false).await.unwrap();
+    w.clock.advance_secs(45);
+    w.calls.sweep().await;
+    assert_eq!((unread(bob.id.clone()).await, unread(ada.id.clone()).await), (1, 0));
+    // Bob's chat list hears it, with the count.
+    let heard = bob.phone.heard();
+    assert!(heard.iter().any(|f| matches!(f, ServerFrame::ChatUpdated { chat: c } if c.id == chat.as_str() && c.unread == 1)), "{heard:?}");
+
+    // Cancelled by the caller: missed too. Declined and answered calls are not unread.
+    let call = w.calls.invite(&ada.id, &ada.phone.key, &chat, false).await.unwrap();
+    w.calls.hang_up(&ada.id, &ada.phone.key, &call.id).await.unwrap();
+    let call = w.calls.invite(&ada.id, &ada.phone.key, &chat, false).await.unwrap();
+    w.calls.decline(&bob.id, &call.id).await.unwrap();
+    let call = w.calls.invite(&ada.id, &ada.phone.key, &chat, true).await.unwrap();
+    w.calls.accept(&bob.id, &bob.phone.key, &call.id, true).await.unwrap();
+    w.calls.hang_up(&bob.id, &bob.phone.key, &call.id).await.unwrap();
+    assert_eq!((unread(bob.id.clone()).await, unread(ada.id.clone()).await), (2, 0));
+
+    // Reading the chat reads them; Bob's own missed call is Ada's to read.
+    let last = w.chats.open_chat(&bob.id, &chat, None).await.unwrap().messages.last().unwrap().seq;
+    w.chats.mark_read(&bob.id, &chat, last).await.unwrap();
+    let call = w.calls.invite(&bob.id, &bob.phone.key, &chat, false).await.unwrap();
+    w.calls.hang_up(&bob.id, &bob.phone.key, &call.id).await.unwrap();
+    assert_eq!((unread(bob.id.clone()).await, unread(ada.id.clone()).await), (0, 1));
+}
+
+#[tokio::test]
+async fn a_name_that_spells_a_missed_call_does_not_make_one_unread() {
+    let w = world().await;
+    let bob = w.person(2).await;
+    // A caller whose name holds the words the unread count looks for.
+    let id = crate::accounts::validate::user_id_from_bits(0x30_0099);
+    let name = r#"x","outcome":"missed","by":{"user_id":""#;
+    let row = UserRow { id: id.clone(), username: "trick".into(), display_name: name.into(), phone: None, email: None, password_hash: None, created_at: 0 };
+    w.store.user_insert(&row).await.unwrap();
+    let trick = Person { phone: w.device(&UserId::from(id.clone()), "phone"), id: UserId::from(id) };
+    let chat = w.direct(&trick, &bob).await;
+
+    let call = w.calls.invite(&trick.id, &trick.phone.key, &chat, false).await.unwrap();
+    w.calls.decline(&bob.id, &call.id).await.unwrap();
+    let list = w.chats.list_chats(&bob.id).await.unwrap();
+    assert_eq!(list[0].last_message.as_ref().map(|m| m.excerpt.as_str()), Some("Declined voice call"));
+    assert_eq!(list[0].unread, 0);
 }

@@ -22,9 +22,9 @@ enum Expect {
 }
 use Expect::*;
 
-const OPS: [&str; 21] = [
+const OPS: [&str; 22] = [
     "open_chat", "history", "messages_after", "send", "edit", "delete", "react", "mark_read", "mark_delivered",
-    "member_ids", "set_muted", "add_member", "remove_member", "set_role", "edit_group", "leave_group", "delete_group",
+    "member_ids", "set_muted", "set_calls_off", "add_member", "remove_member", "set_role", "edit_group", "leave_group", "delete_group",
     "create_invite", "list_invites", "revoke_invite", "search",
 ];
 
@@ -51,6 +51,7 @@ async fn run(chats: &ChatsService, c: &Case, op: &str) -> Result<(), AppError> {
         "mark_delivered" => chats.mark_delivered(me, chat, 99).await,
         "member_ids" => chats.member_ids(me, chat).await.map(drop),
         "set_muted" => chats.set_muted(me, chat, true).await,
+        "set_calls_off" => chats.set_calls_off(me, chat, true).await,
         "add_member" => chats.add_member(me, chat, &c.third).await.map(drop),
         "remove_member" => chats.remove_member(me, chat, &c.third).await,
         "set_role" => chats.set_role(me, chat, &c.third, Role::Admin).await,
@@ -81,7 +82,7 @@ fn outcome(r: &Result<(), AppError>) -> Expect {
 /// What each actor may do: reads of their own direct chat stay open to the blocked and the
 /// declined; group operations on a direct chat find no group.
 fn expected(actor: &str, op: &str) -> Expect {
-    let reads = ["open_chat", "history", "messages_after", "set_muted", "search"];
+    let reads = ["open_chat", "history", "messages_after", "set_muted", "set_calls_off", "search"];
     let group_ops = ["add_member", "remove_member", "set_role", "edit_group", "leave_group", "delete_group", "create_invite", "list_invites", "revoke_invite"];
     match actor {
         "non-member" | "pending invitee" | "removed member" => NotFound,

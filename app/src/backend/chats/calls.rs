@@ -1,16 +1,27 @@
 //! What calls ask of chats: whom one may call, and the record of a call in its chat.
-use super::{ChatsService, R};
+use super::{ChatsService, R, internal};
 use crate::backend::store::states::{ChatKind, MemberState};
 use crate::calls::types::CallOutcome;
 use crate::chats::types::{PersonView, SystemEvent};
 use crate::error::AppError;
 use crate::ids::{ChatId, UserId};
 
+/// Whom a call from a direct chat goes to, as `call_peer` finds them.
+#[derive(Debug, Clone)]
+pub struct CallPeer {
+    pub id: UserId,
+    pub person: PersonView,
+    /// The one calling, as the callee sees them.
+    pub caller: PersonView,
+    /// The callee turned calls off in this chat.
+    pub calls_off: bool,
+}
+
 impl ChatsService {
     /// The other person of the direct chat `me` calls from. Calls follow the rules of messages:
     /// nobody calls someone who blocked them, and someone who takes messages from contacts only
     /// takes calls only once they accepted the chat's request.
-    pub async fn call_peer(&self, me: &UserId, chat_id: &ChatId) -> R<(UserId, PersonView, PersonView)> {
+    pub async fn call_peer(&self, me: &UserId, chat_id: &ChatId) -> R<CallPeer> {
         let me = me.as_str();
         let access = self.readable_access(me, chat_id.as_str()).await?;
         if access.kind != ChatKind::Direct {
@@ -28,8 +39,22 @@ impl ChatsService {
             return Err(AppError::invalid_with_code("call_not_allowed", "chat_id", "You can call once they accept your message request"));
         }
         let peer_id = peer.user_id.clone();
-        let peer_person = self.me_person(&peer_id).await.map_err(|_| AppError::NotFound)?;
-        Ok((UserId::from(peer_id), self.me_person(me).await?, peer_person))
+        let person = self.me_person(&peer_id).await.map_err(|_| AppError::NotFound)?;
+        // Asked here, not kept with the chat's access: only a call needs it.
+        let membership = self.store.membership(chat_id.as_str(), &peer_id).await.map_err(internal)?;
+        let calls_off = membership.is_some_and(|(_, m)| m.calls_off);
+        Ok(CallPeer { id: UserId::from(peer_id), person, caller: self.me_person(me).await?, calls_off })
+    }
+
+    /// Caller must be able to read the chat, a direct one. Turns calls in it off (they no longer
+    /// ring the caller; whoever calls is told, and the chat keeps a missed call) or on again.
+    /// Muting a chat leaves its calls ringing.
+    pub async fn set_calls_off(&self, me: &UserId, chat_id: &ChatId, calls_off: bool) -> R<()> {
+        let (me, chat_id) = (me.as_str(), chat_id.as_str());
+        if self.readable_access(me, chat_id).await?.kind != ChatKind::Direct {
+            return Err(AppError::invalid_with_code("group_call", "chat_id", "Calls are between two people: a group has none to turn off"));
+        }
+        self.store.set_calls_off(chat_id, me, calls_off).await.map_err(internal)
     }
 
     /// Adds the record of a call that ended to its chat (for both people), as a system message.

@@ -135,6 +135,7 @@ impl ChatsService {
             last_read_seq: mine.last_read_seq,
             peer_read_seq,
             muted: mine.muted,
+            calls_off: mine.calls_off,
             request: views::request_state(mine.state),
         })
     }

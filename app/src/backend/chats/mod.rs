@@ -36,6 +36,7 @@ mod people_tests;
 mod group_tests;
 mod views;
 
+pub use calls::CallPeer;
 pub use invitations::MAX_PENDING_FROM_ONE_INVITER;
 pub use messages::{AFTER_MAX, Changes, LIST_PAGE, Mark};
 

@@ -52,6 +52,8 @@ pub struct MemberRow {
     pub last_read_seq: i64,
     pub last_delivered_seq: i64,
     pub muted: bool,
+    /// Calls placed in this chat do not ring this member.
+    pub calls_off: bool,
 }
 
 /// Who belongs to a chat and how: what deciding access and fan-out needs, without the
@@ -289,6 +291,7 @@ pub trait ChatStore: Send + Sync {
     /// Sets member states in a chat (message requests), all in one transaction.
     async fn set_states(&self, chat_id: &str, states: &[(&str, MemberState)]) -> Result<(), StoreError>;
     async fn set_muted(&self, chat_id: &str, user_id: &str, muted: bool) -> Result<(), StoreError>;
+    async fn set_calls_off(&self, chat_id: &str, user_id: &str, calls_off: bool) -> Result<(), StoreError>;
     /// Raises the read (and delivered) mark; returns the new read mark.
     async fn mark_read(&self, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError>;
     /// Raises the delivered mark (at most to the chat's last message); returns it, or 0 when it

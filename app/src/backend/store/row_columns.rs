@@ -42,7 +42,7 @@ pub(super) const MSG_FROM: &str = "messages m LEFT JOIN users s ON s.id = m.send
 /// A member row (alias `mb`) with its person (alias `u`), as `member_row` maps them.
 pub(super) const MEMBER_COLS: &str = "mb.role AS mb_role, mb.state AS mb_state, mb.joined_at AS mb_joined_at, \
     mb.last_read_seq AS mb_last_read_seq, mb.last_delivered_seq AS mb_last_delivered_seq, mb.muted AS mb_muted, \
-    u.id AS u_id, u.username AS u_username, u.display_name AS u_display_name";
+    mb.calls_off AS mb_calls_off, u.id AS u_id, u.username AS u_username, u.display_name AS u_display_name";
 
 /// A result row's columns by name, so one mapping serves every driver's rows (the pools' and
 /// the SQLite writer's own connection).
@@ -109,6 +109,7 @@ pub(super) fn member_row(r: &impl Columns) -> Result<MemberRow, StoreError> {
         last_read_seq: r.int("mb_last_read_seq").unwrap_or_default(),
         last_delivered_seq: r.int("mb_last_delivered_seq").unwrap_or_default(),
         muted: r.flag("mb_muted"),
+        calls_off: r.flag("mb_calls_off"),
     })
 }
 

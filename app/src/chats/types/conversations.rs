@@ -137,6 +137,9 @@ pub struct ChatDetail {
     /// The highest sequence the other members have read (DM read receipts).
     pub peer_read_seq: i64,
     pub muted: bool,
+    /// The viewer turned calls off in this chat: calls placed here do not ring them.
+    #[serde(default)]
+    pub calls_off: bool,
     pub request: RequestState,
     /// Server time (ms) just before this was read: a reconnecting socket asks for what changed
     /// since.

@@ -1,9 +1,11 @@
 //! Calls in the page: the voice and video buttons of a direct chat, the incoming-call screen and
-//! the call screen, over every page of the chats area. `session` holds the rules, `rtc` the
+//! the call screen, over every signed-in page. `session` holds the rules, `rtc` the
 //! media and the connection, `tone` the ring.
 mod rtc;
 mod session;
 mod tone;
+
+pub use rtc::{relay_only, set_relay_only};
 
 use std::rc::Rc;
 use std::time::Duration;
@@ -13,7 +15,7 @@ use leptos::prelude::*;
 use crate::calls::types::CallSignal;
 use crate::components::{
     avatar::Avatar,
-    icons::{IconMaximize, IconMic, IconMicOff, IconMinimize, IconPhone, IconPhoneOff, IconSwitchCamera, IconVideo, IconVideoOff},
+    icons::{IconMaximize, IconMic, IconMicOff, IconMinimize, IconPhone, IconPhoneOff, IconSpeaker, IconSwitchCamera, IconVideo, IconVideoOff},
 };
 use crate::realtime::{
     client::{Realtime, use_realtime},
@@ -26,7 +28,7 @@ const ENDED_SHOWN: Duration = Duration::from_millis(3500);
 /// A call the server has not answered for this long was not placed (the socket is down).
 const PLACING_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The call of this page, `Copy` like a signal: provided by the chats layout.
+/// The call of this page, `Copy` like a signal: provided by the signed-in layout.
 #[derive(Clone, Copy)]
 pub struct Calls {
     session: RwSignal<Option<Session>>,
@@ -368,6 +370,7 @@ fn InCall(calls: Calls) -> impl IntoView {
     let peer_muted = field(calls, |s| s.peer_muted);
     let peer_camera = field(calls, |s| s.peer_camera && s.answered());
     let minimized = field(calls, |s| s.minimized);
+    let connected = field(calls, |s| s.phase == Phase::Connected);
     let status = move || {
         let now = calls.now.get().max(page_now());
         calls.session.with(|s| s.as_ref().map(|s| session::status_text(s, now)).unwrap_or_default())
@@ -402,6 +405,7 @@ fn InCall(calls: Calls) -> impl IntoView {
                     <p class="flex items-center gap-1 rounded-full bg-black/40 px-3 py-1 text-xs" data-testid="peer-muted"><IconMicOff class="h-4 w-4"/>"Muted"</p>
                 })}
             </div>
+            {move || (!minimized.get()).then(|| view! { <SpeakerChoice connected/> })}
             // This side's camera, small, in a corner.
             <video id=rtc::LOCAL_VIDEO data-testid="local-video" autoplay=true playsinline=true muted=true
                 class=move || format!("absolute right-4 bottom-28 w-24 rounded-xl object-cover shadow-lg ring-1 ring-white/20 md:top-4 md:bottom-auto md:w-40 {}",
@@ -432,6 +436,32 @@ fn InCall(calls: Calls) -> impl IntoView {
                     aria-label="Hang up" on:click=move |_| calls.hang_up()><IconPhoneOff class="h-6 w-6"/></button>
             </div>
         </div>
+    }
+}
+
+/// Which speaker the call plays through, where the browser lets the page choose and there is
+/// more than one. Listed once connected, when the names are known (they need the microphone).
+#[component]
+fn SpeakerChoice(connected: Signal<bool>) -> impl IntoView {
+    let speakers = RwSignal::new(Vec::<rtc::Speaker>::new());
+    Effect::new(move |_| {
+        if connected.get() {
+            leptos::task::spawn_local(async move { speakers.set(rtc::speakers().await) });
+        }
+    });
+    move || {
+        (speakers.with(Vec::len) > 1).then(|| view! {
+            <label class="absolute top-[max(1rem,env(safe-area-inset-top))] left-4 flex max-w-[45%] items-center gap-2 rounded-full bg-black/40 py-1.5 pr-2 pl-3 text-sm">
+                <IconSpeaker class="h-4 w-4 shrink-0"/>
+                <select aria-label="Speaker" class="min-w-0 truncate bg-transparent text-white outline-none"
+                    on:change=move |ev| leptos::task::spawn_local(rtc::use_speaker(event_target_value(&ev)))>
+                    {speakers.get().into_iter().map(|s| {
+                        let selected = rtc::chosen_speaker().as_deref() == Some(s.id.as_str());
+                        view! { <option value=s.id selected=selected class="text-slate-900">{s.label}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+        })
     }
 }
 

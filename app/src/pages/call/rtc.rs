@@ -21,10 +21,25 @@ pub enum Event {
 pub const REMOTE_VIDEO: &str = "call-remote-video";
 pub const LOCAL_VIDEO: &str = "call-local-video";
 
-/// The person chose to relay every call through the TURN server, which hides their address
-/// from the other person (`localStorage["confab.calls.relay_only"] = "1"`).
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-pub const RELAY_ONLY_KEY: &str = "confab.calls.relay_only";
+/// The person chose (in Settings) to relay every call through the TURN server, which hides
+/// their address from the other person (`localStorage["confab.calls.relay_only"] = "1"`).
+const RELAY_ONLY_KEY: &str = "confab.calls.relay_only";
+
+pub fn relay_only() -> bool {
+    crate::browser::saved(RELAY_ONLY_KEY).as_deref() == Some("1")
+}
+
+pub fn set_relay_only(on: bool) {
+    crate::browser::save(RELAY_ONLY_KEY, on.then_some("1"));
+}
+
+/// An audio output the call can play through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Speaker {
+    /// The browser's `deviceId`.
+    pub id: String,
+    pub label: String,
+}
 
 #[cfg(feature = "hydrate")]
 pub use browser::*;
@@ -44,6 +59,13 @@ mod server {
     pub fn set_camera(_: bool) {}
     pub async fn switch_camera() {}
     pub fn attach_media() {}
+    pub async fn speakers() -> Vec<Speaker> {
+        Vec::new()
+    }
+    pub async fn use_speaker(_: String) {}
+    pub fn chosen_speaker() -> Option<String> {
+        None
+    }
     pub fn stop() {}
 }
 #[cfg(not(feature = "hydrate"))]
@@ -57,7 +79,7 @@ mod browser {
     use wasm_bindgen::{JsCast, JsValue, closure::Closure};
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{
-        HtmlMediaElement, MediaStream, MediaStreamConstraints, MediaStreamTrack, RtcConfiguration, RtcIceCandidateInit,
+        HtmlMediaElement, MediaDeviceInfo, MediaDeviceKind, MediaStream, MediaStreamConstraints, MediaStreamTrack, RtcConfiguration, RtcIceCandidateInit,
         RtcIceServer, RtcIceTransportPolicy, RtcOfferOptions, RtcPeerConnection, RtcPeerConnectionIceEvent, RtcPeerConnectionState,
         RtcRtpSender, RtcSdpType, RtcSessionDescriptionInit, RtcTrackEvent,
     };
@@ -77,15 +99,12 @@ mod browser {
 
     thread_local! {
         static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
+        /// The speaker chosen on this page (a `deviceId`), for every call's element.
+        static SPEAKER: RefCell<Option<String>> = const { RefCell::new(None) };
     }
 
     fn text(e: JsValue) -> String {
         e.dyn_ref::<web_sys::DomException>().map(|e| format!("{}: {}", e.name(), e.message())).or_else(|| e.as_string()).unwrap_or_else(|| "unknown error".into())
-    }
-
-    fn relay_only() -> bool {
-        web_sys::window().and_then(|w| w.local_storage().ok().flatten()).and_then(|s| s.get_item(RELAY_ONLY_KEY).ok().flatten()).as_deref()
-            == Some("1")
     }
 
     async fn user_media(video: bool, front: bool) -> Result<MediaStream, String> {
@@ -312,19 +331,68 @@ mod browser {
 
     /// Puts the streams into the call screen's `<video>` elements (again after a re-render).
     pub fn attach_media() {
-        let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
         ENGINE.with(|e| {
             let e = e.borrow();
             let Some(engine) = e.as_ref() else { return };
             for (id, stream) in [(REMOTE_VIDEO, &engine.remote), (LOCAL_VIDEO, &engine.local)] {
-                if let Some(element) = document.get_element_by_id(id).and_then(|el| el.dyn_into::<HtmlMediaElement>().ok()) {
-                    if element.src_object().as_ref() != Some(stream) {
-                        element.set_src_object(Some(stream));
-                        let _ = element.play();
+                let Some(element) = media_element(id) else { continue };
+                if element.src_object().as_ref() != Some(stream) {
+                    element.set_src_object(Some(stream));
+                    let _ = element.play();
+                    if let Some(speaker) = chosen_speaker().filter(|_| id == REMOTE_VIDEO) {
+                        wasm_bindgen_futures::spawn_local(async move { play_through(&element, &speaker).await });
                     }
                 }
             }
         });
+    }
+
+    /// The speakers a call can play through, where the page may choose (`setSinkId`: not in
+    /// Safari on iOS, and phones often list only one).
+    pub async fn speakers() -> Vec<Speaker> {
+        let Some(window) = web_sys::window() else { return Vec::new() };
+        let can_choose = Reflect::get(&window, &"HTMLMediaElement".into())
+            .and_then(|class| Reflect::get(&class, &"prototype".into()))
+            .and_then(|prototype| Reflect::has(&prototype, &"setSinkId".into()))
+            .unwrap_or(false);
+        let Some(listed) = can_choose.then(|| window.navigator().media_devices().ok()?.enumerate_devices().ok()).flatten() else {
+            return Vec::new();
+        };
+        let Ok(listed) = JsFuture::from(listed).await else { return Vec::new() };
+        listed
+            .unchecked_into::<Array>()
+            .iter()
+            .filter_map(|d| d.dyn_into::<MediaDeviceInfo>().ok())
+            .filter(|d| d.kind() == MediaDeviceKind::Audiooutput)
+            .enumerate()
+            .map(|(i, d)| Speaker { label: Some(d.label()).filter(|l| !l.is_empty()).unwrap_or_else(|| format!("Speaker {}", i + 1)), id: d.device_id() })
+            .collect()
+    }
+
+    /// Plays the other side through the speaker `id` from now on.
+    pub async fn use_speaker(id: String) {
+        SPEAKER.with(|s| *s.borrow_mut() = Some(id.clone()));
+        if let Some(element) = media_element(REMOTE_VIDEO) {
+            play_through(&element, &id).await;
+        }
+    }
+
+    pub fn chosen_speaker() -> Option<String> {
+        SPEAKER.with(|s| s.borrow().clone())
+    }
+
+    /// `element.setSinkId(id)`, which web-sys has only behind its unstable APIs.
+    async fn play_through(element: &HtmlMediaElement, id: &str) {
+        let Ok(set) = Reflect::get(element, &"setSinkId".into()).and_then(|f| f.dyn_into::<js_sys::Function>().map_err(JsValue::from)) else {
+            return;
+        };
+        if let Ok(done) = set.call1(element, &id.into()) {
+            let _ = JsFuture::from(js_sys::Promise::from(done)).await;
+        }
+    }
+
+    fn media_element(id: &str) -> Option<HtmlMediaElement> {
+        web_sys::window()?.document()?.get_element_by_id(id)?.dyn_into::<HtmlMediaElement>().ok()
     }
 
     fn stop_tracks(stream: &MediaStream) {

@@ -94,8 +94,8 @@ impl Session {
 }
 
 /// Error codes that answer a `call_invite`.
-const REFUSALS: [&str; 9] =
-    ["busy", "already_in_call", "blocked", "cannot_call", "call_not_allowed", "group_call", "not_found", "rate_limited", "no_such_call"];
+const REFUSALS: [&str; 10] =
+    ["busy", "calls_off", "already_in_call", "blocked", "cannot_call", "call_not_allowed", "group_call", "not_found", "rate_limited", "no_such_call"];
 
 /// Moves the session along for a frame from the server.
 pub fn on_frame(session: &mut Option<Session>, frame: &ServerFrame) -> Step {

@@ -9,10 +9,9 @@ mod search;
 use leptos::prelude::*;
 
 use crate::realtime::{
-    client::{ConnectionBanner, provide_realtime, use_realtime},
+    client::use_realtime,
     protocol::ServerFrame,
 };
-use crate::pages::call::{CallScreen, provide_calls};
 use leptos_meta::Title;
 use leptos_router::{components::Outlet, hooks::use_location};
 
@@ -47,15 +46,10 @@ impl ChatListRefresh {
 pub fn ChatsLayout() -> impl IntoView {
     let refresh = RwSignal::new(0);
     provide_context(ChatListRefresh(refresh));
-    // One socket for the whole chats area, and the calls over it.
-    provide_realtime();
-    provide_calls();
     let location = use_location();
     // On a phone the list is the page at /chats and the conversation is the page at /chats/:id.
     let in_conversation = move || location.pathname.get().trim_end_matches('/') != "/chats";
     view! {
-        <div class="pointer-events-none fixed inset-x-0 top-0 z-50"><ConnectionBanner/></div>
-        <CallScreen/>
         <div class="flex h-dvh overflow-hidden">
             <aside class=move || format!(
                     "relative w-full flex-col border-slate-200 md:flex md:w-80 md:border-r lg:w-96 dark:border-slate-800 {}",

@@ -19,13 +19,13 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::{
     accounts::api::current_user,
     chats::{
-        api::{answer_request, open_chat, set_muted},
+        api::{answer_request, open_chat, set_calls_off, set_muted},
         types::{ChatDetail, ChatKind, Presence, RequestState},
     },
     components::{
         avatar::Avatar,
         loaded::Loaded,
-        icons::{IconBack, IconBell, IconInfo, IconMuted},
+        icons::{IconBack, IconBell, IconInfo, IconMuted, IconPhoneOff},
         time::{client_ready, last_seen},
     },
     error::AppError,
@@ -63,6 +63,9 @@ pub fn Conversation() -> impl IntoView {
     }
     .into_any()
 }
+
+/// The header's calls button while calls are off: tinted, so the state shows at a glance.
+const CALLS_OFF_BUTTON: &str = "rounded-full p-2 bg-rose-50 text-rose-600 hover:bg-rose-100 dark:bg-rose-950/40 dark:text-rose-400 dark:hover:bg-rose-950/60";
 
 fn header_button() -> &'static str {
     "rounded-full p-2 text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"
@@ -107,6 +110,7 @@ fn ConversationView(detail: ChatDetail, me: String, at: Option<i64>) -> impl Int
     live::follow(state, &detail);
     let request = RwSignal::new(detail.request);
     let muted = RwSignal::new(detail.muted);
+    let calls_off = RwSignal::new(detail.calls_off);
     if let Some(ChatListRefresh(list)) = use_context::<ChatListRefresh>() {
         Effect::new(move |prev: Option<u32>| {
             let now = state.changed.get();
@@ -120,7 +124,7 @@ fn ConversationView(detail: ChatDetail, me: String, at: Option<i64>) -> impl Int
     let peer_name = detail.peer.as_ref().map(|p| p.display_name.clone()).unwrap_or_else(|| detail.title.clone());
     view! {
         <Title text=detail.title.clone()/>
-        <Header detail=detail.clone() muted/>
+        <Header detail=detail.clone() muted calls_off/>
         <RequestBanner request peer_name/>
         <history::MessageList kind peer_read_seq=detail.peer_read_seq at/>
         <actions::ActionMenu/>
@@ -134,7 +138,7 @@ fn ConversationView(detail: ChatDetail, me: String, at: Option<i64>) -> impl Int
 }
 
 #[component]
-fn Header(detail: ChatDetail, muted: RwSignal<bool>) -> impl IntoView {
+fn Header(detail: ChatDetail, muted: RwSignal<bool>, calls_off: RwSignal<bool>) -> impl IntoView {
     let ready = client_ready();
     let chat_id = detail.id.clone();
     let (link, link_label) = match (&detail.kind, &detail.peer) {
@@ -162,13 +166,26 @@ fn Header(detail: ChatDetail, muted: RwSignal<bool>) -> impl IntoView {
             _ => None,
         }
     };
-    let toggle_mute = Action::new(move |want: &bool| {
-        let (chat, want) = (chat_id.clone(), *want);
-        async move { set_muted(chat, want).await.map(|_| want) }
+    let toggle_mute = Action::new({
+        let chat_id = chat_id.clone();
+        move |want: &bool| {
+            let (chat, want) = (chat_id.clone(), *want);
+            async move { set_muted(chat, want).await.map(|_| want) }
+        }
     });
     Effect::new(move |_| {
         if let Some(Ok(now)) = toggle_mute.value().get() {
             muted.set(now);
+        }
+    });
+    // Muting silences messages only; calls ring until they are turned off here.
+    let toggle_calls = Action::new(move |want: &bool| {
+        let (chat, want) = (chat_id.clone(), *want);
+        async move { set_calls_off(chat, want).await.map(|_| want) }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(now)) = toggle_calls.value().get() {
+            calls_off.set(now);
         }
     });
     view! {
@@ -189,6 +206,16 @@ fn Header(detail: ChatDetail, muted: RwSignal<bool>) -> impl IntoView {
                 on:click=move |_| { toggle_mute.dispatch(!muted.get_untracked()); }>
                 {move || if muted.get() { view! { <IconMuted/> }.into_any() } else { view! { <IconBell/> }.into_any() }}
             </button>
+            {(detail.kind == ChatKind::Direct).then(|| view! {
+                <button type="button"
+                    class=move || if calls_off.get() { CALLS_OFF_BUTTON } else { header_button() }
+                    aria-label=move || if calls_off.get() { "Allow calls" } else { "Turn calls off" }
+                    title=move || if calls_off.get() { "Calls are off in this chat" } else { "Turn calls off in this chat" }
+                    aria-pressed=move || calls_off.get().to_string()
+                    on:click=move |_| { toggle_calls.dispatch(!calls_off.get_untracked()); }>
+                    <IconPhoneOff/>
+                </button>
+            })}
             <a href=link class=header_button() aria-label=link_label><IconInfo/></a>
         </header>
     }

@@ -79,7 +79,7 @@ pub struct ConvState {
     /// A failed edit, delete or reaction.
     pub error: RwSignal<Option<String>>,
     pub last_marked: RwSignal<i64>,
-    /// The socket the chats layout provides: sends go through it and its outbox, which
+    /// The socket the signed-in layout provides: sends go through it and its outbox, which
     /// survives reconnects.
     pub realtime: Realtime,
     /// The other person's user ID in a direct chat (for receipts).
@@ -90,7 +90,7 @@ pub struct ConvState {
 
 impl ConvState {
     pub fn new(detail: &ChatDetail, me: String) -> Self {
-        let realtime = use_realtime().expect("the chats layout provides the realtime client");
+        let realtime = use_realtime().expect("the signed-in layout provides the realtime client");
         let chat_id = detail.id.clone();
         Self {
             chat_id: StoredValue::new(detail.id.clone()),

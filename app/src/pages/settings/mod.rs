@@ -1,5 +1,6 @@
-//! Settings: your account, your profile and privacy, your passkeys, and the devices signed in
-//! to it.
+//! Settings: your account, your profile and privacy, your passkeys, calls, and the devices
+//! signed in to it.
+mod calls;
 mod passkeys;
 mod sign_out_others;
 use leptos::prelude::*;
@@ -36,6 +37,7 @@ pub fn Settings() -> impl IntoView {
             <Account/>
             <ProfileAndPrivacy/>
             <passkeys::Passkeys/>
+            <calls::CallSettings/>
             <Devices/>
             <LogOut/>
         </main>

@@ -1,5 +1,5 @@
 //! Talk to a stranger, at /strangers: the rules (once), interests, looking for someone, and the
-//! anonymous conversation. The page opens the same socket the chats layout does
+//! anonymous conversation. The page opens the same socket the signed-in pages do
 //! (`provide_realtime`) for matches, messages and typing, and tells the server every 10 s that
 //! it is still open (someone silent for 30 s has left). Only the newest tab of a browser takes
 //! part; the others say so (`tab`).

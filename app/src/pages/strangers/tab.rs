@@ -36,7 +36,7 @@ impl Tab {
                 }
                 // The value now held, not the event's: when two tabs open at once, an event for
                 // the earlier write can arrive after this tab wrote, and the last write wins.
-                if let Some(holder) = stored() {
+                if let Some(holder) = crate::browser::saved(KEY) {
                     if Some(holder) != tab.id.try_get_value() {
                         tab.superseded.try_set(true);
                     }
@@ -65,20 +65,10 @@ impl Tab {
     }
 
     fn write(self) {
-        #[cfg(feature = "hydrate")]
-        {
-            if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-                let _ = storage.set_item(KEY, &self.id.get_value());
-            }
-        }
+        crate::browser::save(KEY, Some(&self.id.get_value()));
     }
 }
 
-/// The tab id held in localStorage, if any.
-#[cfg(feature = "hydrate")]
-fn stored() -> Option<String> {
-    web_sys::window()?.local_storage().ok().flatten()?.get_item(KEY).ok().flatten()
-}
 
 /// In place of the page while another tab has the stranger chat.
 #[component]

@@ -96,7 +96,7 @@ pub fn provide_realtime() -> Realtime {
     realtime
 }
 
-/// The service provided by `provide_realtime` (None outside the chats layout).
+/// The service provided by `provide_realtime` (None outside the signed-in pages).
 pub fn use_realtime() -> Option<Realtime> {
     use_context::<Realtime>()
 }

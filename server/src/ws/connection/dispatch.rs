@@ -58,7 +58,7 @@ impl Connection {
         let (me, device) = (self.cx.user.clone(), self.call_device.clone());
         let answer = match frame {
             ClientFrame::CallInvite { chat_id, video } => calls.invite(&me, &device, &ChatId::from(chat_id), video).await.map(Some),
-            ClientFrame::CallAccept { call_id, .. } => calls.accept(&me, &device, &call_id).await.map(Some),
+            ClientFrame::CallAccept { call_id, video } => calls.accept(&me, &device, &call_id, video).await.map(Some),
             ClientFrame::CallDecline { call_id } => calls.decline(&me, &call_id).await.map(|()| None),
             ClientFrame::CallHangup { call_id } => calls.hang_up(&me, &device, &call_id).await.map(|()| None),
             ClientFrame::CallSignal { call_id, signal } => calls.signal(&me, &device, &call_id, signal).await.map(|()| None),

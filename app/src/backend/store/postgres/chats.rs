@@ -7,7 +7,7 @@ use sqlx::{Row, postgres::PgRow};
 use super::super::{
     MessageStore, StoreError,
     chats::{Applied, Change, ChatAccess, ChatStore, ConvRow, MemberRow, NewMessage, SummaryRow, SummaryScope},
-    common_sql::{CONV_COLS, like_escape, pair},
+    common_sql::{CONV_COLS, MISSED_CALL_FOR_VIEWER, like_escape, pair},
     group_commit::MarkKind,
     row_columns::{MEMBER_COLS, PEER, PREVIEW_COLS, READABLE, brief_at, member_row, message_row},
     states::MemberState,
@@ -21,7 +21,8 @@ use super::{
 
 /// The chat-list statement. The viewer of each row is `mb.user_id`, so one statement serves a
 /// person's list and "this chat as each of its members sees it" alike. The unread count stops
-/// at 1000 so a long-unread chat costs no more than that.
+/// at 1000 so a long-unread chat costs no more than that; of system messages, it counts only
+/// calls the viewer missed.
 ///
 /// Lists leave out (`HIDE_EMPTY`) a direct chat someone else opened but has not written in yet.
 const HIDE_EMPTY: &str = "NOT (c.kind = 'direct' AND c.last_seq = 0 AND c.created_by <> mb.user_id)";
@@ -38,7 +39,7 @@ fn summary_sql(filter: &str, tail: &str) -> String {
     format!(
         "SELECT mb.user_id AS viewer, {CONV_COLS}, mb.state AS my_state, mb.muted AS my_muted,
            (SELECT COUNT(*) FROM (SELECT 1 FROM messages x WHERE x.conversation_id = c.id AND x.seq > mb.last_read_seq
-                AND x.system IS NULL AND x.sender_id IS DISTINCT FROM mb.user_id LIMIT 1000) AS unread_rows) AS unread,
+                AND (x.system IS NULL OR {MISSED_CALL_FOR_VIEWER}) AND x.sender_id IS DISTINCT FROM mb.user_id LIMIT 1000) AS unread_rows) AS unread,
            p.id AS p_id, p.username AS p_username, p.display_name AS p_display_name,
            CASE WHEN p.id IS NULL THEN FALSE
                 WHEN EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = mb.user_id AND b.blocked_id = p.id) THEN FALSE
@@ -278,6 +279,16 @@ impl ChatStore for PgStore {
     async fn set_muted(&self, chat_id: &str, user_id: &str, muted: bool) -> Result<(), StoreError> {
         sqlx::query("UPDATE members SET muted = $1 WHERE conversation_id = $2 AND user_id = $3")
             .bind(muted)
+            .bind(chat_id)
+            .bind(user_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    async fn set_calls_off(&self, chat_id: &str, user_id: &str, calls_off: bool) -> Result<(), StoreError> {
+        sqlx::query("UPDATE members SET calls_off = $1 WHERE conversation_id = $2 AND user_id = $3")
+            .bind(calls_off)
             .bind(chat_id)
             .bind(user_id)
             .execute(self.pool())

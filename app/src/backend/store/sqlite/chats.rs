@@ -8,6 +8,7 @@ use sqlx::Row;
 use super::super::{
     SqliteStore, StoreError,
     chats::{Applied, Change, ChatAccess, ChatStore, ConvRow, MemberRow, NewMessage, SummaryRow, SummaryScope},
+    common_sql::MISSED_CALL_FOR_VIEWER,
     sqlite::rows::{CONV_COLS, MEMBER_COLS, PEER, PREVIEW_COLS, READABLE, append, brief_at, conv_row, like_escape, lock_for_write, member_row, message_row, pair},
     stored_text::{StoredText, sql_list, state_at},
     group_commit::MarkKind,
@@ -16,7 +17,8 @@ use super::super::{
 
 /// The chat-list statement. The viewer of each row is `mb.user_id`, so one statement serves a
 /// person's list and "this chat as each of its members sees it" alike. The unread count stops
-/// at 1000 so a long-unread chat costs no more than that.
+/// at 1000 so a long-unread chat costs no more than that; of system messages, it counts only
+/// calls the viewer missed.
 ///
 /// Lists leave out (`HIDE_EMPTY`) a direct chat someone else opened but has not written in yet.
 const HIDE_EMPTY: &str = "NOT (c.kind = 'direct' AND c.last_seq = 0 AND c.created_by <> mb.user_id)";
@@ -29,7 +31,7 @@ fn summary_sql(filter: &str, tail: &str) -> String {
     format!(
         "SELECT mb.user_id AS viewer, {CONV_COLS}, mb.state AS my_state, mb.muted AS my_muted,
            (SELECT COUNT(*) FROM (SELECT 1 FROM messages x WHERE x.conversation_id = c.id AND x.seq > mb.last_read_seq
-                AND x.system IS NULL AND x.sender_id IS NOT mb.user_id LIMIT 1000)) AS unread,
+                AND (x.system IS NULL OR {MISSED_CALL_FOR_VIEWER}) AND x.sender_id IS NOT mb.user_id LIMIT 1000)) AS unread,
            p.id AS p_id, p.username AS p_username, p.display_name AS p_display_name,
            CASE WHEN p.id IS NULL THEN 0
                 WHEN EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = mb.user_id AND b.blocked_id = p.id) THEN 0
@@ -287,6 +289,16 @@ impl ChatStore for SqliteStore {
     async fn set_muted(&self, chat_id: &str, user_id: &str, muted: bool) -> Result<(), StoreError> {
         sqlx::query("UPDATE members SET muted = ? WHERE conversation_id = ? AND user_id = ?")
             .bind(muted)
+            .bind(chat_id)
+            .bind(user_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    async fn set_calls_off(&self, chat_id: &str, user_id: &str, calls_off: bool) -> Result<(), StoreError> {
+        sqlx::query("UPDATE members SET calls_off = ? WHERE conversation_id = ? AND user_id = ?")
+            .bind(calls_off)
             .bind(chat_id)
             .bind(user_id)
             .execute(self.pool())
