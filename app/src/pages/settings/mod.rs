@@ -23,6 +23,7 @@ use crate::{
         types::{LastSeenVisibility, MySettings, WhoCanMessage},
     },
     error::AppError,
+    realtime::client::use_realtime,
 };
 
 #[component]
@@ -193,9 +194,15 @@ fn LogOut() -> impl IntoView {
             browser::go_to("/login");
         }
     });
+    let realtime = use_realtime();
     view! {
         <div class="mx-4 mt-8">
-            <button type="button" on:click=move |_| { action.dispatch(()); }
+            <button type="button" on:click=move |_| {
+                    if let Some(realtime) = realtime {
+                        realtime.close();
+                    }
+                    action.dispatch(());
+                }
                 class="w-full rounded-xl border border-rose-200 px-4 py-2.5 font-semibold text-rose-600 hover:bg-rose-50 dark:border-rose-900 dark:text-rose-400 dark:hover:bg-rose-950/40">
                 "Log out"
             </button>

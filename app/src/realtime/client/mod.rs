@@ -175,6 +175,13 @@ impl Realtime {
         let _ = frame;
     }
 
+    /// The person signs out on this page: the socket closes quietly, without the trip to the
+    /// login page (and back) that a session ended elsewhere gets.
+    pub fn close(self) {
+        #[cfg(feature = "hydrate")]
+        socket::close(self);
+    }
+
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     fn hello(self) -> ClientFrame {
         let cursors = self

@@ -27,6 +27,8 @@ thread_local! {
     static SOCKET: RefCell<Option<Socket>> = const { RefCell::new(None) };
     static ATTEMPTS: RefCell<u32> = const { RefCell::new(0) };
     static RETRY_PENDING: RefCell<bool> = const { RefCell::new(false) };
+    /// Closed for good (`close`): no more connecting.
+    static CLOSED: RefCell<bool> = const { RefCell::new(false) };
 }
 
 pub fn start(realtime: Realtime) {
@@ -79,6 +81,9 @@ fn signed_out() {
 }
 
 fn connect(realtime: Realtime) {
+    if CLOSED.with(|c| *c.borrow()) {
+        return;
+    }
     if web_sys::window().is_some_and(|w| !w.navigator().on_line()) {
         realtime.connection.set(Connection::Waiting);
         return;
@@ -143,6 +148,12 @@ fn connect(realtime: Realtime) {
             let _ = old.ws.close();
         }
     });
+}
+
+/// Closes the socket for good (until the page loads again).
+pub fn close(realtime: Realtime) {
+    CLOSED.with(|c| *c.borrow_mut() = true);
+    drop_socket(realtime);
 }
 
 fn drop_socket(realtime: Realtime) {
