@@ -1,6 +1,9 @@
 //! What calls ask of chats: whom one may call, and the record of a call in its chat.
 use super::{ChatsService, R, internal};
-use crate::backend::store::states::{ChatKind, MemberState};
+use crate::backend::store::{
+    chats::MemberFlag,
+    states::{ChatKind, MemberState},
+};
 use crate::calls::types::CallOutcome;
 use crate::chats::types::{PersonView, SystemEvent};
 use crate::error::AppError;
@@ -54,7 +57,7 @@ impl ChatsService {
         if self.readable_access(me, chat_id).await?.kind != ChatKind::Direct {
             return Err(AppError::invalid_with_code("group_call", "chat_id", "Calls are between two people: a group has none to turn off"));
         }
-        self.store.set_calls_off(chat_id, me, calls_off).await.map_err(internal)
+        self.store.set_member_flag(chat_id, me, MemberFlag::CallsOff, calls_off).await.map_err(internal)
     }
 
     /// Adds the record of a call that ended to its chat (for both people), as a system message.

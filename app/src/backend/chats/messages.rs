@@ -8,7 +8,7 @@ use crate::accounts::validate::display_user_id;
 use crate::error::AppError;
 use crate::ids::{ChatId, ClientId, MessageId, UserId};
 use crate::backend::store::{
-    chats::{MessageRow, NewMessage, Sent, SummaryScope},
+    chats::{MemberFlag, MessageRow, NewMessage, Sent, SummaryScope},
     states::MemberState,
 };
 
@@ -369,7 +369,7 @@ impl ChatsService {
     pub async fn set_muted(&self, me: &UserId, chat_id: &ChatId, muted: bool) -> R<()> {
         let (me, chat_id) = (me.as_str(), chat_id.as_str());
         self.readable_access(me, chat_id).await?;
-        self.store.set_muted(chat_id, me, muted).await.map_err(internal)?;
+        self.store.set_member_flag(chat_id, me, MemberFlag::Muted, muted).await.map_err(internal)?;
         let _ = self.publish_chat_updated_for(chat_id, me).await;
         Ok(())
     }

@@ -11,6 +11,22 @@ use super::{
 };
 
 /// A person as others see them: what every view of a sender, member or peer needs.
+/// A member's own switches for a chat (`members` columns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberFlag {
+    Muted,
+    CallsOff,
+}
+
+impl MemberFlag {
+    pub fn column(self) -> &'static str {
+        match self {
+            MemberFlag::Muted => "muted",
+            MemberFlag::CallsOff => "calls_off",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Brief {
     pub id: String,
@@ -290,8 +306,8 @@ pub trait ChatStore: Send + Sync {
     async fn apply(&self, chat_id: &str, changes: &[Change], system: Option<&NewMessage>, now: i64) -> Result<Applied, StoreError>;
     /// Sets member states in a chat (message requests), all in one transaction.
     async fn set_states(&self, chat_id: &str, states: &[(&str, MemberState)]) -> Result<(), StoreError>;
-    async fn set_muted(&self, chat_id: &str, user_id: &str, muted: bool) -> Result<(), StoreError>;
-    async fn set_calls_off(&self, chat_id: &str, user_id: &str, calls_off: bool) -> Result<(), StoreError>;
+    /// Turns one of a member's own switches for a chat on or off.
+    async fn set_member_flag(&self, chat_id: &str, user_id: &str, flag: MemberFlag, on: bool) -> Result<(), StoreError>;
     /// Raises the read (and delivered) mark; returns the new read mark.
     async fn mark_read(&self, chat_id: &str, user_id: &str, seq: i64) -> Result<i64, StoreError>;
     /// Raises the delivered mark (at most to the chat's last message); returns it, or 0 when it

@@ -6,7 +6,7 @@ use sqlx::{Row, postgres::PgRow};
 
 use super::super::{
     MessageStore, StoreError,
-    chats::{Applied, Change, ChatAccess, ChatStore, ConvRow, MemberRow, NewMessage, SummaryRow, SummaryScope},
+    chats::{Applied, Change, ChatAccess, ChatStore, ConvRow, MemberFlag, MemberRow, NewMessage, SummaryRow, SummaryScope},
     common_sql::{CONV_COLS, MISSED_CALL_FOR_VIEWER, like_escape, pair},
     group_commit::MarkKind,
     row_columns::{MEMBER_COLS, PEER, PREVIEW_COLS, READABLE, brief_at, member_row, message_row},
@@ -276,19 +276,9 @@ impl ChatStore for PgStore {
         Ok(())
     }
 
-    async fn set_muted(&self, chat_id: &str, user_id: &str, muted: bool) -> Result<(), StoreError> {
-        sqlx::query("UPDATE members SET muted = $1 WHERE conversation_id = $2 AND user_id = $3")
-            .bind(muted)
-            .bind(chat_id)
-            .bind(user_id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
-    async fn set_calls_off(&self, chat_id: &str, user_id: &str, calls_off: bool) -> Result<(), StoreError> {
-        sqlx::query("UPDATE members SET calls_off = $1 WHERE conversation_id = $2 AND user_id = $3")
-            .bind(calls_off)
+    async fn set_member_flag(&self, chat_id: &str, user_id: &str, flag: MemberFlag, on: bool) -> Result<(), StoreError> {
+        sqlx::query(&format!("UPDATE members SET {} = $1 WHERE conversation_id = $2 AND user_id = $3", flag.column()))
+            .bind(on)
             .bind(chat_id)
             .bind(user_id)
             .execute(self.pool())

@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use super::super::{
     SqliteStore, StoreError,
-    chats::{Applied, Change, ChatAccess, ChatStore, ConvRow, MemberRow, NewMessage, SummaryRow, SummaryScope},
+    chats::{Applied, Change, ChatAccess, ChatStore, ConvRow, MemberFlag, MemberRow, NewMessage, SummaryRow, SummaryScope},
     common_sql::MISSED_CALL_FOR_VIEWER,
     sqlite::rows::{CONV_COLS, MEMBER_COLS, PEER, PREVIEW_COLS, READABLE, append, brief_at, conv_row, like_escape, lock_for_write, member_row, message_row, pair},
     stored_text::{StoredText, sql_list, state_at},
@@ -286,19 +286,9 @@ impl ChatStore for SqliteStore {
         Ok(())
     }
 
-    async fn set_muted(&self, chat_id: &str, user_id: &str, muted: bool) -> Result<(), StoreError> {
-        sqlx::query("UPDATE members SET muted = ? WHERE conversation_id = ? AND user_id = ?")
-            .bind(muted)
-            .bind(chat_id)
-            .bind(user_id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
-    async fn set_calls_off(&self, chat_id: &str, user_id: &str, calls_off: bool) -> Result<(), StoreError> {
-        sqlx::query("UPDATE members SET calls_off = ? WHERE conversation_id = ? AND user_id = ?")
-            .bind(calls_off)
+    async fn set_member_flag(&self, chat_id: &str, user_id: &str, flag: MemberFlag, on: bool) -> Result<(), StoreError> {
+        sqlx::query(&format!("UPDATE members SET {} = ? WHERE conversation_id = ? AND user_id = ?", flag.column()))
+            .bind(on)
             .bind(chat_id)
             .bind(user_id)
             .execute(self.pool())
