@@ -10,7 +10,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use app::realtime::protocol::{ClientFrame, Cursor, PROTOCOL_VERSION};
+use app::{
+    calls::types::{CallEnd, CallSignal, CallState},
+    realtime::protocol::{ClientFrame, Cursor, PROTOCOL_VERSION},
+};
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use tokio::net::{TcpSocket, TcpStream};
@@ -131,8 +134,22 @@ pub enum Event {
     Reconnect { reason: String },
     /// The person's stranger chat changed (matched, left…).
     Stranger { view: app::strangers::types::StrangerView },
+    /// A call this person is in changed (ringing, answered…).
+    Call { call: CallInfo },
+    CallEnded { reason: CallEnd },
+    /// An offer, answer or ICE candidate from the other device in the call.
+    CallSignal { call_id: String, signal: CallSignal },
+    /// The other side's microphone and camera.
+    CallMedia,
     #[serde(other)]
     Other,
+}
+
+/// The parts of a `call` frame's view the benchmark reads.
+#[derive(Debug, Deserialize)]
+pub struct CallInfo {
+    pub id: String,
+    pub state: CallState,
 }
 
 #[derive(Debug, Deserialize)]

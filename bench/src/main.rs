@@ -13,10 +13,10 @@ use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
 
-use scenarios::{direct, group, groups, idle, pages, pictures, reconnect, stores, strangers, uploads};
+use scenarios::{calls, direct, group, groups, idle, pages, pictures, reconnect, stores, strangers, uploads};
 
 #[derive(Parser)]
-#[command(name = "confab-bench", about = "Load tests for Confab: idle sockets, direct messages, group fan-out, many small groups, reconnect storms, pages, the two stores, talk to a stranger, pictures, uploads")]
+#[command(name = "confab-bench", about = "Load tests for Confab: idle sockets, direct messages, group fan-out, many small groups, reconnect storms, pages, the two stores, talk to a stranger, calls, pictures, uploads")]
 struct Cli {
     #[command(flatten)]
     common: Common,
@@ -68,6 +68,8 @@ enum Command {
     Stores(stores::Args),
     /// Talk to a stranger: a standing queue, arrivals at a fixed rate, match latency and memory per waiting person
     Strangers(strangers::Args),
+    /// Calls placed at once: set-up time, call frames through the server, and message latency beside a server without calls
+    Calls(calls::Args),
     /// Re-encoding and thumbnailing a 12-megapixel photo on one core, in-process (no server)
     Pictures(pictures::Args),
     /// Files streamed to the upload endpoint, one alone and several at once: throughput and the server's memory
@@ -120,6 +122,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Command::Pages(pages::Args::default()),
             Command::Stores(stores::Args::default()),
             Command::Strangers(strangers::Args::default()),
+            Command::Calls(calls::Args::default()),
             Command::Pictures(pictures::Args::default()),
             Command::Uploads(uploads::Args::default()),
         ],
@@ -137,6 +140,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Command::Pages(args) => pages::run(common, args).await,
             Command::Stores(args) => stores::run(common, args).await,
             Command::Strangers(args) => strangers::run(common, args).await,
+            Command::Calls(args) => calls::run(common, args).await,
             Command::Pictures(args) => pictures::run(common, args).await,
             Command::Uploads(args) => uploads::run(common, args).await,
             Command::All | Command::ServeBaseline { .. } => continue,

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// The order scenarios appear in the combined table.
-pub const SCENARIOS: [&str; 10] = ["idle", "direct", "group", "groups", "reconnect", "pages", "stores", "strangers", "pictures", "uploads"];
+pub const SCENARIOS: [&str; 11] = ["idle", "direct", "group", "groups", "reconnect", "pages", "stores", "strangers", "calls", "pictures", "uploads"];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {

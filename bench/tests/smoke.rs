@@ -38,17 +38,17 @@ fn every_scenario_runs_and_delivers_everything_once() {
         let text = std::fs::read_to_string(results.path().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         serde_json::from_str(&text).unwrap()
     };
-    for scenario in ["idle", "direct", "group", "groups", "reconnect", "pages", "stores", "strangers", "pictures", "uploads"] {
+    for scenario in ["idle", "direct", "group", "groups", "reconnect", "pages", "stores", "strangers", "calls", "pictures", "uploads"] {
         let report = read(&format!("{scenario}.json"));
         assert_eq!(report["scenario"], scenario);
         assert!(results.path().join(format!("{scenario}.md")).exists(), "{scenario}.md");
     }
-    for plotted in ["direct", "group", "groups", "pages", "stores", "strangers", "pictures"] {
+    for plotted in ["direct", "group", "groups", "pages", "stores", "strangers", "calls", "pictures"] {
         let svg = std::fs::read_to_string(results.path().join(format!("{plotted}.svg"))).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("percentile"), "{plotted}.svg");
     }
     let combined = std::fs::read_to_string(results.path().join("README.md")).unwrap();
-    for title in ["Idle connections", "Direct messages", "Group fan-out", "Many small groups", "Reconnect storm", "Pages", "PostgreSQL beside SQLite", "Talk to a stranger", "Pictures", "Uploads"] {
+    for title in ["Idle connections", "Direct messages", "Group fan-out", "Many small groups", "Reconnect storm", "Pages", "PostgreSQL beside SQLite", "Talk to a stranger", "Calls", "Pictures", "Uploads"] {
         assert!(combined.contains(&format!("## {title}")), "README.md lacks {title}");
     }
 
@@ -104,6 +104,21 @@ fn every_scenario_runs_and_delivers_everything_once() {
     assert_eq!(metric(&strangers, "failed looks"), 0.0);
     assert!(metric(&strangers, "match latency") > 0.0);
     assert!(metric(&strangers, "server RSS, ") > 0.0, "the server's memory was read");
+
+    // 10 calls placed at once: each rang, connected (descriptions and candidates both ways) and
+    // ended on the caller's hang-up; the messages beside them, on both servers, all arrived once.
+    let calls = read("calls.json");
+    assert_eq!(metric(&calls, "calls set up"), 10.0);
+    assert_eq!(metric(&calls, "calls ended"), 10.0);
+    assert_eq!(metric(&calls, "failed calls"), 0.0);
+    assert!(metric(&calls, "call set-up, invite → both connected p50") > 0.0);
+    assert!(metric(&calls, "all 10 set-ups") > 0.0);
+    assert_eq!(calls["columns"], serde_json::json!(["with calls", "without calls"]));
+    for both in ["messages delivered / expected", "messages unacked + lost + duplicated"] {
+        let found = calls["metrics"].as_array().unwrap().iter().find(|m| m["name"] == both).unwrap_or_else(|| panic!("no `{both}`"));
+        let expected = if both.contains("delivered") { 100.0 } else { 0.0 };
+        assert_eq!((found["value"].as_f64(), found["baseline"].as_f64()), (Some(expected), Some(expected)), "{both}");
+    }
 
     // The 800×600 photo was re-encoded (stored as a JPEG within 2560 px: as it was) and timed.
     let pictures = read("pictures.json");

@@ -1,4 +1,5 @@
 //! One module per scenario: each prepares its servers, drives them and returns a `Report`.
+pub mod calls;
 pub mod direct;
 pub mod group;
 pub mod groups;
