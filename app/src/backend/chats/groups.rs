@@ -13,7 +13,7 @@ use crate::backend::store::{
     states::MemberState,
 };
 
-fn system(chat_id: &str, event: &SystemEvent, at: i64) -> R<NewMessage> {
+pub(super) fn system(chat_id: &str, event: &SystemEvent, at: i64) -> R<NewMessage> {
     Ok(NewMessage {
         id: new_id(),
         chat_id: chat_id.to_owned(),

@@ -22,6 +22,14 @@ pub enum SystemEvent {
     Call { by: PersonView, video: bool, outcome: CallOutcome, seconds: Option<u32> },
 }
 
+impl SystemEvent {
+    /// Whether it counts as unread for `viewer` (a shown user id): only a call they missed, as
+    /// the stores' unread counts have it.
+    pub fn unread_for(&self, viewer: &str) -> bool {
+        matches!(self, SystemEvent::Call { by, outcome: CallOutcome::Missed, .. } if by.user_id != viewer)
+    }
+}
+
 // Read as one flat object, as `Presence` is (see there for why).
 impl<'de> Deserialize<'de> for SystemEvent {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

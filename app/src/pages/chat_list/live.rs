@@ -30,8 +30,11 @@ pub fn apply(list: &mut Vec<ChatSummary>, frame: &ServerFrame, me: &str, open: O
             if chat.last_message.as_ref().is_some_and(|m| m.seq >= message.seq) {
                 return Patched::Same;
             }
-            let from_other = message.system.is_none() && message.sender.as_ref().is_some_and(|s| s.user_id != me);
-            if from_other && open != Some(chat.id.as_str()) {
+            let unread = match &message.system {
+                None => message.sender.as_ref().is_some_and(|s| s.user_id != me),
+                Some(event) => event.unread_for(me),
+            };
+            if unread && open != Some(chat.id.as_str()) {
                 chat.unread = (chat.unread + 1).min(1000);
             }
             chat.last_message = Some(last_message_of(message, me, chat.kind == ChatKind::Group));
@@ -169,6 +172,22 @@ mod tests {
         let all = ServerFrame::Read { chat_id: "a".into(), user_id: "ME".into(), seq: 5 };
         assert_eq!(apply(&mut list, &all, "ME", None), Patched::Changed);
         assert_eq!(list[0].unread, 0);
+    }
+
+    #[test]
+    fn a_call_counts_as_unread_only_when_missed_by_the_viewer() {
+        use crate::{calls::types::CallOutcome, chats::types::SystemEvent};
+        let mut list = vec![chat("a", ChatKind::Direct, 3, 20)];
+        let call = |seq: i64, by: &str, outcome: CallOutcome| {
+            let by = PersonView { user_id: by.into(), username: "x".into(), display_name: "N".into() };
+            let event = SystemEvent::Call { by, video: false, outcome, seconds: None };
+            ServerFrame::Message { message: MessageView { sender: None, system: Some(event), ..message("a", seq, "P-a", 30 + seq) } }
+        };
+        apply(&mut list, &call(4, "P-a", CallOutcome::Answered), "ME", None);
+        apply(&mut list, &call(5, "ME", CallOutcome::Missed), "ME", None);
+        assert_eq!(list[0].unread, 0, "an answered call, and one nobody answered of mine");
+        apply(&mut list, &call(6, "P-a", CallOutcome::Missed), "ME", None);
+        assert_eq!(list[0].unread, 1, "a call I missed");
     }
 
     #[test]
