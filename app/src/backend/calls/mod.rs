@@ -170,14 +170,18 @@ impl CallService {
                 answered_ms: None,
             };
             // Calls off first: it holds whether or not they are in a call, and tells nothing of that.
-            if calls_off {
-                let refused = format!("{} isn’t taking calls in this chat", call.callee.person.display_name);
-                effects.ended.push(Ended { chat_id: call.chat_id, by: call.caller.person, video, outcome: CallOutcome::Missed, seconds: None });
-                Err(AppError::invalid_with_code("calls_off", "chat_id", refused))
+            let name = &call.callee.person.display_name;
+            let refused = if calls_off {
+                Some(("calls_off", format!("{name} isn’t taking calls in this chat")))
             } else if state.in_call.contains_key(peer.as_str()) {
-                let busy = format!("{} is on another call", call.callee.person.display_name);
+                Some(("busy", format!("{name} is on another call")))
+            } else {
+                None
+            };
+            if let Some((code, message)) = refused {
+                // The callee finds a missed call in the chat either way.
                 effects.ended.push(Ended { chat_id: call.chat_id, by: call.caller.person, video, outcome: CallOutcome::Missed, seconds: None });
-                Err(AppError::invalid_with_code("busy", "chat_id", busy))
+                Err(AppError::invalid_with_code(code, "chat_id", message))
             } else {
                 let ringing = if peer_online { CallState::Ringing } else { CallState::Calling };
                 let view = self.view(&call, true, ringing);

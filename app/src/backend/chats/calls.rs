@@ -1,5 +1,5 @@
 //! What calls ask of chats: whom one may call, and the record of a call in its chat.
-use super::{ChatsService, R, groups, internal};
+use super::{ChatsService, R, groups, internal, views};
 use crate::backend::store::{
     chats::{MemberFlag, Sent},
     states::{ChatKind, MemberState},
@@ -41,12 +41,17 @@ impl ChatsService {
         if !both_in {
             return Err(AppError::invalid_with_code("call_not_allowed", "chat_id", "You can call once they accept your message request"));
         }
-        let peer_id = peer.user_id.clone();
-        let person = self.me_person(&peer_id).await.map_err(|_| AppError::NotFound)?;
-        // Asked here, not kept with the chat's access: only a call needs it.
-        let membership = self.store.membership(chat_id.as_str(), &peer_id).await.map_err(internal)?;
-        let calls_off = membership.is_some_and(|(_, m)| m.calls_off);
-        Ok(CallPeer { id: UserId::from(peer_id), person, caller: self.me_person(me).await?, calls_off })
+        // One read for both people and whether calls ring the callee here: a thousand calls
+        // placed at once are a thousand of these beside the messages.
+        let rows = self.store.members(chat_id.as_str(), &[MemberState::Active]).await.map_err(internal)?;
+        let row_of = |id: &str| rows.iter().find(|m| m.person.id == id).ok_or(AppError::NotFound);
+        let (caller, callee) = (row_of(me)?, row_of(&peer.user_id)?);
+        Ok(CallPeer {
+            id: UserId::from(callee.person.id.clone()),
+            person: views::person(&callee.person),
+            caller: views::person(&caller.person),
+            calls_off: callee.calls_off,
+        })
     }
 
     /// Caller must be able to read the chat, a direct one. Turns calls in it off (they no longer
@@ -67,6 +72,8 @@ impl ChatsService {
         let event = SystemEvent::Call { by, video, outcome, seconds };
         let message = groups::system(chat_id.as_str(), &event, self.clock.now())?;
         let (Sent::New(row) | Sent::Existing(row)) = self.store.send(&message).await.map_err(internal)?;
-        self.publish_group_change(chat_id.as_str(), Some(&row)).await
+        // The message frame is enough for the chat lists (they count it as unread by
+        // `SystemEvent::unread_for`); no list row is read again for it.
+        self.publish_new_message(&row).await
     }
 }
