@@ -150,7 +150,7 @@ pub async fn run(common: &Common, args: &Args) -> Result<Report, String> {
          {hold} s after the last one connected, every caller hangs up. Beside it, unless --no-baseline, a second \
          fresh server with the same people, sockets and messages where nobody calls (the call sockets stay open and \
          idle). Message latency covers the whole window, set-ups and hang-ups included: each ended call is recorded \
-         in its chat, one write per call. A --hold longer than the rest of the window leaves the hang-ups after it, \
+         in its chat, through the writer that batches sends. A --hold longer than the rest of the window leaves the hang-ups after it, \
          and the set-ups alone in it.",
         SDP_BYTES / 1024
     ));
