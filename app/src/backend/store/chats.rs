@@ -10,7 +10,6 @@ use super::{
     states::{ChatKind, ContactStatus, InvitationState, LastSeenVisibility, MemberState, Role, WhoCanMessage},
 };
 
-/// A person as others see them: what every view of a sender, member or peer needs.
 /// A member's own switches for a chat (`members` columns).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MemberFlag {
@@ -27,6 +26,7 @@ impl MemberFlag {
     }
 }
 
+/// A person as others see them: what every view of a sender, member or peer needs.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Brief {
     pub id: String,
